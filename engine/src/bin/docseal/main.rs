@@ -1,0 +1,126 @@
+//! `docseal`: exit 0 when all went well (every file valid), 1 when a file is not valid, 2 on
+//! unreadable input or bad usage.
+
+mod args;
+
+use clap::Parser;
+use std::process::ExitCode;
+
+use args::{Cli, Command, SignArgs, VerifyArgs};
+use docseal::dsig::SignOptions;
+use docseal::signer::{file, pin::PinSource};
+use docseal::trust::{Cert, Crl, TrustStore};
+use docseal::verify::{self, Verdict, VerifyOptions};
+use docseal::Error;
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let code = if e.use_stderr() { 2 } else { 0 };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    let result = match cli.command {
+        Command::Sign(a) => sign(a),
+        Command::Verify(a) => verify(a),
+    };
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            eprintln!("docseal: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// The signing clock: now, or SOURCE_DATE_EPOCH for reproducible output.
+fn now() -> Result<time::OffsetDateTime, Error> {
+    match std::env::var("SOURCE_DATE_EPOCH") {
+        Ok(v) => v
+            .trim()
+            .parse::<i64>()
+            .ok()
+            .and_then(|s| time::OffsetDateTime::from_unix_timestamp(s).ok())
+            .ok_or_else(|| Error::Usage(format!("SOURCE_DATE_EPOCH={v:?} is not a Unix time"))),
+        Err(_) => Ok(time::OffsetDateTime::now_utc()),
+    }
+}
+
+fn sign(a: SignArgs) -> Result<u8, Error> {
+    docseal::sign::refuse_same_file(&a.input, &a.output)?;
+    let pin = PinSource { file: a.key.pin_file.clone(), prompt: true };
+    let key = file::load(&a.key.key, a.key.cert.as_deref(), a.key.chain.as_deref(), &pin)?;
+    let opts = SignOptions { signer: key.signer.as_ref(), certs: &key.chain, time: now()?, comments: &a.comment };
+    docseal::sign::sign_file(&a.input, &a.output, &opts)?;
+    println!("{}: signed by {}", a.output.display(), key.chain[0].subject());
+    Ok(0)
+}
+
+fn read(path: &std::path::Path) -> Result<Vec<u8>, Error> {
+    std::fs::read(path).map_err(|e| Error::Usage(format!("{}: {e}", path.display())))
+}
+
+fn verify(a: VerifyArgs) -> Result<u8, Error> {
+    let mut trust = TrustStore::default();
+    for t in &a.trust {
+        trust.anchors.extend(Cert::load_all(&read(t)?).map_err(|e| Error::Usage(format!("{}: {e}", t.display())))?);
+    }
+    for c in &a.crl {
+        trust.crls.push(Crl::load(&read(c)?).map_err(|e| Error::Usage(format!("{}: {e}", c.display())))?);
+    }
+    let at = match &a.at {
+        Some(s) => Some(
+            verify::signature::parse_time(s)
+                .ok_or_else(|| Error::Usage(format!("--at {s:?}: expected a time like 2026-11-24T08:00:00Z")))?,
+        ),
+        None => None,
+    };
+    let opts = VerifyOptions { trust, at, ..VerifyOptions::default() };
+    let reports: Vec<_> = a.files.iter().map(|f| verify::verify_file(f, &opts)).collect();
+    if a.json {
+        println!("{}", serde_json::to_string_pretty(&reports).map_err(|e| Error::Usage(e.to_string()))?);
+    } else {
+        for r in &reports {
+            print_report(r);
+        }
+    }
+    Ok(if reports.iter().any(|r| r.verdict == Verdict::Error) {
+        2
+    } else if reports.iter().all(|r| r.verdict == Verdict::Valid) {
+        0
+    } else {
+        1
+    })
+}
+
+fn print_report(r: &docseal::Report) {
+    let summary = match r.verdict {
+        Verdict::Unsigned => "no signatures".to_string(),
+        Verdict::Untrusted | Verdict::Revoked => {
+            let code = if r.verdict == Verdict::Revoked { "revoked" } else { "untrusted-signer" };
+            r.signatures.iter().flat_map(|s| &s.findings).find(|f| f.code == code).map(|f| f.message.clone()).unwrap_or_default()
+        }
+        Verdict::Valid => format!("{} intact signature(s), all trusted", r.signatures.len()),
+        _ => r
+            .reason()
+            .filter(|f| f.severity == verify::Severity::Error)
+            .map(|f| f.message.clone())
+            .unwrap_or_default(),
+    };
+    println!("{}: {} — {}", r.file, r.verdict.as_str(), summary);
+    if r.verdict == Verdict::Error {
+        return;
+    }
+    for s in &r.signatures {
+        println!(
+            "  {} {} by {} at {} ({})",
+            if s.intact { "intact" } else { "BROKEN" },
+            s.part,
+            s.signer.as_deref().unwrap_or("?"),
+            s.signed_at.as_deref().unwrap_or("?"),
+            s.algorithm.as_deref().unwrap_or("?")
+        );
+    }
+}

@@ -1,0 +1,165 @@
+//! The package signature (ECMA-376 Part 2 §13 with XAdES), built from an ordered list of facets.
+//!
+//! Each facet contributes one signed `ds:Object` and the SignedInfo reference to it, so object
+//! and reference cannot drift apart. What is not signed — the SignatureValue and KeyInfo — is
+//! added afterwards. The list below *is* the signature Office writes:
+
+pub mod algorithm;
+pub mod machinery;
+pub mod manifest;
+pub mod names;
+pub mod office;
+pub mod parse;
+pub mod xades;
+pub mod xml_out;
+
+use base64::Engine;
+use time::OffsetDateTime;
+
+use crate::c14n::{self, Method, XmlDoc};
+use crate::error::{Error, Result};
+use crate::opc::{Changes, Package, PackageView};
+use crate::signer::Signer;
+use crate::trust::Cert;
+use algorithm::{DigestAlg, SignatureAlg};
+use names::*;
+use xml_out::Xml;
+
+/// What a facet sees.
+pub struct FacetInput<'a> {
+    pub view: &'a PackageView<'a>,
+    pub digest: DigestAlg,
+    pub time: OffsetDateTime,
+    pub certs: &'a [Cert],
+    pub comments: &'a str,
+}
+
+/// A signed `ds:Object` (or the object holding the signed element) and how SignedInfo refers to it.
+pub struct SignedObject {
+    /// The `Id` the SignedInfo reference points at.
+    pub id: &'static str,
+    pub reference_type: &'static str,
+    /// Whether the reference lists an explicit C14N transform (Office does for SignedProperties).
+    pub c14n_transform: bool,
+    pub xml: String,
+}
+
+pub type Facet = fn(&FacetInput) -> Result<SignedObject>;
+
+/// The signed facets, in the order their objects and references appear.
+pub const FACETS: &[(&str, Facet)] = &[
+    ("package object: Manifest of the parts + SignatureTime", manifest::package_object),
+    ("Office object: SignatureInfoV1", office::office_object),
+    ("XAdES SignedProperties: SigningTime + SigningCertificateV2", xades::signed_properties),
+];
+
+/// How to sign.
+pub struct SignOptions<'a> {
+    pub signer: &'a dyn Signer,
+    /// Leaf first.
+    pub certs: &'a [Cert],
+    pub time: OffsetDateTime,
+    pub comments: &'a str,
+}
+
+/// The time format of SigningTime and mdssi:SignatureTime: "2026-11-24T08:00:00Z".
+pub fn format_time(t: OffsetDateTime) -> String {
+    let t = t.to_offset(time::UtcOffset::UTC);
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
+        t.year(),
+        u8::from(t.month()),
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second()
+    )
+}
+
+/// Signs `pkg` with `pending` changes laid over it; returns the full set of changes to write
+/// (the pending ones plus the signature part and its machinery).
+pub fn sign(pkg: &Package, pending: Changes, opts: &SignOptions) -> Result<Changes> {
+    let mut changes = pending;
+    let sig_part = machinery::prepare(pkg, &mut changes)?;
+    let view = PackageView::new(pkg, &changes)?;
+    let xml = signature_xml(&view, opts)?;
+    changes.put(pkg, sig_part, xml.into_bytes());
+    Ok(changes)
+}
+
+/// Builds the whole `sigN.xml` document.
+pub fn signature_xml(view: &PackageView, opts: &SignOptions) -> Result<String> {
+    let alg = opts.signer.algorithm();
+    let input = FacetInput { view, digest: alg.digest(), time: opts.time, certs: opts.certs, comments: opts.comments };
+    let objects: Vec<SignedObject> = FACETS.iter().map(|(_, facet)| facet(&input)).collect::<Result<_>>()?;
+
+    // Digest each object in place, inside a document laid out as the final one.
+    let draft = document("<SignedInfo/>", "", "", &objects);
+    let doc = XmlDoc::parse("(signature draft)", &draft)?;
+    let mut signed_info = Xml::default();
+    signed_info
+        .open("SignedInfo", &[])
+        .empty("CanonicalizationMethod", &[("Algorithm", C14N_10)])
+        .empty("SignatureMethod", &[("Algorithm", alg.uri())]);
+    for o in &objects {
+        let node = doc
+            .elements_with_id(o.id)
+            .pop()
+            .ok_or_else(|| Error::Signing(format!("object {} missing from the draft", o.id)))?;
+        let digest = alg.digest().digest(&c14n::canonical_subtree(&node, Method::C14N_10)?);
+        signed_info.open("Reference", &[("Type", o.reference_type), ("URI", &format!("#{}", o.id))]);
+        if o.c14n_transform {
+            signed_info.open("Transforms", &[]).empty("Transform", &[("Algorithm", C14N_10)]).close("Transforms");
+        }
+        manifest::digest_elements(&mut signed_info, alg.digest(), &digest);
+        signed_info.close("Reference");
+    }
+    signed_info.close("SignedInfo");
+
+    // SignedInfo's canonical form depends only on the namespaces in scope: the Signature's.
+    let shell = format!("<Signature xmlns=\"{NS_DSIG}\" Id=\"{SIGNATURE_ID}\">{}</Signature>", signed_info.0);
+    let shell_doc = XmlDoc::parse("(signed info)", &shell)?;
+    let si_node = shell_doc
+        .root()
+        .and_then(|r| c14n::child(&r, NS_DSIG, "SignedInfo"))
+        .ok_or_else(|| Error::Signing("SignedInfo missing".into()))?;
+    let si_c14n = c14n::canonical_subtree(&si_node, Method::C14N_10)?;
+    let value = opts.signer.sign(&si_c14n)?;
+    check_own_signature(alg, opts.certs, &si_c14n, &value)?;
+
+    let b64 = base64::engine::general_purpose::STANDARD;
+    let mut key_info = Xml::default();
+    key_info.open("KeyInfo", &[]).open("X509Data", &[]);
+    for c in opts.certs {
+        key_info.text_element("X509Certificate", &b64.encode(c.der()));
+    }
+    key_info.close("X509Data").close("KeyInfo");
+    Ok(document(&signed_info.0, &b64.encode(&value), &key_info.0, &objects))
+}
+
+/// A signature that does not verify under the certificate we are about to embed would be
+/// useless; a token with the wrong key selected is the usual cause.
+fn check_own_signature(alg: SignatureAlg, certs: &[Cert], data: &[u8], value: &[u8]) -> Result<()> {
+    let leaf = certs.first().ok_or_else(|| Error::Key("no signing certificate".into()))?;
+    if crate::crypto::verify(&leaf.spki_der()?, alg, data, value, crate::crypto::EcdsaEncoding::Concatenated) {
+        Ok(())
+    } else {
+        Err(Error::Signing(format!("the key did not produce a signature that {} verifies", leaf.subject())))
+    }
+}
+
+fn document(signed_info: &str, value: &str, key_info: &str, objects: &[SignedObject]) -> String {
+    let mut s = String::with_capacity(4096 + objects.iter().map(|o| o.xml.len()).sum::<usize>());
+    s.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>");
+    s.push_str(&format!("<Signature xmlns=\"{NS_DSIG}\" Id=\"{SIGNATURE_ID}\">"));
+    s.push_str(signed_info);
+    if !value.is_empty() {
+        s.push_str(&format!("<SignatureValue>{value}</SignatureValue>"));
+    }
+    s.push_str(key_info);
+    for o in objects {
+        s.push_str(&o.xml);
+    }
+    s.push_str("</Signature>");
+    s
+}

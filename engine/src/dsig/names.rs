@@ -1,0 +1,60 @@
+//! Every namespace, algorithm URI, content type, relationship type and Id string of the package
+//! signature, in one place (as Apache POI's `DSigRelation` keeps them).
+
+pub const NS_DSIG: &str = "http://www.w3.org/2000/09/xmldsig#";
+pub const NS_MDSSI: &str = "http://schemas.openxmlformats.org/package/2006/digital-signature";
+pub const NS_OFFICE_DIGSIG: &str = "http://schemas.microsoft.com/office/2006/digsig";
+pub const NS_XADES: &str = "http://uri.etsi.org/01903/v1.3.2#";
+pub const NS_XADES_141: &str = "http://uri.etsi.org/01903/v1.4.1#";
+
+pub const C14N_10: &str = "http://www.w3.org/TR/2001/REC-xml-c14n-20010315";
+pub const RELATIONSHIP_TRANSFORM: &str = "http://schemas.openxmlformats.org/package/2006/RelationshipTransform";
+
+pub const TYPE_OBJECT: &str = "http://www.w3.org/2000/09/xmldsig#Object";
+pub const TYPE_SIGNED_PROPERTIES: &str = "http://uri.etsi.org/01903#SignedProperties";
+
+pub const SIGNATURE_ID: &str = "idPackageSignature";
+pub const PACKAGE_OBJECT_ID: &str = "idPackageObject";
+pub const OFFICE_OBJECT_ID: &str = "idOfficeObject";
+pub const SIGNED_PROPERTIES_ID: &str = "idSignedProperties";
+
+pub const ORIGIN_PART: &str = "/_xmlsignatures/origin.sigs";
+pub const ORIGIN_RELS_PART: &str = "/_xmlsignatures/_rels/origin.sigs.rels";
+pub const SIGNATURE_DIR: &str = "/_xmlsignatures/";
+
+pub const CT_ORIGIN: &str = "application/vnd.openxmlformats-package.digital-signature-origin";
+pub const CT_SIGNATURE: &str = "application/vnd.openxmlformats-package.digital-signature-xmlsignature+xml";
+pub const CT_RELATIONSHIPS: &str = "application/vnd.openxmlformats-package.relationships+xml";
+
+pub const REL_ORIGIN: &str = "http://schemas.openxmlformats.org/package/2006/relationships/digital-signature/origin";
+pub const REL_SIGNATURE: &str =
+    "http://schemas.openxmlformats.org/package/2006/relationships/digital-signature/signature";
+
+/// Relationship types (their last segments) whose targets Office leaves unsigned by design:
+/// document metadata that Office rewrites on every save, and the signature machinery itself.
+pub const UNSIGNED_BY_DESIGN: &[&str] = &[
+    "metadata/core-properties",
+    "extended-properties",
+    "custom-properties",
+    "metadata/thumbnail",
+    "digital-signature/origin",
+    "digital-signature/signature",
+    "digital-signature/certificate",
+];
+
+/// Relationship types Office's own list leaves unsigned although they describe content: a verifier
+/// tolerates them unsigned (we sign them). A custom XML data store shows only through a bound
+/// content control, which `verify::displayed` checks; customXmlProps holds its id and schemas.
+pub const TOLERATED_UNSIGNED: &[&str] = &["customXmlProps", "customXml"];
+
+/// May a part reached through this relationship type be left unsigned?
+pub fn tolerated_unsigned(rel_type: &str) -> bool {
+    unsigned_by_design(rel_type) || TOLERATED_UNSIGNED.iter().any(|t| rel_type.ends_with(&format!("/{t}")))
+}
+
+/// Is a relationship of this type left unsigned by Office?
+pub fn unsigned_by_design(rel_type: &str) -> bool {
+    UNSIGNED_BY_DESIGN.iter().any(|t| rel_type.ends_with(&format!("/relationships/{t}")) || rel_type.ends_with(&format!("/{t}")))
+}
+
+pub const MDSSI_TIME_FORMAT: &str = "YYYY-MM-DDThh:mm:ssTZD";

@@ -1,0 +1,40 @@
+//! `#idOfficeObject`: Office's `SignatureInfoV1` ([MS-OFFCRYPTO] §2.5.2.x, the digsig schema).
+//! Office shows these fields in its signature details; the order is the schema's.
+
+use super::algorithm::DigestAlg;
+use super::names::*;
+use super::xml_out::Xml;
+use super::{FacetInput, SignedObject};
+use crate::error::Result;
+
+pub fn office_object(input: &FacetInput) -> Result<SignedObject> {
+    let mut x = Xml::default();
+    x.open("Object", &[("Id", OFFICE_OBJECT_ID)])
+        .open("SignatureProperties", &[])
+        .open("SignatureProperty", &[("Id", "idOfficeV1Details"), ("Target", &format!("#{SIGNATURE_ID}"))])
+        .raw(&format!("<SignatureInfoV1 xmlns=\"{NS_OFFICE_DIGSIG}\">"))
+        .text_element("SetupID", "")
+        .text_element("SignatureText", "")
+        .text_element("SignatureImage", "")
+        .text_element("SignatureComments", input.comments)
+        .text_element("WindowsVersion", "10.0")
+        .text_element("OfficeVersion", "16.0")
+        .text_element("ApplicationVersion", "16.0")
+        .text_element("Monitors", "1")
+        .text_element("HorizontalResolution", "1920")
+        .text_element("VerticalResolution", "1080")
+        .text_element("ColorDepth", "32")
+        .text_element("SignatureProviderId", "{00000000-0000-0000-0000-000000000000}")
+        .text_element("SignatureProviderUrl", "")
+        .text_element("SignatureProviderDetails", "9");
+    // Office 2010 assumes SHA-1 for the manifest unless told otherwise.
+    if input.digest != DigestAlg::Sha1 {
+        x.text_element("ManifestHashAlgorithm", input.digest.uri());
+    }
+    x.text_element("SignatureType", "1")
+        .close("SignatureInfoV1")
+        .close("SignatureProperty")
+        .close("SignatureProperties")
+        .close("Object");
+    Ok(SignedObject { id: OFFICE_OBJECT_ID, reference_type: TYPE_OBJECT, c14n_transform: false, xml: x.0 })
+}

@@ -1,0 +1,120 @@
+//! Reading an existing `sigN.xml` into typed pieces. Elements are found by their namespace and
+//! position, as XML-DSig fixes them; anything unexpected is reported, not guessed at.
+
+use base64::Engine;
+use libxml::tree::Node;
+
+use super::names::*;
+use crate::c14n::rels_transform::Selector;
+use crate::c14n::{self, child, children, Method, XmlDoc};
+use crate::trust::Cert;
+
+/// One transform of a reference.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Transform {
+    C14n(String),
+    Relationship(Selector),
+    Other(String),
+}
+
+#[derive(Clone)]
+pub struct Reference {
+    pub uri: String,
+    pub ref_type: Option<String>,
+    pub transforms: Vec<Transform>,
+    pub digest_method: String,
+    pub digest_value: Option<Vec<u8>>,
+}
+
+pub struct ParsedSignature {
+    pub doc: XmlDoc,
+    pub root: Node,
+    pub id: Option<String>,
+    pub signed_info: Node,
+    pub c14n_method: String,
+    pub signature_method: String,
+    pub references: Vec<Reference>,
+    pub signature_value: Option<Vec<u8>>,
+    pub certs: Vec<Cert>,
+}
+
+pub fn b64(text: &str) -> Option<Vec<u8>> {
+    let clean: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    base64::engine::general_purpose::STANDARD.decode(clean).ok()
+}
+
+/// Parses a signature document; the error is a sentence for a finding.
+pub fn parse(part: &str, text: &str) -> Result<ParsedSignature, String> {
+    let doc = XmlDoc::parse(part, text).map_err(|e| e.to_string())?;
+    let root = doc.root().ok_or("the signature part is empty")?;
+    if !c14n::is(&root, NS_DSIG, "Signature") {
+        return Err(format!("the root element is <{}>, not ds:Signature", root.get_name()));
+    }
+    let signed_info = child(&root, NS_DSIG, "SignedInfo").ok_or("no SignedInfo")?;
+    let c14n_method = child(&signed_info, NS_DSIG, "CanonicalizationMethod")
+        .and_then(|n| n.get_attribute_no_ns("Algorithm"))
+        .ok_or("no CanonicalizationMethod")?;
+    let signature_method = child(&signed_info, NS_DSIG, "SignatureMethod")
+        .and_then(|n| n.get_attribute_no_ns("Algorithm"))
+        .ok_or("no SignatureMethod")?;
+    let references = children(&signed_info, NS_DSIG, "Reference").map(|r| reference(&r)).collect();
+    let signature_value = child(&root, NS_DSIG, "SignatureValue").and_then(|n| b64(&n.get_content()));
+    let certs = child(&root, NS_DSIG, "KeyInfo")
+        .into_iter()
+        .flat_map(|ki| children(&ki, NS_DSIG, "X509Data").collect::<Vec<_>>())
+        .flat_map(|xd| children(&xd, NS_DSIG, "X509Certificate").collect::<Vec<_>>())
+        .filter_map(|c| b64(&c.get_content()))
+        .filter_map(|der| Cert::from_der(der).ok())
+        .collect();
+    let id = root.get_attribute_no_ns("Id");
+    Ok(ParsedSignature { doc, root, id, signed_info, c14n_method, signature_method, references, signature_value, certs })
+}
+
+/// A `ds:Reference` (in SignedInfo or in a Manifest).
+pub fn reference(r: &Node) -> Reference {
+    let transforms = child(r, NS_DSIG, "Transforms")
+        .map(|ts| children(&ts, NS_DSIG, "Transform").map(|t| transform(&t)).collect())
+        .unwrap_or_default();
+    Reference {
+        uri: r.get_attribute_no_ns("URI").unwrap_or_default(),
+        ref_type: r.get_attribute_no_ns("Type"),
+        transforms,
+        digest_method: child(r, NS_DSIG, "DigestMethod").and_then(|d| d.get_attribute_no_ns("Algorithm")).unwrap_or_default(),
+        digest_value: child(r, NS_DSIG, "DigestValue").and_then(|d| b64(&d.get_content())),
+    }
+}
+
+fn transform(t: &Node) -> Transform {
+    let alg = t.get_attribute_no_ns("Algorithm").unwrap_or_default();
+    if alg == RELATIONSHIP_TRANSFORM {
+        let mut sel = Selector::default();
+        for r in children(t, NS_MDSSI, "RelationshipReference") {
+            if let Some(id) = r.get_attribute_no_ns("SourceId") {
+                sel.source_ids.push(id);
+            }
+        }
+        for g in children(t, NS_MDSSI, "RelationshipsGroupReference") {
+            if let Some(ty) = g.get_attribute_no_ns("SourceType") {
+                sel.source_types.push(ty);
+            }
+        }
+        Transform::Relationship(sel)
+    } else if Method::from_uri(&alg).is_some() {
+        Transform::C14n(alg)
+    } else {
+        Transform::Other(alg)
+    }
+}
+
+/// Finds a descendant element by namespace and local name (depth-first, first match).
+pub fn find(node: &Node, ns: &str, local: &str) -> Option<Node> {
+    for c in node.get_child_elements() {
+        if c14n::is(&c, ns, local) {
+            return Some(c);
+        }
+        if let Some(found) = find(&c, ns, local) {
+            return Some(found);
+        }
+    }
+    None
+}

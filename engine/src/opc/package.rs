@@ -1,0 +1,267 @@
+//! An OPC package read from a ZIP file: the parts by name, their content types, and the raw
+//! entries kept so that a writer can copy untouched parts byte for byte.
+
+use std::collections::HashMap;
+use std::io::Cursor;
+use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+use super::content_types::{self, ContentTypes};
+use super::limits::Limits;
+use super::part_name::{name_key, PartName};
+use super::rels::{self, Relationship};
+use super::xml_guard;
+use crate::error::{Error, LimitError, Result};
+
+/// One part's place in the archive.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    pub name: PartName,
+    /// Position in the central directory, for raw copies.
+    pub index: usize,
+    pub method: u16,
+    pub data_start: u64,
+    pub compressed_size: u64,
+    pub size: u64,
+    pub crc32: u32,
+}
+
+pub type Bytes = Arc<[u8]>;
+
+pub struct Package {
+    bytes: Bytes,
+    entries: Vec<Entry>,
+    by_key: HashMap<String, usize>,
+    content_types: ContentTypes,
+    limits: Limits,
+    inflated_total: AtomicU64,
+}
+
+impl std::fmt::Debug for Package {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Package").field("entries", &self.entries.len()).finish()
+    }
+}
+
+const CHUNK: usize = 64 * 1024;
+
+impl Package {
+    /// Reads a package from a file, refusing folders, empty files and anything over the limits.
+    pub fn open(path: &Path, limits: Limits) -> Result<Self> {
+        let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
+        if meta.is_dir() {
+            return Err(Error::io(path, std::io::Error::other("is a directory, not a document")));
+        }
+        if meta.len() > limits.max_file_size {
+            return Err(LimitError::PartTooLarge {
+                part: path.display().to_string(),
+                size: meta.len(),
+                limit: limits.max_file_size,
+            }
+            .into());
+        }
+        let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+        Self::from_bytes(bytes.into(), limits)
+    }
+
+    pub fn from_bytes(bytes: Bytes, limits: Limits) -> Result<Self> {
+        if bytes.is_empty() {
+            return Err(Error::NotAZip("the file is empty".into()));
+        }
+        if !bytes.starts_with(b"PK") {
+            return Err(Error::NotAZip("it does not start with a ZIP header".into()));
+        }
+        let mut archive = zip::ZipArchive::new(Cursor::new(bytes.clone())).map_err(|e| Error::NotAZip(e.to_string()))?;
+        if archive.len() > limits.max_entries {
+            return Err(LimitError::TooManyEntries { count: archive.len(), limit: limits.max_entries }.into());
+        }
+        let mut entries = Vec::with_capacity(archive.len());
+        let mut by_key = HashMap::with_capacity(archive.len());
+        let mut declared_total: u64 = 0;
+        for index in 0..archive.len() {
+            let f = archive.by_index_raw(index).map_err(|e| Error::NotAZip(e.to_string()))?;
+            let zip_name = f.name().to_string();
+            if f.is_dir() || zip_name.ends_with('/') {
+                continue;
+            }
+            let name = PartName::from_zip_name(&zip_name)
+                .map_err(|reason| Error::UnsafeEntryName { name: zip_name.clone(), reason })?;
+            let key = name.key();
+            if by_key.contains_key(&key) {
+                return Err(Error::UnsafeEntryName {
+                    name: zip_name,
+                    reason: "appears twice, or differs from another entry only by case",
+                });
+            }
+            let size = f.size();
+            if size > limits.max_part_size {
+                return Err(LimitError::PartTooLarge { part: name.to_string(), size, limit: limits.max_part_size }.into());
+            }
+            if size > limits.ratio_floor {
+                let ratio = size / f.compressed_size().max(1);
+                if ratio > limits.max_ratio {
+                    return Err(LimitError::CompressionRatio { part: name.to_string(), ratio, limit: limits.max_ratio }.into());
+                }
+            }
+            declared_total = declared_total.saturating_add(size);
+            if declared_total > limits.max_total_size {
+                return Err(LimitError::TotalTooLarge { limit: limits.max_total_size }.into());
+            }
+            let method = match f.compression() {
+                zip::CompressionMethod::Stored => 0,
+                zip::CompressionMethod::Deflated => 8,
+                #[allow(deprecated)]
+                other => {
+                    return Err(Error::UnsupportedCompression { part: name.to_string(), method: other.to_u16() })
+                }
+            };
+            let data_start = f.data_start();
+            let compressed_size = f.compressed_size();
+            if data_start.saturating_add(compressed_size) > bytes.len() as u64 {
+                return Err(Error::NotAZip(format!("{name} runs past the end of the file (truncated?)")));
+            }
+            by_key.insert(key, entries.len());
+            entries.push(Entry { name, index, method, data_start, compressed_size, size, crc32: f.crc32() });
+        }
+        let mut pkg = Package {
+            bytes,
+            entries,
+            by_key,
+            content_types: ContentTypes::default(),
+            limits,
+            inflated_total: AtomicU64::new(0),
+        };
+        let ct_name = PartName::new(content_types::PART).map_err(|e| Error::NotAPackage(e.into()))?;
+        if pkg.entry(&ct_name).is_none() {
+            return Err(Error::NotAPackage("it has no [Content_Types].xml".into()));
+        }
+        let ct_bytes = pkg.read(&ct_name)?;
+        let text = xml_guard::check(content_types::PART, &ct_bytes, limits.max_xml_depth)?;
+        pkg.content_types = ContentTypes::parse(&text)?;
+        Ok(pkg)
+    }
+
+    pub fn limits(&self) -> &Limits {
+        &self.limits
+    }
+
+    pub fn entries(&self) -> &[Entry] {
+        &self.entries
+    }
+
+    pub fn entry(&self, name: &PartName) -> Option<&Entry> {
+        self.by_key.get(&name.key()).map(|&i| &self.entries[i])
+    }
+
+    /// Looks a part up by a name or URI path as written in a reference (percent-encoded or not).
+    pub fn entry_by_uri(&self, path: &str) -> Option<&Entry> {
+        self.by_key.get(&name_key(path)).map(|&i| &self.entries[i])
+    }
+
+    pub fn content_types(&self) -> &ContentTypes {
+        &self.content_types
+    }
+
+    pub fn content_type(&self, name: &PartName) -> Option<&str> {
+        self.content_types.of(name)
+    }
+
+    /// The archive the package was read from, for raw copies.
+    pub(crate) fn archive(&self) -> Result<zip::ZipArchive<Cursor<Bytes>>> {
+        zip::ZipArchive::new(Cursor::new(self.bytes.clone())).map_err(|e| Error::NotAZip(e.to_string()))
+    }
+
+    /// Inflates a part, feeding it in chunks to `sink`; checks size and CRC as it goes.
+    pub fn stream(&self, entry: &Entry, mut sink: impl FnMut(&[u8])) -> Result<()> {
+        let start = entry.data_start as usize;
+        let raw = &self.bytes[start..start + entry.compressed_size as usize];
+        let corrupt = |reason: String| Error::CorruptEntry { part: entry.name.to_string(), reason };
+        let mut crc = crc32fast::Hasher::new();
+        let mut produced: u64 = 0;
+        let mut account = |chunk: &[u8], produced: &mut u64| -> Result<()> {
+            *produced += chunk.len() as u64;
+            if *produced > entry.size {
+                return Err(corrupt(format!("it inflates past its declared size of {} bytes", entry.size)));
+            }
+            let total = self.inflated_total.fetch_add(chunk.len() as u64, Ordering::Relaxed) + chunk.len() as u64;
+            // Parts may be read more than once (a digest and a scan); twice the cap still bounds the work.
+            if total > self.limits.max_total_size.saturating_mul(2) {
+                return Err(LimitError::TotalTooLarge { limit: self.limits.max_total_size }.into());
+            }
+            crc.update(chunk);
+            sink(chunk);
+            Ok(())
+        };
+        if entry.method == 0 {
+            for chunk in raw.chunks(CHUNK) {
+                account(chunk, &mut produced)?;
+            }
+        } else {
+            let mut inflater = flate2::Decompress::new(false);
+            let mut buf = vec![0u8; CHUNK];
+            let mut input = raw;
+            loop {
+                let before_in = inflater.total_in();
+                let before_out = inflater.total_out();
+                let status = inflater
+                    .decompress(input, &mut buf, flate2::FlushDecompress::None)
+                    .map_err(|e| corrupt(format!("bad deflate data ({e})")))?;
+                let used = (inflater.total_in() - before_in) as usize;
+                let made = (inflater.total_out() - before_out) as usize;
+                input = &input[used..];
+                account(&buf[..made], &mut produced)?;
+                match status {
+                    flate2::Status::StreamEnd => break,
+                    _ if used == 0 && made == 0 => return Err(corrupt("the deflate stream is truncated".into())),
+                    _ => {}
+                }
+            }
+        }
+        if produced != entry.size {
+            return Err(corrupt(format!("it inflates to {produced} bytes, not the declared {}", entry.size)));
+        }
+        if crc.finalize() != entry.crc32 {
+            return Err(corrupt("CRC mismatch".into()));
+        }
+        Ok(())
+    }
+
+    /// Inflates a whole part into memory.
+    pub fn read_entry(&self, entry: &Entry) -> Result<Vec<u8>> {
+        let mut out = Vec::with_capacity(entry.size as usize);
+        self.stream(entry, |c| out.extend_from_slice(c))?;
+        Ok(out)
+    }
+
+    pub fn read(&self, name: &PartName) -> Result<Vec<u8>> {
+        let entry = self.entry(name).ok_or_else(|| Error::NotAPackage(format!("{name} is missing")))?;
+        self.read_entry(entry)
+    }
+
+    /// Reads an XML part as checked text (no DTDs, bounded depth).
+    pub fn read_xml(&self, name: &PartName) -> Result<String> {
+        let bytes = self.read(name)?;
+        Ok(xml_guard::check(name.as_str(), &bytes, self.limits.max_xml_depth)?.into_owned())
+    }
+
+    /// Every relationships part with its parsed relationships, sorted by part name.
+    pub fn all_relationships(&self) -> Result<Vec<RelsPart>> {
+        let mut out = Vec::new();
+        for e in &self.entries {
+            let Ok(source) = e.name.rels_source() else { continue };
+            let text = self.read_xml(&e.name)?;
+            out.push(RelsPart { name: e.name.clone(), source, rels: rels::parse(e.name.as_str(), &text)? });
+        }
+        out.sort_by(|a, b| a.name.cmp(&b.name));
+        Ok(out)
+    }
+}
+
+/// A relationships part and the part (or package, `None`) it belongs to.
+#[derive(Debug, Clone)]
+pub struct RelsPart {
+    pub name: PartName,
+    pub source: Option<PartName>,
+    pub rels: Vec<Relationship>,
+}

@@ -1,0 +1,40 @@
+//! Where a PIN or password comes from: a file, the environment, or a prompt without echo —
+//! never the command line. The value is wiped from memory when dropped.
+
+use std::io::IsTerminal;
+use std::path::Path;
+use zeroize::Zeroizing;
+
+use crate::error::{Error, Result};
+
+pub const PIN_ENV: &str = "DOCSEAL_PIN";
+
+/// How to obtain the secret.
+#[derive(Debug, Clone, Default)]
+pub struct PinSource {
+    pub file: Option<std::path::PathBuf>,
+    /// Whether a terminal prompt is allowed (not for servers and batch jobs).
+    pub prompt: bool,
+}
+
+impl PinSource {
+    /// The secret, or `None` when no source has one.
+    pub fn get(&self, what: &str) -> Result<Option<Zeroizing<String>>> {
+        if let Some(f) = &self.file {
+            return read_pin_file(f).map(Some);
+        }
+        if let Ok(v) = std::env::var(PIN_ENV) {
+            return Ok(Some(Zeroizing::new(v)));
+        }
+        if self.prompt && std::io::stdin().is_terminal() {
+            let v = rpassword::prompt_password(format!("{what}: ")).map_err(|e| Error::Key(format!("reading the PIN: {e}")))?;
+            return Ok(Some(Zeroizing::new(v)));
+        }
+        Ok(None)
+    }
+}
+
+fn read_pin_file(path: &Path) -> Result<Zeroizing<String>> {
+    let text = Zeroizing::new(std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?);
+    Ok(Zeroizing::new(text.trim_end_matches(['\r', '\n']).to_string()))
+}

@@ -1,0 +1,123 @@
+//! An X.509 certificate as we use it: DER bytes kept for digests, the parsed form for names,
+//! serials, validity and keys.
+
+use der::{Decode, Encode};
+use sha2::{Digest, Sha256};
+use time::OffsetDateTime;
+use x509_cert::Certificate;
+
+use crate::error::{Error, Result};
+
+#[derive(Clone, Debug)]
+pub struct Cert {
+    der: Vec<u8>,
+    parsed: Certificate,
+}
+
+impl PartialEq for Cert {
+    fn eq(&self, other: &Self) -> bool {
+        self.der == other.der
+    }
+}
+
+impl Cert {
+    pub fn from_der(der: Vec<u8>) -> Result<Cert> {
+        let parsed = Certificate::from_der(&der).map_err(|e| Error::Key(format!("not an X.509 certificate: {e}")))?;
+        Ok(Cert { der, parsed })
+    }
+
+    /// Every certificate in a PEM file (or one DER certificate).
+    pub fn load_all(bytes: &[u8]) -> Result<Vec<Cert>> {
+        if bytes.starts_with(b"-----") || bytes.iter().take(64).all(|b| b.is_ascii()) && bytes.windows(11).any(|w| w == b"-----BEGIN ") {
+            let text = std::str::from_utf8(bytes).map_err(|_| Error::Key("PEM file is not text".into()))?;
+            let mut out = Vec::new();
+            for block in text.split("-----BEGIN CERTIFICATE-----").skip(1) {
+                let body = block.split("-----END CERTIFICATE-----").next().unwrap_or("");
+                let b64: String = body.chars().filter(|c| !c.is_whitespace()).collect();
+                use base64::Engine;
+                let der = base64::engine::general_purpose::STANDARD
+                    .decode(b64)
+                    .map_err(|e| Error::Key(format!("bad base64 in PEM certificate: {e}")))?;
+                out.push(Cert::from_der(der)?);
+            }
+            if out.is_empty() {
+                return Err(Error::Key("no CERTIFICATE block in PEM file".into()));
+            }
+            Ok(out)
+        } else {
+            Ok(vec![Cert::from_der(bytes.to_vec())?])
+        }
+    }
+
+    pub fn der(&self) -> &[u8] {
+        &self.der
+    }
+    pub fn parsed(&self) -> &Certificate {
+        &self.parsed
+    }
+    pub fn subject(&self) -> String {
+        self.parsed.tbs_certificate.subject.to_string()
+    }
+    pub fn issuer(&self) -> String {
+        self.parsed.tbs_certificate.issuer.to_string()
+    }
+    pub fn subject_der(&self) -> Vec<u8> {
+        self.parsed.tbs_certificate.subject.to_der().unwrap_or_default()
+    }
+    pub fn issuer_der(&self) -> Vec<u8> {
+        self.parsed.tbs_certificate.issuer.to_der().unwrap_or_default()
+    }
+    pub fn serial_hex(&self) -> String {
+        hex_upper(self.parsed.tbs_certificate.serial_number.as_bytes())
+    }
+    pub fn serial_bytes(&self) -> &[u8] {
+        self.parsed.tbs_certificate.serial_number.as_bytes()
+    }
+    pub fn fingerprint_sha256(&self) -> String {
+        hex_upper(&Sha256::digest(&self.der))
+    }
+    pub fn not_before(&self) -> OffsetDateTime {
+        to_time(self.parsed.tbs_certificate.validity.not_before.to_unix_duration())
+    }
+    pub fn not_after(&self) -> OffsetDateTime {
+        to_time(self.parsed.tbs_certificate.validity.not_after.to_unix_duration())
+    }
+    pub fn valid_at(&self, t: OffsetDateTime) -> bool {
+        self.not_before() <= t && t <= self.not_after()
+    }
+    /// The SubjectPublicKeyInfo, DER.
+    pub fn spki_der(&self) -> Result<Vec<u8>> {
+        self.parsed
+            .tbs_certificate
+            .subject_public_key_info
+            .to_der()
+            .map_err(|e| Error::Key(format!("certificate key: {e}")))
+    }
+    /// The TBSCertificate, DER (what the issuer signed).
+    pub fn tbs_der(&self) -> Result<Vec<u8>> {
+        self.parsed.tbs_certificate.to_der().map_err(|e| Error::Key(format!("certificate: {e}")))
+    }
+    pub fn is_self_issued(&self) -> bool {
+        self.subject_der() == self.issuer_der()
+    }
+    /// basicConstraints cA=true.
+    pub fn is_ca(&self) -> bool {
+        use x509_cert::ext::pkix::BasicConstraints;
+        self.parsed
+            .tbs_certificate
+            .extensions
+            .iter()
+            .flatten()
+            .filter(|e| e.extn_id == const_oid::db::rfc5280::ID_CE_BASIC_CONSTRAINTS)
+            .filter_map(|e| BasicConstraints::from_der(e.extn_value.as_bytes()).ok())
+            .any(|bc| bc.ca)
+    }
+}
+
+fn to_time(d: std::time::Duration) -> OffsetDateTime {
+    OffsetDateTime::from_unix_timestamp(d.as_secs() as i64).unwrap_or(OffsetDateTime::UNIX_EPOCH)
+}
+
+pub fn hex_upper(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02X}")).collect()
+}

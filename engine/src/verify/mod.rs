@@ -1,0 +1,150 @@
+//! Verification: package in → parse signatures → check references against parts → check the
+//! signer → report. Every signature is checked, every finding kept; the verdict is computed from
+//! the findings in one place (`Report::decide`).
+
+pub mod coverage;
+pub mod displayed;
+pub mod report;
+pub mod signature;
+
+use rayon::prelude::*;
+use std::path::Path;
+use time::OffsetDateTime;
+
+use crate::dsig::algorithm::DigestAlg;
+use crate::dsig::names::*;
+use crate::error::Result;
+use crate::opc::{rels, Limits, Package, PartName};
+use crate::trust::TrustStore;
+pub use report::{Finding, Report, SealReport, Severity, SignatureReport, Verdict};
+use signature::{PartTask, SignatureCheck};
+
+/// What the verifier trusts, and when it judges.
+#[derive(Debug, Clone, Default)]
+pub struct VerifyOptions {
+    pub trust: TrustStore,
+    /// Judge certificate validity at this time instead of each signature's signing time.
+    pub at: Option<OffsetDateTime>,
+    pub limits: Limits,
+}
+
+/// Verifies a file; unreadable input gives a report with verdict `error`.
+pub fn verify_file(path: &Path, opts: &VerifyOptions) -> Report {
+    let name = path.display().to_string();
+    match Package::open(path, opts.limits) {
+        Ok(pkg) => verify_package(&name, &pkg, opts),
+        Err(e) => Report::error(&name, &e),
+    }
+}
+
+/// Verifies a package already in memory (the server's path).
+pub fn verify_bytes(name: &str, bytes: Vec<u8>, opts: &VerifyOptions) -> Report {
+    match Package::from_bytes(bytes.into(), opts.limits) {
+        Ok(pkg) => verify_package(name, &pkg, opts),
+        Err(e) => Report::error(name, &e),
+    }
+}
+
+pub fn verify_package(name: &str, pkg: &Package, opts: &VerifyOptions) -> Report {
+    let mut report = Report {
+        file: name.to_string(),
+        verdict: Verdict::Error,
+        signatures: vec![],
+        seals: vec![],
+        unsigned_parts: vec![],
+        findings: vec![],
+    };
+    let sig_parts = match signature_parts(pkg, &mut report.findings) {
+        Ok(p) => p,
+        Err(e) => return Report::error(name, &e),
+    };
+
+    // Parse and check each signature's own XML (libxml documents stay on this thread).
+    let mut checks: Vec<SignatureCheck> = sig_parts.iter().map(|p| signature::check_xml(pkg, p)).collect();
+
+    // Digest every referenced part once per algorithm, in parallel.
+    let mut tasks: Vec<PartTask> = checks.iter().flat_map(|c| c.tasks.iter().cloned()).collect();
+    tasks.sort_by(|a, b| a.key().cmp(&b.key()));
+    tasks.dedup_by(|a, b| a.key() == b.key());
+    let scan = displayed::scan_targets(pkg);
+    let results: Vec<(String, Result<Vec<u8>>, Option<Vec<u8>>)> = tasks
+        .par_iter()
+        .map(|t| {
+            let keep = t.selector.is_none() && scan.contains(&t.part.key());
+            let (digest, bytes) = signature::digest_task(pkg, t, keep);
+            (t.key(), digest, bytes)
+        })
+        .collect();
+    let mut scanned = Vec::new();
+    for check in &mut checks {
+        check.apply_digests(&results);
+    }
+    for (key, _, bytes) in results {
+        if let Some(b) = bytes {
+            scanned.push((key, b));
+        }
+    }
+
+    for check in &mut checks {
+        check.check_trust(&opts.trust, opts.at);
+    }
+    report.signatures = checks.iter().map(SignatureCheck::report).collect();
+
+    if !report.signatures.is_empty() {
+        let cov = coverage::check(pkg, &checks, &mut report.findings);
+        report.unsigned_parts = cov.unsigned_parts;
+        displayed::check(pkg, &cov.covered, &scanned, &mut report.findings);
+    }
+    report.decide();
+    report
+}
+
+/// The signature parts the origin part's relationships name; signature-like parts that nothing
+/// points to are reported, since no client would check them.
+fn signature_parts(pkg: &Package, findings: &mut Vec<Finding>) -> Result<Vec<PartName>> {
+    let mut out = Vec::new();
+    let Ok(root_rels) = PartName::new("/_rels/.rels") else { return Ok(out) };
+    if pkg.entry(&root_rels).is_none() {
+        return Ok(out);
+    }
+    let text = pkg.read_xml(&root_rels)?;
+    for origin in rels::parse(root_rels.as_str(), &text)?.iter().filter(|r| r.rel_type == REL_ORIGIN) {
+        let Some(origin_part) = origin.target_part(None) else { continue };
+        let origin_rels = origin_part.rels_part();
+        if pkg.entry(&origin_rels).is_none() {
+            continue;
+        }
+        let text = pkg.read_xml(&origin_rels)?;
+        for r in rels::parse(origin_rels.as_str(), &text)?.iter().filter(|r| r.rel_type == REL_SIGNATURE) {
+            match r.target_part(Some(&origin_part)) {
+                Some(p) if pkg.entry(&p).is_some() => {
+                    if !out.contains(&p) {
+                        out.push(p)
+                    }
+                }
+                Some(p) => findings.push(Finding::error(
+                    "signature-part-missing",
+                    Some(p.as_str()),
+                    format!("the signature part {p} named by {origin_rels} is missing"),
+                )),
+                None => {}
+            }
+        }
+    }
+    for e in pkg.entries() {
+        let n = e.name.as_str();
+        if n.starts_with(SIGNATURE_DIR) && n.ends_with(".xml") && !e.name.is_rels() && !out.contains(&e.name) {
+            findings.push(Finding::warning(
+                "orphan-signature-part",
+                Some(n),
+                format!("{n} looks like a signature but the origin part does not list it; it was not checked"),
+            ));
+        }
+    }
+    Ok(out)
+}
+
+/// The digest algorithms we accept, with a warning for SHA-1.
+pub(crate) fn digest_alg(uri: &str) -> Option<DigestAlg> {
+    DigestAlg::from_uri(uri)
+}

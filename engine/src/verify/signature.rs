@@ -1,0 +1,491 @@
+//! Checking one signature: its SignedInfo references to the signed objects, the SignatureValue
+//! under the certificate it carries, XAdES's signing-certificate binding, and the Manifest's
+//! references to the package parts (digested later, in parallel, as `PartTask`s).
+
+use time::OffsetDateTime;
+
+use super::report::{Finding, SignatureReport};
+use crate::c14n::rels_transform::{self, Selector};
+use crate::c14n::{self, Method};
+use crate::crypto::{self, EcdsaEncoding};
+use crate::dsig::algorithm::{DigestAlg, SignatureAlg};
+use crate::dsig::names::*;
+use crate::dsig::parse::{self, find, Reference, Transform};
+use crate::error::{Error, Result};
+use crate::opc::{Package, PartName};
+use crate::trust::{Cert, TrustStore};
+
+/// A package part to digest for a manifest reference.
+#[derive(Debug, Clone)]
+pub struct PartTask {
+    pub part: PartName,
+    pub alg: DigestAlg,
+    pub selector: Option<Selector>,
+}
+
+impl PartTask {
+    pub fn key(&self) -> String {
+        format!("{}|{:?}|{:?}", self.part.key(), self.alg, self.selector)
+    }
+}
+
+/// A manifest reference waiting for its part digest.
+struct Pending {
+    task: PartTask,
+    expected: Vec<u8>,
+}
+
+pub struct SignatureCheck {
+    part: PartName,
+    id: Option<String>,
+    algorithm: Option<SignatureAlg>,
+    signer: Option<Cert>,
+    pool: Vec<Cert>,
+    signed_at: Option<String>,
+    signed_at_time: Option<OffsetDateTime>,
+    pub tasks: Vec<PartTask>,
+    pending: Vec<Pending>,
+    /// Parts (keys) the signature's manifest references.
+    pub covered_parts: Vec<PartName>,
+    /// Relationships parts and the relationships each reference selects.
+    pub covered_rels: Vec<(PartName, Selector)>,
+    pub findings: Vec<Finding>,
+    trusted: bool,
+    revoked: bool,
+}
+
+impl SignatureCheck {
+    fn new(part: &PartName) -> Self {
+        SignatureCheck {
+            part: part.clone(),
+            id: None,
+            algorithm: None,
+            signer: None,
+            pool: vec![],
+            signed_at: None,
+            signed_at_time: None,
+            tasks: vec![],
+            pending: vec![],
+            covered_parts: vec![],
+            covered_rels: vec![],
+            findings: vec![],
+            trusted: false,
+            revoked: false,
+        }
+    }
+
+    fn error(&mut self, code: &'static str, message: impl Into<String>) {
+        let part = self.part.to_string();
+        self.findings.push(Finding::error(code, Some(&part), message));
+    }
+
+    /// Intact: no error finding so far.
+    pub fn intact(&self) -> bool {
+        !self.findings.iter().any(|f| f.severity == super::Severity::Error)
+    }
+
+    pub fn report(&self) -> SignatureReport {
+        let mut covers: Vec<String> = self.covered_parts.iter().map(|p| p.to_string()).collect();
+        covers.extend(self.covered_rels.iter().map(|(p, _)| p.to_string()));
+        covers.sort();
+        covers.dedup();
+        SignatureReport {
+            id: self.id.clone(),
+            part: self.part.to_string(),
+            signer: self.signer.as_ref().map(Cert::subject),
+            issuer: self.signer.as_ref().map(Cert::issuer),
+            serial: self.signer.as_ref().map(Cert::serial_hex),
+            fingerprint_sha256: self.signer.as_ref().map(Cert::fingerprint_sha256),
+            algorithm: self.algorithm.map(SignatureAlg::name),
+            signed_at: self.signed_at.clone(),
+            intact: self.intact(),
+            trusted: self.trusted,
+            revoked: self.revoked,
+            covers,
+            findings: self.findings.clone(),
+        }
+    }
+
+    /// Sets the digests computed in parallel and compares them.
+    pub fn apply_digests(&mut self, results: &[(String, Result<Vec<u8>>, Option<Vec<u8>>)]) {
+        for p in std::mem::take(&mut self.pending) {
+            let key = p.task.key();
+            let Some((_, got, _)) = results.iter().find(|(k, _, _)| *k == key) else { continue };
+            let name = p.task.part.to_string();
+            match got {
+                Ok(d) if p.task.selector.is_some() && RelsDigests::decode(d).matches(&p.expected) => {}
+                Ok(d) if p.task.selector.is_none() && *d == p.expected => {}
+                Ok(_) if p.task.selector.is_some() => self.findings.push(Finding::error(
+                    "digest-mismatch",
+                    Some(&name),
+                    format!("the signed relationships in {name} changed after sealing (retargeted or removed)"),
+                )),
+                Ok(_) => self.findings.push(Finding::error(
+                    "digest-mismatch",
+                    Some(&name),
+                    format!("the content of {name} changed after sealing"),
+                )),
+                Err(e) => self.findings.push(Finding::error(e.code(), Some(&name), e.to_string())),
+            }
+        }
+    }
+
+    /// Certificate validity at signing time, the path to an anchor, revocation.
+    pub fn check_trust(&mut self, store: &TrustStore, at: Option<OffsetDateTime>) {
+        let Some(signer) = self.signer.clone() else { return };
+        let when = at.or(self.signed_at_time).unwrap_or_else(OffsetDateTime::now_utc);
+        let path = store.check(&signer, &self.pool, when);
+        if let Some(why) = path.revoked {
+            self.revoked = true;
+            let part = self.part.to_string();
+            self.findings.push(Finding::warning("revoked", Some(&part), why));
+        }
+        if !signer.valid_at(when) {
+            self.error(
+                "certificate-not-valid",
+                format!(
+                    "the signing certificate was not valid at {} (valid {} to {})",
+                    crate::dsig::format_time(when),
+                    crate::dsig::format_time(signer.not_before()),
+                    crate::dsig::format_time(signer.not_after())
+                ),
+            );
+            return;
+        }
+        self.trusted = path.trusted;
+        if !path.trusted {
+            let part = self.part.to_string();
+            let why = path.problem.unwrap_or_else(|| "the signer is not trusted".into());
+            self.findings.push(Finding::warning("untrusted-signer", Some(&part), why));
+        }
+    }
+}
+
+/// Everything that can be checked with the signature document alone.
+pub fn check_xml(pkg: &Package, part: &PartName) -> SignatureCheck {
+    let mut check = SignatureCheck::new(part);
+    let text = match pkg.read_xml(part) {
+        Ok(t) => t,
+        Err(e) => {
+            check.error("malformed-signature", e.to_string());
+            return check;
+        }
+    };
+    let sig = match parse::parse(part.as_str(), &text) {
+        Ok(s) => s,
+        Err(why) => {
+            check.error("malformed-signature", why);
+            return check;
+        }
+    };
+    check.id = sig.id.clone();
+    check.pool = sig.certs.clone();
+
+    let Some(c14n_method) = Method::from_uri(&sig.c14n_method) else {
+        check.error("unknown-algorithm", format!("unknown canonicalisation {}", sig.c14n_method));
+        return check;
+    };
+    let Some(alg) = SignatureAlg::from_uri(&sig.signature_method) else {
+        check.error("unknown-algorithm", format!("unknown signature algorithm {}", sig.signature_method));
+        return check;
+    };
+    check.algorithm = Some(alg);
+    if alg.digest() == DigestAlg::Sha1 {
+        let p = part.to_string();
+        check.findings.push(Finding::warning(
+            "weak-algorithm",
+            Some(&p),
+            "signed with SHA-1 (Office 2007/2010); SHA-1 no longer resists forgery",
+        ));
+    }
+
+    // SignatureValue, under whichever KeyInfo certificate it verifies with.
+    let signed_info_c14n = match c14n::canonical_subtree(&sig.signed_info, c14n_method) {
+        Ok(b) => b,
+        Err(e) => {
+            check.error("malformed-signature", e.to_string());
+            return check;
+        }
+    };
+    match (&sig.signature_value, sig.certs.is_empty()) {
+        (None, _) => check.error("malformed-signature", "no SignatureValue"),
+        (_, true) => check.error("no-certificate", "KeyInfo carries no X.509 certificate"),
+        (Some(value), false) => {
+            let signer = sig.certs.iter().find(|c| {
+                c.spki_der().map(|k| crypto::verify(&k, alg, &signed_info_c14n, value, EcdsaEncoding::Concatenated)).unwrap_or(false)
+            });
+            match signer {
+                Some(c) => check.signer = Some(c.clone()),
+                None => {
+                    check.signer = sig.certs.first().cloned();
+                    check.error(
+                        "signature-value-invalid",
+                        "the SignatureValue does not verify with the certificate in KeyInfo (signature bytes or certificate changed)",
+                    );
+                }
+            }
+        }
+    }
+
+    // SignedInfo references: same-document objects only, each found exactly once.
+    let mut manifest_objects = Vec::new();
+    let mut referenced_ids = Vec::new();
+    for r in &sig.references {
+        let Some(id) = r.uri.strip_prefix('#') else {
+            check.error("unsupported-reference", format!("SignedInfo references {:?}, not an object of the signature", r.uri));
+            continue;
+        };
+        let nodes = sig.doc.elements_with_id(id);
+        let node = match nodes.len() {
+            1 => nodes.into_iter().next(),
+            0 => {
+                check.error("reference-not-found", format!("the signed object #{id} is missing"));
+                None
+            }
+            _ => {
+                check.error("duplicate-id", format!("two elements carry Id {id:?} (signature wrapping?)"));
+                None
+            }
+        };
+        let Some(node) = node else { continue };
+        // The object must hang off this Signature, not be smuggled in elsewhere.
+        if !within_own_object(&node, &sig.root) {
+            check.error("reference-outside-signature", format!("#{id} is not inside an Object of this signature"));
+            continue;
+        }
+        let mut method = Method::C14N_10;
+        let mut ok = true;
+        for t in &r.transforms {
+            match t {
+                Transform::C14n(uri) => method = Method::from_uri(uri).unwrap_or(Method::C14N_10),
+                other => {
+                    check.error("unsupported-transform", format!("#{id} uses transform {other:?}"));
+                    ok = false;
+                }
+            }
+        }
+        let Some(dalg) = super::digest_alg(&r.digest_method) else {
+            check.error("unknown-algorithm", format!("unknown digest algorithm {}", r.digest_method));
+            continue;
+        };
+        if !ok {
+            continue;
+        }
+        let digest = c14n::canonical_subtree(&node, method).map(|b| dalg.digest(&b));
+        match (digest, &r.digest_value) {
+            (Ok(d), Some(expected)) if d == *expected => {
+                referenced_ids.push(id.to_string());
+                if c14n::is(&node, NS_DSIG, "Object") && c14n::child(&node, NS_DSIG, "Manifest").is_some() {
+                    manifest_objects.push(node);
+                }
+            }
+            (Ok(_), _) => {
+                let what = if c14n::is(&node, NS_XADES, "SignedProperties") {
+                    "the XAdES SignedProperties (signing time, signing certificate) were edited after signing".to_string()
+                } else {
+                    format!("the signed object #{id} changed after signing")
+                };
+                check.error("digest-mismatch", what);
+            }
+            (Err(e), _) => check.error("malformed-signature", e.to_string()),
+        }
+    }
+    if manifest_objects.is_empty() && check.intact() {
+        check.error("no-manifest", "the signature covers no package parts (no signed Manifest)");
+    }
+
+    // Signing time: XAdES first, then the package object's mdssi:SignatureTime.
+    let xades_props = find(&sig.root, NS_XADES, "SignedProperties");
+    if let Some(sp) = &xades_props {
+        let sp_id = sp.get_attribute_no_ns("Id").unwrap_or_default();
+        if !referenced_ids.contains(&sp_id) {
+            check.error("unsigned-signed-properties", "the XAdES SignedProperties are not covered by SignedInfo");
+        }
+        check.signed_at = find(sp, NS_XADES, "SigningTime").map(|n| c14n::text(&n));
+        check_signing_certificate(&mut check, sp);
+    }
+    for obj in &manifest_objects {
+        if check.signed_at.is_none() {
+            check.signed_at = find(obj, NS_MDSSI, "SignatureTime").and_then(|t| find(&t, NS_MDSSI, "Value")).map(|n| c14n::text(&n));
+        }
+    }
+    check.signed_at_time = check.signed_at.as_deref().and_then(parse_time);
+
+    for obj in &manifest_objects {
+        if let Some(manifest) = c14n::child(obj, NS_DSIG, "Manifest") {
+            for r in c14n::children(&manifest, NS_DSIG, "Reference") {
+                manifest_reference(pkg, &mut check, &parse::reference(&r));
+            }
+        }
+    }
+    check
+}
+
+fn within_own_object(node: &libxml::tree::Node, root: &libxml::tree::Node) -> bool {
+    let mut cur = node.clone();
+    loop {
+        let Some(parent) = cur.get_parent() else { return false };
+        if parent == *root {
+            return c14n::is(&cur, NS_DSIG, "Object");
+        }
+        cur = parent;
+    }
+}
+
+/// XAdES SigningCertificate / SigningCertificateV2: the certificate's digest must be that of the
+/// certificate the SignatureValue verified with.
+fn check_signing_certificate(check: &mut SignatureCheck, sp: &libxml::tree::Node) {
+    let holder = find(sp, NS_XADES, "SigningCertificateV2").or_else(|| find(sp, NS_XADES, "SigningCertificate"));
+    let Some(holder) = holder else {
+        check.error("signing-certificate-missing", "XAdES SignedProperties name no signing certificate");
+        return;
+    };
+    let Some(signer) = check.signer.clone() else { return };
+    let mut matched = false;
+    for cert in c14n::children(&holder, NS_XADES, "Cert") {
+        let Some(digest) = c14n::child(&cert, NS_XADES, "CertDigest") else { continue };
+        let alg = c14n::child(&digest, NS_DSIG, "DigestMethod")
+            .and_then(|m| m.get_attribute_no_ns("Algorithm"))
+            .and_then(|u| DigestAlg::from_uri(&u));
+        let value = c14n::child(&digest, NS_DSIG, "DigestValue").and_then(|v| parse::b64(&v.get_content()));
+        if let (Some(alg), Some(value)) = (alg, value) {
+            if alg.digest(signer.der()) == value {
+                matched = true;
+            }
+        }
+    }
+    if !matched {
+        check.error(
+            "signing-certificate-mismatch",
+            "the certificate in KeyInfo is not the one the XAdES SigningCertificate names (certificate swapped?)",
+        );
+    }
+}
+
+/// Queues one manifest reference "/part?ContentType=type" for digesting.
+fn manifest_reference(pkg: &Package, check: &mut SignatureCheck, r: &Reference) {
+    let (path, query) = r.uri.split_once('?').unwrap_or((&r.uri, ""));
+    let expected_ct = query.strip_prefix("ContentType=").map(str::to_string);
+    let Some(entry) = pkg.entry_by_uri(path) else {
+        check.error("part-missing", format!("the signed part {path} is missing"));
+        return;
+    };
+    let part = entry.name.clone();
+    let actual_ct = pkg.content_type(&part).map(str::to_string);
+    if expected_ct.is_some() && expected_ct != actual_ct {
+        let p = part.to_string();
+        check.findings.push(Finding::error(
+            "content-type-mismatch",
+            Some(&p),
+            format!(
+                "the content type of {p} changed after sealing (signed as {}, now {})",
+                expected_ct.as_deref().unwrap_or("?"),
+                actual_ct.as_deref().unwrap_or("none")
+            ),
+        ));
+        return;
+    }
+    let Some(alg) = super::digest_alg(&r.digest_method) else {
+        check.error("unknown-algorithm", format!("unknown digest algorithm {}", r.digest_method));
+        return;
+    };
+    let Some(expected) = r.digest_value.clone() else {
+        check.error("malformed-signature", format!("the reference to {path} has no digest value"));
+        return;
+    };
+    let selector = match r.transforms.as_slice() {
+        [] => None,
+        [Transform::Relationship(sel)] | [Transform::Relationship(sel), Transform::C14n(_)] => Some(sel.clone()),
+        other => {
+            check.error("unsupported-transform", format!("the reference to {path} uses transforms {other:?}"));
+            return;
+        }
+    };
+    match &selector {
+        Some(sel) => check.covered_rels.push((part.clone(), sel.clone())),
+        None => check.covered_parts.push(part.clone()),
+    }
+    let task = PartTask { part, alg, selector };
+    check.tasks.push(task.clone());
+    check.pending.push(Pending { task, expected });
+}
+
+/// Computes one digest; keeps the bytes when asked (for parts scanned for displayed data).
+pub fn digest_task(pkg: &Package, t: &PartTask, keep: bool) -> (Result<Vec<u8>>, Option<Vec<u8>>) {
+    let Some(entry) = pkg.entry(&t.part) else {
+        return (Err(Error::NotAPackage(format!("{} is missing", t.part))), None);
+    };
+    match &t.selector {
+        Some(sel) => {
+            let r = pkg.read_xml(&t.part).and_then(|text| {
+                let rels = crate::opc::rels::parse(t.part.as_str(), &text)?;
+                let standard = t.alg.digest(&rels_transform::transform(t.part.as_str(), &rels, sel)?);
+                let stray = crate::opc::rels::stray_root_children(&text);
+                let quirk = if stray.is_empty() {
+                    None
+                } else {
+                    Some(t.alg.digest(&rels_transform::transform_libreoffice(t.part.as_str(), &rels, sel, &stray)?))
+                };
+                Ok(RelsDigests { standard, libreoffice: quirk }.encode())
+            });
+            (r, None)
+        }
+        None if keep => match pkg.read_entry(entry) {
+            Ok(bytes) => (Ok(t.alg.digest(&bytes)), Some(bytes)),
+            Err(e) => (Err(e), None),
+        },
+        None => {
+            let mut h = crate::dsig::algorithm::Hasher::new(t.alg);
+            let xml = t.part.extension().as_deref() == Some("xml");
+            let mut doctype = false;
+            let mut first = true;
+            let r = pkg.stream(entry, |c| {
+                if first && xml {
+                    doctype = crate::opc::xml_guard::has_doctype(&c[..c.len().min(4096)]);
+                }
+                first = false;
+                h.update(c)
+            });
+            if doctype {
+                return (Err(Error::xml(t.part.as_str(), "document type declarations (DTD, entities) are refused")), None);
+            }
+            (r.map(|()| h.finish()), None)
+        }
+    }
+}
+
+/// Parses "2026-11-24T08:00:00Z" and the variants Office and LibreOffice write
+/// (fractional seconds, offsets, no zone).
+pub fn parse_time(s: &str) -> Option<OffsetDateTime> {
+    use time::format_description::well_known::Rfc3339;
+    let s = s.trim();
+    if let Ok(t) = OffsetDateTime::parse(s, &Rfc3339) {
+        return Some(t);
+    }
+    OffsetDateTime::parse(&format!("{s}Z"), &Rfc3339).ok()
+}
+
+/// Both digests of a relationships reference: the standard transform's and LibreOffice's.
+struct RelsDigests {
+    standard: Vec<u8>,
+    libreoffice: Option<Vec<u8>>,
+}
+
+impl RelsDigests {
+    // Carried through the shared result list as one byte string: len(standard) ‖ standard ‖ quirk.
+    fn encode(self) -> Vec<u8> {
+        let mut out = vec![self.standard.len() as u8];
+        out.extend(self.standard);
+        out.extend(self.libreoffice.unwrap_or_default());
+        out
+    }
+    fn decode(bytes: &[u8]) -> RelsDigests {
+        let n = bytes.first().copied().unwrap_or(0) as usize;
+        let standard = bytes.get(1..1 + n).unwrap_or_default().to_vec();
+        let rest = bytes.get(1 + n..).unwrap_or_default();
+        RelsDigests { standard, libreoffice: (!rest.is_empty()).then(|| rest.to_vec()) }
+    }
+    fn matches(&self, expected: &[u8]) -> bool {
+        self.standard == expected || self.libreoffice.as_deref() == Some(expected)
+    }
+}
