@@ -227,6 +227,25 @@ impl Package {
         Ok(())
     }
 
+    /// The digest of a part as stored, streamed; an XML part declaring a DTD is refused.
+    pub fn digest(&self, entry: &Entry, alg: crate::dsig::algorithm::DigestAlg) -> Result<Vec<u8>> {
+        let mut h = crate::dsig::algorithm::Hasher::new(alg);
+        let check_dtd = entry.name.extension().as_deref() == Some("xml") || entry.name.is_rels();
+        let mut first = true;
+        let mut doctype = false;
+        self.stream(entry, |chunk| {
+            if first && check_dtd {
+                doctype = xml_guard::has_doctype(&chunk[..chunk.len().min(4096)]);
+            }
+            first = false;
+            h.update(chunk);
+        })?;
+        if doctype {
+            return Err(Error::xml(entry.name.as_str(), "document type declarations (DTD, entities) are refused"));
+        }
+        Ok(h.finish())
+    }
+
     /// Inflates a whole part into memory.
     pub fn read_entry(&self, entry: &Entry) -> Result<Vec<u8>> {
         let mut out = Vec::with_capacity(entry.size as usize);

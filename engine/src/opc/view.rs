@@ -10,7 +10,7 @@ use super::part_name::PartName;
 use super::rels;
 use super::write::Changes;
 use super::xml_guard;
-use crate::dsig::algorithm::{DigestAlg, Hasher};
+use crate::dsig::algorithm::DigestAlg;
 use crate::error::{Error, Result};
 
 pub struct PackageView<'a> {
@@ -69,21 +69,7 @@ impl<'a> PackageView<'a> {
             return Ok(alg.digest(b));
         }
         let entry = self.pkg.entry(name).ok_or_else(|| Error::NotAPackage(format!("{name} is missing")))?;
-        let mut h = Hasher::new(alg);
-        let mut first = true;
-        let mut doctype = false;
-        let xml = name.extension().as_deref() == Some("xml") || name.is_rels();
-        self.pkg.stream(entry, |chunk| {
-            if first && xml {
-                doctype = xml_guard::has_doctype(&chunk[..chunk.len().min(4096)]);
-            }
-            first = false;
-            h.update(chunk);
-        })?;
-        if doctype {
-            return Err(Error::xml(name.as_str(), "document type declarations (DTD, entities) are refused"));
-        }
-        Ok(h.finish())
+        self.pkg.digest(entry, alg)
     }
 
     /// Every relationships part with its relationships, sorted by part name.

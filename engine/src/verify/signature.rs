@@ -434,23 +434,7 @@ pub fn digest_task(pkg: &Package, t: &PartTask, keep: bool) -> (Result<Vec<u8>>,
             Ok(bytes) => (Ok(t.alg.digest(&bytes)), Some(bytes)),
             Err(e) => (Err(e), None),
         },
-        None => {
-            let mut h = crate::dsig::algorithm::Hasher::new(t.alg);
-            let xml = t.part.extension().as_deref() == Some("xml");
-            let mut doctype = false;
-            let mut first = true;
-            let r = pkg.stream(entry, |c| {
-                if first && xml {
-                    doctype = crate::opc::xml_guard::has_doctype(&c[..c.len().min(4096)]);
-                }
-                first = false;
-                h.update(c)
-            });
-            if doctype {
-                return (Err(Error::xml(t.part.as_str(), "document type declarations (DTD, entities) are refused")), None);
-            }
-            (r.map(|()| h.finish()), None)
-        }
+        None => (pkg.digest(entry, t.alg), None),
     }
 }
 

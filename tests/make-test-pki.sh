@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Makes a throw-away test PKI in DIR: a seal-center root CA, an RSA-2048 seal (PKCS#12 with
+# password "test-pin", and PEM), an EC P-256 seal (PEM), and an untrusted self-signed seal.
+# Test-only keys: made fresh for each test run, never committed.
+set -euo pipefail
+DIR=${1:?usage: make-test-pki.sh DIR}
+mkdir -p "$DIR" && cd "$DIR"
+[ -f ca.key ] && exit 0
+q() { "$@" >/dev/null 2>&1; }
+q openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 3650 \
+  -subj "/CN=Test Seal Center Root/O=Test Seal Center/C=CN" \
+  -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign"
+printf "basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature,nonRepudiation\n" > leaf.ext
+leaf() { # name keyspec subject
+  q openssl req -new -newkey "$2" -nodes -keyout "$1.key" -out "$1.csr" -subj "$3"
+  q openssl x509 -req -in "$1.csr" -CA ca.pem -CAkey ca.key -CAcreateserial -days 730 -extfile leaf.ext -out "$1.pem"
+}
+leaf rsa rsa:2048 "/CN=Example Trading Co. Ltd. Official Seal/O=Example Trading Co. Ltd./C=CN"
+q openssl pkcs12 -export -inkey rsa.key -in rsa.pem -certfile ca.pem -name "Official Seal" -passout pass:test-pin -out rsa.p12
+q openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out ec.key
+q openssl req -new -key ec.key -out ec.csr -subj "/CN=Example Trading Co. Ltd. Finance Seal/O=Example Trading Co. Ltd./C=CN"
+q openssl x509 -req -in ec.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 730 -extfile leaf.ext -out ec.pem
+q openssl req -x509 -newkey rsa:2048 -nodes -keyout rogue.key -out rogue.pem -days 365 -subj "/CN=Rogue Seal/O=Nobody/C=XX"
+printf 'test-pin\n' > pin.txt
