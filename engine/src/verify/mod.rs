@@ -75,15 +75,14 @@ pub fn verify_package(name: &str, pkg: &Package, opts: &VerifyOptions) -> Report
             (t.key(), digest, bytes)
         })
         .collect();
-    let mut scanned = Vec::new();
     for check in &mut checks {
         check.apply_digests(&results);
     }
-    for (key, _, bytes) in results {
-        if let Some(b) = bytes {
-            scanned.push((key, b));
-        }
-    }
+    let scanned: Vec<(String, Vec<u8>)> = tasks
+        .iter()
+        .zip(results)
+        .filter_map(|(t, (_, _, bytes))| bytes.map(|b| (t.part.key(), b)))
+        .collect();
 
     for check in &mut checks {
         check.check_trust(&opts.trust, opts.at);

@@ -1,0 +1,153 @@
+//! Helpers shared by the integration tests: a fresh test PKI, the CLI, sample paths, and zip
+//! surgery for tampering.
+#![allow(dead_code)]
+
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::OnceLock;
+
+pub fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
+}
+
+pub fn samples() -> PathBuf {
+    repo().join("samples/documents")
+}
+
+/// A scratch folder for this test binary.
+pub fn scratch(name: &str) -> PathBuf {
+    let d = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("{}-{}", name, std::process::id()));
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+/// A test PKI made fresh for this run by tests/make-test-pki.sh (openssl).
+pub fn pki() -> &'static Path {
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    DIR.get_or_init(|| {
+        let dir = scratch("pki");
+        let st = Command::new("bash").arg(repo().join("tests/make-test-pki.sh")).arg(&dir).status().unwrap();
+        assert!(st.success(), "make-test-pki.sh failed (is openssl installed?)");
+        dir
+    })
+}
+
+pub fn docseal(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_docseal")).args(args).env_remove("DOCSEAL_PIN").output().unwrap()
+}
+
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// Signs with the CLI and the RSA PKCS#12 seal.
+pub fn sign_rsa(input: &Path, output: &Path) {
+    let p = pki();
+    let o = docseal(&[
+        "sign",
+        input.to_str().unwrap(),
+        "-o",
+        output.to_str().unwrap(),
+        "--key",
+        p.join("rsa.p12").to_str().unwrap(),
+        "--pin-file",
+        p.join("pin.txt").to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "sign failed: {}", stderr(&o));
+}
+
+/// Signs with the CLI and the EC P-256 PEM seal.
+pub fn sign_ec(input: &Path, output: &Path) {
+    let p = pki();
+    let o = docseal(&[
+        "sign",
+        input.to_str().unwrap(),
+        "-o",
+        output.to_str().unwrap(),
+        "--key",
+        p.join("ec.key").to_str().unwrap(),
+        "--cert",
+        p.join("ec.pem").to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "sign failed: {}", stderr(&o));
+}
+
+/// `docseal verify --json --trust ca.pem FILE` → the report.
+pub fn verify_json(file: &Path, trusted: bool) -> serde_json::Value {
+    let ca = pki().join("ca.pem");
+    let mut args = vec!["verify", "--json"];
+    if trusted {
+        args.extend(["--trust", ca.to_str().unwrap()]);
+    }
+    args.push(file.to_str().unwrap());
+    let o = docseal(&args);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}: {}", stdout(&o)));
+    v[0].clone()
+}
+
+/// All entries of a zip: (name, content, compression).
+pub fn read_zip(path: &Path) -> Vec<(String, Vec<u8>, zip::CompressionMethod)> {
+    let mut z = zip::ZipArchive::new(std::fs::File::open(path).unwrap()).unwrap();
+    (0..z.len())
+        .map(|i| {
+            let mut f = z.by_index(i).unwrap();
+            let mut b = Vec::new();
+            f.read_to_end(&mut b).unwrap();
+            (f.name().to_string(), b, f.compression())
+        })
+        .collect()
+}
+
+pub fn write_zip(path: &Path, entries: &[(String, Vec<u8>, zip::CompressionMethod)]) {
+    let mut z = zip::ZipWriter::new(std::fs::File::create(path).unwrap());
+    for (name, bytes, method) in entries {
+        z.start_file(name.as_str(), zip::write::SimpleFileOptions::default().compression_method(*method)).unwrap();
+        z.write_all(bytes).unwrap();
+    }
+    z.finish().unwrap();
+}
+
+/// Copies a zip, changing it with `edit`.
+pub fn rewrite(src: &Path, dst: &Path, edit: impl FnOnce(&mut Vec<(String, Vec<u8>, zip::CompressionMethod)>)) {
+    let mut e = read_zip(src);
+    edit(&mut e);
+    write_zip(dst, &e);
+}
+
+pub fn entry<'a>(e: &'a mut [(String, Vec<u8>, zip::CompressionMethod)], name: &str) -> &'a mut Vec<u8> {
+    &mut e.iter_mut().find(|x| x.0 == name).unwrap_or_else(|| panic!("no {name}")).1
+}
+
+pub fn replace_in(e: &mut [(String, Vec<u8>, zip::CompressionMethod)], name: &str, from: &str, to: &str) {
+    let b = entry(e, name);
+    let s = String::from_utf8(b.clone()).unwrap();
+    assert!(s.contains(from), "{name} does not contain {from:?}");
+    *b = s.replacen(from, to, 1).into_bytes();
+}
+
+/// The codes of every error finding in a report.
+pub fn error_codes(report: &serde_json::Value) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut collect = |fs: &serde_json::Value| {
+        for f in fs.as_array().into_iter().flatten() {
+            if f["severity"] == "error" {
+                out.push(f["code"].as_str().unwrap_or("").to_string());
+            }
+        }
+    };
+    collect(&report["findings"]);
+    for s in report["signatures"].as_array().into_iter().flatten() {
+        collect(&s["findings"]);
+    }
+    out
+}
+
+/// Where `../shared` is, when it is there (optional tests skip without it).
+pub fn shared() -> Option<PathBuf> {
+    let p = repo().parent()?.join("shared");
+    p.is_dir().then_some(p)
+}
