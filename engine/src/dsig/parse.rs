@@ -58,7 +58,8 @@ pub fn parse(part: &str, text: &str) -> Result<ParsedSignature, String> {
         .and_then(|n| n.get_attribute_no_ns("Algorithm"))
         .ok_or("no SignatureMethod")?;
     let references = children(&signed_info, NS_DSIG, "Reference").map(|r| reference(&r)).collect();
-    let signature_value = child(&root, NS_DSIG, "SignatureValue").and_then(|n| b64(&n.get_content()));
+    // Undecodable base64 is a broken value (it can never verify), not a missing one.
+    let signature_value = child(&root, NS_DSIG, "SignatureValue").map(|n| b64(&n.get_content()).unwrap_or_default());
     let certs = child(&root, NS_DSIG, "KeyInfo")
         .into_iter()
         .flat_map(|ki| children(&ki, NS_DSIG, "X509Data").collect::<Vec<_>>())

@@ -45,6 +45,7 @@ impl std::fmt::Debug for Package {
 }
 
 const CHUNK: usize = 64 * 1024;
+const PROLOG_PEEK: usize = 4096;
 
 impl Package {
     /// Reads a package from a file, refusing folders, empty files and anything over the limits.
@@ -139,7 +140,37 @@ impl Package {
         let ct_bytes = pkg.read(&ct_name)?;
         let text = xml_guard::check(content_types::PART, &ct_bytes, limits.max_xml_depth)?;
         pkg.content_types = ContentTypes::parse(&text)?;
+        pkg.refuse_doctypes()?;
         Ok(pkg)
+    }
+
+    /// Refuses the package when any XML part declares a document type. A DTD may only stand in
+    /// the prolog, so the first few kilobytes of each part tell; nothing else is inflated.
+    fn refuse_doctypes(&self) -> Result<()> {
+        for e in &self.entries {
+            let xml = e.name.is_rels()
+                || e.name.extension().as_deref() == Some("xml")
+                || self.content_types.of(&e.name).is_some_and(|t| t.ends_with("xml"));
+            if xml && xml_guard::has_doctype(&self.peek(e, PROLOG_PEEK)?) {
+                return Err(Error::xml(e.name.as_str(), "document type declarations (DTD, entities) are refused"));
+            }
+        }
+        Ok(())
+    }
+
+    /// Up to `n` inflated bytes from the start of a part.
+    pub fn peek(&self, entry: &Entry, n: usize) -> Result<Vec<u8>> {
+        let start = entry.data_start as usize;
+        let raw = &self.bytes[start..start + entry.compressed_size as usize];
+        if entry.method == 0 {
+            return Ok(raw[..raw.len().min(n)].to_vec());
+        }
+        let mut out = Vec::with_capacity(n);
+        let mut inflater = flate2::Decompress::new(false);
+        inflater
+            .decompress_vec(raw, &mut out, flate2::FlushDecompress::None)
+            .map_err(|e| Error::CorruptEntry { part: entry.name.to_string(), reason: format!("bad deflate data ({e})") })?;
+        Ok(out)
     }
 
     pub fn limits(&self) -> &Limits {
