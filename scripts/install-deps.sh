@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Installs the Debian packages docseal's build and tests need, when they are missing.
+# Safe to run again: it installs nothing that is already there.
+set -euo pipefail
+PKGS=(
+  pkg-config libxml2-dev libclang-dev   # the libxml crate's bindings (bindgen) and libxml2 itself
+  libxml2-utils                         # xmllint, for manifest schema checks
+  openssl                               # test PKI
+  libreoffice-writer libreoffice-calc python3-uno libnss3-tools   # the LibreOffice oracle
+)
+missing=()
+for p in "${PKGS[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "installing: ${missing[*]}" >&2
+  if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi
+  $SUDO apt-get update -q >/dev/null
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null
+fi
+if ! command -v cargo >/dev/null 2>&1; then
+  [ -x "$HOME/.cargo/bin/cargo" ] && export PATH="$HOME/.cargo/bin:$PATH"
+fi
+command -v cargo >/dev/null 2>&1 || { echo "docseal needs a Rust toolchain (cargo 1.85 or newer): see https://rustup.rs" >&2; exit 2; }
