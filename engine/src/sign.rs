@@ -4,6 +4,7 @@ use std::path::Path;
 
 use crate::dsig::{self, SignOptions};
 use crate::error::{Error, Result};
+use crate::opc::package::Bytes;
 use crate::opc::{write, Changes, Limits, Package};
 
 /// Signs `input` into `output`. The output must be a different file; it is written atomically.
@@ -15,8 +16,8 @@ pub fn sign_file(input: &Path, output: &Path, opts: &SignOptions) -> Result<()> 
 }
 
 /// Signs a package in memory.
-pub fn sign_bytes(input: Vec<u8>, opts: &SignOptions) -> Result<Vec<u8>> {
-    let pkg = Package::from_bytes(input.into(), Limits::default())?;
+pub fn sign_bytes(input: impl Into<Bytes>, opts: &SignOptions) -> Result<Vec<u8>> {
+    let pkg = Package::from_bytes(input, Limits::default())?;
     let changes = dsig::sign(&pkg, Changes::default(), opts)?;
     write::to_bytes(&pkg, &changes)
 }

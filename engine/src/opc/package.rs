@@ -27,7 +27,34 @@ pub struct Entry {
     pub crc32: u32,
 }
 
-pub type Bytes = Arc<[u8]>;
+/// The archive's bytes, shared without copying between threads and the writer.
+#[derive(Clone, Debug)]
+pub struct Bytes(Arc<Vec<u8>>);
+
+impl AsRef<[u8]> for Bytes {
+    fn as_ref(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+impl std::ops::Deref for Bytes {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+impl From<Vec<u8>> for Bytes {
+    fn from(v: Vec<u8>) -> Self {
+        Bytes(Arc::new(v))
+    }
+}
+
+impl From<Arc<Vec<u8>>> for Bytes {
+    fn from(v: Arc<Vec<u8>>) -> Self {
+        Bytes(v)
+    }
+}
 
 pub struct Package {
     bytes: Bytes,
@@ -63,10 +90,11 @@ impl Package {
             .into());
         }
         let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
-        Self::from_bytes(bytes.into(), limits)
+        Self::from_bytes(bytes, limits)
     }
 
-    pub fn from_bytes(bytes: Bytes, limits: Limits) -> Result<Self> {
+    pub fn from_bytes(bytes: impl Into<Bytes>, limits: Limits) -> Result<Self> {
+        let bytes: Bytes = bytes.into();
         if bytes.is_empty() {
             return Err(Error::NotAZip("the file is empty".into()));
         }
@@ -171,6 +199,11 @@ impl Package {
             .decompress_vec(raw, &mut out, flate2::FlushDecompress::None)
             .map_err(|e| Error::CorruptEntry { part: entry.name.to_string(), reason: format!("bad deflate data ({e})") })?;
         Ok(out)
+    }
+
+    /// Size of the archive in bytes.
+    pub fn size(&self) -> usize {
+        self.bytes.len()
     }
 
     pub fn limits(&self) -> &Limits {

@@ -68,7 +68,8 @@ pub fn write_to<W: Write + Seek>(pkg: &Package, changes: &Changes, out: W) -> Re
 
 /// Writes the package into memory.
 pub fn to_bytes(pkg: &Package, changes: &Changes) -> Result<Vec<u8>> {
-    Ok(write_to(pkg, changes, std::io::Cursor::new(Vec::new()))?.into_inner())
+    let capacity = pkg.size() + changes.replaced.iter().chain(&changes.added).map(|(_, b)| b.len()).sum::<usize>();
+    Ok(write_to(pkg, changes, std::io::Cursor::new(Vec::with_capacity(capacity)))?.into_inner())
 }
 
 /// Writes the package to `path` through a temporary file in the same folder and a rename, so a

@@ -62,21 +62,19 @@ pub fn check(pkg: &Package, covered: &BTreeSet<String>, scanned: &[(String, Vec<
         if !covered.contains(key) {
             continue;
         }
-        let text = String::from_utf8_lossy(bytes);
         let part = entry.name.as_str();
-        if contains_docproperty_field(&text) {
+        if contains_docproperty_field(bytes) {
             findings.push(Finding::error(
                 "unsigned-data-displayed",
                 Some(part),
                 format!("{part} has a DOCPROPERTY field, which shows document properties no signature covers"),
             ));
         }
-        let mut rest: &str = &text;
-        while let Some(i) = rest.find(":dataBinding ") {
-            rest = &rest[i + 1..];
-            let tag_end = rest.find('>').unwrap_or(rest.len());
-            let tag = &rest[..tag_end];
-            let store = attribute_after(tag, "storeItemID=\"").unwrap_or("").to_ascii_uppercase();
+        for at in memchr::memmem::find_iter(bytes, b":dataBinding ") {
+            let tag = &bytes[at..];
+            let tag = &tag[..memchr::memchr(b'>', tag).unwrap_or(tag.len())];
+            let tag = String::from_utf8_lossy(tag);
+            let store = attribute_after(&tag, "storeItemID=\"").unwrap_or("").to_ascii_uppercase();
             let items = store_items.get_or_insert_with(|| covered_store_items(pkg, covered));
             if !items.contains(&store) {
                 findings.push(Finding::error(
@@ -90,16 +88,17 @@ pub fn check(pkg: &Package, covered: &BTreeSet<String>, scanned: &[(String, Vec<
     }
 }
 
-/// DOCPROPERTY in a field instruction (`w:instrText` or `w:fldSimple w:instr`).
-fn contains_docproperty_field(text: &str) -> bool {
-    let upper_hits = text.match_indices("DOCPROPERTY").chain(text.match_indices("docproperty"));
-    for (i, _) in upper_hits {
-        let before = &text[..i];
-        let in_instr_text = before.rfind("<w:instrText").is_some_and(|s| !before[s..].contains("</w:instrText>"));
-        let in_fld_simple = before.rfind("w:instr=\"").is_some_and(|s| !before[s + 9..].contains('"'));
-        if in_instr_text || in_fld_simple {
-            return true;
-        }
-    }
-    false
+/// DOCPROPERTY (any case, as Word accepts it) in a field instruction: the text of `w:instrText`
+/// or the `w:instr` attribute of `w:fldSimple`. Instructions are rare, so they are found first.
+fn contains_docproperty_field(xml: &[u8]) -> bool {
+    memchr::memmem::find_iter(xml, b":instr").any(|at| {
+        let rest = &xml[at..];
+        // The instruction starts after the tag's '>' or the attribute's opening quote and runs
+        // to the end of the text or the value.
+        let Some(start) = rest.iter().position(|&c| c == b'>' || c == b'"') else { return false };
+        let rest = &rest[start + 1..];
+        let end = rest.iter().position(|&c| c == b'<' || c == b'"').unwrap_or(rest.len());
+        let instr = &rest[..end.min(4096)];
+        instr.windows(11).any(|w| w.eq_ignore_ascii_case(b"DOCPROPERTY"))
+    })
 }

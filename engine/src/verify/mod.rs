@@ -38,8 +38,8 @@ pub fn verify_file(path: &Path, opts: &VerifyOptions) -> Report {
 }
 
 /// Verifies a package already in memory (the server's path).
-pub fn verify_bytes(name: &str, bytes: Vec<u8>, opts: &VerifyOptions) -> Report {
-    match Package::from_bytes(bytes.into(), opts.limits) {
+pub fn verify_bytes(name: &str, bytes: impl Into<crate::opc::package::Bytes>, opts: &VerifyOptions) -> Report {
+    match Package::from_bytes(bytes, opts.limits) {
         Ok(pkg) => verify_package(name, &pkg, opts),
         Err(e) => Report::error(name, &e),
     }
