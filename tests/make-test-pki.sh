@@ -21,4 +21,9 @@ q openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out ec.key
 q openssl req -new -key ec.key -out ec.csr -subj "/CN=Example Trading Co. Ltd. Finance Seal/O=Example Trading Co. Ltd./C=CN"
 q openssl x509 -req -in ec.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 730 -extfile leaf.ext -out ec.pem
 q openssl req -x509 -newkey rsa:2048 -nodes -keyout rogue.key -out rogue.pem -days 365 -subj "/CN=Rogue Seal/O=Nobody/C=XX"
+# A CRL from the seal center that reports the EC (finance) seal lost.
+printf '[ca]\ndefault_ca=tca\n[tca]\ndatabase=index.txt\ncrlnumber=crlnumber\ndefault_md=sha256\ndefault_crl_days=30\n' > ca.cnf
+: > index.txt; echo 01 > crlnumber
+q openssl ca -config ca.cnf -keyfile ca.key -cert ca.pem -revoke ec.pem
+q openssl ca -config ca.cnf -keyfile ca.key -cert ca.pem -gencrl -out lost-ec.crl
 printf 'test-pin\n' > pin.txt

@@ -7,6 +7,8 @@
 //!
 //! Run: cargo bench -p docseal --bench floor
 
+#![allow(clippy::unwrap_used)]
+
 use std::io::{Cursor, Read, Write};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -28,24 +30,35 @@ impl Rng {
     }
 }
 
-const WORDS: &[&str] = &["seal", "contract", "delivery", "goods", "price", "the", "of", "and", "shall", "within", "days", "party", "payment", "annex", "terms", "company"];
+const WORDS: &[&str] = &[
+    "seal", "contract", "delivery", "goods", "price", "the", "of", "and", "shall", "within",
+    "days", "party", "payment", "annex", "terms", "company",
+];
 const W: &str = r#"xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships""#;
 const REL: &str = "http://schemas.openxmlformats.org/officeDocument/2006/relationships";
 
 fn zip(parts: Vec<(String, Vec<u8>)>) -> Vec<u8> {
     let mut z = zip::ZipWriter::new(Cursor::new(Vec::new()));
     for (n, b) in parts {
-        z.start_file(n, zip::write::SimpleFileOptions::default().compression_level(Some(6))).unwrap();
+        z.start_file(
+            n,
+            zip::write::SimpleFileOptions::default().compression_level(Some(6)),
+        )
+        .unwrap();
         z.write_all(&b).unwrap();
     }
     z.finish().unwrap().into_inner()
 }
 
 fn docx(body: String, images: Vec<Vec<u8>>) -> Vec<u8> {
-    let mut rels = format!(r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">"#);
+    let mut rels = String::from(
+        r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">"#,
+    );
     let mut parts = Vec::new();
     for (i, img) in images.into_iter().enumerate() {
-        rels.push_str(&format!(r#"<Relationship Id="rIdImg{i}" Type="{REL}/image" Target="media/image{i}.png"/>"#));
+        rels.push_str(&format!(
+            r#"<Relationship Id="rIdImg{i}" Type="{REL}/image" Target="media/image{i}.png"/>"#
+        ));
         parts.push((format!("word/media/image{i}.png"), img));
     }
     rels.push_str("</Relationships>");
@@ -73,7 +86,9 @@ fn text(rng: &mut Rng, paragraphs: usize) -> String {
 }
 
 fn xlsx(rng: &mut Rng, rows: usize) -> Vec<u8> {
-    let mut sheet = String::from(r#"<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>"#);
+    let mut sheet = String::from(
+        r#"<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>"#,
+    );
     for r in 1..=rows {
         sheet.push_str(&format!(r#"<row r="{r}"><c r="A{r}"><v>{}</v></c><c r="B{r}"><v>{}.{}</v></c><c r="C{r}" t="inlineStr"><is><t>{}</t></is></c><c r="D{r}"><v>{}</v></c><c r="E{r}"><v>{}</v></c></row>"#, rng.next() % 1_000_000, rng.next() % 10_000, rng.next() % 100, WORDS[(rng.next() % 16) as usize], rng.next() % 100_000_000, rng.next()));
     }
@@ -114,7 +129,13 @@ fn floor(bytes: &[u8]) {
 fn recompress_changed(signed: &[u8]) -> impl Fn() {
     let mut z = zip::ZipArchive::new(Cursor::new(signed.to_vec())).unwrap();
     let mut changed = Vec::new();
-    for name in ["[Content_Types].xml", "_rels/.rels", "_xmlsignatures/_rels/origin.sigs.rels", "_xmlsignatures/origin.sigs", "_xmlsignatures/sig1.xml"] {
+    for name in [
+        "[Content_Types].xml",
+        "_rels/.rels",
+        "_xmlsignatures/_rels/origin.sigs.rels",
+        "_xmlsignatures/origin.sigs",
+        "_xmlsignatures/sig1.xml",
+    ] {
         if let Ok(mut f) = z.by_name(name) {
             let mut b = Vec::new();
             f.read_to_end(&mut b).unwrap();
@@ -155,9 +176,22 @@ fn libreoffice_verify_seconds(files: &[PathBuf]) -> Option<Vec<f64>> {
     // Each file twice: the second pass is warm (NSS, libxmlsec and the file cache initialised).
     let mut args: Vec<&Path> = files.iter().map(|p| p.as_path()).collect();
     args.extend(files.iter().map(|p| p.as_path()));
-    let out = std::process::Command::new("/usr/bin/python3").arg(oracle).arg("--no-load").args(&args).output().ok()?;
-    let lines: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout).lines().filter_map(|l| serde_json::from_str(l).ok()).collect();
-    Some(lines[files.len()..].iter().map(|v| v["seconds"].as_f64().unwrap_or(f64::NAN)).collect())
+    let out = std::process::Command::new("/usr/bin/python3")
+        .arg(oracle)
+        .arg("--no-load")
+        .args(&args)
+        .output()
+        .ok()?;
+    let lines: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|l| serde_json::from_str(l).ok())
+        .collect();
+    Some(
+        lines[files.len()..]
+            .iter()
+            .map(|v| v["seconds"].as_f64().unwrap_or(f64::NAN))
+            .collect(),
+    )
 }
 
 fn main() {
@@ -166,16 +200,50 @@ fn main() {
     let mut rng = Rng(0x5EA1_D0C5);
     let inputs: Vec<(&str, Vec<u8>)> = vec![
         ("text-200k.docx", docx(text(&mut rng, 6000), vec![])),
-        ("images-5m.docx", docx(text(&mut rng, 20), (0..10).map(|_| rng.bytes(500_000)).collect())),
+        (
+            "images-5m.docx",
+            docx(
+                text(&mut rng, 20),
+                (0..10).map(|_| rng.bytes(500_000)).collect(),
+            ),
+        ),
         ("rows-100k.xlsx", xlsx(&mut rng, 100_000)),
-        ("big-50m.docx", docx(text(&mut rng, 200), (0..50).map(|_| rng.bytes(1_000_000)).collect())),
+        (
+            "big-50m.docx",
+            docx(
+                text(&mut rng, 200),
+                (0..50).map(|_| rng.bytes(1_000_000)).collect(),
+            ),
+        ),
     ];
     let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data");
-    let key = file::load(&data.join("golden-key.pem"), Some(&data.join("golden-cert.pem")), None, &PinSource::default()).unwrap();
-    let opts = SignOptions { signer: key.signer.as_ref(), certs: &key.chain, time: time::OffsetDateTime::now_utc(), comments: "bench" };
+    let key = file::load(
+        &data.join("golden-key.pem"),
+        Some(&data.join("golden-cert.pem")),
+        None,
+        &PinSource::default(),
+    )
+    .unwrap();
+    let opts = SignOptions {
+        signer: key.signer.as_ref(),
+        certs: &key.chain,
+        time: time::OffsetDateTime::now_utc(),
+        comments: "bench",
+    };
     let vopts = docseal::VerifyOptions::default();
 
-    println!("{:<16} {:>8} {:>9} {:>9} {:>9} {:>9} {:>11} {:>11} {:>10}", "input", "size MB", "floor ms", "verify ms", "sign ms", "recomp ms", "verify/flr", "sign/(f+r)", "LO ver ms");
+    println!(
+        "{:<16} {:>8} {:>9} {:>9} {:>9} {:>9} {:>11} {:>11} {:>10}",
+        "input",
+        "size MB",
+        "floor ms",
+        "verify ms",
+        "sign ms",
+        "recomp ms",
+        "verify/flr",
+        "sign/(f+r)",
+        "LO ver ms"
+    );
     let mut signed_files = Vec::new();
     let mut rows = Vec::new();
     for (name, bytes) in &inputs {
@@ -187,8 +255,22 @@ fn main() {
         std::fs::write(&path, &signed).unwrap();
         signed_files.push(path);
         let f = median(|| floor(bytes), runs);
-        let v = median(|| { std::hint::black_box(docseal::verify::verify_bytes(name, signed_shared.clone(), &vopts)); }, runs);
-        let s = median(|| { std::hint::black_box(docseal::sign::sign_bytes(shared.clone(), &opts).unwrap()); }, runs);
+        let v = median(
+            || {
+                std::hint::black_box(docseal::verify::verify_bytes(
+                    name,
+                    signed_shared.clone(),
+                    &vopts,
+                ));
+            },
+            runs,
+        );
+        let s = median(
+            || {
+                std::hint::black_box(docseal::sign::sign_bytes(shared.clone(), &opts).unwrap());
+            },
+            runs,
+        );
         let r = median(recompress_changed(&signed), runs);
         rows.push((name, bytes.len(), f, v, s, r));
     }
@@ -197,12 +279,28 @@ fn main() {
         let lo_ms = lo.as_ref().map(|l| l[i] * 1000.0);
         println!(
             "{:<16} {:>8.2} {:>9.2} {:>9.2} {:>9.2} {:>9.2} {:>11.2} {:>11.2} {:>10}",
-            name, *size as f64 / 1e6, ms(*f), ms(*v), ms(*s), ms(*r), ms(*v) / ms(*f), ms(*s) / (ms(*f) + ms(*r)),
-            lo_ms.map(|x| format!("{x:.1}")).unwrap_or_else(|| "-".into())
+            name,
+            *size as f64 / 1e6,
+            ms(*f),
+            ms(*v),
+            ms(*s),
+            ms(*r),
+            ms(*v) / ms(*f),
+            ms(*s) / (ms(*f) + ms(*r)),
+            lo_ms
+                .map(|x| format!("{x:.1}"))
+                .unwrap_or_else(|| "-".into())
         );
         let ok_v = ms(*v) <= 1.3 * ms(*f) + 2.0;
         let ok_s = ms(*s) <= 1.3 * (ms(*f) + ms(*r)) + 2.0;
-        println!("{:<16} verify target {}  sign target {}{}", "", if ok_v { "met" } else { "MISSED" }, if ok_s { "met" } else { "MISSED" },
-            lo_ms.map(|l| format!("  verify {:.1}x faster than LibreOffice", l / ms(*v))).unwrap_or_default());
+        println!(
+            "{:<16} verify target {}  sign target {}{}",
+            "",
+            if ok_v { "met" } else { "MISSED" },
+            if ok_s { "met" } else { "MISSED" },
+            lo_ms
+                .map(|l| format!("  verify {:.1}x faster than LibreOffice", l / ms(*v)))
+                .unwrap_or_default()
+        );
     }
 }

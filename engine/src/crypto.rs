@@ -14,11 +14,19 @@ pub enum EcdsaEncoding {
 }
 
 /// Does `sig` sign `data` under the key in `spki_der` with `alg`?
-pub fn verify(spki_der: &[u8], alg: SignatureAlg, data: &[u8], sig: &[u8], enc: EcdsaEncoding) -> bool {
+pub fn verify(
+    spki_der: &[u8],
+    alg: SignatureAlg,
+    data: &[u8],
+    sig: &[u8],
+    enc: EcdsaEncoding,
+) -> bool {
     let digest = alg.digest().digest(data);
     match alg {
         SignatureAlg::Rsa(d) => {
-            let Ok(key) = RsaPublicKey::from_public_key_der(spki_der) else { return false };
+            let Ok(key) = RsaPublicKey::from_public_key_der(spki_der) else {
+                return false;
+            };
             let scheme = match d {
                 DigestAlg::Sha1 => Pkcs1v15Sign::new::<sha1::Sha1>(),
                 DigestAlg::Sha256 => Pkcs1v15Sign::new::<sha2::Sha256>(),
@@ -28,10 +36,13 @@ pub fn verify(spki_der: &[u8], alg: SignatureAlg, data: &[u8], sig: &[u8], enc: 
             if key.verify(scheme, &digest, sig).is_ok() {
                 return true;
             }
-            key.verify(digest_info_without_null(d), &digest, sig).is_ok()
+            key.verify(digest_info_without_null(d), &digest, sig)
+                .is_ok()
         }
         SignatureAlg::Ecdsa(_) => {
-            let Ok(key) = p256::ecdsa::VerifyingKey::from_public_key_der(spki_der) else { return false };
+            let Ok(key) = p256::ecdsa::VerifyingKey::from_public_key_der(spki_der) else {
+                return false;
+            };
             let sig = match enc {
                 EcdsaEncoding::Concatenated => p256::ecdsa::Signature::from_slice(sig),
                 EcdsaEncoding::Der => p256::ecdsa::Signature::from_der(sig),
@@ -68,8 +79,18 @@ fn digest_info_without_null(d: DigestAlg) -> Pkcs1v15Sign {
         DigestAlg::Sha512 => (&[0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x03], 64),
     };
     let alg_id_len = 2 + oid.len();
-    let mut prefix = vec![0x30, (2 + alg_id_len + 2 + len) as u8, 0x30, alg_id_len as u8, 0x06, oid.len() as u8];
+    let mut prefix = vec![
+        0x30,
+        (2 + alg_id_len + 2 + len) as u8,
+        0x30,
+        alg_id_len as u8,
+        0x06,
+        oid.len() as u8,
+    ];
     prefix.extend_from_slice(oid);
     prefix.extend_from_slice(&[0x04, len as u8]);
-    Pkcs1v15Sign { hash_len: Some(len), prefix: prefix.into_boxed_slice() }
+    Pkcs1v15Sign {
+        hash_len: Some(len),
+        prefix: prefix.into_boxed_slice(),
+    }
 }

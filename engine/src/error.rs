@@ -9,7 +9,10 @@ use std::path::PathBuf;
 #[non_exhaustive]
 pub enum Error {
     /// The operating system refused to read or write a file.
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     /// The input is not a ZIP archive, or its directory is damaged.
     NotAZip(String),
     /// The archive exceeds one of the reading limits (a ZIP bomb, or simply too large).
@@ -38,21 +41,43 @@ pub enum Error {
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum LimitError {
-    TooManyEntries { count: usize, limit: usize },
-    PartTooLarge { part: String, size: u64, limit: u64 },
-    TotalTooLarge { limit: u64 },
-    CompressionRatio { part: String, ratio: u64, limit: u64 },
-    XmlTooDeep { part: String, limit: usize },
+    TooManyEntries {
+        count: usize,
+        limit: usize,
+    },
+    PartTooLarge {
+        part: String,
+        size: u64,
+        limit: u64,
+    },
+    TotalTooLarge {
+        limit: u64,
+    },
+    CompressionRatio {
+        part: String,
+        ratio: u64,
+        limit: u64,
+    },
+    XmlTooDeep {
+        part: String,
+        limit: usize,
+    },
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl Error {
     pub(crate) fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
-        Error::Io { path: path.into(), source }
+        Error::Io {
+            path: path.into(),
+            source,
+        }
     }
     pub(crate) fn xml(part: impl Into<String>, reason: impl fmt::Display) -> Self {
-        Error::Xml { part: part.into(), reason: reason.to_string() }
+        Error::Xml {
+            part: part.into(),
+            reason: reason.to_string(),
+        }
     }
     /// A short stable name for programs (the `code` field of a report finding).
     pub fn code(&self) -> &'static str {
@@ -79,7 +104,9 @@ impl fmt::Display for Error {
             Error::Io { path, source } => write!(f, "{}: {}", path.display(), source),
             Error::NotAZip(why) => write!(f, "not a readable ZIP package: {why}"),
             Error::Limit(l) => write!(f, "{l}"),
-            Error::UnsafeEntryName { name, reason } => write!(f, "unsafe entry name {name:?}: {reason}"),
+            Error::UnsafeEntryName { name, reason } => {
+                write!(f, "unsafe entry name {name:?}: {reason}")
+            }
             Error::NotAPackage(why) => write!(f, "not an Office package: {why}"),
             Error::Xml { part, reason } => write!(f, "{part}: {reason}"),
             Error::UnsupportedCompression { part, method } => {
@@ -98,16 +125,28 @@ impl fmt::Display for LimitError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             LimitError::TooManyEntries { count, limit } => {
-                write!(f, "the package has {count} entries, more than the limit of {limit}")
+                write!(
+                    f,
+                    "the package has {count} entries, more than the limit of {limit}"
+                )
             }
             LimitError::PartTooLarge { part, size, limit } => {
-                write!(f, "{part} inflates to {size} bytes, more than the limit of {limit} (a ZIP bomb?)")
+                write!(
+                    f,
+                    "{part} inflates to {size} bytes, more than the limit of {limit} (a ZIP bomb?)"
+                )
             }
             LimitError::TotalTooLarge { limit } => {
-                write!(f, "the package inflates to more than {limit} bytes in all (a ZIP bomb?)")
+                write!(
+                    f,
+                    "the package inflates to more than {limit} bytes in all (a ZIP bomb?)"
+                )
             }
             LimitError::CompressionRatio { part, ratio, limit } => {
-                write!(f, "{part} is compressed {ratio}:1, beyond the limit of {limit}:1 (a ZIP bomb?)")
+                write!(
+                    f,
+                    "{part} is compressed {ratio}:1, beyond the limit of {limit}:1 (a ZIP bomb?)"
+                )
             }
             LimitError::XmlTooDeep { part, limit } => {
                 write!(f, "{part} nests elements deeper than {limit} levels")

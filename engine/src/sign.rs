@@ -29,7 +29,10 @@ pub fn refuse_same_file(input: &Path, output: &Path) -> Result<()> {
         _ => false,
     };
     if same {
-        return Err(Error::Usage(format!("{}: the output must not be the input file", output.display())));
+        return Err(Error::Usage(format!(
+            "{}: the output must not be the input file",
+            output.display()
+        )));
     }
     Ok(())
 }

@@ -1,5 +1,7 @@
 //! Unreadable or hostile input: one line, exit 2, quickly, nothing written, memory bounded.
 
+#![allow(clippy::unwrap_used)]
+
 mod common;
 use common::*;
 use std::io::Write;
@@ -12,22 +14,41 @@ fn expect_refused(file: &Path, what: &str, needle: &str) {
     let took = t.elapsed();
     let out = format!("{}{}", stdout(&o), stderr(&o));
     assert_eq!(o.status.code(), Some(2), "{what}: {out}");
-    assert_eq!(out.trim_end().lines().count(), 1, "{what}: not one line: {out}");
+    assert_eq!(
+        out.trim_end().lines().count(),
+        1,
+        "{what}: not one line: {out}"
+    );
     assert!(out.contains(needle), "{what}: {out:?} lacks {needle:?}");
     assert!(took < Duration::from_secs(1), "{what}: took {took:?}");
     // Signing it is refused the same way, and writes nothing.
     let dst = file.with_extension("signed.docx");
     let p = pki();
-    let o = docseal(&["sign", file.to_str().unwrap(), "-o", dst.to_str().unwrap(), "--key", p.join("rsa.key").to_str().unwrap(), "--cert", p.join("rsa.pem").to_str().unwrap()]);
+    let o = docseal(&[
+        "sign",
+        file.to_str().unwrap(),
+        "-o",
+        dst.to_str().unwrap(),
+        "--key",
+        p.join("rsa.key").to_str().unwrap(),
+        "--cert",
+        p.join("rsa.pem").to_str().unwrap(),
+    ]);
     assert_eq!(o.status.code(), Some(2), "{what}: sign {}", stderr(&o));
-    assert_eq!(stderr(&o).trim_end().lines().count(), 1, "{what}: {}", stderr(&o));
+    assert_eq!(
+        stderr(&o).trim_end().lines().count(),
+        1,
+        "{what}: {}",
+        stderr(&o)
+    );
     assert!(!dst.exists(), "{what}: output written");
 }
 
 fn zip_of(path: &Path, entries: &[(&str, &[u8])]) {
     let mut z = zip::ZipWriter::new(std::fs::File::create(path).unwrap());
     for (n, b) in entries {
-        z.start_file(*n, zip::write::SimpleFileOptions::default()).unwrap();
+        z.start_file(*n, zip::write::SimpleFileOptions::default())
+            .unwrap();
         z.write_all(b).unwrap();
     }
     z.finish().unwrap();
@@ -70,13 +91,19 @@ fn truncated_zip() {
 fn zip_bomb() {
     let f = scratch("bad").join("bomb.docx");
     let zeros = vec![0u8; 64 << 20];
-    zip_of(&f, &[("[Content_Types].xml", CT), ("word/document.xml", &zeros)]);
+    zip_of(
+        &f,
+        &[("[Content_Types].xml", CT), ("word/document.xml", &zeros)],
+    );
     expect_refused(&f, "bomb", "ZIP bomb");
 }
 
 #[test]
 fn path_traversal_names() {
-    for (i, name) in ["../evil.xml", "/etc/evil.xml", "word/../../evil.xml"].iter().enumerate() {
+    for (i, name) in ["../evil.xml", "/etc/evil.xml", "word/../../evil.xml"]
+        .iter()
+        .enumerate()
+    {
         let f = scratch("bad").join(format!("traversal{i}.docx"));
         zip_of(&f, &[("[Content_Types].xml", CT), (name, b"<x/>")]);
         expect_refused(&f, name, "unsafe entry name");
@@ -86,8 +113,19 @@ fn path_traversal_names() {
 #[test]
 fn case_colliding_names() {
     let f = scratch("bad").join("case.docx");
-    zip_of(&f, &[("[Content_Types].xml", CT), ("word/document.xml", b"<a/>"), ("word/Document.xml", b"<b/>")]);
-    expect_refused(&f, "case collision", "differs from another entry only by case");
+    zip_of(
+        &f,
+        &[
+            ("[Content_Types].xml", CT),
+            ("word/document.xml", b"<a/>"),
+            ("word/Document.xml", b"<b/>"),
+        ],
+    );
+    expect_refused(
+        &f,
+        "case collision",
+        "differs from another entry only by case",
+    );
 }
 
 #[test]
@@ -99,11 +137,28 @@ fn xxe_and_billion_laughs() {
 
     let mut laughs = String::from(r#"<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">"#);
     for i in 1..10 {
-        laughs.push_str(&format!("<!ENTITY lol{i} \"{}\">", format!("&lol{};", if i == 1 { String::new() } else { (i - 1).to_string() }).repeat(10)));
+        laughs.push_str(&format!(
+            "<!ENTITY lol{i} \"{}\">",
+            format!(
+                "&lol{};",
+                if i == 1 {
+                    String::new()
+                } else {
+                    (i - 1).to_string()
+                }
+            )
+            .repeat(10)
+        ));
     }
     laughs.push_str("]><w:document xmlns:w=\"urn:w\">&lol9;</w:document>");
     let f = scratch("bad").join("laughs.docx");
-    zip_of(&f, &[("[Content_Types].xml", CT), ("word/document.xml", laughs.as_bytes())]);
+    zip_of(
+        &f,
+        &[
+            ("[Content_Types].xml", CT),
+            ("word/document.xml", laughs.as_bytes()),
+        ],
+    );
     expect_refused(&f, "billion laughs", "document type declarations");
 }
 

@@ -6,6 +6,8 @@
 //! Needs LibreOffice (libreoffice-writer, libreoffice-calc, python3-uno, libnss3-tools), which the
 //! README's test command installs. Set DOCSEAL_SKIP_LIBREOFFICE=1 to skip it on a machine without.
 
+#![allow(clippy::unwrap_used)]
+
 mod common;
 use common::*;
 use std::path::{Path, PathBuf};
@@ -13,9 +15,15 @@ use std::process::Command;
 
 fn lo_verify(files: &[PathBuf], ca: &Path) -> Vec<serde_json::Value> {
     let mut cmd = Command::new("/usr/bin/python3");
-    cmd.arg(repo().join("tests/oracle/lo-verify")).args(["--no-load", "--trust-ca"]).arg(ca).args(files);
+    cmd.arg(repo().join("tests/oracle/lo-verify"))
+        .args(["--no-load", "--trust-ca"])
+        .arg(ca)
+        .args(files);
     let o = cmd.output().expect("run lo-verify");
-    stdout(&o).lines().map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}\n{}", stderr(&o)))).collect()
+    stdout(&o)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}\n{}", stderr(&o))))
+        .collect()
 }
 
 fn libreoffice_missing() -> bool {
@@ -49,13 +57,17 @@ fn libreoffice_accepts_what_docseal_signs_and_rejects_a_tampered_copy() {
     sign_ec(&dir.join("rsa-report.docx"), &twice);
     files.push(twice.clone());
     let tampered = dir.join("tampered-report.docx");
-    rewrite(&dir.join("rsa-report.docx"), &tampered, |e| replace_in(e, "word/document.xml", "unaudited", "audited!!"));
+    rewrite(&dir.join("rsa-report.docx"), &tampered, |e| {
+        replace_in(e, "word/document.xml", "unaudited", "audited!!")
+    });
     files.push(tampered.clone());
 
     let results = lo_verify(&files, &pki().join("ca.pem"));
     assert_eq!(results.len(), files.len());
     for (f, r) in files.iter().zip(&results) {
-        let sigs = r["signatures"].as_array().unwrap_or_else(|| panic!("{f:?}: {r}"));
+        let sigs = r["signatures"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{f:?}: {r}"));
         if f == &tampered {
             assert_eq!(r["document_signature_state"], "BROKEN", "{f:?}: {r}");
             continue;

@@ -1,5 +1,7 @@
 //! Signing and verifying our own output: every sample, RSA and ECDSA, twice, deterministically.
 
+#![allow(clippy::unwrap_used)]
+
 mod common;
 use common::*;
 
@@ -18,8 +20,18 @@ fn every_sample_signed_with_rsa_and_ec_verifies_valid_with_trust_and_untrusted_w
             let r = verify_json(&out, true);
             assert_eq!(r["verdict"], "valid", "{s} {alg}: {r:#}");
             let sig = &r["signatures"][0];
-            assert_eq!(sig["algorithm"], if alg == "rsa" { "rsa-sha256" } else { "ecdsa-sha256" });
-            assert!(sig["signer"].as_str().unwrap().contains("Example Trading Co. Ltd."));
+            assert_eq!(
+                sig["algorithm"],
+                if alg == "rsa" {
+                    "rsa-sha256"
+                } else {
+                    "ecdsa-sha256"
+                }
+            );
+            assert!(sig["signer"]
+                .as_str()
+                .unwrap()
+                .contains("Example Trading Co. Ltd."));
             assert!(r["unsigned_parts"].as_array().unwrap().is_empty());
             assert_eq!(verify_json(&out, false)["verdict"], "untrusted");
         }
@@ -43,7 +55,11 @@ fn signing_twice_keeps_the_first_signature_intact() {
     let b = read_zip(&twice);
     for (name, bytes, _) in &a {
         if name.starts_with("word/") {
-            assert_eq!(Some(bytes), b.iter().find(|x| &x.0 == name).map(|x| &x.1), "{name} changed");
+            assert_eq!(
+                Some(bytes),
+                b.iter().find(|x| &x.0 == name).map(|x| &x.1),
+                "{name} changed"
+            );
         }
     }
 }
@@ -75,9 +91,21 @@ fn output_never_overwrites_the_input() {
     let doc = dir.join("doc.docx");
     std::fs::copy(samples().join("contract.docx"), &doc).unwrap();
     let p = pki();
-    let o = docseal(&["sign", doc.to_str().unwrap(), "-o", doc.to_str().unwrap(), "--key", p.join("rsa.key").to_str().unwrap(), "--cert", p.join("rsa.pem").to_str().unwrap()]);
+    let o = docseal(&[
+        "sign",
+        doc.to_str().unwrap(),
+        "-o",
+        doc.to_str().unwrap(),
+        "--key",
+        p.join("rsa.key").to_str().unwrap(),
+        "--cert",
+        p.join("rsa.pem").to_str().unwrap(),
+    ]);
     assert_eq!(o.status.code(), Some(2));
-    assert_eq!(std::fs::read(&doc).unwrap(), std::fs::read(samples().join("contract.docx")).unwrap());
+    assert_eq!(
+        std::fs::read(&doc).unwrap(),
+        std::fs::read(samples().join("contract.docx")).unwrap()
+    );
 }
 
 #[test]
@@ -87,12 +115,28 @@ fn wrong_pkcs12_password_is_refused_and_nothing_is_written() {
     let bad = dir.join("bad-pin.txt");
     std::fs::write(&bad, "nope\n").unwrap();
     let p = pki();
-    let o = docseal(&["sign", samples().join("contract.docx").to_str().unwrap(), "-o", out.to_str().unwrap(), "--key", p.join("rsa.p12").to_str().unwrap(), "--pin-file", bad.to_str().unwrap()]);
+    let o = docseal(&[
+        "sign",
+        samples().join("contract.docx").to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+        "--key",
+        p.join("rsa.p12").to_str().unwrap(),
+        "--pin-file",
+        bad.to_str().unwrap(),
+    ]);
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("wrong password"), "{}", stderr(&o));
     assert_eq!(stderr(&o).lines().count(), 1);
     assert!(!out.exists());
-    let o = docseal(&["sign", samples().join("contract.docx").to_str().unwrap(), "-o", out.to_str().unwrap(), "--key", p.join("rsa.p12").to_str().unwrap()]);
+    let o = docseal(&[
+        "sign",
+        samples().join("contract.docx").to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+        "--key",
+        p.join("rsa.p12").to_str().unwrap(),
+    ]);
     assert!(stderr(&o).contains("needs a password"), "{}", stderr(&o));
     assert!(!out.exists());
 }
@@ -102,9 +146,22 @@ fn a_certificate_of_another_key_is_refused() {
     let dir = scratch("mismatch");
     let out = dir.join("out.docx");
     let p = pki();
-    let o = docseal(&["sign", samples().join("contract.docx").to_str().unwrap(), "-o", out.to_str().unwrap(), "--key", p.join("rsa.key").to_str().unwrap(), "--cert", p.join("ec.pem").to_str().unwrap()]);
+    let o = docseal(&[
+        "sign",
+        samples().join("contract.docx").to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+        "--key",
+        p.join("rsa.key").to_str().unwrap(),
+        "--cert",
+        p.join("ec.pem").to_str().unwrap(),
+    ]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("does not belong to this private key"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("does not belong to this private key"),
+        "{}",
+        stderr(&o)
+    );
     assert!(!out.exists());
 }
 
@@ -113,9 +170,20 @@ fn a_certificate_of_another_key_is_refused() {
 #[test]
 fn signing_is_deterministic() {
     let data = repo().join("engine/tests/data");
-    let key = file::load(&data.join("golden-key.pem"), Some(&data.join("golden-cert.pem")), None, &PinSource::default()).unwrap();
+    let key = file::load(
+        &data.join("golden-key.pem"),
+        Some(&data.join("golden-cert.pem")),
+        None,
+        &PinSource::default(),
+    )
+    .unwrap();
     let time = time::OffsetDateTime::from_unix_timestamp(1_795_000_000).unwrap();
-    let opts = SignOptions { signer: key.signer.as_ref(), certs: &key.chain, time, comments: "golden" };
+    let opts = SignOptions {
+        signer: key.signer.as_ref(),
+        certs: &key.chain,
+        time,
+        comments: "golden",
+    };
     let input = std::fs::read(samples().join("report.docx")).unwrap();
     let a = docseal::sign::sign_bytes(input.clone(), &opts).unwrap();
     let b = docseal::sign::sign_bytes(input, &opts).unwrap();
@@ -123,15 +191,25 @@ fn signing_is_deterministic() {
     let digest: String = sha2_hex(&a);
     let golden_file = data.join("golden-report.sha256");
     match std::fs::read_to_string(&golden_file) {
-        Ok(g) => assert_eq!(g.trim(), digest, "signed bytes differ from the golden digest"),
+        Ok(g) => assert_eq!(
+            g.trim(),
+            digest,
+            "signed bytes differ from the golden digest"
+        ),
         Err(_) => {
             std::fs::write(&golden_file, format!("{digest}\n")).unwrap();
-            panic!("golden digest written to {}; commit it", golden_file.display());
+            panic!(
+                "golden digest written to {}; commit it",
+                golden_file.display()
+            );
         }
     }
 }
 
 fn sha2_hex(b: &[u8]) -> String {
     use sha2::Digest;
-    sha2::Sha256::digest(b).iter().map(|x| format!("{x:02x}")).collect()
+    sha2::Sha256::digest(b)
+        .iter()
+        .map(|x| format!("{x:02x}"))
+        .collect()
 }

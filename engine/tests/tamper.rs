@@ -1,5 +1,7 @@
 //! Tampering with a sealed document is caught, and the finding names the cause.
 
+#![allow(clippy::unwrap_used)]
+
 mod common;
 use common::*;
 use std::path::PathBuf;
@@ -14,16 +16,31 @@ fn signed_report() -> PathBuf {
 }
 
 /// Rewrites the signed fixture with `edit`, verifies it, and checks the verdict and the cause.
-fn expect(name: &str, code: &str, part: Option<&str>, edit: impl FnOnce(&mut Vec<(String, Vec<u8>, zip::CompressionMethod)>)) -> serde_json::Value {
+fn expect(
+    name: &str,
+    code: &str,
+    part: Option<&str>,
+    edit: impl FnOnce(&mut Entries),
+) -> serde_json::Value {
     let out = scratch("tamper").join(format!("{name}.docx"));
     rewrite(&signed_report(), &out, edit);
     let r = verify_json(&out, true);
     assert_eq!(r["verdict"], "invalid", "{name}: {r:#}");
     let codes = error_codes(&r);
-    assert!(codes.iter().any(|c| c == code), "{name}: expected {code}, got {codes:?}");
+    assert!(
+        codes.iter().any(|c| c == code),
+        "{name}: expected {code}, got {codes:?}"
+    );
     if let Some(p) = part {
-        let all = r["findings"].as_array().unwrap().iter().chain(r["signatures"][0]["findings"].as_array().unwrap());
-        assert!(all.filter(|f| f["code"] == code).any(|f| f["part"] == p), "{name}: no {code} finding for {p}: {r:#}");
+        let all = r["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .chain(r["signatures"][0]["findings"].as_array().unwrap());
+        assert!(
+            all.filter(|f| f["code"] == code).any(|f| f["part"] == p),
+            "{name}: no {code} finding for {p}: {r:#}"
+        );
     }
     r
 }
@@ -36,26 +53,60 @@ fn the_untouched_fixture_is_valid() {
 #[test]
 fn one_byte_of_every_signed_part() {
     let r = verify_json(&signed_report(), true);
-    let covers: Vec<String> = r["signatures"][0]["covers"].as_array().unwrap().iter().map(|c| c.as_str().unwrap().to_string()).collect();
+    let covers: Vec<String> = r["signatures"][0]["covers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c.as_str().unwrap().to_string())
+        .collect();
     assert!(covers.len() >= 7, "{covers:?}");
     for part in covers.iter().filter(|p| !p.ends_with(".rels")) {
         let zip_name = part.trim_start_matches('/').to_string();
-        expect(&format!("byte-{}", zip_name.replace('/', "_")), "digest-mismatch", Some(part), |e| {
-            let b = entry(e, &zip_name);
-            let i = if zip_name.ends_with(".png") { b.len() / 2 } else { b.iter().rposition(|c| c.is_ascii_alphabetic()).unwrap() };
-            b[i] ^= 0x01;
-        });
+        expect(
+            &format!("byte-{}", zip_name.replace('/', "_")),
+            "digest-mismatch",
+            Some(part),
+            |e| {
+                let b = entry(e, &zip_name);
+                let i = if zip_name.ends_with(".png") {
+                    b.len() / 2
+                } else {
+                    b.iter().rposition(|c| c.is_ascii_alphabetic()).unwrap()
+                };
+                b[i] ^= 0x01;
+            },
+        );
     }
 }
 
 #[test]
 fn a_signed_relationship_retargeted() {
-    expect("retarget", "digest-mismatch", Some("/word/_rels/document.xml.rels"), |e| {
-        replace_in(e, "word/_rels/document.xml.rels", "Target=\"footer1.xml\"", "Target=\"header1.xml\"");
-    });
-    expect("external-link", "digest-mismatch", Some("/word/_rels/document.xml.rels"), |e| {
-        replace_in(e, "word/_rels/document.xml.rels", "https://example.com/annual-report", "https://evil.example/");
-    });
+    expect(
+        "retarget",
+        "digest-mismatch",
+        Some("/word/_rels/document.xml.rels"),
+        |e| {
+            replace_in(
+                e,
+                "word/_rels/document.xml.rels",
+                "Target=\"footer1.xml\"",
+                "Target=\"header1.xml\"",
+            );
+        },
+    );
+    expect(
+        "external-link",
+        "digest-mismatch",
+        Some("/word/_rels/document.xml.rels"),
+        |e| {
+            replace_in(
+                e,
+                "word/_rels/document.xml.rels",
+                "https://example.com/annual-report",
+                "https://evil.example/",
+            );
+        },
+    );
 }
 
 #[test]
@@ -68,23 +119,38 @@ fn an_unsigned_part_added_without_a_relationship() {
 
 #[test]
 fn an_unsigned_part_added_with_a_relationship() {
-    expect("with-rel", "unsigned-relationship", Some("/word/_rels/document.xml.rels"), |e| {
-        let png = entry(e, "word/media/image1.png").clone();
-        e.push(("word/media/image2.png".into(), png, Deflated));
-        replace_in(
+    expect(
+        "with-rel",
+        "unsigned-relationship",
+        Some("/word/_rels/document.xml.rels"),
+        |e| {
+            let png = entry(e, "word/media/image1.png").clone();
+            e.push(("word/media/image2.png".into(), png, Deflated));
+            replace_in(
             e,
             "word/_rels/document.xml.rels",
             "</Relationships>",
             "<Relationship Id=\"rId99\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/image\" Target=\"media/image2.png\"/></Relationships>",
         );
-    });
+        },
+    );
 }
 
 #[test]
 fn a_content_type_changed() {
-    expect("ctype", "content-type-mismatch", Some("/word/header1.xml"), |e| {
-        replace_in(e, "[Content_Types].xml", "wordprocessingml.header+xml", "wordprocessingml.footer+xml");
-    });
+    expect(
+        "ctype",
+        "content-type-mismatch",
+        Some("/word/header1.xml"),
+        |e| {
+            replace_in(
+                e,
+                "[Content_Types].xml",
+                "wordprocessingml.header+xml",
+                "wordprocessingml.footer+xml",
+            );
+        },
+    );
 }
 
 #[test]
@@ -111,7 +177,10 @@ fn the_certificate_in_key_info_swapped() {
         let end = s.find("</X509Certificate>").unwrap();
         *b = format!("{}{}{}", &s[..start], b64, &s[end..]).into_bytes();
     });
-    assert!(error_codes(&r).contains(&"signing-certificate-mismatch".to_string()), "{r:#}");
+    assert!(
+        error_codes(&r).contains(&"signing-certificate-mismatch".to_string()),
+        "{r:#}"
+    );
 }
 
 #[test]
@@ -128,13 +197,20 @@ fn signed_properties_edited() {
 #[test]
 fn a_wrapped_duplicate_object_is_refused() {
     expect("wrapping", "duplicate-id", None, |e| {
-        replace_in(e, "_xmlsignatures/sig1.xml", "</Signature>", "<Object Id=\"idPackageObject\"><Manifest/></Object></Signature>");
+        replace_in(
+            e,
+            "_xmlsignatures/sig1.xml",
+            "</Signature>",
+            "<Object Id=\"idPackageObject\"><Manifest/></Object></Signature>",
+        );
     });
 }
 
 #[test]
 fn a_signed_part_removed() {
-    expect("removed", "part-missing", None, |e| e.retain(|x| x.0 != "word/footer1.xml"));
+    expect("removed", "part-missing", None, |e| {
+        e.retain(|x| x.0 != "word/footer1.xml")
+    });
 }
 
 #[test]
@@ -142,7 +218,13 @@ fn the_signature_part_copied_into_another_document() {
     let out = scratch("tamper").join("copied.docx");
     let signed = read_zip(&signed_report());
     rewrite(&samples().join("contract.docx"), &out, |e| {
-        for name in ["_xmlsignatures/sig1.xml", "_xmlsignatures/origin.sigs", "_xmlsignatures/_rels/origin.sigs.rels", "_rels/.rels", "[Content_Types].xml"] {
+        for name in [
+            "_xmlsignatures/sig1.xml",
+            "_xmlsignatures/origin.sigs",
+            "_xmlsignatures/_rels/origin.sigs.rels",
+            "_rels/.rels",
+            "[Content_Types].xml",
+        ] {
             let from = signed.iter().find(|x| x.0 == name).unwrap().clone();
             match e.iter_mut().find(|x| x.0 == name) {
                 Some(slot) => *slot = from,
@@ -153,13 +235,20 @@ fn the_signature_part_copied_into_another_document() {
     let r = verify_json(&out, true);
     assert_eq!(r["verdict"], "invalid", "{r:#}");
     let codes = error_codes(&r);
-    assert!(codes.iter().any(|c| c == "digest-mismatch" || c == "part-missing"), "{codes:?}");
+    assert!(
+        codes
+            .iter()
+            .any(|c| c == "digest-mismatch" || c == "part-missing"),
+        "{codes:?}"
+    );
 }
 
 #[test]
 fn core_properties_are_unsigned_by_design() {
     let out = scratch("tamper").join("core.docx");
-    rewrite(&signed_report(), &out, |e| replace_in(e, "docProps/core.xml", "Quarterly", "Xuarterly"));
+    rewrite(&signed_report(), &out, |e| {
+        replace_in(e, "docProps/core.xml", "Quarterly", "Xuarterly")
+    });
     assert_eq!(verify_json(&out, true)["verdict"], "valid");
 }
 
@@ -173,6 +262,8 @@ fn a_docproperty_field_showing_unsigned_metadata_is_reported() {
     let out = dir.join("docprop-signed.docx");
     sign_rsa(&src, &out);
     let r = verify_json(&out, true);
-    assert!(error_codes(&r).contains(&"unsigned-data-displayed".to_string()), "{r:#}");
+    assert!(
+        error_codes(&r).contains(&"unsigned-data-displayed".to_string()),
+        "{r:#}"
+    );
 }
-

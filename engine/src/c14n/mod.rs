@@ -22,7 +22,10 @@ pub struct Method {
 }
 
 impl Method {
-    pub const C14N_10: Method = Method { mode: CanonicalizationMode::Canonical1_0, comments: false };
+    pub const C14N_10: Method = Method {
+        mode: CanonicalizationMode::Canonical1_0,
+        comments: false,
+    };
 
     pub fn from_uri(uri: &str) -> Option<Method> {
         use CanonicalizationMode::*;
@@ -39,7 +42,11 @@ impl Method {
     }
 
     fn options(self) -> CanonicalizationOptions {
-        CanonicalizationOptions { mode: self.mode, with_comments: self.comments, inclusive_ns_prefixes: vec![] }
+        CanonicalizationOptions {
+            mode: self.mode,
+            with_comments: self.comments,
+            inclusive_ns_prefixes: vec![],
+        }
     }
 }
 
@@ -100,7 +107,12 @@ pub fn canonical_subtree(node: &Node, method: Method) -> Result<Vec<u8>> {
     let mut node = node.clone();
     node.canonicalize(method.options())
         .map(String::into_bytes)
-        .map_err(|()| Error::xml("(signature)", format!("canonicalisation of <{}> failed", node.get_name())))
+        .map_err(|()| {
+            Error::xml(
+                "(signature)",
+                format!("canonicalisation of <{}> failed", node.get_name()),
+            )
+        })
 }
 
 /// Canonicalises a whole standalone XML text.
@@ -109,8 +121,14 @@ pub fn canonical_text(part: &str, text: &str, method: Method) -> Result<Vec<u8>>
 }
 
 /// Element children with a given local name and namespace URI.
-pub fn children<'a>(node: &'a Node, ns: &'a str, local: &'a str) -> impl Iterator<Item = Node> + 'a {
-    node.get_child_elements().into_iter().filter(move |c| is(c, ns, local))
+pub fn children<'a>(
+    node: &'a Node,
+    ns: &'a str,
+    local: &'a str,
+) -> impl Iterator<Item = Node> + 'a {
+    node.get_child_elements()
+        .into_iter()
+        .filter(move |c| is(c, ns, local))
 }
 
 /// The first element child with this name.
@@ -122,7 +140,12 @@ pub fn child(node: &Node, ns: &str, local: &str) -> Option<Node> {
 pub fn is(node: &Node, ns: &str, local: &str) -> bool {
     node.get_type() == Some(NodeType::ElementNode)
         && node.get_name() == local
-        && node.get_namespace().map(|n| n.get_href()).as_deref().unwrap_or("") == ns
+        && node
+            .get_namespace()
+            .map(|n| n.get_href())
+            .as_deref()
+            .unwrap_or("")
+            == ns
 }
 
 /// Text content, trimmed.
@@ -131,12 +154,17 @@ pub fn text(node: &Node) -> String {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
     #[test]
     fn subtree_inherits_namespaces_in_scope() {
-        let doc = XmlDoc::parse("t", r#"<S xmlns="urn:d" xmlns:m="urn:m"><O Id="a"><m:x b="2" a="1"/></O></S>"#).unwrap();
+        let doc = XmlDoc::parse(
+            "t",
+            r#"<S xmlns="urn:d" xmlns:m="urn:m"><O Id="a"><m:x b="2" a="1"/></O></S>"#,
+        )
+        .unwrap();
         let node = doc.elements_with_id("a").pop().unwrap();
         let c = canonical_subtree(&node, Method::C14N_10).unwrap();
         assert_eq!(

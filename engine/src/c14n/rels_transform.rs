@@ -26,7 +26,7 @@ pub struct Selector {
 
 impl Selector {
     pub fn keeps(&self, r: &Relationship) -> bool {
-        self.source_ids.iter().any(|id| *id == r.id) || self.source_types.iter().any(|t| *t == r.rel_type)
+        self.source_ids.contains(&r.id) || self.source_types.contains(&r.rel_type)
     }
 }
 
@@ -40,11 +40,21 @@ pub fn transform(part: &str, rels: &[Relationship], selector: &Selector) -> Resu
 /// an empty element named after the libxml2 node (`<text></text>`) ahead of the sorted
 /// relationships. It differs from the standard only when the part has such children; we accept
 /// it so LibreOffice's signatures verify, since the extra nodes carry no meaning.
-pub fn transform_libreoffice(part: &str, rels: &[Relationship], selector: &Selector, stray: &[&str]) -> Result<Vec<u8>> {
+pub fn transform_libreoffice(
+    part: &str,
+    rels: &[Relationship],
+    selector: &Selector,
+    stray: &[&str],
+) -> Result<Vec<u8>> {
     transform_with_prefix(part, rels, selector, stray)
 }
 
-fn transform_with_prefix(part: &str, rels: &[Relationship], selector: &Selector, stray: &[&str]) -> Result<Vec<u8>> {
+fn transform_with_prefix(
+    part: &str,
+    rels: &[Relationship],
+    selector: &Selector,
+    stray: &[&str],
+) -> Result<Vec<u8>> {
     let mut kept: Vec<&Relationship> = rels.iter().filter(|r| selector.keeps(r)).collect();
     kept.sort_by(|a, b| a.id.cmp(&b.id));
     let mut xml = format!("<Relationships xmlns=\"{NS}\">");

@@ -50,14 +50,23 @@ pub fn prepare(pkg: &Package, changes: &mut Changes) -> Result<PartName> {
     let xml = add_relationship(&origin_xml, &fresh_id(&existing), REL_SIGNATURE, &sig_file)?;
     changes.put(pkg, origin_rels, xml.into_bytes());
 
-    let ct = read(changes, &ct_part)?.ok_or_else(|| Error::NotAPackage("it has no [Content_Types].xml".into()))?;
+    let ct = read(changes, &ct_part)?
+        .ok_or_else(|| Error::NotAPackage("it has no [Content_Types].xml".into()))?;
     let parsed = content_types::ContentTypes::parse(&ct)?;
     let mut add = String::new();
     if !parsed.has_default("sigs") {
-        add.push_str(&format!("<Default Extension=\"sigs\" ContentType=\"{CT_ORIGIN}\"/>"));
+        add.push_str(&format!(
+            "<Default Extension=\"sigs\" ContentType=\"{CT_ORIGIN}\"/>"
+        ));
     }
-    add.push_str(&format!("<Override PartName=\"{sig}\" ContentType=\"{CT_SIGNATURE}\"/>"));
-    changes.put(pkg, ct_part, insert_before_close(&ct, "Types", &add)?.into_bytes());
+    add.push_str(&format!(
+        "<Override PartName=\"{sig}\" ContentType=\"{CT_SIGNATURE}\"/>"
+    ));
+    changes.put(
+        pkg,
+        ct_part,
+        insert_before_close(&ct, "Types", &add)?.into_bytes(),
+    );
     Ok(sig)
 }
 
@@ -68,27 +77,82 @@ pub fn add_content_type(pkg: &Package, changes: &mut Changes, xml_fragment: &str
         Some(b) => String::from_utf8_lossy(b).into_owned(),
         None => pkg.read_xml(&ct_part)?,
     };
-    changes.put(pkg, ct_part, insert_before_close(&ct, "Types", xml_fragment)?.into_bytes());
+    changes.put(
+        pkg,
+        ct_part,
+        insert_before_close(&ct, "Types", xml_fragment)?.into_bytes(),
+    );
+    Ok(())
+}
+
+/// LibreOffice digests the line breaks between relationships (see `c14n::rels_transform`), Office
+/// does not; a relationships part without them digests the same for both. So before the first
+/// signature, relationships parts with stray text or comments are rewritten compact. With a
+/// signature already present nothing is rewritten: that signature's digests must stay as they are.
+pub fn compact_relationships(pkg: &Package, changes: &mut Changes) -> Result<()> {
+    let signed_before = pkg
+        .entries()
+        .iter()
+        .any(|e| e.name.as_str().starts_with(SIGNATURE_DIR) && !e.name.is_rels());
+    if signed_before {
+        return Ok(());
+    }
+    for e in pkg.entries() {
+        if !e.name.is_rels() || changes.get(&e.name).is_some() {
+            continue;
+        }
+        let text = pkg.read_xml(&e.name)?;
+        if rels::stray_root_children(&text).is_empty() {
+            continue;
+        }
+        let list = rels::parse(e.name.as_str(), &text)?;
+        let mut xml = format!("<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<Relationships xmlns=\"{NS_RELS}\">");
+        for r in &list {
+            let mode = if r.external {
+                " TargetMode=\"External\""
+            } else {
+                ""
+            };
+            xml.push_str(&format!(
+                "<Relationship Id=\"{}\" Type=\"{}\" Target=\"{}\"{mode}/>",
+                super::xml_out::escape_attr(&r.id),
+                super::xml_out::escape_attr(&r.rel_type),
+                super::xml_out::escape_attr(&r.target)
+            ));
+        }
+        xml.push_str("</Relationships>");
+        changes.put(pkg, e.name.clone(), xml.into_bytes());
+    }
     Ok(())
 }
 
 fn next_signature_name(pkg: &Package, changes: &Changes) -> Result<PartName> {
     let taken = |n: u32| {
         let name = format!("{SIGNATURE_DIR}sig{n}.xml");
-        PartName::new(&name).map(|p| pkg.entry(&p).is_some() || changes.get(&p).is_some()).unwrap_or(true)
+        PartName::new(&name)
+            .map(|p| pkg.entry(&p).is_some() || changes.get(&p).is_some())
+            .unwrap_or(true)
     };
-    let n = (1..10_000).find(|n| !taken(*n)).ok_or_else(|| Error::Refused("too many signatures".into()))?;
+    let n = (1..10_000)
+        .find(|n| !taken(*n))
+        .ok_or_else(|| Error::Refused("too many signatures".into()))?;
     part(&format!("{SIGNATURE_DIR}sig{n}.xml"))
 }
 
 /// An Id no relationship in the list uses: rId1, rId2, ...
 pub fn fresh_id(existing: &[rels::Relationship]) -> String {
-    (1..).map(|n| format!("rId{n}")).find(|id| !existing.iter().any(|r| &r.id == id)).unwrap_or_default()
+    (1..)
+        .map(|n| format!("rId{n}"))
+        .find(|id| !existing.iter().any(|r| &r.id == id))
+        .unwrap_or_default()
 }
 
 /// Adds a relationship element to a relationships part's text.
 pub fn add_relationship(xml: &str, id: &str, rel_type: &str, target: &str) -> Result<String> {
-    let el = format!("<Relationship Id=\"{id}\" Type=\"{rel_type}\" Target=\"{}\"/>", super::xml_out::escape_attr(target));
+    let el = format!(
+        "<Relationship Id=\"{id}\" Type=\"{rel_type}\" Target=\"{}\"/>",
+        super::xml_out::escape_attr(target)
+    );
     insert_before_close(xml, "Relationships", &el)
 }
 
@@ -100,7 +164,16 @@ pub fn insert_before_close(xml: &str, root: &str, fragment: &str) -> Result<Stri
     }
     // An empty root written as <Root .../>.
     let open = format!("<{root}");
-    let start = xml.find(&open).ok_or_else(|| Error::xml(root, format!("no <{root}> element")))?;
-    let end = xml[start..].find("/>").map(|e| start + e).ok_or_else(|| Error::xml(root, "unterminated root"))?;
-    Ok(format!("{}>{fragment}{close}{}", &xml[..end], &xml[end + 2..]))
+    let start = xml
+        .find(&open)
+        .ok_or_else(|| Error::xml(root, format!("no <{root}> element")))?;
+    let end = xml[start..]
+        .find("/>")
+        .map(|e| start + e)
+        .ok_or_else(|| Error::xml(root, "unterminated root"))?;
+    Ok(format!(
+        "{}>{fragment}{close}{}",
+        &xml[..end],
+        &xml[end + 2..]
+    ))
 }

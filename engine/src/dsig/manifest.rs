@@ -54,7 +54,10 @@ pub fn plan(view: &PackageView) -> Result<Vec<PartReference>> {
                 continue;
             }
             let target = rel.target_part(rels_part.source.as_ref()).ok_or_else(|| {
-                Error::Refused(format!("{}: relationship {} points outside the package", rels_part.name, rel.id))
+                Error::Refused(format!(
+                    "{}: relationship {} points outside the package",
+                    rels_part.name, rel.id
+                ))
             })?;
             if !view.exists(&target) {
                 return Err(Error::Refused(format!(
@@ -67,7 +70,11 @@ pub fn plan(view: &PackageView) -> Result<Vec<PartReference>> {
                 let ct = view
                     .content_type(&target)
                     .ok_or_else(|| Error::NotAPackage(format!("{target} has no content type")))?;
-                refs.push(PartReference { uri: format!("{target}?ContentType={ct}"), part: target, relationship_selector: None });
+                refs.push(PartReference {
+                    uri: format!("{target}?ContentType={ct}"),
+                    part: target,
+                    relationship_selector: None,
+                });
             }
         }
         if !selector.source_ids.is_empty() {
@@ -97,19 +104,29 @@ pub fn digest_reference(view: &PackageView, r: &PartReference, alg: DigestAlg) -
 /// Builds the package object.
 pub fn package_object(input: &FacetInput) -> Result<SignedObject> {
     let refs = plan(input.view)?;
-    let digests: Vec<Vec<u8>> =
-        refs.par_iter().map(|r| digest_reference(input.view, r, input.digest)).collect::<Result<_>>()?;
+    let digests: Vec<Vec<u8>> = refs
+        .par_iter()
+        .map(|r| digest_reference(input.view, r, input.digest))
+        .collect::<Result<_>>()?;
     let mut x = Xml::default();
-    x.raw(&format!("<Object Id=\"{PACKAGE_OBJECT_ID}\" xmlns:mdssi=\"{NS_MDSSI}\">"));
+    x.raw(&format!(
+        "<Object Id=\"{PACKAGE_OBJECT_ID}\" xmlns:mdssi=\"{NS_MDSSI}\">"
+    ));
     x.open("Manifest", &[]);
     for (r, d) in refs.iter().zip(&digests) {
         x.open("Reference", &[("URI", &r.uri)]);
         if let Some(sel) = &r.relationship_selector {
-            x.open("Transforms", &[]).open("Transform", &[("Algorithm", RELATIONSHIP_TRANSFORM)]);
+            x.open("Transforms", &[])
+                .open("Transform", &[("Algorithm", RELATIONSHIP_TRANSFORM)]);
             for id in &sel.source_ids {
-                x.raw(&format!("<mdssi:RelationshipReference SourceId=\"{}\"/>", escape_attr(id)));
+                x.raw(&format!(
+                    "<mdssi:RelationshipReference SourceId=\"{}\"/>",
+                    escape_attr(id)
+                ));
             }
-            x.close("Transform").empty("Transform", &[("Algorithm", C14N_10)]).close("Transforms");
+            x.close("Transform")
+                .empty("Transform", &[("Algorithm", C14N_10)])
+                .close("Transforms");
         }
         digest_elements(&mut x, input.digest, d);
         x.close("Reference");
@@ -117,7 +134,13 @@ pub fn package_object(input: &FacetInput) -> Result<SignedObject> {
     x.close("Manifest");
     let time = super::format_time(input.time);
     x.open("SignatureProperties", &[])
-        .open("SignatureProperty", &[("Id", "idSignatureTime"), ("Target", &format!("#{SIGNATURE_ID}"))])
+        .open(
+            "SignatureProperty",
+            &[
+                ("Id", "idSignatureTime"),
+                ("Target", &format!("#{SIGNATURE_ID}")),
+            ],
+        )
         .open("mdssi:SignatureTime", &[])
         .text_element("mdssi:Format", MDSSI_TIME_FORMAT)
         .text_element("mdssi:Value", &time)
@@ -125,12 +148,20 @@ pub fn package_object(input: &FacetInput) -> Result<SignedObject> {
         .close("SignatureProperty")
         .close("SignatureProperties");
     x.close("Object");
-    Ok(SignedObject { id: PACKAGE_OBJECT_ID, reference_type: TYPE_OBJECT, c14n_transform: false, xml: x.0 })
+    Ok(SignedObject {
+        id: PACKAGE_OBJECT_ID,
+        reference_type: TYPE_OBJECT,
+        c14n_transform: false,
+        xml: x.0,
+    })
 }
 
 /// `<DigestMethod/><DigestValue/>` in the ds namespace (default prefix).
 pub fn digest_elements(x: &mut Xml, alg: DigestAlg, digest: &[u8]) {
     use base64::Engine;
     x.empty("DigestMethod", &[("Algorithm", alg.uri())])
-        .text_element("DigestValue", &base64::engine::general_purpose::STANDARD.encode(digest));
+        .text_element(
+            "DigestValue",
+            &base64::engine::general_purpose::STANDARD.encode(digest),
+        );
 }

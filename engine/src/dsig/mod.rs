@@ -48,9 +48,15 @@ pub type Facet = fn(&FacetInput) -> Result<SignedObject>;
 
 /// The signed facets, in the order their objects and references appear.
 pub const FACETS: &[(&str, Facet)] = &[
-    ("package object: Manifest of the parts + SignatureTime", manifest::package_object),
+    (
+        "package object: Manifest of the parts + SignatureTime",
+        manifest::package_object,
+    ),
     ("Office object: SignatureInfoV1", office::office_object),
-    ("XAdES SignedProperties: SigningTime + SigningCertificateV2", xades::signed_properties),
+    (
+        "XAdES SignedProperties: SigningTime + SigningCertificateV2",
+        xades::signed_properties,
+    ),
 ];
 
 /// How to sign.
@@ -80,6 +86,7 @@ pub fn format_time(t: OffsetDateTime) -> String {
 /// (the pending ones plus the signature part and its machinery).
 pub fn sign(pkg: &Package, pending: Changes, opts: &SignOptions) -> Result<Changes> {
     let mut changes = pending;
+    machinery::compact_relationships(pkg, &mut changes)?;
     let sig_part = machinery::prepare(pkg, &mut changes)?;
     let view = PackageView::new(pkg, &changes)?;
     let xml = signature_xml(&view, opts)?;
@@ -90,8 +97,17 @@ pub fn sign(pkg: &Package, pending: Changes, opts: &SignOptions) -> Result<Chang
 /// Builds the whole `sigN.xml` document.
 pub fn signature_xml(view: &PackageView, opts: &SignOptions) -> Result<String> {
     let alg = opts.signer.algorithm();
-    let input = FacetInput { view, digest: alg.digest(), time: opts.time, certs: opts.certs, comments: opts.comments };
-    let objects: Vec<SignedObject> = FACETS.iter().map(|(_, facet)| facet(&input)).collect::<Result<_>>()?;
+    let input = FacetInput {
+        view,
+        digest: alg.digest(),
+        time: opts.time,
+        certs: opts.certs,
+        comments: opts.comments,
+    };
+    let objects: Vec<SignedObject> = FACETS
+        .iter()
+        .map(|(_, facet)| facet(&input))
+        .collect::<Result<_>>()?;
 
     // Digest each object in place, inside a document laid out as the final one.
     let draft = document("<SignedInfo/>", "", "", &objects);
@@ -106,10 +122,18 @@ pub fn signature_xml(view: &PackageView, opts: &SignOptions) -> Result<String> {
             .elements_with_id(o.id)
             .pop()
             .ok_or_else(|| Error::Signing(format!("object {} missing from the draft", o.id)))?;
-        let digest = alg.digest().digest(&c14n::canonical_subtree(&node, Method::C14N_10)?);
-        signed_info.open("Reference", &[("Type", o.reference_type), ("URI", &format!("#{}", o.id))]);
+        let digest = alg
+            .digest()
+            .digest(&c14n::canonical_subtree(&node, Method::C14N_10)?);
+        signed_info.open(
+            "Reference",
+            &[("Type", o.reference_type), ("URI", &format!("#{}", o.id))],
+        );
         if o.c14n_transform {
-            signed_info.open("Transforms", &[]).empty("Transform", &[("Algorithm", C14N_10)]).close("Transforms");
+            signed_info
+                .open("Transforms", &[])
+                .empty("Transform", &[("Algorithm", C14N_10)])
+                .close("Transforms");
         }
         manifest::digest_elements(&mut signed_info, alg.digest(), &digest);
         signed_info.close("Reference");
@@ -117,7 +141,10 @@ pub fn signature_xml(view: &PackageView, opts: &SignOptions) -> Result<String> {
     signed_info.close("SignedInfo");
 
     // SignedInfo's canonical form depends only on the namespaces in scope: the Signature's.
-    let shell = format!("<Signature xmlns=\"{NS_DSIG}\" Id=\"{SIGNATURE_ID}\">{}</Signature>", signed_info.0);
+    let shell = format!(
+        "<Signature xmlns=\"{NS_DSIG}\" Id=\"{SIGNATURE_ID}\">{}</Signature>",
+        signed_info.0
+    );
     let shell_doc = XmlDoc::parse("(signed info)", &shell)?;
     let si_node = shell_doc
         .root()
@@ -134,24 +161,42 @@ pub fn signature_xml(view: &PackageView, opts: &SignOptions) -> Result<String> {
         key_info.text_element("X509Certificate", &b64.encode(c.der()));
     }
     key_info.close("X509Data").close("KeyInfo");
-    Ok(document(&signed_info.0, &b64.encode(&value), &key_info.0, &objects))
+    Ok(document(
+        &signed_info.0,
+        &b64.encode(&value),
+        &key_info.0,
+        &objects,
+    ))
 }
 
 /// A signature that does not verify under the certificate we are about to embed would be
 /// useless; a token with the wrong key selected is the usual cause.
 fn check_own_signature(alg: SignatureAlg, certs: &[Cert], data: &[u8], value: &[u8]) -> Result<()> {
-    let leaf = certs.first().ok_or_else(|| Error::Key("no signing certificate".into()))?;
-    if crate::crypto::verify(&leaf.spki_der()?, alg, data, value, crate::crypto::EcdsaEncoding::Concatenated) {
+    let leaf = certs
+        .first()
+        .ok_or_else(|| Error::Key("no signing certificate".into()))?;
+    if crate::crypto::verify(
+        &leaf.spki_der()?,
+        alg,
+        data,
+        value,
+        crate::crypto::EcdsaEncoding::Concatenated,
+    ) {
         Ok(())
     } else {
-        Err(Error::Signing(format!("the key did not produce a signature that {} verifies", leaf.subject())))
+        Err(Error::Signing(format!(
+            "the key did not produce a signature that {} verifies",
+            leaf.subject()
+        )))
     }
 }
 
 fn document(signed_info: &str, value: &str, key_info: &str, objects: &[SignedObject]) -> String {
     let mut s = String::with_capacity(4096 + objects.iter().map(|o| o.xml.len()).sum::<usize>());
     s.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>");
-    s.push_str(&format!("<Signature xmlns=\"{NS_DSIG}\" Id=\"{SIGNATURE_ID}\">"));
+    s.push_str(&format!(
+        "<Signature xmlns=\"{NS_DSIG}\" Id=\"{SIGNATURE_ID}\">"
+    ));
     s.push_str(signed_info);
     if !value.is_empty() {
         s.push_str(&format!("<SignatureValue>{value}</SignatureValue>"));

@@ -8,7 +8,8 @@ pub const NS_XADES: &str = "http://uri.etsi.org/01903/v1.3.2#";
 pub const NS_XADES_141: &str = "http://uri.etsi.org/01903/v1.4.1#";
 
 pub const C14N_10: &str = "http://www.w3.org/TR/2001/REC-xml-c14n-20010315";
-pub const RELATIONSHIP_TRANSFORM: &str = "http://schemas.openxmlformats.org/package/2006/RelationshipTransform";
+pub const RELATIONSHIP_TRANSFORM: &str =
+    "http://schemas.openxmlformats.org/package/2006/RelationshipTransform";
 
 pub const TYPE_OBJECT: &str = "http://www.w3.org/2000/09/xmldsig#Object";
 pub const TYPE_SIGNED_PROPERTIES: &str = "http://uri.etsi.org/01903#SignedProperties";
@@ -23,10 +24,12 @@ pub const ORIGIN_RELS_PART: &str = "/_xmlsignatures/_rels/origin.sigs.rels";
 pub const SIGNATURE_DIR: &str = "/_xmlsignatures/";
 
 pub const CT_ORIGIN: &str = "application/vnd.openxmlformats-package.digital-signature-origin";
-pub const CT_SIGNATURE: &str = "application/vnd.openxmlformats-package.digital-signature-xmlsignature+xml";
+pub const CT_SIGNATURE: &str =
+    "application/vnd.openxmlformats-package.digital-signature-xmlsignature+xml";
 pub const CT_RELATIONSHIPS: &str = "application/vnd.openxmlformats-package.relationships+xml";
 
-pub const REL_ORIGIN: &str = "http://schemas.openxmlformats.org/package/2006/relationships/digital-signature/origin";
+pub const REL_ORIGIN: &str =
+    "http://schemas.openxmlformats.org/package/2006/relationships/digital-signature/origin";
 pub const REL_SIGNATURE: &str =
     "http://schemas.openxmlformats.org/package/2006/relationships/digital-signature/signature";
 
@@ -49,12 +52,17 @@ pub const TOLERATED_UNSIGNED: &[&str] = &["customXmlProps", "customXml"];
 
 /// May a part reached through this relationship type be left unsigned?
 pub fn tolerated_unsigned(rel_type: &str) -> bool {
-    unsigned_by_design(rel_type) || TOLERATED_UNSIGNED.iter().any(|t| rel_type.ends_with(&format!("/{t}")))
+    unsigned_by_design(rel_type)
+        || TOLERATED_UNSIGNED
+            .iter()
+            .any(|t| rel_type.ends_with(&format!("/{t}")))
 }
 
 /// Is a relationship of this type left unsigned by Office?
 pub fn unsigned_by_design(rel_type: &str) -> bool {
-    UNSIGNED_BY_DESIGN.iter().any(|t| rel_type.ends_with(&format!("/relationships/{t}")) || rel_type.ends_with(&format!("/{t}")))
+    UNSIGNED_BY_DESIGN.iter().any(|t| {
+        rel_type.ends_with(&format!("/relationships/{t}")) || rel_type.ends_with(&format!("/{t}"))
+    })
 }
 
 pub const MDSSI_TIME_FORMAT: &str = "YYYY-MM-DDThh:mm:ssTZD";

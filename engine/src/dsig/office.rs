@@ -11,7 +11,13 @@ pub fn office_object(input: &FacetInput) -> Result<SignedObject> {
     let mut x = Xml::default();
     x.open("Object", &[("Id", OFFICE_OBJECT_ID)])
         .open("SignatureProperties", &[])
-        .open("SignatureProperty", &[("Id", "idOfficeV1Details"), ("Target", &format!("#{SIGNATURE_ID}"))])
+        .open(
+            "SignatureProperty",
+            &[
+                ("Id", "idOfficeV1Details"),
+                ("Target", &format!("#{SIGNATURE_ID}")),
+            ],
+        )
         .raw(&format!("<SignatureInfoV1 xmlns=\"{NS_OFFICE_DIGSIG}\">"))
         .text_element("SetupID", "")
         .text_element("SignatureText", "")
@@ -24,7 +30,10 @@ pub fn office_object(input: &FacetInput) -> Result<SignedObject> {
         .text_element("HorizontalResolution", "1920")
         .text_element("VerticalResolution", "1080")
         .text_element("ColorDepth", "32")
-        .text_element("SignatureProviderId", "{00000000-0000-0000-0000-000000000000}")
+        .text_element(
+            "SignatureProviderId",
+            "{00000000-0000-0000-0000-000000000000}",
+        )
         .text_element("SignatureProviderUrl", "")
         .text_element("SignatureProviderDetails", "9");
     // Office 2010 assumes SHA-1 for the manifest unless told otherwise.
@@ -36,5 +45,10 @@ pub fn office_object(input: &FacetInput) -> Result<SignedObject> {
         .close("SignatureProperty")
         .close("SignatureProperties")
         .close("Object");
-    Ok(SignedObject { id: OFFICE_OBJECT_ID, reference_type: TYPE_OBJECT, c14n_transform: false, xml: x.0 })
+    Ok(SignedObject {
+        id: OFFICE_OBJECT_ID,
+        reference_type: TYPE_OBJECT,
+        c14n_transform: false,
+        xml: x.0,
+    })
 }

@@ -48,7 +48,10 @@ pub fn parse(part: &str, text: &str) -> Result<ParsedSignature, String> {
     let doc = XmlDoc::parse(part, text).map_err(|e| e.to_string())?;
     let root = doc.root().ok_or("the signature part is empty")?;
     if !c14n::is(&root, NS_DSIG, "Signature") {
-        return Err(format!("the root element is <{}>, not ds:Signature", root.get_name()));
+        return Err(format!(
+            "the root element is <{}>, not ds:Signature",
+            root.get_name()
+        ));
     }
     let signed_info = child(&root, NS_DSIG, "SignedInfo").ok_or("no SignedInfo")?;
     let c14n_method = child(&signed_info, NS_DSIG, "CanonicalizationMethod")
@@ -57,9 +60,12 @@ pub fn parse(part: &str, text: &str) -> Result<ParsedSignature, String> {
     let signature_method = child(&signed_info, NS_DSIG, "SignatureMethod")
         .and_then(|n| n.get_attribute_no_ns("Algorithm"))
         .ok_or("no SignatureMethod")?;
-    let references = children(&signed_info, NS_DSIG, "Reference").map(|r| reference(&r)).collect();
+    let references = children(&signed_info, NS_DSIG, "Reference")
+        .map(|r| reference(&r))
+        .collect();
     // Undecodable base64 is a broken value (it can never verify), not a missing one.
-    let signature_value = child(&root, NS_DSIG, "SignatureValue").map(|n| b64(&n.get_content()).unwrap_or_default());
+    let signature_value =
+        child(&root, NS_DSIG, "SignatureValue").map(|n| b64(&n.get_content()).unwrap_or_default());
     let certs = child(&root, NS_DSIG, "KeyInfo")
         .into_iter()
         .flat_map(|ki| children(&ki, NS_DSIG, "X509Data").collect::<Vec<_>>())
@@ -68,19 +74,35 @@ pub fn parse(part: &str, text: &str) -> Result<ParsedSignature, String> {
         .filter_map(|der| Cert::from_der(der).ok())
         .collect();
     let id = root.get_attribute_no_ns("Id");
-    Ok(ParsedSignature { doc, root, id, signed_info, c14n_method, signature_method, references, signature_value, certs })
+    Ok(ParsedSignature {
+        doc,
+        root,
+        id,
+        signed_info,
+        c14n_method,
+        signature_method,
+        references,
+        signature_value,
+        certs,
+    })
 }
 
 /// A `ds:Reference` (in SignedInfo or in a Manifest).
 pub fn reference(r: &Node) -> Reference {
     let transforms = child(r, NS_DSIG, "Transforms")
-        .map(|ts| children(&ts, NS_DSIG, "Transform").map(|t| transform(&t)).collect())
+        .map(|ts| {
+            children(&ts, NS_DSIG, "Transform")
+                .map(|t| transform(&t))
+                .collect()
+        })
         .unwrap_or_default();
     Reference {
         uri: r.get_attribute_no_ns("URI").unwrap_or_default(),
         ref_type: r.get_attribute_no_ns("Type"),
         transforms,
-        digest_method: child(r, NS_DSIG, "DigestMethod").and_then(|d| d.get_attribute_no_ns("Algorithm")).unwrap_or_default(),
+        digest_method: child(r, NS_DSIG, "DigestMethod")
+            .and_then(|d| d.get_attribute_no_ns("Algorithm"))
+            .unwrap_or_default(),
         digest_value: child(r, NS_DSIG, "DigestValue").and_then(|d| b64(&d.get_content())),
     }
 }

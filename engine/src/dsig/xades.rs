@@ -13,17 +13,29 @@ use crate::error::{Error, Result};
 use crate::trust::Cert;
 
 pub fn signed_properties(input: &FacetInput) -> Result<SignedObject> {
-    let leaf = input.certs.first().ok_or_else(|| Error::Key("no signing certificate".into()))?;
+    let leaf = input
+        .certs
+        .first()
+        .ok_or_else(|| Error::Key("no signing certificate".into()))?;
     let mut x = Xml::default();
-    x.raw(&format!("<Object><xd:QualifyingProperties xmlns:xd=\"{NS_XADES}\" Target=\"#{SIGNATURE_ID}\">"));
-    x.open("xd:SignedProperties", &[("Id", SIGNED_PROPERTIES_ID)]).open("xd:SignedSignatureProperties", &[]);
+    x.raw(&format!(
+        "<Object><xd:QualifyingProperties xmlns:xd=\"{NS_XADES}\" Target=\"#{SIGNATURE_ID}\">"
+    ));
+    x.open("xd:SignedProperties", &[("Id", SIGNED_PROPERTIES_ID)])
+        .open("xd:SignedSignatureProperties", &[]);
     signing_time(&mut x, input);
     signing_certificate_v2(&mut x, leaf, input.digest)?;
     signature_policy_implied(&mut x);
-    x.close("xd:SignedSignatureProperties").close("xd:SignedProperties");
+    x.close("xd:SignedSignatureProperties")
+        .close("xd:SignedProperties");
     office2010_empty_unsigned_properties(&mut x);
     x.raw("</xd:QualifyingProperties></Object>");
-    Ok(SignedObject { id: SIGNED_PROPERTIES_ID, reference_type: TYPE_SIGNED_PROPERTIES, c14n_transform: true, xml: x.0 })
+    Ok(SignedObject {
+        id: SIGNED_PROPERTIES_ID,
+        reference_type: TYPE_SIGNED_PROPERTIES,
+        c14n_transform: true,
+        xml: x.0,
+    })
 }
 
 fn signing_time(x: &mut Xml, input: &FacetInput) {
@@ -34,7 +46,9 @@ fn signing_time(x: &mut Xml, input: &FacetInput) {
 /// IssuerSerial, base64).
 fn signing_certificate_v2(x: &mut Xml, cert: &Cert, alg: DigestAlg) -> Result<()> {
     let b64 = base64::engine::general_purpose::STANDARD;
-    x.open("xd:SigningCertificateV2", &[]).open("xd:Cert", &[]).open("xd:CertDigest", &[]);
+    x.open("xd:SigningCertificateV2", &[])
+        .open("xd:Cert", &[])
+        .open("xd:CertDigest", &[]);
     super::manifest::digest_elements(x, alg, &alg.digest(cert.der()));
     x.close("xd:CertDigest");
     x.text_element("xd:IssuerSerialV2", &b64.encode(issuer_serial_der(cert)?));
@@ -43,12 +57,16 @@ fn signing_certificate_v2(x: &mut Xml, cert: &Cert, alg: DigestAlg) -> Result<()
 }
 
 fn signature_policy_implied(x: &mut Xml) {
-    x.open("xd:SignaturePolicyIdentifier", &[]).empty("xd:SignaturePolicyImplied", &[]).close("xd:SignaturePolicyIdentifier");
+    x.open("xd:SignaturePolicyIdentifier", &[])
+        .empty("xd:SignaturePolicyImplied", &[])
+        .close("xd:SignaturePolicyIdentifier");
 }
 
 /// Office 2010 rejects XAdES without an (empty) UnsignedSignatureProperties element.
 fn office2010_empty_unsigned_properties(x: &mut Xml) {
-    x.open("xd:UnsignedProperties", &[]).empty("xd:UnsignedSignatureProperties", &[]).close("xd:UnsignedProperties");
+    x.open("xd:UnsignedProperties", &[])
+        .empty("xd:UnsignedSignatureProperties", &[])
+        .close("xd:UnsignedProperties");
 }
 
 /// `IssuerSerial ::= SEQUENCE { issuer GeneralNames, serialNumber CertificateSerialNumber }`
@@ -69,7 +87,11 @@ fn tlv(tag: u8, content: &[u8]) -> Vec<u8> {
     if len < 0x80 {
         out.push(len as u8);
     } else {
-        let bytes: Vec<u8> = len.to_be_bytes().into_iter().skip_while(|b| *b == 0).collect();
+        let bytes: Vec<u8> = len
+            .to_be_bytes()
+            .into_iter()
+            .skip_while(|b| *b == 0)
+            .collect();
         out.push(0x80 | bytes.len() as u8);
         out.extend(bytes);
     }

@@ -34,12 +34,15 @@ impl ContentTypes {
                     };
                     match e.local_name().as_ref() {
                         b"Default" => {
-                            if let (Some(ext), Some(t)) = (attr(b"Extension")?, attr(b"ContentType")?) {
+                            if let (Some(ext), Some(t)) =
+                                (attr(b"Extension")?, attr(b"ContentType")?)
+                            {
                                 ct.defaults.insert(ext.to_ascii_lowercase(), t);
                             }
                         }
                         b"Override" => {
-                            if let (Some(p), Some(t)) = (attr(b"PartName")?, attr(b"ContentType")?) {
+                            if let (Some(p), Some(t)) = (attr(b"PartName")?, attr(b"ContentType")?)
+                            {
                                 ct.overrides.insert(name_key(&p), t);
                             }
                         }
@@ -59,7 +62,9 @@ impl ContentTypes {
         if let Some(t) = self.overrides.get(&part.key()) {
             return Some(t);
         }
-        part.extension().and_then(|ext| self.defaults.get(&ext)).map(String::as_str)
+        part.extension()
+            .and_then(|ext| self.defaults.get(&ext))
+            .map(String::as_str)
     }
 
     pub fn has_default(&self, ext: &str) -> bool {

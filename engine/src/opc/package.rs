@@ -67,7 +67,9 @@ pub struct Package {
 
 impl std::fmt::Debug for Package {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Package").field("entries", &self.entries.len()).finish()
+        f.debug_struct("Package")
+            .field("entries", &self.entries.len())
+            .finish()
     }
 }
 
@@ -79,7 +81,10 @@ impl Package {
     pub fn open(path: &Path, limits: Limits) -> Result<Self> {
         let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
         if meta.is_dir() {
-            return Err(Error::io(path, std::io::Error::other("is a directory, not a document")));
+            return Err(Error::io(
+                path,
+                std::io::Error::other("is a directory, not a document"),
+            ));
         }
         if meta.len() > limits.max_file_size {
             return Err(LimitError::PartTooLarge {
@@ -101,21 +106,31 @@ impl Package {
         if !bytes.starts_with(b"PK") {
             return Err(Error::NotAZip("it does not start with a ZIP header".into()));
         }
-        let mut archive = zip::ZipArchive::new(Cursor::new(bytes.clone())).map_err(|e| Error::NotAZip(e.to_string()))?;
+        let mut archive = zip::ZipArchive::new(Cursor::new(bytes.clone()))
+            .map_err(|e| Error::NotAZip(e.to_string()))?;
         if archive.len() > limits.max_entries {
-            return Err(LimitError::TooManyEntries { count: archive.len(), limit: limits.max_entries }.into());
+            return Err(LimitError::TooManyEntries {
+                count: archive.len(),
+                limit: limits.max_entries,
+            }
+            .into());
         }
         let mut entries = Vec::with_capacity(archive.len());
         let mut by_key = HashMap::with_capacity(archive.len());
         let mut declared_total: u64 = 0;
         for index in 0..archive.len() {
-            let f = archive.by_index_raw(index).map_err(|e| Error::NotAZip(e.to_string()))?;
+            let f = archive
+                .by_index_raw(index)
+                .map_err(|e| Error::NotAZip(e.to_string()))?;
             let zip_name = f.name().to_string();
             if f.is_dir() || zip_name.ends_with('/') {
                 continue;
             }
-            let name = PartName::from_zip_name(&zip_name)
-                .map_err(|reason| Error::UnsafeEntryName { name: zip_name.clone(), reason })?;
+            let name =
+                PartName::from_zip_name(&zip_name).map_err(|reason| Error::UnsafeEntryName {
+                    name: zip_name.clone(),
+                    reason,
+                })?;
             let key = name.key();
             if by_key.contains_key(&key) {
                 return Err(Error::UnsafeEntryName {
@@ -125,33 +140,59 @@ impl Package {
             }
             let size = f.size();
             if size > limits.max_part_size {
-                return Err(LimitError::PartTooLarge { part: name.to_string(), size, limit: limits.max_part_size }.into());
+                return Err(LimitError::PartTooLarge {
+                    part: name.to_string(),
+                    size,
+                    limit: limits.max_part_size,
+                }
+                .into());
             }
             if size > limits.ratio_floor {
                 let ratio = size / f.compressed_size().max(1);
                 if ratio > limits.max_ratio {
-                    return Err(LimitError::CompressionRatio { part: name.to_string(), ratio, limit: limits.max_ratio }.into());
+                    return Err(LimitError::CompressionRatio {
+                        part: name.to_string(),
+                        ratio,
+                        limit: limits.max_ratio,
+                    }
+                    .into());
                 }
             }
             declared_total = declared_total.saturating_add(size);
             if declared_total > limits.max_total_size {
-                return Err(LimitError::TotalTooLarge { limit: limits.max_total_size }.into());
+                return Err(LimitError::TotalTooLarge {
+                    limit: limits.max_total_size,
+                }
+                .into());
             }
             let method = match f.compression() {
                 zip::CompressionMethod::Stored => 0,
                 zip::CompressionMethod::Deflated => 8,
                 #[allow(deprecated)]
                 other => {
-                    return Err(Error::UnsupportedCompression { part: name.to_string(), method: other.to_u16() })
+                    return Err(Error::UnsupportedCompression {
+                        part: name.to_string(),
+                        method: other.to_u16(),
+                    })
                 }
             };
             let data_start = f.data_start();
             let compressed_size = f.compressed_size();
             if data_start.saturating_add(compressed_size) > bytes.len() as u64 {
-                return Err(Error::NotAZip(format!("{name} runs past the end of the file (truncated?)")));
+                return Err(Error::NotAZip(format!(
+                    "{name} runs past the end of the file (truncated?)"
+                )));
             }
             by_key.insert(key, entries.len());
-            entries.push(Entry { name, index, method, data_start, compressed_size, size, crc32: f.crc32() });
+            entries.push(Entry {
+                name,
+                index,
+                method,
+                data_start,
+                compressed_size,
+                size,
+                crc32: f.crc32(),
+            });
         }
         let mut pkg = Package {
             bytes,
@@ -161,7 +202,8 @@ impl Package {
             limits,
             inflated_total: AtomicU64::new(0),
         };
-        let ct_name = PartName::new(content_types::PART).map_err(|e| Error::NotAPackage(e.into()))?;
+        let ct_name =
+            PartName::new(content_types::PART).map_err(|e| Error::NotAPackage(e.into()))?;
         if pkg.entry(&ct_name).is_none() {
             return Err(Error::NotAPackage("it has no [Content_Types].xml".into()));
         }
@@ -178,9 +220,15 @@ impl Package {
         for e in &self.entries {
             let xml = e.name.is_rels()
                 || e.name.extension().as_deref() == Some("xml")
-                || self.content_types.of(&e.name).is_some_and(|t| t.ends_with("xml"));
+                || self
+                    .content_types
+                    .of(&e.name)
+                    .is_some_and(|t| t.ends_with("xml"));
             if xml && xml_guard::has_doctype(&self.peek(e, PROLOG_PEEK)?) {
-                return Err(Error::xml(e.name.as_str(), "document type declarations (DTD, entities) are refused"));
+                return Err(Error::xml(
+                    e.name.as_str(),
+                    "document type declarations (DTD, entities) are refused",
+                ));
             }
         }
         Ok(())
@@ -197,7 +245,10 @@ impl Package {
         let mut inflater = flate2::Decompress::new(false);
         inflater
             .decompress_vec(raw, &mut out, flate2::FlushDecompress::None)
-            .map_err(|e| Error::CorruptEntry { part: entry.name.to_string(), reason: format!("bad deflate data ({e})") })?;
+            .map_err(|e| Error::CorruptEntry {
+                part: entry.name.to_string(),
+                reason: format!("bad deflate data ({e})"),
+            })?;
         Ok(out)
     }
 
@@ -233,25 +284,38 @@ impl Package {
 
     /// The archive the package was read from, for raw copies.
     pub(crate) fn archive(&self) -> Result<zip::ZipArchive<Cursor<Bytes>>> {
-        zip::ZipArchive::new(Cursor::new(self.bytes.clone())).map_err(|e| Error::NotAZip(e.to_string()))
+        zip::ZipArchive::new(Cursor::new(self.bytes.clone()))
+            .map_err(|e| Error::NotAZip(e.to_string()))
     }
 
     /// Inflates a part, feeding it in chunks to `sink`; checks size and CRC as it goes.
     pub fn stream(&self, entry: &Entry, mut sink: impl FnMut(&[u8])) -> Result<()> {
         let start = entry.data_start as usize;
         let raw = &self.bytes[start..start + entry.compressed_size as usize];
-        let corrupt = |reason: String| Error::CorruptEntry { part: entry.name.to_string(), reason };
+        let corrupt = |reason: String| Error::CorruptEntry {
+            part: entry.name.to_string(),
+            reason,
+        };
         let mut crc = crc32fast::Hasher::new();
         let mut produced: u64 = 0;
         let mut account = |chunk: &[u8], produced: &mut u64| -> Result<()> {
             *produced += chunk.len() as u64;
             if *produced > entry.size {
-                return Err(corrupt(format!("it inflates past its declared size of {} bytes", entry.size)));
+                return Err(corrupt(format!(
+                    "it inflates past its declared size of {} bytes",
+                    entry.size
+                )));
             }
-            let total = self.inflated_total.fetch_add(chunk.len() as u64, Ordering::Relaxed) + chunk.len() as u64;
+            let total = self
+                .inflated_total
+                .fetch_add(chunk.len() as u64, Ordering::Relaxed)
+                + chunk.len() as u64;
             // Parts may be read more than once (a digest and a scan); twice the cap still bounds the work.
             if total > self.limits.max_total_size.saturating_mul(2) {
-                return Err(LimitError::TotalTooLarge { limit: self.limits.max_total_size }.into());
+                return Err(LimitError::TotalTooLarge {
+                    limit: self.limits.max_total_size,
+                }
+                .into());
             }
             crc.update(chunk);
             sink(chunk);
@@ -277,13 +341,18 @@ impl Package {
                 account(&buf[..made], &mut produced)?;
                 match status {
                     flate2::Status::StreamEnd => break,
-                    _ if used == 0 && made == 0 => return Err(corrupt("the deflate stream is truncated".into())),
+                    _ if used == 0 && made == 0 => {
+                        return Err(corrupt("the deflate stream is truncated".into()))
+                    }
                     _ => {}
                 }
             }
         }
         if produced != entry.size {
-            return Err(corrupt(format!("it inflates to {produced} bytes, not the declared {}", entry.size)));
+            return Err(corrupt(format!(
+                "it inflates to {produced} bytes, not the declared {}",
+                entry.size
+            )));
         }
         if crc.finalize() != entry.crc32 {
             return Err(corrupt("CRC mismatch".into()));
@@ -305,7 +374,10 @@ impl Package {
             h.update(chunk);
         })?;
         if doctype {
-            return Err(Error::xml(entry.name.as_str(), "document type declarations (DTD, entities) are refused"));
+            return Err(Error::xml(
+                entry.name.as_str(),
+                "document type declarations (DTD, entities) are refused",
+            ));
         }
         Ok(h.finish())
     }
@@ -318,7 +390,9 @@ impl Package {
     }
 
     pub fn read(&self, name: &PartName) -> Result<Vec<u8>> {
-        let entry = self.entry(name).ok_or_else(|| Error::NotAPackage(format!("{name} is missing")))?;
+        let entry = self
+            .entry(name)
+            .ok_or_else(|| Error::NotAPackage(format!("{name} is missing")))?;
         self.read_entry(entry)
     }
 
@@ -332,9 +406,15 @@ impl Package {
     pub fn all_relationships(&self) -> Result<Vec<RelsPart>> {
         let mut out = Vec::new();
         for e in &self.entries {
-            let Ok(source) = e.name.rels_source() else { continue };
+            let Ok(source) = e.name.rels_source() else {
+                continue;
+            };
             let text = self.read_xml(&e.name)?;
-            out.push(RelsPart { name: e.name.clone(), source, rels: rels::parse(e.name.as_str(), &text)? });
+            out.push(RelsPart {
+                name: e.name.clone(),
+                source,
+                rels: rels::parse(e.name.as_str(), &text)?,
+            });
         }
         out.sort_by(|a, b| a.name.cmp(&b.name));
         Ok(out)

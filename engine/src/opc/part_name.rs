@@ -11,7 +11,9 @@ pub struct PartName(String);
 impl PartName {
     /// Validates a part name given in URI form ("/word/document.xml").
     pub fn new(name: &str) -> Result<Self, &'static str> {
-        let Some(rest) = name.strip_prefix('/') else { return Err("a part name must start with '/'") };
+        let Some(rest) = name.strip_prefix('/') else {
+            return Err("a part name must start with '/'");
+        };
         if rest.is_empty() {
             return Err("empty part name");
         }
@@ -81,15 +83,21 @@ impl PartName {
 
     /// For a relationships part, the part it describes, or `None` for the package ("/_rels/.rels").
     /// Returns `Err` when this is not a relationships part at all.
-    pub fn rels_source(&self) -> Result<Option<PartName>, ()> {
+    pub fn rels_source(&self) -> Result<Option<PartName>, NotRels> {
         let dir = self.directory();
         let file = &self.0[dir.len()..];
-        let Some(dir) = dir.strip_suffix("_rels/") else { return Err(()) };
-        let Some(src_file) = file.strip_suffix(".rels") else { return Err(()) };
+        let Some(dir) = dir.strip_suffix("_rels/") else {
+            return Err(NotRels);
+        };
+        let Some(src_file) = file.strip_suffix(".rels") else {
+            return Err(NotRels);
+        };
         if src_file.is_empty() && dir == "/" {
             return Ok(None);
         }
-        PartName::new(&format!("{dir}{src_file}")).map(Some).map_err(|_| ())
+        PartName::new(&format!("{dir}{src_file}"))
+            .map(Some)
+            .map_err(|_| NotRels)
     }
 
     /// Is this a relationships part ("…/_rels/….rels")?
@@ -97,6 +105,10 @@ impl PartName {
         self.rels_source().is_ok()
     }
 }
+
+/// The part is not a relationships part.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NotRels;
 
 impl fmt::Display for PartName {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -136,7 +148,11 @@ pub fn percent_decode(s: &str) -> String {
 /// restricted to paths, as OPC uses it). `None` when the target climbs above the package root.
 pub fn resolve_target(source_dir: &str, target: &str) -> Option<String> {
     let target = target.split(['#', '?']).next().unwrap_or("");
-    let joined = if target.starts_with('/') { target.to_string() } else { format!("{source_dir}{target}") };
+    let joined = if target.starts_with('/') {
+        target.to_string()
+    } else {
+        format!("{source_dir}{target}")
+    };
     let mut segs: Vec<&str> = Vec::new();
     for seg in joined.split('/') {
         match seg {
@@ -151,6 +167,7 @@ pub fn resolve_target(source_dir: &str, target: &str) -> Option<String> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
@@ -169,16 +186,34 @@ mod tests {
         let p = PartName::new("/word/document.xml").unwrap();
         assert_eq!(p.rels_part().as_str(), "/word/_rels/document.xml.rels");
         assert_eq!(p.rels_part().rels_source(), Ok(Some(p)));
-        assert_eq!(PartName::new("/_rels/.rels").unwrap().rels_source(), Ok(None));
-        assert!(PartName::new("/word/document.xml").unwrap().rels_source().is_err());
+        assert_eq!(
+            PartName::new("/_rels/.rels").unwrap().rels_source(),
+            Ok(None)
+        );
+        assert!(PartName::new("/word/document.xml")
+            .unwrap()
+            .rels_source()
+            .is_err());
     }
 
     #[test]
     fn resolves_relative_targets() {
-        assert_eq!(resolve_target("/word/", "media/image1.png").as_deref(), Some("/word/media/image1.png"));
-        assert_eq!(resolve_target("/word/", "../customXml/item1.xml").as_deref(), Some("/customXml/item1.xml"));
-        assert_eq!(resolve_target("/", "word/document.xml").as_deref(), Some("/word/document.xml"));
-        assert_eq!(resolve_target("/word/", "/xl/x.xml").as_deref(), Some("/xl/x.xml"));
+        assert_eq!(
+            resolve_target("/word/", "media/image1.png").as_deref(),
+            Some("/word/media/image1.png")
+        );
+        assert_eq!(
+            resolve_target("/word/", "../customXml/item1.xml").as_deref(),
+            Some("/customXml/item1.xml")
+        );
+        assert_eq!(
+            resolve_target("/", "word/document.xml").as_deref(),
+            Some("/word/document.xml")
+        );
+        assert_eq!(
+            resolve_target("/word/", "/xl/x.xml").as_deref(),
+            Some("/xl/x.xml")
+        );
         assert_eq!(resolve_target("/", "../../x").as_deref(), None);
         assert_eq!(name_key("/Word/My%20File.XML"), "/word/my file.xml");
     }

@@ -39,7 +39,9 @@ pub fn parse(part: &str, text: &str) -> Result<Vec<Relationship>> {
     let mut reader = Reader::from_str(text);
     loop {
         match reader.read_event() {
-            Ok(Event::Start(e)) | Ok(Event::Empty(e)) if e.local_name().as_ref() == b"Relationship" => {
+            Ok(Event::Start(e)) | Ok(Event::Empty(e))
+                if e.local_name().as_ref() == b"Relationship" =>
+            {
                 let mut id = None;
                 let mut rel_type = None;
                 let mut target = None;
@@ -48,7 +50,9 @@ pub fn parse(part: &str, text: &str) -> Result<Vec<Relationship>> {
                     let a = a.map_err(|err| Error::xml(part, err))?;
                     // XML attribute-value normalisation: literal tabs and line breaks read as spaces.
                     let raw = String::from_utf8_lossy(&a.value).replace(['\t', '\n', '\r'], " ");
-                    let v = quick_xml::escape::unescape(&raw).map_err(|err| Error::xml(part, err))?.into_owned();
+                    let v = quick_xml::escape::unescape(&raw)
+                        .map_err(|err| Error::xml(part, err))?
+                        .into_owned();
                     match a.key.as_ref() {
                         b"Id" => id = Some(v),
                         b"Type" => rel_type = Some(v),
@@ -61,9 +65,17 @@ pub fn parse(part: &str, text: &str) -> Result<Vec<Relationship>> {
                     return Err(Error::xml(part, "a Relationship lacks Id, Type or Target"));
                 };
                 if out.iter().any(|r: &Relationship| r.id == id) {
-                    return Err(Error::xml(part, format!("relationship Id {id} appears twice")));
+                    return Err(Error::xml(
+                        part,
+                        format!("relationship Id {id} appears twice"),
+                    ));
                 }
-                out.push(Relationship { id, rel_type, target, external: mode.as_deref() == Some("External") });
+                out.push(Relationship {
+                    id,
+                    rel_type,
+                    target,
+                    external: mode.as_deref() == Some("External"),
+                });
             }
             Ok(Event::Eof) => break,
             Ok(_) => {}

@@ -21,18 +21,31 @@ pub struct PackageView<'a> {
 
 impl<'a> PackageView<'a> {
     pub fn new(pkg: &'a Package, changes: &'a Changes) -> Result<Self> {
-        let ct_name = PartName::new(content_types::PART).map_err(|e| Error::NotAPackage(e.into()))?;
+        let ct_name =
+            PartName::new(content_types::PART).map_err(|e| Error::NotAPackage(e.into()))?;
         let content_types = match changes.get(&ct_name) {
-            Some(bytes) => ContentTypes::parse(&xml_guard::check(content_types::PART, bytes, pkg.limits().max_xml_depth)?)?,
+            Some(bytes) => ContentTypes::parse(&xml_guard::check(
+                content_types::PART,
+                bytes,
+                pkg.limits().max_xml_depth,
+            )?)?,
             None => pkg.content_types().clone(),
         };
-        Ok(PackageView { pkg, changes, content_types })
+        Ok(PackageView {
+            pkg,
+            changes,
+            content_types,
+        })
     }
 
     /// Every part name, keyed by its comparison key.
     pub fn parts(&self) -> BTreeMap<String, PartName> {
-        let mut out: BTreeMap<String, PartName> =
-            self.pkg.entries().iter().map(|e| (e.name.key(), e.name.clone())).collect();
+        let mut out: BTreeMap<String, PartName> = self
+            .pkg
+            .entries()
+            .iter()
+            .map(|e| (e.name.key(), e.name.clone()))
+            .collect();
         for (n, _) in &self.changes.added {
             out.insert(n.key(), n.clone());
         }
@@ -68,7 +81,10 @@ impl<'a> PackageView<'a> {
         if let Some(b) = self.changes.get(name) {
             return Ok(alg.digest(b));
         }
-        let entry = self.pkg.entry(name).ok_or_else(|| Error::NotAPackage(format!("{name} is missing")))?;
+        let entry = self
+            .pkg
+            .entry(name)
+            .ok_or_else(|| Error::NotAPackage(format!("{name} is missing")))?;
         self.pkg.digest(entry, alg)
     }
 
@@ -76,9 +92,15 @@ impl<'a> PackageView<'a> {
     pub fn relationships(&self) -> Result<Vec<RelsPart>> {
         let mut out = Vec::new();
         for name in self.parts().into_values() {
-            let Ok(source) = name.rels_source() else { continue };
+            let Ok(source) = name.rels_source() else {
+                continue;
+            };
             let text = self.read_xml(&name)?;
-            out.push(RelsPart { rels: rels::parse(name.as_str(), &text)?, name, source });
+            out.push(RelsPart {
+                rels: rels::parse(name.as_str(), &text)?,
+                name,
+                source,
+            });
         }
         out.sort_by(|a, b| a.name.cmp(&b.name));
         Ok(out)

@@ -21,7 +21,11 @@ pub struct Changes {
 impl Changes {
     /// Sets the content of a part, replacing it if the package has it, adding it otherwise.
     pub fn put(&mut self, pkg: &Package, name: PartName, bytes: Vec<u8>) {
-        let list = if pkg.entry(&name).is_some() { &mut self.replaced } else { &mut self.added };
+        let list = if pkg.entry(&name).is_some() {
+            &mut self.replaced
+        } else {
+            &mut self.added
+        };
         match list.iter_mut().find(|(n, _)| n.key() == name.key()) {
             Some(slot) => slot.1 = bytes,
             None => list.push((name, bytes)),
@@ -30,7 +34,11 @@ impl Changes {
 
     /// The pending content of a part, if this change set has it.
     pub fn get(&self, name: &PartName) -> Option<&[u8]> {
-        self.replaced.iter().chain(&self.added).find(|(n, _)| n.key() == name.key()).map(|(_, b)| b.as_slice())
+        self.replaced
+            .iter()
+            .chain(&self.added)
+            .find(|(n, _)| n.key() == name.key())
+            .map(|(_, b)| b.as_slice())
     }
 }
 
@@ -51,8 +59,14 @@ pub fn write_to<W: Write + Seek>(pkg: &Package, changes: &Changes, out: W) -> Re
     let mut archive = pkg.archive()?;
     let mut zw = zip::ZipWriter::new(out);
     for entry in pkg.entries() {
-        if let Some(new) = changes.replaced.iter().find(|(n, _)| n.key() == entry.name.key()).map(|(_, b)| b) {
-            zw.start_file(entry.name.zip_name(), options()).map_err(zerr)?;
+        if let Some(new) = changes
+            .replaced
+            .iter()
+            .find(|(n, _)| n.key() == entry.name.key())
+            .map(|(_, b)| b)
+        {
+            zw.start_file(entry.name.zip_name(), options())
+                .map_err(zerr)?;
             zw.write_all(new).map_err(ioerr)?;
         } else {
             let raw = archive.by_index_raw(entry.index).map_err(zerr)?;
@@ -68,8 +82,19 @@ pub fn write_to<W: Write + Seek>(pkg: &Package, changes: &Changes, out: W) -> Re
 
 /// Writes the package into memory.
 pub fn to_bytes(pkg: &Package, changes: &Changes) -> Result<Vec<u8>> {
-    let capacity = pkg.size() + changes.replaced.iter().chain(&changes.added).map(|(_, b)| b.len()).sum::<usize>();
-    Ok(write_to(pkg, changes, std::io::Cursor::new(Vec::with_capacity(capacity)))?.into_inner())
+    let capacity = pkg.size()
+        + changes
+            .replaced
+            .iter()
+            .chain(&changes.added)
+            .map(|(_, b)| b.len())
+            .sum::<usize>();
+    Ok(write_to(
+        pkg,
+        changes,
+        std::io::Cursor::new(Vec::with_capacity(capacity)),
+    )?
+    .into_inner())
 }
 
 /// Writes the package to `path` through a temporary file in the same folder and a rename, so a
@@ -77,7 +102,10 @@ pub fn to_bytes(pkg: &Package, changes: &Changes) -> Result<Vec<u8>> {
 pub fn write_file(pkg: &Package, changes: &Changes, path: &Path) -> Result<()> {
     write_atomically(path, |file| {
         let w = write_to(pkg, changes, BufWriter::new(file))?;
-        w.into_inner().map_err(|e| Error::io(path, e.into_error()))?.sync_all().map_err(|e| Error::io(path, e))
+        w.into_inner()
+            .map_err(|e| Error::io(path, e.into_error()))?
+            .sync_all()
+            .map_err(|e| Error::io(path, e))
     })
 }
 
@@ -87,10 +115,17 @@ pub fn write_atomically(path: &Path, fill: impl FnOnce(File) -> Result<()>) -> R
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
         _ => PathBuf::from("."),
     };
-    let file_name = path.file_name().ok_or_else(|| Error::Usage(format!("{}: not a file name", path.display())))?;
-    let tmp = dir.join(format!(".{}.{}.tmp", file_name.to_string_lossy(), std::process::id()));
+    let file_name = path
+        .file_name()
+        .ok_or_else(|| Error::Usage(format!("{}: not a file name", path.display())))?;
+    let tmp = dir.join(format!(
+        ".{}.{}.tmp",
+        file_name.to_string_lossy(),
+        std::process::id()
+    ));
     let file = File::create(&tmp).map_err(|e| Error::io(&tmp, e))?;
-    let result = fill(file).and_then(|()| std::fs::rename(&tmp, path).map_err(|e| Error::io(path, e)));
+    let result =
+        fill(file).and_then(|()| std::fs::rename(&tmp, path).map_err(|e| Error::io(path, e)));
     if result.is_err() {
         let _ = std::fs::remove_file(&tmp);
     }

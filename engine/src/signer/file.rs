@@ -30,7 +30,8 @@ impl Signer for FileKey {
         use ecdsa::signature::Signer as _;
         match self {
             FileKey::Rsa(key) => {
-                let digest = sha2::Digest::finalize(<sha2::Sha256 as sha2::Digest>::new_with_prefix(data));
+                let digest =
+                    sha2::Digest::finalize(<sha2::Sha256 as sha2::Digest>::new_with_prefix(data));
                 key.sign(rsa::Pkcs1v15Sign::new::<sha2::Sha256>(), &digest)
                     .map_err(|e| Error::Signing(format!("RSA: {e}")))
             }
@@ -50,14 +51,18 @@ impl FileKey {
         if let Ok(k) = p256::SecretKey::from_pkcs8_der(der) {
             return Ok(FileKey::EcP256(k.into()));
         }
-        Err(Error::Key("the private key is neither RSA nor ECDSA P-256".into()))
+        Err(Error::Key(
+            "the private key is neither RSA nor ECDSA P-256".into(),
+        ))
     }
 
     fn rsa(k: RsaPrivateKey) -> Result<FileKey> {
         use rsa::traits::PublicKeyParts;
         let bits = k.size() * 8;
         if !(2048..=4096).contains(&bits) {
-            return Err(Error::Key(format!("RSA keys of 2048 to 4096 bits are accepted, this one has {bits}")));
+            return Err(Error::Key(format!(
+                "RSA keys of 2048 to 4096 bits are accepted, this one has {bits}"
+            )));
         }
         Ok(FileKey::Rsa(Box::new(k)))
     }
@@ -68,7 +73,8 @@ impl FileKey {
             FileKey::Rsa(k) => k.to_public_key().to_public_key_der(),
             FileKey::EcP256(k) => k.verifying_key().to_public_key_der(),
         };
-        r.map(|d| d.as_bytes().to_vec()).map_err(|e| Error::Key(format!("public key: {e}")))
+        r.map(|d| d.as_bytes().to_vec())
+            .map_err(|e| Error::Key(format!("public key: {e}")))
     }
 }
 
@@ -80,10 +86,19 @@ pub struct LoadedKey {
 
 /// Loads `--key` (PKCS#12, or PEM with `--cert`), adds `--chain`, and checks that the leaf
 /// certificate belongs to the key.
-pub fn load(key: &Path, cert: Option<&Path>, chain: Option<&Path>, pin: &PinSource) -> Result<LoadedKey> {
+pub fn load(
+    key: &Path,
+    cert: Option<&Path>,
+    chain: Option<&Path>,
+    pin: &PinSource,
+) -> Result<LoadedKey> {
     let bytes = std::fs::read(key).map_err(|e| Error::io(key, e))?;
     let is_pem = bytes.windows(11).any(|w| w == b"-----BEGIN ");
-    let (file_key, mut certs) = if is_pem { load_pem(key, &bytes)? } else { load_pkcs12(key, &bytes, pin)? };
+    let (file_key, mut certs) = if is_pem {
+        load_pem(key, &bytes)?
+    } else {
+        load_pkcs12(key, &bytes, pin)?
+    };
     if let Some(c) = cert {
         let loaded = Cert::load_all(&std::fs::read(c).map_err(|e| Error::io(c, e))?)?;
         certs.retain(|x| !loaded.contains(x));
@@ -98,20 +113,33 @@ pub fn load(key: &Path, cert: Option<&Path>, chain: Option<&Path>, pin: &PinSour
     }
     let public = file_key.public_key_der()?;
     // The leaf is the certificate of this key, wherever the file put it.
-    let leaf_at = certs.iter().position(|c| c.spki_der().ok().as_deref() == Some(&public)).ok_or_else(|| {
-        if certs.is_empty() {
-            Error::Key(format!("{}: no certificate for this key; give it with --cert", key.display()))
-        } else {
-            Error::Key(format!("{}: the certificate does not belong to this private key", key.display()))
-        }
-    })?;
+    let leaf_at = certs
+        .iter()
+        .position(|c| c.spki_der().ok().as_deref() == Some(&public))
+        .ok_or_else(|| {
+            if certs.is_empty() {
+                Error::Key(format!(
+                    "{}: no certificate for this key; give it with --cert",
+                    key.display()
+                ))
+            } else {
+                Error::Key(format!(
+                    "{}: the certificate does not belong to this private key",
+                    key.display()
+                ))
+            }
+        })?;
     let leaf = certs.remove(leaf_at);
     certs.insert(0, leaf);
-    Ok(LoadedKey { signer: Box::new(file_key), chain: certs })
+    Ok(LoadedKey {
+        signer: Box::new(file_key),
+        chain: certs,
+    })
 }
 
 fn load_pem(path: &Path, bytes: &[u8]) -> Result<(FileKey, Vec<Cert>)> {
-    let text = std::str::from_utf8(bytes).map_err(|_| Error::Key(format!("{}: PEM file is not text", path.display())))?;
+    let text = std::str::from_utf8(bytes)
+        .map_err(|_| Error::Key(format!("{}: PEM file is not text", path.display())))?;
     let bad = |e: String| Error::Key(format!("{}: {e}", path.display()));
     let key = if text.contains("-----BEGIN PRIVATE KEY-----") {
         let (_, doc) = pkcs8::SecretDocument::from_pem(text).map_err(|e| bad(e.to_string()))?;
@@ -120,15 +148,21 @@ fn load_pem(path: &Path, bytes: &[u8]) -> Result<(FileKey, Vec<Cert>)> {
         FileKey::rsa(RsaPrivateKey::from_pkcs1_pem(text).map_err(|e| bad(e.to_string()))?)?
     } else if text.contains("-----BEGIN EC PRIVATE KEY-----") {
         use p256::elliptic_curve::SecretKey;
-        let k: SecretKey<p256::NistP256> =
-            SecretKey::from_sec1_pem(text).map_err(|_| bad("not an EC P-256 private key".into()))?;
+        let k: SecretKey<p256::NistP256> = SecretKey::from_sec1_pem(text)
+            .map_err(|_| bad("not an EC P-256 private key".into()))?;
         FileKey::EcP256(k.into())
     } else if text.contains("-----BEGIN ENCRYPTED PRIVATE KEY-----") {
-        return Err(bad("encrypted PEM keys are not supported; use a PKCS#12 file".into()));
+        return Err(bad(
+            "encrypted PEM keys are not supported; use a PKCS#12 file".into(),
+        ));
     } else {
         return Err(bad("no private key in this PEM file".into()));
     };
-    let certs = if text.contains("-----BEGIN CERTIFICATE-----") { Cert::load_all(bytes)? } else { Vec::new() };
+    let certs = if text.contains("-----BEGIN CERTIFICATE-----") {
+        Cert::load_all(bytes)?
+    } else {
+        Vec::new()
+    };
     Ok((key, certs))
 }
 
@@ -138,11 +172,18 @@ fn load_pkcs12(path: &Path, bytes: &[u8], pin: &PinSource) -> Result<(FileKey, V
         Some(pw) => open(&pw).map_err(|e| pkcs12_error(path, e, true))?,
         None => open("").map_err(|e| pkcs12_error(path, e, false))?,
     };
-    let (_, chain) = store
-        .private_key_chain()
-        .ok_or_else(|| Error::Key(format!("{}: the PKCS#12 file holds no private key", path.display())))?;
+    let (_, chain) = store.private_key_chain().ok_or_else(|| {
+        Error::Key(format!(
+            "{}: the PKCS#12 file holds no private key",
+            path.display()
+        ))
+    })?;
     let key = FileKey::from_pkcs8_der(chain.key())?;
-    let certs = chain.chain().iter().map(|c| Cert::from_der(c.as_der().to_vec())).collect::<Result<Vec<_>>>()?;
+    let certs = chain
+        .chain()
+        .iter()
+        .map(|c| Cert::from_der(c.as_der().to_vec()))
+        .collect::<Result<Vec<_>>>()?;
     Ok((key, certs))
 }
 
@@ -150,7 +191,10 @@ fn pkcs12_error(path: &Path, e: p12_keystore::error::Error, had_password: bool) 
     let msg = e.to_string();
     if msg.to_ascii_lowercase().contains("mac") || msg.to_ascii_lowercase().contains("password") {
         if had_password {
-            Error::Key(format!("{}: wrong password for the PKCS#12 file", path.display()))
+            Error::Key(format!(
+                "{}: wrong password for the PKCS#12 file",
+                path.display()
+            ))
         } else {
             Error::Key(format!(
                 "{}: the PKCS#12 file needs a password: give --pin-file FILE or set DOCSEAL_PIN",
@@ -158,6 +202,9 @@ fn pkcs12_error(path: &Path, e: p12_keystore::error::Error, had_password: bool) 
             ))
         }
     } else {
-        Error::Key(format!("{}: not a usable PKCS#12 file ({msg})", path.display()))
+        Error::Key(format!(
+            "{}: not a usable PKCS#12 file ({msg})",
+            path.display()
+        ))
     }
 }

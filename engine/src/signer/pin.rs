@@ -27,7 +27,8 @@ impl PinSource {
             return Ok(Some(Zeroizing::new(v)));
         }
         if self.prompt && std::io::stdin().is_terminal() {
-            let v = rpassword::prompt_password(format!("{what}: ")).map_err(|e| Error::Key(format!("reading the PIN: {e}")))?;
+            let v = rpassword::prompt_password(format!("{what}: "))
+                .map_err(|e| Error::Key(format!("reading the PIN: {e}")))?;
             return Ok(Some(Zeroizing::new(v)));
         }
         Ok(None)
@@ -36,5 +37,7 @@ impl PinSource {
 
 fn read_pin_file(path: &Path) -> Result<Zeroizing<String>> {
     let text = Zeroizing::new(std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?);
-    Ok(Zeroizing::new(text.trim_end_matches(['\r', '\n']).to_string()))
+    Ok(Zeroizing::new(
+        text.trim_end_matches(['\r', '\n']).to_string(),
+    ))
 }

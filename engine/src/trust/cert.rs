@@ -22,17 +22,25 @@ impl PartialEq for Cert {
 
 impl Cert {
     pub fn from_der(der: Vec<u8>) -> Result<Cert> {
-        let parsed = Certificate::from_der(&der).map_err(|e| Error::Key(format!("not an X.509 certificate: {e}")))?;
+        let parsed = Certificate::from_der(&der)
+            .map_err(|e| Error::Key(format!("not an X.509 certificate: {e}")))?;
         Ok(Cert { der, parsed })
     }
 
     /// Every certificate in a PEM file (or one DER certificate).
     pub fn load_all(bytes: &[u8]) -> Result<Vec<Cert>> {
-        if bytes.starts_with(b"-----") || bytes.iter().take(64).all(|b| b.is_ascii()) && bytes.windows(11).any(|w| w == b"-----BEGIN ") {
-            let text = std::str::from_utf8(bytes).map_err(|_| Error::Key("PEM file is not text".into()))?;
+        if bytes.starts_with(b"-----")
+            || bytes.iter().take(64).all(|b| b.is_ascii())
+                && bytes.windows(11).any(|w| w == b"-----BEGIN ")
+        {
+            let text = std::str::from_utf8(bytes)
+                .map_err(|_| Error::Key("PEM file is not text".into()))?;
             let mut out = Vec::new();
             for block in text.split("-----BEGIN CERTIFICATE-----").skip(1) {
-                let body = block.split("-----END CERTIFICATE-----").next().unwrap_or("");
+                let body = block
+                    .split("-----END CERTIFICATE-----")
+                    .next()
+                    .unwrap_or("");
                 let b64: String = body.chars().filter(|c| !c.is_whitespace()).collect();
                 use base64::Engine;
                 let der = base64::engine::general_purpose::STANDARD
@@ -62,10 +70,18 @@ impl Cert {
         self.parsed.tbs_certificate.issuer.to_string()
     }
     pub fn subject_der(&self) -> Vec<u8> {
-        self.parsed.tbs_certificate.subject.to_der().unwrap_or_default()
+        self.parsed
+            .tbs_certificate
+            .subject
+            .to_der()
+            .unwrap_or_default()
     }
     pub fn issuer_der(&self) -> Vec<u8> {
-        self.parsed.tbs_certificate.issuer.to_der().unwrap_or_default()
+        self.parsed
+            .tbs_certificate
+            .issuer
+            .to_der()
+            .unwrap_or_default()
     }
     pub fn serial_hex(&self) -> String {
         hex_upper(self.parsed.tbs_certificate.serial_number.as_bytes())
@@ -77,10 +93,22 @@ impl Cert {
         hex_upper(&Sha256::digest(&self.der))
     }
     pub fn not_before(&self) -> OffsetDateTime {
-        to_time(self.parsed.tbs_certificate.validity.not_before.to_unix_duration())
+        to_time(
+            self.parsed
+                .tbs_certificate
+                .validity
+                .not_before
+                .to_unix_duration(),
+        )
     }
     pub fn not_after(&self) -> OffsetDateTime {
-        to_time(self.parsed.tbs_certificate.validity.not_after.to_unix_duration())
+        to_time(
+            self.parsed
+                .tbs_certificate
+                .validity
+                .not_after
+                .to_unix_duration(),
+        )
     }
     pub fn valid_at(&self, t: OffsetDateTime) -> bool {
         self.not_before() <= t && t <= self.not_after()
@@ -95,7 +123,10 @@ impl Cert {
     }
     /// The TBSCertificate, DER (what the issuer signed).
     pub fn tbs_der(&self) -> Result<Vec<u8>> {
-        self.parsed.tbs_certificate.to_der().map_err(|e| Error::Key(format!("certificate: {e}")))
+        self.parsed
+            .tbs_certificate
+            .to_der()
+            .map_err(|e| Error::Key(format!("certificate: {e}")))
     }
     pub fn is_self_issued(&self) -> bool {
         self.subject_der() == self.issuer_der()

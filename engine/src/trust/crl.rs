@@ -16,7 +16,8 @@ impl Crl {
     /// A CRL in DER or PEM.
     pub fn load(bytes: &[u8]) -> Result<Crl> {
         let der = if bytes.starts_with(b"-----BEGIN") {
-            let text = std::str::from_utf8(bytes).map_err(|_| Error::Key("CRL PEM is not text".into()))?;
+            let text =
+                std::str::from_utf8(bytes).map_err(|_| Error::Key("CRL PEM is not text".into()))?;
             let body = text
                 .split("-----BEGIN X509 CRL-----")
                 .nth(1)
@@ -24,12 +25,17 @@ impl Crl {
                 .ok_or_else(|| Error::Key("no X509 CRL block in PEM file".into()))?;
             use base64::Engine;
             base64::engine::general_purpose::STANDARD
-                .decode(body.chars().filter(|c| !c.is_whitespace()).collect::<String>())
+                .decode(
+                    body.chars()
+                        .filter(|c| !c.is_whitespace())
+                        .collect::<String>(),
+                )
                 .map_err(|e| Error::Key(format!("bad base64 in CRL: {e}")))?
         } else {
             bytes.to_vec()
         };
-        let parsed = CertificateList::from_der(&der).map_err(|e| Error::Key(format!("not a CRL: {e}")))?;
+        let parsed =
+            CertificateList::from_der(&der).map_err(|e| Error::Key(format!("not a CRL: {e}")))?;
         Ok(Crl { parsed })
     }
 
@@ -39,20 +45,36 @@ impl Crl {
         if tbs.issuer.to_der().ok() != Some(issuer.subject_der()) {
             return false;
         }
-        let Some(alg) = crypto::x509_algorithm(&self.parsed.signature_algorithm.oid) else { return false };
-        let (Ok(tbs_der), Ok(spki)) = (tbs.to_der(), issuer.spki_der()) else { return false };
-        let Some(sig) = self.parsed.signature.as_bytes() else { return false };
+        let Some(alg) = crypto::x509_algorithm(&self.parsed.signature_algorithm.oid) else {
+            return false;
+        };
+        let (Ok(tbs_der), Ok(spki)) = (tbs.to_der(), issuer.spki_der()) else {
+            return false;
+        };
+        let Some(sig) = self.parsed.signature.as_bytes() else {
+            return false;
+        };
         crypto::verify(&spki, alg, &tbs_der, sig, EcdsaEncoding::Der)
     }
 
     /// A sentence saying when `cert` was revoked, if this CRL lists it.
     pub fn revocation_of(&self, cert: &Cert) -> Option<String> {
-        self.parsed.tbs_cert_list.revoked_certificates.iter().flatten().find_map(|r| {
-            (r.serial_number.as_bytes() == cert.serial_bytes()).then(|| {
-                let when = r.revocation_date.to_unix_duration().as_secs() as i64;
-                let when = time::OffsetDateTime::from_unix_timestamp(when).map(crate::dsig::format_time).unwrap_or_default();
-                format!("the seal certificate {} was revoked on {when}", cert.subject())
+        self.parsed
+            .tbs_cert_list
+            .revoked_certificates
+            .iter()
+            .flatten()
+            .find_map(|r| {
+                (r.serial_number.as_bytes() == cert.serial_bytes()).then(|| {
+                    let when = r.revocation_date.to_unix_duration().as_secs() as i64;
+                    let when = time::OffsetDateTime::from_unix_timestamp(when)
+                        .map(crate::dsig::format_time)
+                        .unwrap_or_default();
+                    format!(
+                        "the seal certificate {} was revoked on {when}",
+                        cert.subject()
+                    )
+                })
             })
-        })
     }
 }

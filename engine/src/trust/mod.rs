@@ -35,9 +35,15 @@ pub fn issued_by(cert: &Cert, issuer: &Cert) -> bool {
         return false;
     }
     let p = cert.parsed();
-    let Some(alg) = crypto::x509_algorithm(&p.signature_algorithm.oid) else { return false };
-    let (Ok(tbs), Ok(spki)) = (cert.tbs_der(), issuer.spki_der()) else { return false };
-    let Some(sig) = p.signature.as_bytes() else { return false };
+    let Some(alg) = crypto::x509_algorithm(&p.signature_algorithm.oid) else {
+        return false;
+    };
+    let (Ok(tbs), Ok(spki)) = (cert.tbs_der(), issuer.spki_der()) else {
+        return false;
+    };
+    let Some(sig) = p.signature.as_bytes() else {
+        return false;
+    };
     crypto::verify(&spki, alg, &tbs, sig, EcdsaEncoding::Der)
 }
 
@@ -50,8 +56,7 @@ impl TrustStore {
         let mut chain = vec![leaf.clone()];
         let mut problem = None;
         let mut trusted = false;
-        loop {
-            let Some(current) = chain.last().cloned() else { break };
+        while let Some(current) = chain.last().cloned() {
             if !current.valid_at(at) {
                 problem = Some(format!(
                     "the certificate {} is not valid at {} (valid {} to {})",
@@ -75,24 +80,39 @@ impl TrustStore {
                 problem = Some("the certificate chain is too long".into());
                 break;
             }
-            let next = pool.iter().find(|c| !chain.contains(c) && c.is_ca() && issued_by(&current, c));
+            let next = pool
+                .iter()
+                .find(|c| !chain.contains(c) && c.is_ca() && issued_by(&current, c));
             match next {
                 Some(c) => chain.push(c.clone()),
                 None => {
                     problem = Some(if self.anchors.is_empty() {
                         "no trust anchor is configured (use --trust CA.pem)".to_string()
                     } else {
-                        format!("{} does not chain to a configured trust anchor", leaf.subject())
+                        format!(
+                            "{} does not chain to a configured trust anchor",
+                            leaf.subject()
+                        )
                     });
                     break;
                 }
             }
         }
-        let revoked = chain.windows(2).find_map(|pair| self.revocation(&pair[0], &pair[1]));
-        PathCheck { chain, trusted, revoked, problem }
+        let revoked = chain
+            .windows(2)
+            .find_map(|pair| self.revocation(&pair[0], &pair[1]));
+        PathCheck {
+            chain,
+            trusted,
+            revoked,
+            problem,
+        }
     }
 
     fn revocation(&self, cert: &Cert, issuer: &Cert) -> Option<String> {
-        self.crls.iter().filter(|crl| crl.issued_by(issuer)).find_map(|crl| crl.revocation_of(cert))
+        self.crls
+            .iter()
+            .filter(|crl| crl.issued_by(issuer))
+            .find_map(|crl| crl.revocation_of(cert))
     }
 }

@@ -35,7 +35,10 @@ pub fn check(pkg: &Package, checks: &[SignatureCheck], findings: &mut Vec<Findin
     let mut unsigned_parts = Vec::new();
     if covered.is_empty() {
         // No intact signature: the broken ones already say why; listing every part adds nothing.
-        return Coverage { covered, unsigned_parts };
+        return Coverage {
+            covered,
+            unsigned_parts,
+        };
     }
 
     // Parts Office leaves unsigned by design are found by their relationship type.
@@ -44,7 +47,10 @@ pub fn check(pkg: &Package, checks: &[SignatureCheck], findings: &mut Vec<Findin
         Ok(r) => r,
         Err(e) => {
             findings.push(Finding::error(e.code(), None, e.to_string()));
-            return Coverage { covered, unsigned_parts };
+            return Coverage {
+                covered,
+                unsigned_parts,
+            };
         }
     };
     for rp in &all_rels {
@@ -59,14 +65,21 @@ pub fn check(pkg: &Package, checks: &[SignatureCheck], findings: &mut Vec<Findin
 
     for e in pkg.entries() {
         let key = e.name.key();
-        if covered.contains(&key) || is_machinery(&e.name) || by_design.contains(&key) || e.name.is_rels() {
+        if covered.contains(&key)
+            || is_machinery(&e.name)
+            || by_design.contains(&key)
+            || e.name.is_rels()
+        {
             continue;
         }
         unsigned_parts.push(e.name.to_string());
         findings.push(Finding::error(
             "unsigned-part",
             Some(e.name.as_str()),
-            format!("{} is not covered by any signature (added after sealing?)", e.name),
+            format!(
+                "{} is not covered by any signature (added after sealing?)",
+                e.name
+            ),
         ));
     }
 
@@ -92,7 +105,10 @@ pub fn check(pkg: &Package, checks: &[SignatureCheck], findings: &mut Vec<Findin
         }
     }
     unsigned_parts.sort();
-    Coverage { covered, unsigned_parts }
+    Coverage {
+        covered,
+        unsigned_parts,
+    }
 }
 
 fn unsigned_relationship(part: &PartName, r: &rels::Relationship) -> Finding {

@@ -21,7 +21,10 @@ const WORD_TEXT_TYPES: &[&str] = &[
 pub fn scan_targets(pkg: &Package) -> BTreeSet<String> {
     pkg.entries()
         .iter()
-        .filter(|e| pkg.content_type(&e.name).is_some_and(|ct| WORD_TEXT_TYPES.iter().any(|t| ct.ends_with(t))))
+        .filter(|e| {
+            pkg.content_type(&e.name)
+                .is_some_and(|ct| WORD_TEXT_TYPES.iter().any(|t| ct.ends_with(t)))
+        })
         .map(|e| e.name.key())
         .collect()
 }
@@ -55,10 +58,17 @@ fn attribute_after<'a>(text: &'a str, needle: &str) -> Option<&'a str> {
     Some(&text[start..end])
 }
 
-pub fn check(pkg: &Package, covered: &BTreeSet<String>, scanned: &[(String, Vec<u8>)], findings: &mut Vec<Finding>) {
+pub fn check(
+    pkg: &Package,
+    covered: &BTreeSet<String>,
+    scanned: &[(String, Vec<u8>)],
+    findings: &mut Vec<Finding>,
+) {
     let mut store_items: Option<BTreeSet<String>> = None;
     for (key, bytes) in scanned {
-        let Some(entry) = pkg.entry_by_uri(key) else { continue };
+        let Some(entry) = pkg.entry_by_uri(key) else {
+            continue;
+        };
         if !covered.contains(key) {
             continue;
         }
@@ -74,7 +84,9 @@ pub fn check(pkg: &Package, covered: &BTreeSet<String>, scanned: &[(String, Vec<
             let tag = &bytes[at..];
             let tag = &tag[..memchr::memchr(b'>', tag).unwrap_or(tag.len())];
             let tag = String::from_utf8_lossy(tag);
-            let store = attribute_after(&tag, "storeItemID=\"").unwrap_or("").to_ascii_uppercase();
+            let store = attribute_after(&tag, "storeItemID=\"")
+                .unwrap_or("")
+                .to_ascii_uppercase();
             let items = store_items.get_or_insert_with(|| covered_store_items(pkg, covered));
             if !items.contains(&store) {
                 findings.push(Finding::error(
@@ -95,10 +107,17 @@ fn contains_docproperty_field(xml: &[u8]) -> bool {
         let rest = &xml[at..];
         // The instruction starts after the tag's '>' or the attribute's opening quote and runs
         // to the end of the text or the value.
-        let Some(start) = rest.iter().position(|&c| c == b'>' || c == b'"') else { return false };
+        let Some(start) = rest.iter().position(|&c| c == b'>' || c == b'"') else {
+            return false;
+        };
         let rest = &rest[start + 1..];
-        let end = rest.iter().position(|&c| c == b'<' || c == b'"').unwrap_or(rest.len());
+        let end = rest
+            .iter()
+            .position(|&c| c == b'<' || c == b'"')
+            .unwrap_or(rest.len());
         let instr = &rest[..end.min(4096)];
-        instr.windows(11).any(|w| w.eq_ignore_ascii_case(b"DOCPROPERTY"))
+        instr
+            .windows(11)
+            .any(|w| w.eq_ignore_ascii_case(b"DOCPROPERTY"))
     })
 }

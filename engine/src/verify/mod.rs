@@ -38,7 +38,11 @@ pub fn verify_file(path: &Path, opts: &VerifyOptions) -> Report {
 }
 
 /// Verifies a package already in memory (the server's path).
-pub fn verify_bytes(name: &str, bytes: impl Into<crate::opc::package::Bytes>, opts: &VerifyOptions) -> Report {
+pub fn verify_bytes(
+    name: &str,
+    bytes: impl Into<crate::opc::package::Bytes>,
+    opts: &VerifyOptions,
+) -> Report {
     match Package::from_bytes(bytes, opts.limits) {
         Ok(pkg) => verify_package(name, &pkg, opts),
         Err(e) => Report::error(name, &e),
@@ -60,14 +64,20 @@ pub fn verify_package(name: &str, pkg: &Package, opts: &VerifyOptions) -> Report
     };
 
     // Parse and check each signature's own XML (libxml documents stay on this thread).
-    let mut checks: Vec<SignatureCheck> = sig_parts.iter().map(|p| signature::check_xml(pkg, p)).collect();
+    let mut checks: Vec<SignatureCheck> = sig_parts
+        .iter()
+        .map(|p| signature::check_xml(pkg, p))
+        .collect();
 
     // Digest every referenced part once per algorithm, in parallel.
-    let mut tasks: Vec<PartTask> = checks.iter().flat_map(|c| c.tasks.iter().cloned()).collect();
-    tasks.sort_by(|a, b| a.key().cmp(&b.key()));
+    let mut tasks: Vec<PartTask> = checks
+        .iter()
+        .flat_map(|c| c.tasks.iter().cloned())
+        .collect();
+    tasks.sort_by_key(PartTask::key);
     tasks.dedup_by(|a, b| a.key() == b.key());
     let scan = displayed::scan_targets(pkg);
-    let results: Vec<(String, Result<Vec<u8>>, Option<Vec<u8>>)> = tasks
+    let results: Vec<signature::DigestResult> = tasks
         .par_iter()
         .map(|t| {
             let keep = t.selector.is_none() && scan.contains(&t.part.key());
@@ -102,25 +112,32 @@ pub fn verify_package(name: &str, pkg: &Package, opts: &VerifyOptions) -> Report
 /// points to are reported, since no client would check them.
 fn signature_parts(pkg: &Package, findings: &mut Vec<Finding>) -> Result<Vec<PartName>> {
     let mut out = Vec::new();
-    let Ok(root_rels) = PartName::new("/_rels/.rels") else { return Ok(out) };
+    let Ok(root_rels) = PartName::new("/_rels/.rels") else {
+        return Ok(out);
+    };
     if pkg.entry(&root_rels).is_none() {
         return Ok(out);
     }
     let text = pkg.read_xml(&root_rels)?;
-    for origin in rels::parse(root_rels.as_str(), &text)?.iter().filter(|r| r.rel_type == REL_ORIGIN) {
-        let Some(origin_part) = origin.target_part(None) else { continue };
+    for origin in rels::parse(root_rels.as_str(), &text)?
+        .iter()
+        .filter(|r| r.rel_type == REL_ORIGIN)
+    {
+        let Some(origin_part) = origin.target_part(None) else {
+            continue;
+        };
         let origin_rels = origin_part.rels_part();
         if pkg.entry(&origin_rels).is_none() {
             continue;
         }
         let text = pkg.read_xml(&origin_rels)?;
-        for r in rels::parse(origin_rels.as_str(), &text)?.iter().filter(|r| r.rel_type == REL_SIGNATURE) {
+        for r in rels::parse(origin_rels.as_str(), &text)?
+            .iter()
+            .filter(|r| r.rel_type == REL_SIGNATURE)
+        {
             match r.target_part(Some(&origin_part)) {
-                Some(p) if pkg.entry(&p).is_some() => {
-                    if !out.contains(&p) {
-                        out.push(p)
-                    }
-                }
+                Some(p) if pkg.entry(&p).is_some() && !out.contains(&p) => out.push(p),
+                Some(p) if pkg.entry(&p).is_some() => {}
                 Some(p) => findings.push(Finding::error(
                     "signature-part-missing",
                     Some(p.as_str()),
@@ -132,7 +149,11 @@ fn signature_parts(pkg: &Package, findings: &mut Vec<Finding>) -> Result<Vec<Par
     }
     for e in pkg.entries() {
         let n = e.name.as_str();
-        if n.starts_with(SIGNATURE_DIR) && n.ends_with(".xml") && !e.name.is_rels() && !out.contains(&e.name) {
+        if n.starts_with(SIGNATURE_DIR)
+            && n.ends_with(".xml")
+            && !e.name.is_rels()
+            && !out.contains(&e.name)
+        {
             findings.push(Finding::warning(
                 "orphan-signature-part",
                 Some(n),

@@ -47,13 +47,28 @@ pub struct Finding {
 
 impl Finding {
     pub fn error(code: &'static str, part: Option<&str>, message: impl Into<String>) -> Self {
-        Finding { severity: Severity::Error, code, part: part.map(str::to_string), message: message.into() }
+        Finding {
+            severity: Severity::Error,
+            code,
+            part: part.map(str::to_string),
+            message: message.into(),
+        }
     }
     pub fn warning(code: &'static str, part: Option<&str>, message: impl Into<String>) -> Self {
-        Finding { severity: Severity::Warning, code, part: part.map(str::to_string), message: message.into() }
+        Finding {
+            severity: Severity::Warning,
+            code,
+            part: part.map(str::to_string),
+            message: message.into(),
+        }
     }
     pub fn info(code: &'static str, part: Option<&str>, message: impl Into<String>) -> Self {
-        Finding { severity: Severity::Info, code, part: part.map(str::to_string), message: message.into() }
+        Finding {
+            severity: Severity::Info,
+            code,
+            part: part.map(str::to_string),
+            message: message.into(),
+        }
     }
 }
 
@@ -108,7 +123,10 @@ impl Report {
 
     /// The one function that turns findings into a verdict.
     pub fn decide(&mut self) {
-        let any_error = self.findings.iter().chain(self.signatures.iter().flat_map(|s| &s.findings))
+        let any_error = self
+            .findings
+            .iter()
+            .chain(self.signatures.iter().flat_map(|s| &s.findings))
             .any(|f| f.severity == Severity::Error);
         self.verdict = if self.signatures.is_empty() && !any_error {
             Verdict::Unsigned

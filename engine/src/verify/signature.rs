@@ -29,6 +29,9 @@ impl PartTask {
     }
 }
 
+/// A digest task's key, its digest, and the part's bytes when they were kept for scanning.
+pub type DigestResult = (String, Result<Vec<u8>>, Option<Vec<u8>>);
+
 /// A manifest reference waiting for its part digest.
 struct Pending {
     task: PartTask,
@@ -76,12 +79,16 @@ impl SignatureCheck {
 
     fn error(&mut self, code: &'static str, message: impl Into<String>) {
         let part = self.part.to_string();
-        self.findings.push(Finding::error(code, Some(&part), message));
+        self.findings
+            .push(Finding::error(code, Some(&part), message));
     }
 
     /// Intact: no error finding so far.
     pub fn intact(&self) -> bool {
-        !self.findings.iter().any(|f| f.severity == super::Severity::Error)
+        !self
+            .findings
+            .iter()
+            .any(|f| f.severity == super::Severity::Error)
     }
 
     pub fn report(&self) -> SignatureReport {
@@ -107,10 +114,12 @@ impl SignatureCheck {
     }
 
     /// Sets the digests computed in parallel and compares them.
-    pub fn apply_digests(&mut self, results: &[(String, Result<Vec<u8>>, Option<Vec<u8>>)]) {
+    pub fn apply_digests(&mut self, results: &[DigestResult]) {
         for p in std::mem::take(&mut self.pending) {
             let key = p.task.key();
-            let Some((_, got, _)) = results.iter().find(|(k, _, _)| *k == key) else { continue };
+            let Some((_, got, _)) = results.iter().find(|(k, _, _)| *k == key) else {
+                continue;
+            };
             let name = p.task.part.to_string();
             match got {
                 Ok(d) if p.task.selector.is_some() && RelsDigests::decode(d).matches(&p.expected) => {}
@@ -132,13 +141,18 @@ impl SignatureCheck {
 
     /// Certificate validity at signing time, the path to an anchor, revocation.
     pub fn check_trust(&mut self, store: &TrustStore, at: Option<OffsetDateTime>) {
-        let Some(signer) = self.signer.clone() else { return };
-        let when = at.or(self.signed_at_time).unwrap_or_else(OffsetDateTime::now_utc);
+        let Some(signer) = self.signer.clone() else {
+            return;
+        };
+        let when = at
+            .or(self.signed_at_time)
+            .unwrap_or_else(OffsetDateTime::now_utc);
         let path = store.check(&signer, &self.pool, when);
         if let Some(why) = path.revoked {
             self.revoked = true;
             let part = self.part.to_string();
-            self.findings.push(Finding::warning("revoked", Some(&part), why));
+            self.findings
+                .push(Finding::warning("revoked", Some(&part), why));
         }
         if !signer.valid_at(when) {
             self.error(
@@ -155,8 +169,11 @@ impl SignatureCheck {
         self.trusted = path.trusted;
         if !path.trusted {
             let part = self.part.to_string();
-            let why = path.problem.unwrap_or_else(|| "the signer is not trusted".into());
-            self.findings.push(Finding::warning("untrusted-signer", Some(&part), why));
+            let why = path
+                .problem
+                .unwrap_or_else(|| "the signer is not trusted".into());
+            self.findings
+                .push(Finding::warning("untrusted-signer", Some(&part), why));
         }
     }
 }
@@ -182,11 +199,17 @@ pub fn check_xml(pkg: &Package, part: &PartName) -> SignatureCheck {
     check.pool = sig.certs.clone();
 
     let Some(c14n_method) = Method::from_uri(&sig.c14n_method) else {
-        check.error("unknown-algorithm", format!("unknown canonicalisation {}", sig.c14n_method));
+        check.error(
+            "unknown-algorithm",
+            format!("unknown canonicalisation {}", sig.c14n_method),
+        );
         return check;
     };
     let Some(alg) = SignatureAlg::from_uri(&sig.signature_method) else {
-        check.error("unknown-algorithm", format!("unknown signature algorithm {}", sig.signature_method));
+        check.error(
+            "unknown-algorithm",
+            format!("unknown signature algorithm {}", sig.signature_method),
+        );
         return check;
     };
     check.algorithm = Some(alg);
@@ -212,7 +235,17 @@ pub fn check_xml(pkg: &Package, part: &PartName) -> SignatureCheck {
         (_, true) => check.error("no-certificate", "KeyInfo carries no X.509 certificate"),
         (Some(value), false) => {
             let signer = sig.certs.iter().find(|c| {
-                c.spki_der().map(|k| crypto::verify(&k, alg, &signed_info_c14n, value, EcdsaEncoding::Concatenated)).unwrap_or(false)
+                c.spki_der()
+                    .map(|k| {
+                        crypto::verify(
+                            &k,
+                            alg,
+                            &signed_info_c14n,
+                            value,
+                            EcdsaEncoding::Concatenated,
+                        )
+                    })
+                    .unwrap_or(false)
             });
             match signer {
                 Some(c) => check.signer = Some(c.clone()),
@@ -232,25 +265,40 @@ pub fn check_xml(pkg: &Package, part: &PartName) -> SignatureCheck {
     let mut referenced_ids = Vec::new();
     for r in &sig.references {
         let Some(id) = r.uri.strip_prefix('#') else {
-            check.error("unsupported-reference", format!("SignedInfo references {:?}, not an object of the signature", r.uri));
+            check.error(
+                "unsupported-reference",
+                format!(
+                    "SignedInfo references {:?}, not an object of the signature",
+                    r.uri
+                ),
+            );
             continue;
         };
         let nodes = sig.doc.elements_with_id(id);
         let node = match nodes.len() {
             1 => nodes.into_iter().next(),
             0 => {
-                check.error("reference-not-found", format!("the signed object #{id} is missing"));
+                check.error(
+                    "reference-not-found",
+                    format!("the signed object #{id} is missing"),
+                );
                 None
             }
             _ => {
-                check.error("duplicate-id", format!("two elements carry Id {id:?} (signature wrapping?)"));
+                check.error(
+                    "duplicate-id",
+                    format!("two elements carry Id {id:?} (signature wrapping?)"),
+                );
                 None
             }
         };
         let Some(node) = node else { continue };
         // The object must hang off this Signature, not be smuggled in elsewhere.
         if !within_own_object(&node, &sig.root) {
-            check.error("reference-outside-signature", format!("#{id} is not inside an Object of this signature"));
+            check.error(
+                "reference-outside-signature",
+                format!("#{id} is not inside an Object of this signature"),
+            );
             continue;
         }
         let mut method = Method::C14N_10;
@@ -259,13 +307,19 @@ pub fn check_xml(pkg: &Package, part: &PartName) -> SignatureCheck {
             match t {
                 Transform::C14n(uri) => method = Method::from_uri(uri).unwrap_or(Method::C14N_10),
                 other => {
-                    check.error("unsupported-transform", format!("#{id} uses transform {other:?}"));
+                    check.error(
+                        "unsupported-transform",
+                        format!("#{id} uses transform {other:?}"),
+                    );
                     ok = false;
                 }
             }
         }
         let Some(dalg) = super::digest_alg(&r.digest_method) else {
-            check.error("unknown-algorithm", format!("unknown digest algorithm {}", r.digest_method));
+            check.error(
+                "unknown-algorithm",
+                format!("unknown digest algorithm {}", r.digest_method),
+            );
             continue;
         };
         if !ok {
@@ -275,7 +329,9 @@ pub fn check_xml(pkg: &Package, part: &PartName) -> SignatureCheck {
         match (digest, &r.digest_value) {
             (Ok(d), Some(expected)) if d == *expected => {
                 referenced_ids.push(id.to_string());
-                if c14n::is(&node, NS_DSIG, "Object") && c14n::child(&node, NS_DSIG, "Manifest").is_some() {
+                if c14n::is(&node, NS_DSIG, "Object")
+                    && c14n::child(&node, NS_DSIG, "Manifest").is_some()
+                {
                     manifest_objects.push(node);
                 }
             }
@@ -291,7 +347,10 @@ pub fn check_xml(pkg: &Package, part: &PartName) -> SignatureCheck {
         }
     }
     if manifest_objects.is_empty() && check.intact() {
-        check.error("no-manifest", "the signature covers no package parts (no signed Manifest)");
+        check.error(
+            "no-manifest",
+            "the signature covers no package parts (no signed Manifest)",
+        );
     }
 
     // Signing time: XAdES first, then the package object's mdssi:SignatureTime.
@@ -299,14 +358,19 @@ pub fn check_xml(pkg: &Package, part: &PartName) -> SignatureCheck {
     if let Some(sp) = &xades_props {
         let sp_id = sp.get_attribute_no_ns("Id").unwrap_or_default();
         if !referenced_ids.contains(&sp_id) {
-            check.error("unsigned-signed-properties", "the XAdES SignedProperties are not covered by SignedInfo");
+            check.error(
+                "unsigned-signed-properties",
+                "the XAdES SignedProperties are not covered by SignedInfo",
+            );
         }
         check.signed_at = find(sp, NS_XADES, "SigningTime").map(|n| c14n::text(&n));
         check_signing_certificate(&mut check, sp);
     }
     for obj in &manifest_objects {
         if check.signed_at.is_none() {
-            check.signed_at = find(obj, NS_MDSSI, "SignatureTime").and_then(|t| find(&t, NS_MDSSI, "Value")).map(|n| c14n::text(&n));
+            check.signed_at = find(obj, NS_MDSSI, "SignatureTime")
+                .and_then(|t| find(&t, NS_MDSSI, "Value"))
+                .map(|n| c14n::text(&n));
         }
     }
     check.signed_at_time = check.signed_at.as_deref().and_then(parse_time);
@@ -324,7 +388,9 @@ pub fn check_xml(pkg: &Package, part: &PartName) -> SignatureCheck {
 fn within_own_object(node: &libxml::tree::Node, root: &libxml::tree::Node) -> bool {
     let mut cur = node.clone();
     loop {
-        let Some(parent) = cur.get_parent() else { return false };
+        let Some(parent) = cur.get_parent() else {
+            return false;
+        };
         if parent == *root {
             return c14n::is(&cur, NS_DSIG, "Object");
         }
@@ -335,19 +401,28 @@ fn within_own_object(node: &libxml::tree::Node, root: &libxml::tree::Node) -> bo
 /// XAdES SigningCertificate / SigningCertificateV2: the certificate's digest must be that of the
 /// certificate the SignatureValue verified with.
 fn check_signing_certificate(check: &mut SignatureCheck, sp: &libxml::tree::Node) {
-    let holder = find(sp, NS_XADES, "SigningCertificateV2").or_else(|| find(sp, NS_XADES, "SigningCertificate"));
+    let holder = find(sp, NS_XADES, "SigningCertificateV2")
+        .or_else(|| find(sp, NS_XADES, "SigningCertificate"));
     let Some(holder) = holder else {
-        check.error("signing-certificate-missing", "XAdES SignedProperties name no signing certificate");
+        check.error(
+            "signing-certificate-missing",
+            "XAdES SignedProperties name no signing certificate",
+        );
         return;
     };
-    let Some(signer) = check.signer.clone() else { return };
+    let Some(signer) = check.signer.clone() else {
+        return;
+    };
     let mut matched = false;
     for cert in c14n::children(&holder, NS_XADES, "Cert") {
-        let Some(digest) = c14n::child(&cert, NS_XADES, "CertDigest") else { continue };
+        let Some(digest) = c14n::child(&cert, NS_XADES, "CertDigest") else {
+            continue;
+        };
         let alg = c14n::child(&digest, NS_DSIG, "DigestMethod")
             .and_then(|m| m.get_attribute_no_ns("Algorithm"))
             .and_then(|u| DigestAlg::from_uri(&u));
-        let value = c14n::child(&digest, NS_DSIG, "DigestValue").and_then(|v| parse::b64(&v.get_content()));
+        let value =
+            c14n::child(&digest, NS_DSIG, "DigestValue").and_then(|v| parse::b64(&v.get_content()));
         if let (Some(alg), Some(value)) = (alg, value) {
             if alg.digest(signer.der()) == value {
                 matched = true;
@@ -386,18 +461,29 @@ fn manifest_reference(pkg: &Package, check: &mut SignatureCheck, r: &Reference) 
         return;
     }
     let Some(alg) = super::digest_alg(&r.digest_method) else {
-        check.error("unknown-algorithm", format!("unknown digest algorithm {}", r.digest_method));
+        check.error(
+            "unknown-algorithm",
+            format!("unknown digest algorithm {}", r.digest_method),
+        );
         return;
     };
     let Some(expected) = r.digest_value.clone() else {
-        check.error("malformed-signature", format!("the reference to {path} has no digest value"));
+        check.error(
+            "malformed-signature",
+            format!("the reference to {path} has no digest value"),
+        );
         return;
     };
     let selector = match r.transforms.as_slice() {
         [] => None,
-        [Transform::Relationship(sel)] | [Transform::Relationship(sel), Transform::C14n(_)] => Some(sel.clone()),
+        [Transform::Relationship(sel)] | [Transform::Relationship(sel), Transform::C14n(_)] => {
+            Some(sel.clone())
+        }
         other => {
-            check.error("unsupported-transform", format!("the reference to {path} uses transforms {other:?}"));
+            check.error(
+                "unsupported-transform",
+                format!("the reference to {path} uses transforms {other:?}"),
+            );
             return;
         }
     };
@@ -405,7 +491,11 @@ fn manifest_reference(pkg: &Package, check: &mut SignatureCheck, r: &Reference) 
         Some(sel) => check.covered_rels.push((part.clone(), sel.clone())),
         None => check.covered_parts.push(part.clone()),
     }
-    let task = PartTask { part, alg, selector };
+    let task = PartTask {
+        part,
+        alg,
+        selector,
+    };
     check.tasks.push(task.clone());
     check.pending.push(Pending { task, expected });
 }
@@ -413,20 +503,34 @@ fn manifest_reference(pkg: &Package, check: &mut SignatureCheck, r: &Reference) 
 /// Computes one digest; keeps the bytes when asked (for parts scanned for displayed data).
 pub fn digest_task(pkg: &Package, t: &PartTask, keep: bool) -> (Result<Vec<u8>>, Option<Vec<u8>>) {
     let Some(entry) = pkg.entry(&t.part) else {
-        return (Err(Error::NotAPackage(format!("{} is missing", t.part))), None);
+        return (
+            Err(Error::NotAPackage(format!("{} is missing", t.part))),
+            None,
+        );
     };
     match &t.selector {
         Some(sel) => {
             let r = pkg.read_xml(&t.part).and_then(|text| {
                 let rels = crate::opc::rels::parse(t.part.as_str(), &text)?;
-                let standard = t.alg.digest(&rels_transform::transform(t.part.as_str(), &rels, sel)?);
+                let standard =
+                    t.alg
+                        .digest(&rels_transform::transform(t.part.as_str(), &rels, sel)?);
                 let stray = crate::opc::rels::stray_root_children(&text);
                 let quirk = if stray.is_empty() {
                     None
                 } else {
-                    Some(t.alg.digest(&rels_transform::transform_libreoffice(t.part.as_str(), &rels, sel, &stray)?))
+                    Some(t.alg.digest(&rels_transform::transform_libreoffice(
+                        t.part.as_str(),
+                        &rels,
+                        sel,
+                        &stray,
+                    )?))
                 };
-                Ok(RelsDigests { standard, libreoffice: quirk }.encode())
+                Ok(RelsDigests {
+                    standard,
+                    libreoffice: quirk,
+                }
+                .encode())
             });
             (r, None)
         }
@@ -467,7 +571,10 @@ impl RelsDigests {
         let n = bytes.first().copied().unwrap_or(0) as usize;
         let standard = bytes.get(1..1 + n).unwrap_or_default().to_vec();
         let rest = bytes.get(1 + n..).unwrap_or_default();
-        RelsDigests { standard, libreoffice: (!rest.is_empty()).then(|| rest.to_vec()) }
+        RelsDigests {
+            standard,
+            libreoffice: (!rest.is_empty()).then(|| rest.to_vec()),
+        }
     }
     fn matches(&self, expected: &[u8]) -> bool {
         self.standard == expected || self.libreoffice.as_deref() == Some(expected)

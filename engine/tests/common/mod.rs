@@ -7,8 +7,15 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::OnceLock;
 
+/// A zip entry: name, content, compression.
+pub type Entry = (String, Vec<u8>, zip::CompressionMethod);
+pub type Entries = Vec<Entry>;
+
 pub fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_path_buf()
 }
 
 pub fn samples() -> PathBuf {
@@ -27,14 +34,25 @@ pub fn pki() -> &'static Path {
     static DIR: OnceLock<PathBuf> = OnceLock::new();
     DIR.get_or_init(|| {
         let dir = scratch("pki");
-        let st = Command::new("bash").arg(repo().join("tests/make-test-pki.sh")).arg(&dir).status().unwrap();
-        assert!(st.success(), "make-test-pki.sh failed (is openssl installed?)");
+        let st = Command::new("bash")
+            .arg(repo().join("tests/make-test-pki.sh"))
+            .arg(&dir)
+            .status()
+            .unwrap();
+        assert!(
+            st.success(),
+            "make-test-pki.sh failed (is openssl installed?)"
+        );
         dir
     })
 }
 
 pub fn docseal(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_docseal")).args(args).env_remove("DOCSEAL_PIN").output().unwrap()
+    Command::new(env!("CARGO_BIN_EXE_docseal"))
+        .args(args)
+        .env_remove("DOCSEAL_PIN")
+        .output()
+        .unwrap()
 }
 
 pub fn stdout(o: &Output) -> String {
@@ -85,12 +103,13 @@ pub fn verify_json(file: &Path, trusted: bool) -> serde_json::Value {
     }
     args.push(file.to_str().unwrap());
     let o = docseal(&args);
-    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}: {}", stdout(&o)));
+    let v: serde_json::Value =
+        serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}: {}", stdout(&o)));
     v[0].clone()
 }
 
 /// All entries of a zip: (name, content, compression).
-pub fn read_zip(path: &Path) -> Vec<(String, Vec<u8>, zip::CompressionMethod)> {
+pub fn read_zip(path: &Path) -> Entries {
     let mut z = zip::ZipArchive::new(std::fs::File::open(path).unwrap()).unwrap();
     (0..z.len())
         .map(|i| {
@@ -102,27 +121,38 @@ pub fn read_zip(path: &Path) -> Vec<(String, Vec<u8>, zip::CompressionMethod)> {
         .collect()
 }
 
-pub fn write_zip(path: &Path, entries: &[(String, Vec<u8>, zip::CompressionMethod)]) {
+pub fn write_zip(path: &Path, entries: &[Entry]) {
     let mut z = zip::ZipWriter::new(std::fs::File::create(path).unwrap());
     for (name, bytes, method) in entries {
-        z.start_file(name.as_str(), zip::write::SimpleFileOptions::default().compression_method(*method)).unwrap();
+        z.start_file(
+            name.as_str(),
+            zip::write::SimpleFileOptions::default().compression_method(*method),
+        )
+        .unwrap();
         z.write_all(bytes).unwrap();
     }
     z.finish().unwrap();
 }
 
 /// Copies a zip, changing it with `edit`.
-pub fn rewrite(src: &Path, dst: &Path, edit: impl FnOnce(&mut Vec<(String, Vec<u8>, zip::CompressionMethod)>)) {
+pub fn rewrite(src: &Path, dst: &Path, edit: impl FnOnce(&mut Entries)) {
     let mut e = read_zip(src);
     edit(&mut e);
     write_zip(dst, &e);
 }
 
-pub fn entry<'a>(e: &'a mut [(String, Vec<u8>, zip::CompressionMethod)], name: &str) -> &'a mut Vec<u8> {
-    &mut e.iter_mut().find(|x| x.0 == name).unwrap_or_else(|| panic!("no {name}")).1
+pub fn entry<'a>(
+    e: &'a mut [(String, Vec<u8>, zip::CompressionMethod)],
+    name: &str,
+) -> &'a mut Vec<u8> {
+    &mut e
+        .iter_mut()
+        .find(|x| x.0 == name)
+        .unwrap_or_else(|| panic!("no {name}"))
+        .1
 }
 
-pub fn replace_in(e: &mut [(String, Vec<u8>, zip::CompressionMethod)], name: &str, from: &str, to: &str) {
+pub fn replace_in(e: &mut [Entry], name: &str, from: &str, to: &str) {
     let b = entry(e, name);
     let s = String::from_utf8(b.clone()).unwrap();
     assert!(s.contains(from), "{name} does not contain {from:?}");

@@ -4,7 +4,11 @@ use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 
 #[derive(Parser, Debug)]
-#[command(name = "docseal", version, about = "Electronic seals for Word and Excel documents")]
+#[command(
+    name = "docseal",
+    version,
+    about = "Electronic seals for Word and Excel documents"
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,

@@ -50,11 +50,28 @@ fn now() -> Result<time::OffsetDateTime, Error> {
 
 fn sign(a: SignArgs) -> Result<u8, Error> {
     docseal::sign::refuse_same_file(&a.input, &a.output)?;
-    let pin = PinSource { file: a.key.pin_file.clone(), prompt: true };
-    let key = file::load(&a.key.key, a.key.cert.as_deref(), a.key.chain.as_deref(), &pin)?;
-    let opts = SignOptions { signer: key.signer.as_ref(), certs: &key.chain, time: now()?, comments: &a.comment };
+    let pin = PinSource {
+        file: a.key.pin_file.clone(),
+        prompt: true,
+    };
+    let key = file::load(
+        &a.key.key,
+        a.key.cert.as_deref(),
+        a.key.chain.as_deref(),
+        &pin,
+    )?;
+    let opts = SignOptions {
+        signer: key.signer.as_ref(),
+        certs: &key.chain,
+        time: now()?,
+        comments: &a.comment,
+    };
     docseal::sign::sign_file(&a.input, &a.output, &opts)?;
-    println!("{}: signed by {}", a.output.display(), key.chain[0].subject());
+    println!(
+        "{}: signed by {}",
+        a.output.display(),
+        key.chain[0].subject()
+    );
     Ok(0)
 }
 
@@ -65,22 +82,38 @@ fn read(path: &std::path::Path) -> Result<Vec<u8>, Error> {
 fn verify(a: VerifyArgs) -> Result<u8, Error> {
     let mut trust = TrustStore::default();
     for t in &a.trust {
-        trust.anchors.extend(Cert::load_all(&read(t)?).map_err(|e| Error::Usage(format!("{}: {e}", t.display())))?);
+        trust.anchors.extend(
+            Cert::load_all(&read(t)?).map_err(|e| Error::Usage(format!("{}: {e}", t.display())))?,
+        );
     }
     for c in &a.crl {
-        trust.crls.push(Crl::load(&read(c)?).map_err(|e| Error::Usage(format!("{}: {e}", c.display())))?);
+        trust
+            .crls
+            .push(Crl::load(&read(c)?).map_err(|e| Error::Usage(format!("{}: {e}", c.display())))?);
     }
     let at = match &a.at {
-        Some(s) => Some(
-            verify::signature::parse_time(s)
-                .ok_or_else(|| Error::Usage(format!("--at {s:?}: expected a time like 2026-11-24T08:00:00Z")))?,
-        ),
+        Some(s) => Some(verify::signature::parse_time(s).ok_or_else(|| {
+            Error::Usage(format!(
+                "--at {s:?}: expected a time like 2026-11-24T08:00:00Z"
+            ))
+        })?),
         None => None,
     };
-    let opts = VerifyOptions { trust, at, ..VerifyOptions::default() };
-    let reports: Vec<_> = a.files.iter().map(|f| verify::verify_file(f, &opts)).collect();
+    let opts = VerifyOptions {
+        trust,
+        at,
+        ..VerifyOptions::default()
+    };
+    let reports: Vec<_> = a
+        .files
+        .iter()
+        .map(|f| verify::verify_file(f, &opts))
+        .collect();
     if a.json {
-        println!("{}", serde_json::to_string_pretty(&reports).map_err(|e| Error::Usage(e.to_string()))?);
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&reports).map_err(|e| Error::Usage(e.to_string()))?
+        );
     } else {
         for r in &reports {
             print_report(r);
@@ -99,8 +132,17 @@ fn print_report(r: &docseal::Report) {
     let summary = match r.verdict {
         Verdict::Unsigned => "no signatures".to_string(),
         Verdict::Untrusted | Verdict::Revoked => {
-            let code = if r.verdict == Verdict::Revoked { "revoked" } else { "untrusted-signer" };
-            r.signatures.iter().flat_map(|s| &s.findings).find(|f| f.code == code).map(|f| f.message.clone()).unwrap_or_default()
+            let code = if r.verdict == Verdict::Revoked {
+                "revoked"
+            } else {
+                "untrusted-signer"
+            };
+            r.signatures
+                .iter()
+                .flat_map(|s| &s.findings)
+                .find(|f| f.code == code)
+                .map(|f| f.message.clone())
+                .unwrap_or_default()
         }
         Verdict::Valid => format!("{} intact signature(s), all trusted", r.signatures.len()),
         _ => r
