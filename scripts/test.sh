@@ -1,8 +1,14 @@
 #!/usr/bin/env bash
 # Runs every test: installs what is missing, then the unit, integration and interop tests.
 # Tests that read ../shared (the Office-signed corpus) skip with a message when it is absent.
-set -euo pipefail
+set -uo pipefail
 cd "$(dirname "$0")/.."
-scripts/install-deps.sh
+scripts/install-deps.sh || exit 2
 export PATH="$HOME/.cargo/bin:$PATH"
-cargo test --workspace --locked 2>&1
+log=$(mktemp)
+cargo test --workspace --locked --no-fail-fast 2>&1 | tee "$log"
+status=${PIPESTATUS[0]}
+# One closing line for the whole run (cargo prints one per test binary).
+awk '/^test result:/ { p += $4; f += $6; s += $8 } END { printf "tests: %d passed, %d failed, %d skipped\n", p, f, s }' "$log"
+rm -f "$log"
+exit "$status"
