@@ -10,6 +10,7 @@ pub mod crypto;
 pub mod dsig;
 pub mod error;
 pub mod opc;
+pub mod seal;
 pub mod sign;
 pub mod signer;
 pub mod trust;

@@ -20,6 +20,79 @@ pub enum Command {
     Sign(SignArgs),
     /// Check the signatures of DOCX/XLSX files and print a verdict for each.
     Verify(VerifyArgs),
+    /// Draw a round seal picture, or make a scanned seal transparent.
+    Image(ImageArgs),
+    /// Place a seal picture into a DOCX or XLSX and sign it, in one pass.
+    Stamp(StampArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct ImageArgs {
+    /// The unit name along the upper arc.
+    #[arg(long, required_unless_present = "from_scan", conflicts_with = "from_scan")]
+    pub name: Option<String>,
+    /// A line of text below the star ("Contract Seal").
+    #[arg(long)]
+    pub text: Option<String>,
+    /// A serial number along the lower arc.
+    #[arg(long)]
+    pub serial: Option<String>,
+    /// Diameter (width for the oval) in millimetres.
+    #[arg(long, default_value_t = 42.0)]
+    pub size_mm: f32,
+    /// Ink colour.
+    #[arg(long, default_value = "#d40000")]
+    pub color: String,
+    /// Resolution of the picture.
+    #[arg(long, default_value_t = 600)]
+    pub dpi: u32,
+    /// Draw the oval finance seal instead of the round one.
+    #[arg(long)]
+    pub oval: bool,
+    /// Make this scanned seal (PNG or JPEG, on white paper) transparent instead of drawing one.
+    #[arg(long)]
+    pub from_scan: Option<PathBuf>,
+    /// The PNG to write.
+    #[arg(short, long)]
+    pub output: PathBuf,
+}
+
+#[derive(Args, Debug)]
+pub struct StampArgs {
+    /// The document to seal.
+    pub input: PathBuf,
+    /// Where to write the sealed copy (never the input itself).
+    #[arg(short, long)]
+    pub output: PathBuf,
+    #[command(flatten)]
+    pub key: KeyArgs,
+    /// The seal picture (PNG with transparency).
+    #[arg(long, conflicts_with = "name")]
+    pub image: Option<PathBuf>,
+    /// Draw the seal picture with this unit name instead of --image.
+    #[arg(long)]
+    pub name: Option<String>,
+    /// Centre the seal on this text (found across runs, in tables, headers and footers, cells).
+    #[arg(long, group = "place")]
+    pub at_text: Option<String>,
+    /// Which occurrence of --at-text: first, last or a number (1 = first).
+    #[arg(long, default_value = "first", requires = "at_text")]
+    pub occurrence: String,
+    /// Centre the seal on this cell (XLSX): Sheet1!E20.
+    #[arg(long, group = "place")]
+    pub at_cell: Option<String>,
+    /// Put the seal after the last paragraph, right-aligned (DOCX).
+    #[arg(long, group = "place")]
+    pub at_end: bool,
+    /// Size of the seal on the page, in millimetres.
+    #[arg(long, default_value_t = 42.0)]
+    pub size_mm: f64,
+    /// Move the seal from its place by X,Y millimetres (right, down).
+    #[arg(long, allow_hyphen_values = true)]
+    pub offset_mm: Option<String>,
+    /// Purpose shown in Office's signature details.
+    #[arg(long, default_value = "Sealed with docseal")]
+    pub comment: String,
 }
 
 #[derive(Args, Debug)]

@@ -2,11 +2,12 @@
 //! unreadable input or bad usage.
 
 mod args;
+mod stamp;
 
 use clap::Parser;
 use std::process::ExitCode;
 
-use args::{Cli, Command, SignArgs, VerifyArgs};
+use args::{Cli, Command, ImageArgs, SignArgs, VerifyArgs};
 use docseal::dsig::SignOptions;
 use docseal::signer::{file, pin::PinSource};
 use docseal::trust::{Cert, Crl, TrustStore};
@@ -25,6 +26,8 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Sign(a) => sign(a),
         Command::Verify(a) => verify(a),
+        Command::Image(a) => image(a),
+        Command::Stamp(a) => stamp::run(a),
     };
     match result {
         Ok(code) => ExitCode::from(code),
@@ -165,4 +168,31 @@ fn print_report(r: &docseal::Report) {
             s.algorithm.as_deref().unwrap_or("?")
         );
     }
+}
+
+fn image(a: ImageArgs) -> Result<u8, Error> {
+    let png = match &a.from_scan {
+        Some(scan) => docseal::seal::clean::from_scan(&read(scan)?)?,
+        None => {
+            let mut spec = docseal::seal::SealSpec::new(a.name.as_deref().unwrap_or_default());
+            spec.text = a.text.clone();
+            spec.serial = a.serial.clone();
+            spec.size_mm = a.size_mm;
+            spec.color = docseal::seal::draw::parse_color(&a.color)?;
+            spec.dpi = a.dpi;
+            if a.oval {
+                spec.shape = docseal::seal::Shape::Oval;
+            }
+            if !(10.0..=100.0).contains(&spec.size_mm) || !(72..=2400).contains(&spec.dpi) {
+                return Err(Error::Usage("--size-mm takes 10 to 100, --dpi 72 to 2400".into()));
+            }
+            docseal::seal::draw::render_png(&spec)?
+        }
+    };
+    docseal::opc::write::write_atomically(&a.output, |mut f| {
+        use std::io::Write;
+        f.write_all(&png).and_then(|()| f.sync_all()).map_err(|e| Error::Usage(format!("{}: {e}", a.output.display())))
+    })?;
+    println!("{}: seal picture written", a.output.display());
+    Ok(0)
 }
