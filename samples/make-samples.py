@@ -161,11 +161,12 @@ def ledger():
     for r, (name, q, p) in enumerate([(4, 120, 35.5), (5, 800, 2.25), (6, 40, 118)], start=2):
         rows1.append('<row r="%d">%s%s%s%s</row>' % (r, s("A%d" % r, name), n("B%d" % r, q), n("C%d" % r, p), f("D%d" % r, "B%d*C%d" % (r, r))))
     rows1.append('<row r="20">%s</row>' % s("E20", 7))
-    sheet1 = DECL + '<worksheet %s><sheetData>%s</sheetData></worksheet>' % (X, "".join(rows1))
+    fmt = '<sheetFormatPr defaultRowHeight="15" customHeight="1"/><cols><col min="1" max="8" width="12.7109375" customWidth="1"/></cols>'
+    sheet1 = DECL + '<worksheet %s>%s<sheetData>%s</sheetData></worksheet>' % (X, fmt, "".join(rows1))
     rows2 = ['<row r="1">%s%s</row>' % (s("A1", 8), s("B1", 9))] + ['<row r="%d">%s%s</row>' % (m + 1, n("A%d" % (m + 1), m), n("B%d" % (m + 1), 10 + m * 3)) for m in range(1, 13)]
     sheet2 = DECL + '<worksheet %s><sheetData>%s</sheetData></worksheet>' % (X, "".join(rows2))
     wb = DECL + '<workbook %s><sheets><sheet name="Orders" sheetId="1" r:id="rId1"/><sheet name="Shipments" sheetId="2" r:id="rId2"/></sheets></workbook>' % X
-    styles = DECL + ('<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><fonts count="1"><font><sz val="11"/><name val="Liberation Sans"/></font></fonts>'
+    styles = DECL + ('<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><fonts count="1"><font><sz val="11"/><name val="Calibri"/></font></fonts>'
                      '<fills count="2"><fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/></fill></fills>'
                      '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
                      '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'

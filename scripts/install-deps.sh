@@ -6,6 +6,7 @@ PKGS=(
   pkg-config libxml2-dev libclang-dev   # the libxml crate's bindings (bindgen) and libxml2 itself
   libxml2-utils                         # xmllint, for manifest schema checks
   openssl                               # test PKI
+  fonts-noto-cjk fonts-crosextra-carlito poppler-utils   # seal pictures (CJK names), Calibri metrics, PDF checks
   libreoffice-writer libreoffice-calc python3-uno libnss3-tools   # the LibreOffice oracle
 )
 missing=()

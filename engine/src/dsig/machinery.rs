@@ -126,7 +126,7 @@ pub fn compact_relationships(pkg: &Package, changes: &mut Changes) -> Result<()>
     Ok(())
 }
 
-fn next_signature_name(pkg: &Package, changes: &Changes) -> Result<PartName> {
+pub fn next_signature_name(pkg: &Package, changes: &Changes) -> Result<PartName> {
     let taken = |n: u32| {
         let name = format!("{SIGNATURE_DIR}sig{n}.xml");
         PartName::new(&name)

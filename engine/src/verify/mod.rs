@@ -2,6 +2,7 @@
 //! signer → report. Every signature is checked, every finding kept; the verdict is computed from
 //! the findings in one place (`Report::decide`).
 
+pub mod binding;
 pub mod coverage;
 pub mod displayed;
 pub mod report;
@@ -99,6 +100,7 @@ pub fn verify_package(name: &str, pkg: &Package, opts: &VerifyOptions) -> Report
     }
     report.signatures = checks.iter().map(SignatureCheck::report).collect();
 
+    report.seals = binding::check(pkg, &checks, &mut report.findings);
     if !report.signatures.is_empty() {
         let cov = coverage::check(pkg, &checks, &mut report.findings);
         report.unsigned_parts = cov.unsigned_parts;

@@ -128,7 +128,7 @@ impl Report {
             .iter()
             .chain(self.signatures.iter().flat_map(|s| &s.findings))
             .any(|f| f.severity == Severity::Error);
-        self.verdict = if self.signatures.is_empty() && !any_error {
+        self.verdict = if self.signatures.is_empty() && !any_error && self.seals.is_empty() {
             Verdict::Unsigned
         } else if any_error || self.signatures.iter().any(|s| !s.intact) {
             Verdict::Invalid

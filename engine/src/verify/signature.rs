@@ -83,6 +83,24 @@ impl SignatureCheck {
             .push(Finding::error(code, Some(&part), message));
     }
 
+    pub fn part(&self) -> &PartName {
+        &self.part
+    }
+
+    pub fn signer(&self) -> Option<&Cert> {
+        self.signer.as_ref()
+    }
+
+    /// Does this signature's manifest reference the part, and (for a relationships part) select
+    /// the relationship with this Id?
+    pub fn covers(&self, part: &PartName) -> bool {
+        self.covered_parts.iter().any(|p| p.key() == part.key())
+    }
+
+    pub fn covers_relationship(&self, rels_part: &PartName, id: &str) -> bool {
+        self.covered_rels.iter().any(|(p, sel)| p.key() == rels_part.key() && sel.source_ids.iter().any(|s| s == id))
+    }
+
     /// Intact: no error finding so far.
     pub fn intact(&self) -> bool {
         !self

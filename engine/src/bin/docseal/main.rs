@@ -39,7 +39,7 @@ fn main() -> ExitCode {
 }
 
 /// The signing clock: now, or SOURCE_DATE_EPOCH for reproducible output.
-fn now() -> Result<time::OffsetDateTime, Error> {
+pub(crate) fn now() -> Result<time::OffsetDateTime, Error> {
     match std::env::var("SOURCE_DATE_EPOCH") {
         Ok(v) => v
             .trim()

@@ -1,0 +1,153 @@
+//! Seal pictures and the signatures that bind them. A seal drawing names, in its mark, the
+//! certificate and the signature part that cover it; the seal is `bound` only when that signature
+//! is here, intact, made with that certificate, and covers the picture, the part holding the
+//! drawing and the relationship between them. A picture copied from another document — with or
+//! without its signature part — or an unmarked copy of a bound seal's pixels is reported.
+
+use quick_xml::events::Event;
+use quick_xml::Reader;
+use sha2::{Digest, Sha256};
+
+use super::report::{Finding, SealReport};
+use super::signature::SignatureCheck;
+use crate::opc::{rels, Package, PartName};
+use crate::place::marker::{mentions_seal, SealMark};
+
+/// A seal drawing found in a part.
+#[derive(Debug, Clone)]
+pub struct FoundSeal {
+    pub mark: SealMark,
+    pub in_part: PartName,
+    pub rel_id: String,
+    pub image_part: Option<PartName>,
+}
+
+/// Every marked seal drawing of the package (DOCX body, headers, footers; XLSX drawings).
+pub fn find_seals(pkg: &Package) -> Vec<FoundSeal> {
+    let mut out: Vec<FoundSeal> = Vec::new();
+    for e in pkg.entries() {
+        let ct = pkg.content_type(&e.name).unwrap_or("");
+        if !(ct.ends_with("+xml") || ct.ends_with("/xml")) || e.name.is_rels() || e.name.as_str().starts_with("/_xmlsignatures/") {
+            continue;
+        }
+        let Ok(bytes) = pkg.read_entry(e) else { continue };
+        if !mentions_seal(&bytes) {
+            continue;
+        }
+        let text = String::from_utf8_lossy(&bytes);
+        let part_rels = e.name.rels_part();
+        let rel_list = pkg.read_xml(&part_rels).ok().and_then(|x| rels::parse(part_rels.as_str(), &x).ok()).unwrap_or_default();
+        let mut reader = Reader::from_str(&text);
+        let mut pending: Option<SealMark> = None;
+        loop {
+            match reader.read_event() {
+                Ok(Event::Start(t)) | Ok(Event::Empty(t)) => {
+                    let local = t.local_name();
+                    if local.as_ref() == b"docPr" || local.as_ref() == b"cNvPr" {
+                        if let Some(d) = t.try_get_attribute("descr").ok().flatten().and_then(|a| a.unescape_value().ok()) {
+                            if let Some(m) = SealMark::parse(&d) {
+                                pending = Some(m);
+                            }
+                        }
+                    } else if local.as_ref() == b"blip" {
+                        let embed = t.attributes().flatten().find(|a| a.key.as_ref().ends_with(b":embed")).and_then(|a| a.unescape_value().ok());
+                        if let (Some(mark), Some(id)) = (pending.take(), embed) {
+                            let id = id.into_owned();
+                            let image_part = rel_list.iter().find(|r| r.id == id).and_then(|r| r.target_part(Some(&e.name)));
+                            if !out.iter().any(|s| s.in_part == e.name && s.rel_id == id) {
+                                out.push(FoundSeal { mark, in_part: e.name.clone(), rel_id: id, image_part });
+                            }
+                        }
+                    }
+                }
+                Ok(Event::Eof) | Err(_) => break,
+                _ => {}
+            }
+        }
+    }
+    out
+}
+
+/// The pixels of a PNG, hashed: the same seal re-encoded still matches.
+fn pixel_hash(png: &[u8]) -> Option<(u32, u32, Vec<u8>)> {
+    let img = image::load_from_memory_with_format(png, image::ImageFormat::Png).ok()?.to_rgba8();
+    Some((img.width(), img.height(), Sha256::digest(img.as_raw()).to_vec()))
+}
+
+pub fn check(pkg: &Package, checks: &[SignatureCheck], findings: &mut Vec<Finding>) -> Vec<SealReport> {
+    let mut reports = Vec::new();
+    let mut bound_pixels = Vec::new();
+    let seals = find_seals(pkg);
+    for s in &seals {
+        let image = s.image_part.as_ref().map(|p| p.to_string()).unwrap_or_default();
+        let sig = checks.iter().find(|c| c.part().as_str().eq_ignore_ascii_case(&s.mark.signature_part));
+        let (status, problem) = match (sig, &s.image_part) {
+            (_, None) => ("unbound", Some(("seal-not-bound", format!("the seal in {} has no picture", s.in_part)))),
+            (None, _) => (
+                "copied",
+                Some(("copied-seal", format!(
+                    "copied seal: the seal picture {image} names the signature {}, which is not in this document",
+                    s.mark.signature_part
+                ))),
+            ),
+            (Some(c), Some(img)) => {
+                let fp = c.signer().map(|x| x.fingerprint_sha256()).unwrap_or_default();
+                let covered = c.covers(img) && c.covers(&s.in_part) && c.covers_relationship(&s.in_part.rels_part(), &s.rel_id);
+                if !fp.eq_ignore_ascii_case(&s.mark.fingerprint) || !covered {
+                    (
+                        "copied",
+                        Some(("copied-seal", format!(
+                            "copied seal: the signature {} does not cover the seal picture {image} where it stands",
+                            s.mark.signature_part
+                        ))),
+                    )
+                } else if !c.intact() {
+                    (
+                        "unbound",
+                        Some(("seal-not-bound", format!(
+                            "seal not bound: the signature {} that binds the seal picture {image} is broken (the document, or the seal, was copied or changed after sealing)",
+                            s.mark.signature_part
+                        ))),
+                    )
+                } else {
+                    ("bound", None)
+                }
+            }
+        };
+        if let Some((code, msg)) = problem {
+            findings.push(Finding::error(code, Some(&image), msg));
+        } else if let Some(img) = &s.image_part {
+            if let Some(e) = pkg.entry(img) {
+                if let Some(h) = pkg.read_entry(e).ok().and_then(|b| pixel_hash(&b)) {
+                    bound_pixels.push((h, s.mark.holder.clone()));
+                }
+            }
+        }
+        reports.push(SealReport {
+            image_part: image,
+            in_part: s.in_part.to_string(),
+            signature: Some(s.mark.signature_part.clone()),
+            status: status.to_string(),
+        });
+    }
+
+    // Unmarked pictures showing a bound seal's pixels: the seal placed again, without a signature.
+    if !bound_pixels.is_empty() {
+        let seal_images: Vec<String> = seals.iter().filter_map(|s| s.image_part.as_ref().map(PartName::key)).collect();
+        for e in pkg.entries() {
+            if seal_images.contains(&e.name.key()) || pkg.content_type(&e.name) != Some("image/png") {
+                continue;
+            }
+            let Some(h) = pkg.read_entry(e).ok().and_then(|b| pixel_hash(&b)) else { continue };
+            if let Some((_, holder)) = bound_pixels.iter().find(|(b, _)| *b == h) {
+                findings.push(Finding::error(
+                    "copied-seal",
+                    Some(e.name.as_str()),
+                    format!("copied seal: {} shows the seal of {holder} but no signature binds it there", e.name),
+                ));
+                reports.push(SealReport { image_part: e.name.to_string(), in_part: String::new(), signature: None, status: "copied".into() });
+            }
+        }
+    }
+    reports
+}
