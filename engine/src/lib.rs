@@ -9,6 +9,7 @@ pub mod c14n;
 pub mod crypto;
 pub mod dsig;
 pub mod error;
+pub mod mark;
 pub mod opc;
 pub mod place;
 pub mod seal;

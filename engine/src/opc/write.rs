@@ -16,6 +16,8 @@ use crate::error::{Error, Result};
 pub struct Changes {
     pub replaced: Vec<(PartName, Vec<u8>)>,
     pub added: Vec<(PartName, Vec<u8>)>,
+    /// Parts left out of the output.
+    pub removed: Vec<PartName>,
 }
 
 impl Changes {
@@ -59,6 +61,9 @@ pub fn write_to<W: Write + Seek>(pkg: &Package, changes: &Changes, out: W) -> Re
     let mut archive = pkg.archive()?;
     let mut zw = zip::ZipWriter::new(out);
     for entry in pkg.entries() {
+        if changes.removed.iter().any(|r| r.key() == entry.name.key()) {
+            continue;
+        }
         if let Some(new) = changes
             .replaced
             .iter()

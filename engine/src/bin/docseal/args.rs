@@ -142,4 +142,8 @@ pub struct VerifyArgs {
     /// Judge certificate validity at this time (RFC 3339) instead of the signing time.
     #[arg(long)]
     pub at: Option<String>,
+    /// Write a copy of the (single) FILE with every seal that is not validly bound crossed out
+    /// and the signatures removed.
+    #[arg(long)]
+    pub mark: Option<PathBuf>,
 }
