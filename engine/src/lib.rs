@@ -14,8 +14,8 @@ pub mod opc;
 pub mod place;
 pub mod seal;
 pub mod sign;
-pub mod stamp;
 pub mod signer;
+pub mod stamp;
 pub mod trust;
 pub mod verify;
 

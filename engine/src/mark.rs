@@ -9,7 +9,9 @@ use crate::verify::Report;
 
 /// The picture with a grey cross and INVALID drawn over it.
 pub fn cross_out(png: &[u8]) -> Result<Vec<u8>> {
-    let mut img = image::load_from_memory(png).map_err(|e| Error::Refused(format!("seal picture: {e}")))?.to_rgba8();
+    let mut img = image::load_from_memory(png)
+        .map_err(|e| Error::Refused(format!("seal picture: {e}")))?
+        .to_rgba8();
     let (w, h) = img.dimensions();
     let (wf, hf) = (w as f32, h as f32);
     let stroke = wf.min(hf) * 0.07;
@@ -27,18 +29,34 @@ pub fn cross_out(png: &[u8]) -> Result<Vec<u8>> {
         cx = wf / 2.0,
         ty = hf / 2.0 + font * 0.35
     );
-    let opt = resvg::usvg::Options { fontdb: crate::seal::draw::fonts(), ..Default::default() };
-    let tree = resvg::usvg::Tree::from_str(&svg, &opt).map_err(|e| Error::Refused(format!("cross: {e}")))?;
-    let mut overlay = resvg::tiny_skia::Pixmap::new(w, h).ok_or_else(|| Error::Refused("seal picture too large".into()))?;
-    resvg::render(&tree, resvg::tiny_skia::Transform::identity(), &mut overlay.as_mut());
+    let opt = resvg::usvg::Options {
+        fontdb: crate::seal::draw::fonts(),
+        ..Default::default()
+    };
+    let tree = resvg::usvg::Tree::from_str(&svg, &opt)
+        .map_err(|e| Error::Refused(format!("cross: {e}")))?;
+    let mut overlay = resvg::tiny_skia::Pixmap::new(w, h)
+        .ok_or_else(|| Error::Refused("seal picture too large".into()))?;
+    resvg::render(
+        &tree,
+        resvg::tiny_skia::Transform::identity(),
+        &mut overlay.as_mut(),
+    );
     for (px, o) in img.pixels_mut().zip(overlay.pixels()) {
         let o = o.demultiply();
         let a = o.alpha() as f32 / 255.0;
-        let blend = |under: u8, over: u8| (over as f32 * a + under as f32 * (1.0 - a)).round() as u8;
-        px.0 = [blend(px[0], o.red()), blend(px[1], o.green()), blend(px[2], o.blue()), (a * 255.0 + px[3] as f32 * (1.0 - a)).round() as u8];
+        let blend =
+            |under: u8, over: u8| (over as f32 * a + under as f32 * (1.0 - a)).round() as u8;
+        px.0 = [
+            blend(px[0], o.red()),
+            blend(px[1], o.green()),
+            blend(px[2], o.blue()),
+            (a * 255.0 + px[3] as f32 * (1.0 - a)).round() as u8,
+        ];
     }
     let mut out = Vec::new();
-    img.write_to(&mut std::io::Cursor::new(&mut out), image::ImageFormat::Png).map_err(|e| Error::Refused(format!("seal picture: {e}")))?;
+    img.write_to(&mut std::io::Cursor::new(&mut out), image::ImageFormat::Png)
+        .map_err(|e| Error::Refused(format!("seal picture: {e}")))?;
     Ok(out)
 }
 
@@ -46,7 +64,9 @@ pub fn cross_out(png: &[u8]) -> Result<Vec<u8>> {
 pub fn marked_copy(pkg: &Package, report: &Report) -> Result<Changes> {
     let mut changes = Changes::default();
     for seal in report.seals.iter().filter(|s| s.status != "bound") {
-        let Ok(part) = PartName::new(&seal.image_part) else { continue };
+        let Ok(part) = PartName::new(&seal.image_part) else {
+            continue;
+        };
         if changes.get(&part).is_some() || pkg.entry(&part).is_none() {
             continue;
         }
@@ -62,10 +82,17 @@ pub fn marked_copy(pkg: &Package, report: &Report) -> Result<Changes> {
     let root = PartName::new("/_rels/.rels").map_err(|e| Error::NotAPackage(e.into()))?;
     if pkg.entry(&root).is_some() {
         let text = pkg.read_xml(&root)?;
-        let kept: Vec<_> = rels::parse(root.as_str(), &text)?.into_iter().filter(|r| r.rel_type != REL_ORIGIN).collect();
+        let kept: Vec<_> = rels::parse(root.as_str(), &text)?
+            .into_iter()
+            .filter(|r| r.rel_type != REL_ORIGIN)
+            .collect();
         let mut xml = format!("<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<Relationships xmlns=\"{}\">", crate::c14n::rels_transform::NS);
         for r in kept {
-            let mode = if r.external { " TargetMode=\"External\"" } else { "" };
+            let mode = if r.external {
+                " TargetMode=\"External\""
+            } else {
+                ""
+            };
             xml.push_str(&format!(
                 "<Relationship Id=\"{}\" Type=\"{}\" Target=\"{}\"{mode}/>",
                 crate::dsig::xml_out::escape_attr(&r.id),

@@ -19,15 +19,31 @@ pub struct StampOptions<'a> {
 
 /// The changes that seal `pkg`: the placed picture and the signature over everything.
 pub fn stamp_package(pkg: &Package, opts: &StampOptions) -> Result<(Changes, Placed)> {
-    let leaf = opts.sign.certs.first().ok_or_else(|| Error::Key("no signing certificate".into()))?;
+    let leaf = opts
+        .sign
+        .certs
+        .first()
+        .ok_or_else(|| Error::Key("no signing certificate".into()))?;
     let signature_part = machinery::next_signature_name(pkg, &Changes::default())?;
-    let mark = SealMark { holder: leaf.subject(), fingerprint: leaf.fingerprint_sha256(), signature_part: signature_part.to_string() };
+    let mark = SealMark {
+        holder: leaf.subject(),
+        fingerprint: leaf.fingerprint_sha256(),
+        signature_part: signature_part.to_string(),
+    };
     let mut changes = Changes::default();
-    let req = PlaceRequest { picture: opts.picture, size_mm: opts.size_mm, offset_mm: opts.offset_mm, placement: opts.placement.clone(), mark };
+    let req = PlaceRequest {
+        picture: opts.picture,
+        size_mm: opts.size_mm,
+        offset_mm: opts.offset_mm,
+        placement: opts.placement.clone(),
+        mark,
+    };
     let placed = place::place(pkg, &mut changes, &req)?;
     let changes = dsig::sign(pkg, changes, &opts.sign)?;
     if changes.get(&signature_part).is_none() {
-        return Err(Error::Signing(format!("the signature did not land in {signature_part} as the seal's mark says")));
+        return Err(Error::Signing(format!(
+            "the signature did not land in {signature_part} as the seal's mark says"
+        )));
     }
     Ok((changes, placed))
 }
@@ -40,7 +56,10 @@ pub fn stamp_file(input: &Path, output: &Path, opts: &StampOptions) -> Result<Pl
     Ok(placed)
 }
 
-pub fn stamp_bytes(input: impl Into<crate::opc::package::Bytes>, opts: &StampOptions) -> Result<Vec<u8>> {
+pub fn stamp_bytes(
+    input: impl Into<crate::opc::package::Bytes>,
+    opts: &StampOptions,
+) -> Result<Vec<u8>> {
     let pkg = Package::from_bytes(input, Limits::default())?;
     let (changes, _) = stamp_package(&pkg, opts)?;
     write::to_bytes(&pkg, &changes)

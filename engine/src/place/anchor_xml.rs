@@ -59,7 +59,14 @@ pub struct CellAnchor {
     pub row_off: i64,
 }
 
-pub fn sheet_anchor(rel_id: &str, id: u32, descr: &str, cx: i64, cy: i64, at: &CellAnchor) -> String {
+pub fn sheet_anchor(
+    rel_id: &str,
+    id: u32,
+    descr: &str,
+    cx: i64,
+    cy: i64,
+    at: &CellAnchor,
+) -> String {
     let pic = picture(rel_id, id, descr, cx, cy, "");
     // In a spreadsheet drawing the picture element is xdr:pic with the same content model.
     let pic = pic

@@ -6,7 +6,10 @@
 
 use super::anchor_xml::{self, WordPosition};
 use super::text_map::{self, Paragraph};
-use super::{add_relationship, current_text, ensure_png_type, fresh_part, relative_target, Occurrence, Placed, PlaceRequest, Placement, EMU_PER_MM, REL_IMAGE};
+use super::{
+    add_relationship, current_text, ensure_png_type, fresh_part, relative_target, Occurrence,
+    PlaceRequest, Placed, Placement, EMU_PER_MM, REL_IMAGE,
+};
 use crate::error::{Error, Result};
 use crate::opc::{rels, Changes, Package, PartName};
 
@@ -17,7 +20,11 @@ fn text_parts(pkg: &Package, main: &PartName) -> Result<Vec<PartName>> {
     if pkg.entry(&rels_part).is_some() {
         let list = rels::parse(rels_part.as_str(), &pkg.read_xml(&rels_part)?)?;
         for kind in ["/header", "/footer"] {
-            out.extend(list.iter().filter(|r| r.rel_type.ends_with(kind)).filter_map(|r| r.target_part(Some(main))));
+            out.extend(
+                list.iter()
+                    .filter(|r| r.rel_type.ends_with(kind))
+                    .filter_map(|r| r.target_part(Some(main))),
+            );
         }
     }
     Ok(out)
@@ -48,7 +55,11 @@ fn text_width_pt(pkg: &Package, main: &PartName) -> f64 {
         let a = rest.find(&format!("{name}=\""))? + name.len() + 2;
         rest[a..].split('"').next()?.parse::<f64>().ok()
     };
-    let twips = match (attr("<w:pgSz", "w:w"), attr("<w:pgMar", "w:left"), attr("<w:pgMar", "w:right")) {
+    let twips = match (
+        attr("<w:pgSz", "w:w"),
+        attr("<w:pgMar", "w:left"),
+        attr("<w:pgMar", "w:right"),
+    ) {
         (Some(w), Some(l), Some(r)) => w - l - r,
         _ => 11_906.0 - 2.0 * 1_418.0,
     };
@@ -58,26 +69,46 @@ fn text_width_pt(pkg: &Package, main: &PartName) -> f64 {
 /// Default font size of the document, from styles.xml's docDefaults, else Word's 11 pt.
 fn default_size_pt(pkg: &Package, main: &PartName) -> f64 {
     let styles = PartName::new(&format!("{}styles.xml", main.directory()));
-    let xml = styles.ok().filter(|s| pkg.entry(s).is_some()).and_then(|s| pkg.read_xml(&s).ok());
+    let xml = styles
+        .ok()
+        .filter(|s| pkg.entry(s).is_some())
+        .and_then(|s| pkg.read_xml(&s).ok());
     xml.and_then(|x| {
         let d = x.find("<w:docDefaults")?;
         let rest = &x[d..x[d..].find("</w:docDefaults>").map_or(x.len(), |e| d + e)];
         let s = rest.find("<w:sz w:val=\"")? + 13;
-        rest[s..].split('"').next()?.parse::<f64>().ok().map(|h| h / 2.0)
+        rest[s..]
+            .split('"')
+            .next()?
+            .parse::<f64>()
+            .ok()
+            .map(|h| h / 2.0)
     })
     .unwrap_or(11.0)
 }
 
-pub fn place(pkg: &Package, changes: &mut Changes, main: &PartName, req: &PlaceRequest) -> Result<Placed> {
+pub fn place(
+    pkg: &Package,
+    changes: &mut Changes,
+    main: &PartName,
+    req: &PlaceRequest,
+) -> Result<Placed> {
     let parts = text_parts(pkg, main)?;
     let id = next_drawing_id(pkg, &parts)?;
     let cx = (req.size_mm * EMU_PER_MM).round() as i64;
     let cy = (req.picture.height_for(req.size_mm) * EMU_PER_MM).round() as i64;
-    let (dx, dy) = ((req.offset_mm.0 * EMU_PER_MM) as i64, (req.offset_mm.1 * EMU_PER_MM) as i64);
+    let (dx, dy) = (
+        (req.offset_mm.0 * EMU_PER_MM) as i64,
+        (req.offset_mm.1 * EMU_PER_MM) as i64,
+    );
     let descr = req.mark.to_descr();
 
     let (part, edit): (PartName, Box<dyn FnOnce(&str, &str) -> String>) = match &req.placement {
-        Placement::Cell(_) => return Err(Error::Usage("--at-cell is for Excel workbooks; use --at-text or --at-end".into())),
+        Placement::Cell(_) => {
+            return Err(Error::Usage(
+                "--at-cell is for Excel workbooks; use --at-text or --at-end".into(),
+            ))
+        }
         Placement::End => {
             let xml = pkg.read_xml(main)?;
             let at = xml
@@ -88,8 +119,19 @@ pub fn place(pkg: &Package, changes: &mut Changes, main: &PartName, req: &PlaceR
             (
                 main.clone(),
                 Box::new(move |xml: &str, rel_id: &str| {
-                    let run = anchor_xml::word_run(rel_id, id, &descr, cx, cy, WordPosition::RightOfParagraph { y: dy });
-                    format!("{}<w:p><w:pPr><w:jc w:val=\"right\"/></w:pPr>{run}</w:p>{}", &xml[..at], &xml[at..])
+                    let run = anchor_xml::word_run(
+                        rel_id,
+                        id,
+                        &descr,
+                        cx,
+                        cy,
+                        WordPosition::RightOfParagraph { y: dy },
+                    );
+                    format!(
+                        "{}<w:p><w:pPr><w:jc w:val=\"right\"/></w:pPr>{run}</w:p>{}",
+                        &xml[..at],
+                        &xml[at..]
+                    )
                 }),
             )
         }
@@ -97,7 +139,9 @@ pub fn place(pkg: &Package, changes: &mut Changes, main: &PartName, req: &PlaceR
             let (part, para, start) = find_keyword(pkg, &parts, needle, *occurrence)?;
             let n = needle.chars().count();
             let mid = start + n / 2;
-            let (seg, at) = para.locate(mid).ok_or_else(|| Error::Refused(format!("cannot place a seal inside {needle:?}")))?;
+            let (seg, at) = para
+                .locate(mid)
+                .ok_or_else(|| Error::Refused(format!("cannot place a seal inside {needle:?}")))?;
             let size = seg.size_pt.unwrap_or_else(|| default_size_pt(pkg, main));
             // Vertically the anchor is measured from the top of its paragraph: Word and
             // LibreOffice agree on that, not on "line". The keyword's line in a wrapped paragraph
@@ -107,31 +151,62 @@ pub fn place(pkg: &Package, changes: &mut Changes, main: &PartName, req: &PlaceR
             let line_height = size * 1.17;
             let line_mid = ((line * line_height + size * 0.62) * 12_700.0) as i64;
             // An odd-length keyword splits before its middle character: move half a character right.
-            let half_char = if n % 2 == 1 { (size * 0.25 * 12_700.0) as i64 } else { 0 };
+            let half_char = if n % 2 == 1 {
+                (size * 0.25 * 12_700.0) as i64
+            } else {
+                0
+            };
             let x = -cx / 2 + half_char + dx;
             let y = line_mid - cy / 2 + dy;
             let seg = seg.clone();
             (
                 part,
                 Box::new(move |xml: &str, rel_id: &str| {
-                    let run = anchor_xml::word_run(rel_id, id, &descr, cx, cy, WordPosition::AtCharacter { x, y });
+                    let run = anchor_xml::word_run(
+                        rel_id,
+                        id,
+                        &descr,
+                        cx,
+                        cy,
+                        WordPosition::AtCharacter { x, y },
+                    );
                     split_run_at(xml, &seg, at, &run)
                 }),
             )
         }
     };
 
-    let image_part = fresh_part(pkg, changes, &format!("{}media/docseal-seal", main.directory()), "png")?;
+    let image_part = fresh_part(
+        pkg,
+        changes,
+        &format!("{}media/docseal-seal", main.directory()),
+        "png",
+    )?;
     changes.put(pkg, image_part.clone(), req.picture.png.clone());
     ensure_png_type(pkg, changes)?;
-    let rel_id = add_relationship(pkg, changes, &part, REL_IMAGE, &relative_target(&part, &image_part))?;
-    let xml = current_text(pkg, changes, &part)?.ok_or_else(|| Error::NotAPackage(format!("{part} is missing")))?;
+    let rel_id = add_relationship(
+        pkg,
+        changes,
+        &part,
+        REL_IMAGE,
+        &relative_target(&part, &image_part),
+    )?;
+    let xml = current_text(pkg, changes, &part)?
+        .ok_or_else(|| Error::NotAPackage(format!("{part} is missing")))?;
     changes.put(pkg, part.clone(), edit(&xml, &rel_id).into_bytes());
-    Ok(Placed { image_part, in_part: part })
+    Ok(Placed {
+        image_part,
+        in_part: part,
+    })
 }
 
 /// The part, paragraph and character index of the chosen occurrence.
-fn find_keyword(pkg: &Package, parts: &[PartName], needle: &str, occurrence: Occurrence) -> Result<(PartName, Paragraph, usize)> {
+fn find_keyword(
+    pkg: &Package,
+    parts: &[PartName],
+    needle: &str,
+    occurrence: Occurrence,
+) -> Result<(PartName, Paragraph, usize)> {
     if needle.trim().is_empty() {
         return Err(Error::Usage("--at-text needs some text to look for".into()));
     }
@@ -163,7 +238,11 @@ fn split_run_at(xml: &str, seg: &text_map::Segment, at: usize, insert: &str) -> 
     let (tag_start, tag_end) = seg.t_tag;
     let tag = &xml[tag_start..tag_end];
     // Both halves keep their spaces.
-    let preserved = if tag.contains("xml:space") { tag.to_string() } else { tag.replacen("<w:t", "<w:t xml:space=\"preserve\"", 1) };
+    let preserved = if tag.contains("xml:space") {
+        tag.to_string()
+    } else {
+        tag.replacen("<w:t", "<w:t xml:space=\"preserve\"", 1)
+    };
     format!(
         "{}{}{}</w:t></w:r>{insert}<w:r>{}<w:t xml:space=\"preserve\">{}",
         &xml[..tag_start],

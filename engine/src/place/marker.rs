@@ -35,7 +35,11 @@ impl SealMark {
                 signature_part = Some(v.to_string());
             }
         }
-        Some(SealMark { holder, fingerprint: fingerprint?, signature_part: signature_part? })
+        Some(SealMark {
+            holder,
+            fingerprint: fingerprint?,
+            signature_part: signature_part?,
+        })
     }
 }
 
@@ -51,7 +55,11 @@ mod tests {
 
     #[test]
     fn round_trips() {
-        let m = SealMark { holder: "CN=Example (Seal)".into(), fingerprint: "AB12".into(), signature_part: "/_xmlsignatures/sig1.xml".into() };
+        let m = SealMark {
+            holder: "CN=Example (Seal)".into(),
+            fingerprint: "AB12".into(),
+            signature_part: "/_xmlsignatures/sig1.xml".into(),
+        };
         let back = SealMark::parse(&m.to_descr()).unwrap();
         assert_eq!(back.fingerprint, "AB12");
         assert_eq!(back.signature_part, "/_xmlsignatures/sig1.xml");

@@ -33,7 +33,11 @@ impl Occurrence {
                 .ok()
                 .filter(|n| *n >= 1)
                 .map(Occurrence::Nth)
-                .ok_or_else(|| Error::Usage(format!("--occurrence {s:?}: expected first, last or a number from 1"))),
+                .ok_or_else(|| {
+                    Error::Usage(format!(
+                        "--occurrence {s:?}: expected first, last or a number from 1"
+                    ))
+                }),
         }
     }
 
@@ -50,7 +54,10 @@ impl Occurrence {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Placement {
-    Text { needle: String, occurrence: Occurrence },
+    Text {
+        needle: String,
+        occurrence: Occurrence,
+    },
     Cell(String),
     End,
 }
@@ -93,20 +100,30 @@ pub fn main_part(pkg: &Package) -> Result<(PartName, Kind)> {
     } else if ct.contains("spreadsheetml") {
         Kind::Xlsx
     } else {
-        return Err(Error::Refused(format!("{main} is neither a Word document nor an Excel workbook ({ct})")));
+        return Err(Error::Refused(format!(
+            "{main} is neither a Word document nor an Excel workbook ({ct})"
+        )));
     };
     Ok((main, kind))
 }
 
 /// Places the seal; refuses a document that is already signed (the picture would break it).
 pub fn place(pkg: &Package, changes: &mut Changes, req: &PlaceRequest) -> Result<Placed> {
-    if pkg.entries().iter().any(|e| e.name.as_str().starts_with(crate::dsig::names::SIGNATURE_DIR)) {
+    if pkg.entries().iter().any(|e| {
+        e.name
+            .as_str()
+            .starts_with(crate::dsig::names::SIGNATURE_DIR)
+    }) {
         return Err(Error::Refused(
-            "the document is already signed; a new seal picture would break the earlier seal".into(),
+            "the document is already signed; a new seal picture would break the earlier seal"
+                .into(),
         ));
     }
     if !(5.0..=150.0).contains(&req.size_mm) {
-        return Err(Error::Usage(format!("--size-mm {}: expected 5 to 150", req.size_mm)));
+        return Err(Error::Usage(format!(
+            "--size-mm {}: expected 5 to 150",
+            req.size_mm
+        )));
     }
     let (main, kind) = main_part(pkg)?;
     match kind {
@@ -116,7 +133,12 @@ pub fn place(pkg: &Package, changes: &mut Changes, req: &PlaceRequest) -> Result
 }
 
 /// A part name not yet used: /word/media/docseal-seal1.png, ...2.png
-pub(crate) fn fresh_part(pkg: &Package, changes: &Changes, stem: &str, ext: &str) -> Result<PartName> {
+pub(crate) fn fresh_part(
+    pkg: &Package,
+    changes: &Changes,
+    stem: &str,
+    ext: &str,
+) -> Result<PartName> {
     (1..1000)
         .map(|n| format!("{stem}{n}.{ext}"))
         .filter_map(|n| PartName::new(&n).ok())
@@ -125,7 +147,11 @@ pub(crate) fn fresh_part(pkg: &Package, changes: &Changes, stem: &str, ext: &str
 }
 
 /// Reads a part as it stands in the pending changes, or in the package.
-pub(crate) fn current_text(pkg: &Package, changes: &Changes, part: &PartName) -> Result<Option<String>> {
+pub(crate) fn current_text(
+    pkg: &Package,
+    changes: &Changes,
+    part: &PartName,
+) -> Result<Option<String>> {
     if let Some(b) = changes.get(part) {
         return Ok(Some(String::from_utf8_lossy(b).into_owned()));
     }
@@ -137,7 +163,13 @@ pub(crate) fn current_text(pkg: &Package, changes: &Changes, part: &PartName) ->
 
 /// Adds a relationship from `source` to `target` (relative), creating the relationships part if
 /// needed; returns its Id.
-pub(crate) fn add_relationship(pkg: &Package, changes: &mut Changes, source: &PartName, rel_type: &str, target: &str) -> Result<String> {
+pub(crate) fn add_relationship(
+    pkg: &Package,
+    changes: &mut Changes,
+    source: &PartName,
+    rel_type: &str,
+    target: &str,
+) -> Result<String> {
     let rels_part = source.rels_part();
     let xml = current_text(pkg, changes, &rels_part)?.unwrap_or_else(|| {
         format!("<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<Relationships xmlns=\"{}\"></Relationships>", crate::c14n::rels_transform::NS)
@@ -151,22 +183,38 @@ pub(crate) fn add_relationship(pkg: &Package, changes: &mut Changes, source: &Pa
 
 /// Makes sure PNG parts have a content type.
 pub(crate) fn ensure_png_type(pkg: &Package, changes: &mut Changes) -> Result<()> {
-    let ct_part = PartName::new(crate::opc::content_types::PART).map_err(|e| Error::NotAPackage(e.into()))?;
-    let text = current_text(pkg, changes, &ct_part)?.ok_or_else(|| Error::NotAPackage("no [Content_Types].xml".into()))?;
+    let ct_part =
+        PartName::new(crate::opc::content_types::PART).map_err(|e| Error::NotAPackage(e.into()))?;
+    let text = current_text(pkg, changes, &ct_part)?
+        .ok_or_else(|| Error::NotAPackage("no [Content_Types].xml".into()))?;
     if !crate::opc::content_types::ContentTypes::parse(&text)?.has_default("png") {
-        crate::dsig::machinery::add_content_type(pkg, changes, "<Default Extension=\"png\" ContentType=\"image/png\"/>")?;
+        crate::dsig::machinery::add_content_type(
+            pkg,
+            changes,
+            "<Default Extension=\"png\" ContentType=\"image/png\"/>",
+        )?;
     }
     Ok(())
 }
 
 /// The path from the directory of `from` to `to`, as relationship targets are written.
 pub(crate) fn relative_target(from: &PartName, to: &PartName) -> String {
-    let from_dir: Vec<&str> = from.directory().trim_matches('/').split('/').filter(|s| !s.is_empty()).collect();
+    let from_dir: Vec<&str> = from
+        .directory()
+        .trim_matches('/')
+        .split('/')
+        .filter(|s| !s.is_empty())
+        .collect();
     let to_parts: Vec<&str> = to.as_str().trim_start_matches('/').split('/').collect();
-    let common = from_dir.iter().zip(&to_parts).take_while(|(a, b)| a == b).count();
+    let common = from_dir
+        .iter()
+        .zip(&to_parts)
+        .take_while(|(a, b)| a == b)
+        .count();
     let mut out: Vec<String> = vec!["..".to_string(); from_dir.len() - common];
     out.extend(to_parts[common..].iter().map(|s| s.to_string()));
     out.join("/")
 }
 
-pub(crate) const REL_IMAGE: &str = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/image";
+pub(crate) const REL_IMAGE: &str =
+    "http://schemas.openxmlformats.org/officeDocument/2006/relationships/image";

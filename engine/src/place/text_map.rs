@@ -33,7 +33,11 @@ pub struct Paragraph {
 impl Paragraph {
     /// The segment and byte offset of the character at `index`.
     pub fn locate(&self, index: usize) -> Option<(&Segment, usize)> {
-        let seg = self.segments.iter().rev().find(|s| s.start_char <= index && index < s.start_char + s.char_bytes.len() - 1)?;
+        let seg = self
+            .segments
+            .iter()
+            .rev()
+            .find(|s| s.start_char <= index && index < s.start_char + s.char_bytes.len() - 1)?;
         Some((seg, seg.char_bytes[index - seg.start_char]))
     }
 }
@@ -82,7 +86,11 @@ pub fn paragraphs(part: &str, xml: &str) -> Result<Vec<Paragraph>> {
         let after = reader.buffer_position() as usize;
         match ev {
             Event::Start(e) => match e.name().as_ref() {
-                b"w:p" => stack.push(Paragraph { text: String::new(), segments: vec![], end: 0 }),
+                b"w:p" => stack.push(Paragraph {
+                    text: String::new(),
+                    segments: vec![],
+                    end: 0,
+                }),
                 b"w:r" => {
                     rpr.clear();
                     size_pt = None;
@@ -99,7 +107,10 @@ pub fn paragraphs(part: &str, xml: &str) -> Result<Vec<Paragraph>> {
                 }
                 b"w:sz" if rpr_start.is_some() => {
                     if let Ok(Some(v)) = e.try_get_attribute("w:val") {
-                        size_pt = String::from_utf8_lossy(&v.value).parse::<f64>().ok().map(|half| half / 2.0);
+                        size_pt = String::from_utf8_lossy(&v.value)
+                            .parse::<f64>()
+                            .ok()
+                            .map(|half| half / 2.0);
                     }
                 }
                 b"w:rPr" => rpr = xml[before..after].to_string(),
@@ -108,7 +119,13 @@ pub fn paragraphs(part: &str, xml: &str) -> Result<Vec<Paragraph>> {
             Event::Text(_) if in_t.is_some() => {
                 if let (Some(p), Some(tag)) = (stack.last_mut(), in_t) {
                     let (text, offs) = char_offsets(&xml[before..after], before);
-                    p.segments.push(Segment { start_char: p.text.chars().count(), char_bytes: offs, t_tag: tag, rpr: rpr.clone(), size_pt });
+                    p.segments.push(Segment {
+                        start_char: p.text.chars().count(),
+                        char_bytes: offs,
+                        t_tag: tag,
+                        rpr: rpr.clone(),
+                        size_pt,
+                    });
                     p.text.push_str(&text);
                 }
             }
@@ -144,7 +161,7 @@ mod tests {
         let xml = r#"<w:document><w:body><w:p><w:r><w:rPr><w:b/></w:rPr><w:t>Example Tra</w:t></w:r><w:r><w:t>ding &amp; Co.</w:t></w:r></w:p></w:body></w:document>"#;
         let ps = paragraphs("t", xml).unwrap();
         assert_eq!(ps[0].text, "Example Trading & Co.");
-        let (seg, at) = ps[0].locate(12).unwrap();
+        let (seg, at) = ps[0].locate(13).unwrap();
         assert_eq!(&xml[at..at + 1], "n");
         assert_eq!(seg.rpr, "");
         let (seg, at) = ps[0].locate(2).unwrap();

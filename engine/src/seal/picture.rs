@@ -28,7 +28,11 @@ impl SealPicture {
                 "the seal picture is not transparent around the seal (its corners are opaque); use `docseal image --from-scan`".into(),
             ));
         }
-        Ok(SealPicture { png, width_px: w, height_px: h })
+        Ok(SealPicture {
+            png,
+            width_px: w,
+            height_px: h,
+        })
     }
 
     /// Height for a given width, keeping the aspect ratio.

@@ -27,16 +27,25 @@ pub fn find_seals(pkg: &Package) -> Vec<FoundSeal> {
     let mut out: Vec<FoundSeal> = Vec::new();
     for e in pkg.entries() {
         let ct = pkg.content_type(&e.name).unwrap_or("");
-        if !(ct.ends_with("+xml") || ct.ends_with("/xml")) || e.name.is_rels() || e.name.as_str().starts_with("/_xmlsignatures/") {
+        if !(ct.ends_with("+xml") || ct.ends_with("/xml"))
+            || e.name.is_rels()
+            || e.name.as_str().starts_with("/_xmlsignatures/")
+        {
             continue;
         }
-        let Ok(bytes) = pkg.read_entry(e) else { continue };
+        let Ok(bytes) = pkg.read_entry(e) else {
+            continue;
+        };
         if !mentions_seal(&bytes) {
             continue;
         }
         let text = String::from_utf8_lossy(&bytes);
         let part_rels = e.name.rels_part();
-        let rel_list = pkg.read_xml(&part_rels).ok().and_then(|x| rels::parse(part_rels.as_str(), &x).ok()).unwrap_or_default();
+        let rel_list = pkg
+            .read_xml(&part_rels)
+            .ok()
+            .and_then(|x| rels::parse(part_rels.as_str(), &x).ok())
+            .unwrap_or_default();
         let mut reader = Reader::from_str(&text);
         let mut pending: Option<SealMark> = None;
         loop {
@@ -44,18 +53,35 @@ pub fn find_seals(pkg: &Package) -> Vec<FoundSeal> {
                 Ok(Event::Start(t)) | Ok(Event::Empty(t)) => {
                     let local = t.local_name();
                     if local.as_ref() == b"docPr" || local.as_ref() == b"cNvPr" {
-                        if let Some(d) = t.try_get_attribute("descr").ok().flatten().and_then(|a| a.unescape_value().ok()) {
+                        if let Some(d) = t
+                            .try_get_attribute("descr")
+                            .ok()
+                            .flatten()
+                            .and_then(|a| a.unescape_value().ok())
+                        {
                             if let Some(m) = SealMark::parse(&d) {
                                 pending = Some(m);
                             }
                         }
                     } else if local.as_ref() == b"blip" {
-                        let embed = t.attributes().flatten().find(|a| a.key.as_ref().ends_with(b":embed")).and_then(|a| a.unescape_value().ok());
+                        let embed = t
+                            .attributes()
+                            .flatten()
+                            .find(|a| a.key.as_ref().ends_with(b":embed"))
+                            .and_then(|a| a.unescape_value().ok());
                         if let (Some(mark), Some(id)) = (pending.take(), embed) {
                             let id = id.into_owned();
-                            let image_part = rel_list.iter().find(|r| r.id == id).and_then(|r| r.target_part(Some(&e.name)));
+                            let image_part = rel_list
+                                .iter()
+                                .find(|r| r.id == id)
+                                .and_then(|r| r.target_part(Some(&e.name)));
                             if !out.iter().any(|s| s.in_part == e.name && s.rel_id == id) {
-                                out.push(FoundSeal { mark, in_part: e.name.clone(), rel_id: id, image_part });
+                                out.push(FoundSeal {
+                                    mark,
+                                    in_part: e.name.clone(),
+                                    rel_id: id,
+                                    image_part,
+                                });
                             }
                         }
                     }
@@ -70,17 +96,35 @@ pub fn find_seals(pkg: &Package) -> Vec<FoundSeal> {
 
 /// The pixels of a PNG, hashed: the same seal re-encoded still matches.
 fn pixel_hash(png: &[u8]) -> Option<(u32, u32, Vec<u8>)> {
-    let img = image::load_from_memory_with_format(png, image::ImageFormat::Png).ok()?.to_rgba8();
-    Some((img.width(), img.height(), Sha256::digest(img.as_raw()).to_vec()))
+    let img = image::load_from_memory_with_format(png, image::ImageFormat::Png)
+        .ok()?
+        .to_rgba8();
+    Some((
+        img.width(),
+        img.height(),
+        Sha256::digest(img.as_raw()).to_vec(),
+    ))
 }
 
-pub fn check(pkg: &Package, checks: &[SignatureCheck], findings: &mut Vec<Finding>) -> Vec<SealReport> {
+pub fn check(
+    pkg: &Package,
+    checks: &[SignatureCheck],
+    findings: &mut Vec<Finding>,
+) -> Vec<SealReport> {
     let mut reports = Vec::new();
     let mut bound_pixels = Vec::new();
     let seals = find_seals(pkg);
     for s in &seals {
-        let image = s.image_part.as_ref().map(|p| p.to_string()).unwrap_or_default();
-        let sig = checks.iter().find(|c| c.part().as_str().eq_ignore_ascii_case(&s.mark.signature_part));
+        let image = s
+            .image_part
+            .as_ref()
+            .map(|p| p.to_string())
+            .unwrap_or_default();
+        let sig = checks.iter().find(|c| {
+            c.part()
+                .as_str()
+                .eq_ignore_ascii_case(&s.mark.signature_part)
+        });
         let (status, problem) = match (sig, &s.image_part) {
             (_, None) => ("unbound", Some(("seal-not-bound", format!("the seal in {} has no picture", s.in_part)))),
             (None, _) => (
@@ -133,19 +177,30 @@ pub fn check(pkg: &Package, checks: &[SignatureCheck], findings: &mut Vec<Findin
 
     // Unmarked pictures showing a bound seal's pixels: the seal placed again, without a signature.
     if !bound_pixels.is_empty() {
-        let seal_images: Vec<String> = seals.iter().filter_map(|s| s.image_part.as_ref().map(PartName::key)).collect();
+        let seal_images: Vec<String> = seals
+            .iter()
+            .filter_map(|s| s.image_part.as_ref().map(PartName::key))
+            .collect();
         for e in pkg.entries() {
-            if seal_images.contains(&e.name.key()) || pkg.content_type(&e.name) != Some("image/png") {
+            if seal_images.contains(&e.name.key()) || pkg.content_type(&e.name) != Some("image/png")
+            {
                 continue;
             }
-            let Some(h) = pkg.read_entry(e).ok().and_then(|b| pixel_hash(&b)) else { continue };
+            let Some(h) = pkg.read_entry(e).ok().and_then(|b| pixel_hash(&b)) else {
+                continue;
+            };
             if let Some((_, holder)) = bound_pixels.iter().find(|(b, _)| *b == h) {
                 findings.push(Finding::error(
                     "copied-seal",
                     Some(e.name.as_str()),
                     format!("copied seal: {} shows the seal of {holder} but no signature binds it there", e.name),
                 ));
-                reports.push(SealReport { image_part: e.name.to_string(), in_part: String::new(), signature: None, status: "copied".into() });
+                reports.push(SealReport {
+                    image_part: e.name.to_string(),
+                    in_part: String::new(),
+                    signature: None,
+                    status: "copied".into(),
+                });
             }
         }
     }

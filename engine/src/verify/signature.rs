@@ -98,7 +98,9 @@ impl SignatureCheck {
     }
 
     pub fn covers_relationship(&self, rels_part: &PartName, id: &str) -> bool {
-        self.covered_rels.iter().any(|(p, sel)| p.key() == rels_part.key() && sel.source_ids.iter().any(|s| s == id))
+        self.covered_rels
+            .iter()
+            .any(|(p, sel)| p.key() == rels_part.key() && sel.source_ids.iter().any(|s| s == id))
     }
 
     /// Intact: no error finding so far.

@@ -29,7 +29,11 @@ pub enum Command {
 #[derive(Args, Debug)]
 pub struct ImageArgs {
     /// The unit name along the upper arc.
-    #[arg(long, required_unless_present = "from_scan", conflicts_with = "from_scan")]
+    #[arg(
+        long,
+        required_unless_present = "from_scan",
+        conflicts_with = "from_scan"
+    )]
     pub name: Option<String>,
     /// A line of text below the star ("Contract Seal").
     #[arg(long)]

@@ -107,11 +107,25 @@ fn verify(a: VerifyArgs) -> Result<u8, Error> {
         at,
         ..VerifyOptions::default()
     };
+    if a.mark.is_some() && a.files.len() != 1 {
+        return Err(Error::Usage("--mark takes exactly one FILE".into()));
+    }
     let reports: Vec<_> = a
         .files
         .iter()
         .map(|f| verify::verify_file(f, &opts))
         .collect();
+    if let (Some(out), Some(r)) = (&a.mark, reports.first()) {
+        docseal::sign::refuse_same_file(&a.files[0], out)?;
+        let pkg = docseal::opc::Package::open(&a.files[0], docseal::opc::Limits::default())?;
+        let changes = docseal::mark::marked_copy(&pkg, r)?;
+        docseal::opc::write::write_file(&pkg, &changes, out)?;
+        let crossed = r.seals.iter().filter(|s| s.status != "bound").count();
+        eprintln!(
+            "{}: copy with {crossed} seal(s) crossed out and the signatures removed",
+            out.display()
+        );
+    }
     if a.json {
         println!(
             "{}",
@@ -184,14 +198,18 @@ fn image(a: ImageArgs) -> Result<u8, Error> {
                 spec.shape = docseal::seal::Shape::Oval;
             }
             if !(10.0..=100.0).contains(&spec.size_mm) || !(72..=2400).contains(&spec.dpi) {
-                return Err(Error::Usage("--size-mm takes 10 to 100, --dpi 72 to 2400".into()));
+                return Err(Error::Usage(
+                    "--size-mm takes 10 to 100, --dpi 72 to 2400".into(),
+                ));
             }
             docseal::seal::draw::render_png(&spec)?
         }
     };
     docseal::opc::write::write_atomically(&a.output, |mut f| {
         use std::io::Write;
-        f.write_all(&png).and_then(|()| f.sync_all()).map_err(|e| Error::Usage(format!("{}: {e}", a.output.display())))
+        f.write_all(&png)
+            .and_then(|()| f.sync_all())
+            .map_err(|e| Error::Usage(format!("{}: {e}", a.output.display())))
     })?;
     println!("{}: seal picture written", a.output.display());
     Ok(0)

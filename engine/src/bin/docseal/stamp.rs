@@ -10,37 +10,72 @@ use docseal::Error;
 
 fn offset(s: Option<&str>) -> Result<(f64, f64), Error> {
     let Some(s) = s else { return Ok((0.0, 0.0)) };
-    let bad = || Error::Usage(format!("--offset-mm {s:?}: expected X,Y in millimetres, such as 5,-3"));
+    let bad = || {
+        Error::Usage(format!(
+            "--offset-mm {s:?}: expected X,Y in millimetres, such as 5,-3"
+        ))
+    };
     let (x, y) = s.split_once(',').ok_or_else(bad)?;
-    Ok((x.trim().parse().map_err(|_| bad())?, y.trim().parse().map_err(|_| bad())?))
+    Ok((
+        x.trim().parse().map_err(|_| bad())?,
+        y.trim().parse().map_err(|_| bad())?,
+    ))
 }
 
 pub fn run(a: StampArgs) -> Result<u8, Error> {
     docseal::sign::refuse_same_file(&a.input, &a.output)?;
     let placement = match (&a.at_text, &a.at_cell, a.at_end) {
-        (Some(t), _, _) => Placement::Text { needle: t.clone(), occurrence: Occurrence::parse(&a.occurrence)? },
+        (Some(t), _, _) => Placement::Text {
+            needle: t.clone(),
+            occurrence: Occurrence::parse(&a.occurrence)?,
+        },
         (_, Some(c), _) => Placement::Cell(c.clone()),
         _ => Placement::End,
     };
     let offset_mm = offset(a.offset_mm.as_deref())?;
     // Check the picture before asking for a PIN.
     let png = match (&a.image, &a.name) {
-        (Some(p), _) => std::fs::read(p).map_err(|e| Error::Usage(format!("{}: {e}", p.display())))?,
+        (Some(p), _) => {
+            std::fs::read(p).map_err(|e| Error::Usage(format!("{}: {e}", p.display())))?
+        }
         (None, Some(name)) => draw::render_png(&SealSpec::new(name))?,
-        (None, None) => return Err(Error::Usage("give the seal picture with --image seal.png, or --name to draw one".into())),
+        (None, None) => {
+            return Err(Error::Usage(
+                "give the seal picture with --image seal.png, or --name to draw one".into(),
+            ))
+        }
     };
     let picture = SealPicture::from_png(png)?;
-    let pin = PinSource { file: a.key.pin_file.clone(), prompt: true };
-    let key = file::load(&a.key.key, a.key.cert.as_deref(), a.key.chain.as_deref(), &pin)?;
+    let pin = PinSource {
+        file: a.key.pin_file.clone(),
+        prompt: true,
+    };
+    let key = file::load(
+        &a.key.key,
+        a.key.cert.as_deref(),
+        a.key.chain.as_deref(),
+        &pin,
+    )?;
     let now = crate::now()?;
     let opts = StampOptions {
-        sign: SignOptions { signer: key.signer.as_ref(), certs: &key.chain, time: now, comments: &a.comment },
+        sign: SignOptions {
+            signer: key.signer.as_ref(),
+            certs: &key.chain,
+            time: now,
+            comments: &a.comment,
+        },
         picture: &picture,
         size_mm: a.size_mm,
         offset_mm,
         placement,
     };
     let placed = stamp::stamp_file(&a.input, &a.output, &opts)?;
-    println!("{}: sealed by {} ({} in {})", a.output.display(), key.chain[0].subject(), placed.image_part, placed.in_part);
+    println!(
+        "{}: sealed by {} ({} in {})",
+        a.output.display(),
+        key.chain[0].subject(),
+        placed.image_part,
+        placed.in_part
+    );
     Ok(0)
 }
