@@ -22,19 +22,29 @@ pub struct FoundSeal {
     pub image_part: Option<PartName>,
 }
 
+/// Parts that can hold a seal drawing: Word's text parts and spreadsheet drawings.
+fn may_hold_seal(content_type: &str) -> bool {
+    content_type.ends_with("drawing+xml")
+        || super::displayed::WORD_TEXT_TYPES
+            .iter()
+            .any(|t| content_type.ends_with(t))
+}
+
 /// Every marked seal drawing of the package (DOCX body, headers, footers; XLSX drawings).
-pub fn find_seals(pkg: &Package) -> Vec<FoundSeal> {
+/// `scanned` holds parts already inflated while digesting (by key); they are not read again.
+pub fn find_seals(pkg: &Package, scanned: &[(String, Vec<u8>)]) -> Vec<FoundSeal> {
     let mut out: Vec<FoundSeal> = Vec::new();
     for e in pkg.entries() {
-        let ct = pkg.content_type(&e.name).unwrap_or("");
-        if !(ct.ends_with("+xml") || ct.ends_with("/xml"))
-            || e.name.is_rels()
-            || e.name.as_str().starts_with("/_xmlsignatures/")
-        {
+        if !may_hold_seal(pkg.content_type(&e.name).unwrap_or("")) {
             continue;
         }
-        let Ok(bytes) = pkg.read_entry(e) else {
-            continue;
+        let key = e.name.key();
+        let bytes = match scanned.iter().find(|(k, _)| *k == key) {
+            Some((_, b)) => std::borrow::Cow::Borrowed(b.as_slice()),
+            None => match pkg.read_entry(e) {
+                Ok(b) => std::borrow::Cow::Owned(b),
+                Err(_) => continue,
+            },
         };
         if !mentions_seal(&bytes) {
             continue;
@@ -109,11 +119,12 @@ fn pixel_hash(png: &[u8]) -> Option<(u32, u32, Vec<u8>)> {
 pub fn check(
     pkg: &Package,
     checks: &[SignatureCheck],
+    scanned: &[(String, Vec<u8>)],
     findings: &mut Vec<Finding>,
 ) -> Vec<SealReport> {
     let mut reports = Vec::new();
     let mut bound_pixels = Vec::new();
-    let seals = find_seals(pkg);
+    let seals = find_seals(pkg, scanned);
     for s in &seals {
         let image = s
             .image_part

@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use super::report::Finding;
 use crate::opc::{Package, PartName};
 
-const WORD_TEXT_TYPES: &[&str] = &[
+pub const WORD_TEXT_TYPES: &[&str] = &[
     "wordprocessingml.document.main+xml",
     "wordprocessingml.template.main+xml",
     "wordprocessingml.header+xml",

@@ -100,7 +100,7 @@ pub fn verify_package(name: &str, pkg: &Package, opts: &VerifyOptions) -> Report
     }
     report.signatures = checks.iter().map(SignatureCheck::report).collect();
 
-    report.seals = binding::check(pkg, &checks, &mut report.findings);
+    report.seals = binding::check(pkg, &checks, &scanned, &mut report.findings);
     if !report.signatures.is_empty() {
         let cov = coverage::check(pkg, &checks, &mut report.findings);
         report.unsigned_parts = cov.unsigned_parts;
