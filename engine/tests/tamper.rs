@@ -8,11 +8,13 @@ use std::path::PathBuf;
 use zip::CompressionMethod::Deflated;
 
 fn signed_report() -> PathBuf {
-    let out = scratch("tamper").join("signed-report.docx");
-    if !out.exists() {
+    static ONCE: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    ONCE.get_or_init(|| {
+        let out = scratch("tamper").join("signed-report.docx");
         sign_rsa(&samples().join("report.docx"), &out);
-    }
-    out
+        out
+    })
+    .clone()
 }
 
 /// Rewrites the signed fixture with `edit`, verifies it, and checks the verdict and the cause.
