@@ -160,8 +160,9 @@ def ledger():
     rows1 = ['<row r="1">%s</row>' % "".join(s("%s1" % c, i) for c, i in zip("ABCD", range(4)))]
     for r, (name, q, p) in enumerate([(4, 120, 35.5), (5, 800, 2.25), (6, 40, 118)], start=2):
         rows1.append('<row r="%d">%s%s%s%s</row>' % (r, s("A%d" % r, name), n("B%d" % r, q), n("C%d" % r, p), f("D%d" % r, "B%d*C%d" % (r, r))))
-    rows1.append('<row r="20">%s</row>' % s("E20", 7))
-    fmt = '<sheetFormatPr defaultRowHeight="15" customHeight="1"/><cols><col min="1" max="8" width="12.7109375" customWidth="1"/></cols>'
+    rows1.append('<row r="20"><c r="E20" s="1" t="s"><v>7</v></c></row>')  # centred: where the seal goes
+    fmt = ('<sheetFormatPr defaultRowHeight="15" customHeight="1"/><cols><col min="1" max="4" width="12.7109375" customWidth="1"/>'
+           '<col min="5" max="5" width="30.7109375" customWidth="1"/></cols>')
     sheet1 = DECL + '<worksheet %s>%s<sheetData>%s</sheetData></worksheet>' % (X, fmt, "".join(rows1))
     rows2 = ['<row r="1">%s%s</row>' % (s("A1", 8), s("B1", 9))] + ['<row r="%d">%s%s</row>' % (m + 1, n("A%d" % (m + 1), m), n("B%d" % (m + 1), 10 + m * 3)) for m in range(1, 13)]
     sheet2 = DECL + '<worksheet %s><sheetData>%s</sheetData></worksheet>' % (X, "".join(rows2))
@@ -170,7 +171,8 @@ def ledger():
                      '<fills count="2"><fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/></fill></fills>'
                      '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
                      '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
-                     '<cellXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/></cellXfs></styleSheet>')
+                     '<cellXfs count="2"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
+                     '<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0" applyAlignment="1"><alignment horizontal="center"/></xf></cellXfs></styleSheet>')
     SM = "application/vnd.openxmlformats-officedocument.spreadsheetml"
     write_zip(os.path.join(OUT, "ledger.xlsx"), [
         ("[Content_Types].xml", content_types(BASE_DEFAULTS, BASE_OVERRIDES + [

@@ -53,6 +53,28 @@ fn libreoffice_accepts_what_docseal_signs_and_rejects_a_tampered_copy() {
         files.push(rsa);
         files.push(ec);
     }
+    // Stamped documents: picture placed, then signed.
+    let seal = dir.join("seal.png");
+    assert!(docseal(&[
+        "image",
+        "--name",
+        "Example Trading Co. Ltd.",
+        "--dpi",
+        "200",
+        "-o",
+        seal.to_str().unwrap()
+    ])
+    .status
+    .success());
+    for (input, place) in [
+        ("contract.docx", "--at-end"),
+        ("ledger.xlsx", "--at-cell=Orders!B3"),
+    ] {
+        let out = dir.join(format!("stamped-{input}"));
+        let o = stamp_with(&samples().join(input), &out, &seal, &[place]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        files.push(out);
+    }
     let twice = dir.join("twice-report.docx");
     sign_ec(&dir.join("rsa-report.docx"), &twice);
     files.push(twice.clone());
@@ -80,5 +102,201 @@ fn libreoffice_accepts_what_docseal_signs_and_rejects_a_tampered_copy() {
         }
         // docseal agrees.
         assert_eq!(verify_json(f, true)["verdict"], "valid", "{f:?}");
+    }
+}
+
+fn stamp_with(input: &Path, out: &Path, seal: &Path, place: &[&str]) -> std::process::Output {
+    let (k, c) = (pki().join("rsa.key"), pki().join("rsa.pem"));
+    let mut args = vec![
+        "stamp",
+        input.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+        "--key",
+        k.to_str().unwrap(),
+        "--cert",
+        c.to_str().unwrap(),
+        "--image",
+        seal.to_str().unwrap(),
+    ];
+    args.extend(place);
+    docseal(&args)
+}
+
+/// Words of the PDF page with their boxes (points), from `pdftotext -bbox`.
+fn words(pdf: &Path) -> Vec<(String, f64, f64, f64, f64)> {
+    let o = Command::new("pdftotext")
+        .args(["-f", "1", "-l", "1", "-bbox"])
+        .arg(pdf)
+        .arg("-")
+        .output()
+        .expect("pdftotext (poppler-utils)");
+    let text = stdout(&o);
+    text.lines()
+        .filter_map(|l| {
+            let l = l.trim();
+            let attr = |k: &str| {
+                l.split(&format!("{k}=\""))
+                    .nth(1)?
+                    .split('"')
+                    .next()?
+                    .parse::<f64>()
+                    .ok()
+            };
+            let word = l
+                .strip_prefix("<word ")?
+                .split('>')
+                .nth(1)?
+                .split('<')
+                .next()?
+                .to_string();
+            Some((
+                word,
+                attr("xMin")?,
+                attr("yMin")?,
+                attr("xMax")?,
+                attr("yMax")?,
+            ))
+        })
+        .collect()
+}
+
+/// The box of the last run of consecutive words spelling `phrase`.
+fn phrase_box(
+    words: &[(String, f64, f64, f64, f64)],
+    phrase: &str,
+) -> Option<(f64, f64, f64, f64)> {
+    let want: Vec<&str> = phrase.split_whitespace().collect();
+    (0..words.len().saturating_sub(want.len() - 1))
+        .filter(|&i| want.iter().enumerate().all(|(k, w)| words[i + k].0 == *w))
+        .last()
+        .map(|i| {
+            let run = &words[i..i + want.len()];
+            (
+                run[0].1,
+                run.iter().map(|w| w.2).fold(f64::MAX, f64::min),
+                run[want.len() - 1].3,
+                run.iter().map(|w| w.4).fold(0.0, f64::max),
+            )
+        })
+}
+
+/// Renders with LibreOffice, then checks that the red seal is centred on the keyword and that
+/// the keyword's own dark pixels show through it.
+#[test]
+fn the_seal_lands_on_the_keyword_and_lets_it_show_through() {
+    if libreoffice_missing() {
+        return;
+    }
+    let dir = scratch("render");
+    let seal = dir.join("seal.png");
+    assert!(docseal(&[
+        "image",
+        "--name",
+        "Example Trading Co. Ltd.",
+        "--text",
+        "Contract Seal",
+        "--dpi",
+        "300",
+        "-o",
+        seal.to_str().unwrap()
+    ])
+    .status
+    .success());
+    let cases = [
+        (
+            "contract.docx",
+            "Example Trading Co. Ltd.",
+            vec![
+                "--at-text",
+                "Example Trading Co. Ltd.",
+                "--occurrence",
+                "last",
+            ],
+        ),
+        (
+            "ledger.xlsx",
+            "Example Trading Co. Ltd.",
+            vec!["--at-text", "Example Trading"],
+        ),
+    ];
+    let mut docs = Vec::new();
+    for (input, _, place) in &cases {
+        let out = dir.join(format!("stamped-{input}"));
+        let o = stamp_with(&samples().join(input), &out, &seal, place);
+        assert!(o.status.success(), "{}", stderr(&o));
+        docs.push(out);
+    }
+    let profile = dir.join("lo-profile");
+    let st = Command::new("soffice")
+        .arg(format!(
+            "-env:UserInstallation=file://{}",
+            profile.display()
+        ))
+        .args(["--headless", "--convert-to", "pdf", "--outdir"])
+        .arg(&dir)
+        .args(&docs)
+        .output()
+        .expect("soffice");
+    assert!(st.status.success(), "{}", stderr(&st));
+    const DPI: f64 = 100.0;
+    for ((input, keyword, _), doc) in cases.iter().zip(&docs) {
+        let pdf = doc.with_extension("pdf");
+        let png_stem = dir.join(format!("page-{}", input.replace('.', "-")));
+        assert!(Command::new("pdftoppm")
+            .args(["-r", "100", "-png", "-f", "1", "-l", "1", "-singlefile"])
+            .arg(&pdf)
+            .arg(&png_stem)
+            .status()
+            .unwrap()
+            .success());
+        let page = image::open(png_stem.with_extension("png"))
+            .unwrap()
+            .to_rgb8();
+        let (x0, y0, x1, y1) = phrase_box(&words(&pdf), keyword)
+            .unwrap_or_else(|| panic!("{keyword} not on page 1 of {input}"));
+        let px = |pt: f64| pt / 72.0 * DPI;
+        let red: Vec<(u32, u32)> = page
+            .enumerate_pixels()
+            .filter(|(_, _, p)| p[0] > 150 && p[1] < 90 && p[2] < 90)
+            .map(|(x, y, _)| (x, y))
+            .collect();
+        assert!(red.len() > 2000, "{input}: no seal on page 1");
+        let (rx0, rx1) = (
+            red.iter().map(|p| p.0).min().unwrap() as f64,
+            red.iter().map(|p| p.0).max().unwrap() as f64,
+        );
+        let (ry0, ry1) = (
+            red.iter().map(|p| p.1).min().unwrap() as f64,
+            red.iter().map(|p| p.1).max().unwrap() as f64,
+        );
+        let seal_centre = ((rx0 + rx1) / 2.0, (ry0 + ry1) / 2.0);
+        let key_centre = ((px(x0) + px(x1)) / 2.0, (px(y0) + px(y1)) / 2.0);
+        let mm = |d: f64| d / DPI * 25.4;
+        let (dx, dy) = (
+            mm(seal_centre.0 - key_centre.0),
+            mm(seal_centre.1 - key_centre.1),
+        );
+        assert!(
+            dx.abs() < 5.0 && dy.abs() < 5.0,
+            "{input}: seal centre is {dx:.1} mm, {dy:.1} mm from the keyword's"
+        );
+        assert!(
+            (mm(rx1 - rx0) - 42.0).abs() < 3.0,
+            "{input}: seal is {:.1} mm wide",
+            mm(rx1 - rx0)
+        );
+        // The keyword's dark pixels are still there under the seal.
+        let dark = (px(x0) as u32..px(x1) as u32)
+            .flat_map(|x| (px(y0) as u32..px(y1) as u32).map(move |y| (x, y)))
+            .filter(|&(x, y)| {
+                let p = page.get_pixel(x, y);
+                p[0] < 110 && p[1] < 110 && p[2] < 110
+            })
+            .count();
+        assert!(
+            dark > 150,
+            "{input}: the keyword is hidden under the seal ({dark} dark pixels)"
+        );
     }
 }

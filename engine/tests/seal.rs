@@ -19,7 +19,19 @@ fn seal_png() -> PathBuf {
     static ONCE: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
     ONCE.get_or_init(|| {
         let out = scratch("seal").join("seal.png");
-        let o = docseal(&["image", "--name", "Example Trading Co. Ltd.", "--text", "Contract Seal", "--serial", "1101020012345", "--dpi", "300", "-o", out.to_str().unwrap()]);
+        let o = docseal(&[
+            "image",
+            "--name",
+            "Example Trading Co. Ltd.",
+            "--text",
+            "Contract Seal",
+            "--serial",
+            "1101020012345",
+            "--dpi",
+            "300",
+            "-o",
+            out.to_str().unwrap(),
+        ]);
         assert!(o.status.success(), "{}", stderr(&o));
         out
     })
@@ -28,7 +40,16 @@ fn seal_png() -> PathBuf {
 
 fn stamp(input: &Path, output: &Path, place: &[&str]) -> std::process::Output {
     let (p12, pin) = (pki().join("rsa.p12"), pki().join("pin.txt"));
-    let mut args = vec!["stamp", input.to_str().unwrap(), "-o", output.to_str().unwrap(), "--key", p12.to_str().unwrap(), "--pin-file", pin.to_str().unwrap()];
+    let mut args = vec![
+        "stamp",
+        input.to_str().unwrap(),
+        "-o",
+        output.to_str().unwrap(),
+        "--key",
+        p12.to_str().unwrap(),
+        "--pin-file",
+        pin.to_str().unwrap(),
+    ];
     let seal = seal_png();
     args.extend(["--image", seal.to_str().unwrap()]);
     args.extend(place);
@@ -40,8 +61,17 @@ fn the_round_seal_has_transparent_corners_and_red_ink() {
     let img = rgba(&std::fs::read(seal_png()).unwrap());
     let (w, h) = img.dimensions();
     assert_eq!(w, h);
-    assert!((490..=500).contains(&w), "42 mm at 300 dpi is 496 px, got {w}");
-    for (x, y) in [(0, 0), (w - 1, 0), (0, h - 1), (w - 1, h - 1), (w / 8, h / 8)] {
+    assert!(
+        (490..=500).contains(&w),
+        "42 mm at 300 dpi is 496 px, got {w}"
+    );
+    for (x, y) in [
+        (0, 0),
+        (w - 1, 0),
+        (0, h - 1),
+        (w - 1, h - 1),
+        (w / 8, h / 8),
+    ] {
         assert_eq!(img.get_pixel(x, y)[3], 0, "({x},{y}) not transparent");
     }
     let red = img.pixels().filter(|p| is_red(p)).count();
@@ -57,7 +87,12 @@ fn the_seal_drawing_matches_its_snapshot() {
     let svg = docseal::seal::draw::svg(&spec, "Noto Serif CJK SC");
     let snap = repo().join("engine/tests/data/seal-snapshot.svg");
     match std::fs::read_to_string(&snap) {
-        Ok(s) => assert_eq!(s, svg, "the seal geometry changed; delete {} to accept", snap.display()),
+        Ok(s) => assert_eq!(
+            s,
+            svg,
+            "the seal geometry changed; delete {} to accept",
+            snap.display()
+        ),
         Err(_) => {
             std::fs::write(&snap, &svg).unwrap();
             panic!("snapshot written to {}; commit it", snap.display());
@@ -71,18 +106,29 @@ fn the_seal_drawing_matches_its_snapshot() {
 fn a_chinese_unit_name_renders_without_tofu() {
     let db = docseal::seal::draw::fonts();
     let name = "上海示例贸易有限公司";
-    let family = docseal::seal::draw::covering_family(&db, name).expect("a CJK font (fonts-noto-cjk) covers the name");
-    assert!(family.contains("CJK") || family.contains("WenQuanYi"), "{family}");
+    let family = docseal::seal::draw::covering_family(&db, name)
+        .expect("a CJK font (fonts-noto-cjk) covers the name");
+    assert!(
+        family.contains("CJK") || family.contains("WenQuanYi"),
+        "{family}"
+    );
     let mut spec = docseal::seal::SealSpec::new(name);
     spec.text = Some("合同专用章".into());
     spec.dpi = 200;
     let img = rgba(&docseal::seal::draw::render_png(&spec).unwrap());
     let (w, h) = img.dimensions();
     // Ink in the upper band where the name runs, inside the ring.
-    let band = (w / 4..3 * w / 4).flat_map(|x| (h / 10..h / 4).map(move |y| (x, y))).filter(|&(x, y)| is_red(img.get_pixel(x, y))).count();
-    assert!(band > 200, "no name drawn along the upper arc ({band} red pixels)");
+    let band = (w / 4..3 * w / 4)
+        .flat_map(|x| (h / 10..h / 4).map(move |y| (x, y)))
+        .filter(|&(x, y)| is_red(img.get_pixel(x, y)))
+        .count();
+    assert!(
+        band > 200,
+        "no name drawn along the upper arc ({band} red pixels)"
+    );
     // A character no installed font has is refused rather than drawn as a box.
-    let e = docseal::seal::draw::render_png(&docseal::seal::SealSpec::new("Seal \u{E000}")).unwrap_err();
+    let e = docseal::seal::draw::render_png(&docseal::seal::SealSpec::new("Seal \u{E000}"))
+        .unwrap_err();
     assert!(e.to_string().contains("no installed font"), "{e}");
 }
 
@@ -101,14 +147,26 @@ fn a_scan_on_white_paper_becomes_transparent_and_cropped() {
     let scan_path = dir.join("scan.jpg");
     scan.save(&scan_path).unwrap();
     let out = dir.join("clean.png");
-    let o = docseal(&["image", "--from-scan", scan_path.to_str().unwrap(), "-o", out.to_str().unwrap()]);
+    let o = docseal(&[
+        "image",
+        "--from-scan",
+        scan_path.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+    ]);
     assert!(o.status.success(), "{}", stderr(&o));
     let img = rgba(&std::fs::read(&out).unwrap());
     let (cw, ch) = img.dimensions();
-    assert!(cw < w + 40 && ch < h + 40 && cw > w - 40, "not cropped to the seal: {cw}x{ch} for a {w}x{h} seal");
+    assert!(
+        cw < w + 40 && ch < h + 40 && cw > w - 40,
+        "not cropped to the seal: {cw}x{ch} for a {w}x{h} seal"
+    );
     assert_eq!(img.get_pixel(0, 0)[3], 0, "paper is not transparent");
     assert_eq!(img.get_pixel(cw / 8, ch / 8)[3], 0);
-    assert!(img.pixels().filter(|p| is_red(p)).count() > (cw * ch) as usize / 25, "ink lost");
+    assert!(
+        img.pixels().filter(|p| is_red(p)).count() > (cw * ch) as usize / 25,
+        "ink lost"
+    );
     // And it can be stamped.
     assert!(docseal::seal::SealPicture::from_png(std::fs::read(&out).unwrap()).is_ok());
 }
@@ -117,13 +175,28 @@ fn a_scan_on_white_paper_becomes_transparent_and_cropped() {
 fn stamped_docx_and_xlsx_verify_valid_with_a_bound_seal() {
     let dir = scratch("stamp");
     for (input, place) in [
-        ("contract.docx", vec!["--at-text", "Example Trading Co. Ltd.", "--occurrence", "last"]),
-        ("report.docx", vec!["--at-text", "Trading Co. Ltd. — Confidential"]),
+        (
+            "contract.docx",
+            vec![
+                "--at-text",
+                "Example Trading Co. Ltd.",
+                "--occurrence",
+                "last",
+            ],
+        ),
+        (
+            "report.docx",
+            vec!["--at-text", "Trading Co. Ltd. — Confidential"],
+        ),
         ("report.docx", vec!["--at-end"]),
         ("ledger.xlsx", vec!["--at-cell", "Orders!E20"]),
         ("ledger.xlsx", vec!["--at-text", "Shipments"]),
     ] {
-        let out = dir.join(format!("{}-{}", place.join("_").replace(['!', ' ', '.'], ""), input));
+        let out = dir.join(format!(
+            "{}-{}",
+            place.join("_").replace(['!', ' ', '.'], ""),
+            input
+        ));
         let o = stamp(&samples().join(input), &out, &place);
         assert!(o.status.success(), "{input} {place:?}: {}", stderr(&o));
         let r = verify_json(&out, true);
@@ -143,22 +216,65 @@ fn stamping_errors_are_clear_and_write_nothing() {
     let dir = scratch("stamp-errors");
     let out = dir.join("out.docx");
     let opaque = dir.join("opaque.png");
-    image::RgbaImage::from_pixel(40, 40, image::Rgba([200, 0, 0, 255])).save(&opaque).unwrap();
+    image::RgbaImage::from_pixel(40, 40, image::Rgba([200, 0, 0, 255]))
+        .save(&opaque)
+        .unwrap();
     let signed = dir.join("signed.docx");
     sign_rsa(&samples().join("contract.docx"), &signed);
     let (k, c) = (pki().join("rsa.key"), pki().join("rsa.pem"));
     let key = ["--key", k.to_str().unwrap(), "--cert", c.to_str().unwrap()];
     let seal = seal_png();
     let cases: Vec<(PathBuf, Vec<&str>, &str)> = vec![
-        (samples().join("contract.docx"), vec!["--image", seal.to_str().unwrap(), "--at-text", "Nowhere Ltd."], "is not in the document"),
-        (samples().join("contract.docx"), vec!["--image", seal.to_str().unwrap(), "--at-text", "Example Trading Co. Ltd.", "--occurrence", "9"], "occurrence"),
-        (samples().join("ledger.xlsx"), vec!["--image", seal.to_str().unwrap(), "--at-cell", "Nosuch!A1"], "no sheet named"),
-        (samples().join("ledger.xlsx"), vec!["--image", seal.to_str().unwrap(), "--at-cell", "Orders!20E"], "not a cell reference"),
-        (samples().join("contract.docx"), vec!["--image", opaque.to_str().unwrap()], "transparent"),
-        (signed.clone(), vec!["--image", seal.to_str().unwrap()], "already signed"),
+        (
+            samples().join("contract.docx"),
+            vec![
+                "--image",
+                seal.to_str().unwrap(),
+                "--at-text",
+                "Nowhere Ltd.",
+            ],
+            "is not in the document",
+        ),
+        (
+            samples().join("contract.docx"),
+            vec![
+                "--image",
+                seal.to_str().unwrap(),
+                "--at-text",
+                "Example Trading Co. Ltd.",
+                "--occurrence",
+                "9",
+            ],
+            "occurrence",
+        ),
+        (
+            samples().join("ledger.xlsx"),
+            vec!["--image", seal.to_str().unwrap(), "--at-cell", "Nosuch!A1"],
+            "no sheet named",
+        ),
+        (
+            samples().join("ledger.xlsx"),
+            vec!["--image", seal.to_str().unwrap(), "--at-cell", "Orders!20E"],
+            "not a cell reference",
+        ),
+        (
+            samples().join("contract.docx"),
+            vec!["--image", opaque.to_str().unwrap()],
+            "transparent",
+        ),
+        (
+            signed.clone(),
+            vec!["--image", seal.to_str().unwrap()],
+            "already signed",
+        ),
     ];
     for (input, extra, needle) in cases {
-        let mut args = vec!["stamp", input.to_str().unwrap(), "-o", out.to_str().unwrap()];
+        let mut args = vec![
+            "stamp",
+            input.to_str().unwrap(),
+            "-o",
+            out.to_str().unwrap(),
+        ];
         args.extend(key);
         args.extend(extra.iter().copied());
         let o = docseal(&args);
@@ -174,7 +290,16 @@ fn stamped_contract() -> (PathBuf, Vec<Entry>) {
     static ONCE: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
     let out = ONCE.get_or_init(|| {
         let out = scratch("copied").join("stamped-contract.docx");
-        let o = stamp(&samples().join("contract.docx"), &out, &["--at-text", "Example Trading Co. Ltd.", "--occurrence", "last"]);
+        let o = stamp(
+            &samples().join("contract.docx"),
+            &out,
+            &[
+                "--at-text",
+                "Example Trading Co. Ltd.",
+                "--occurrence",
+                "last",
+            ],
+        );
         assert!(o.status.success(), "{}", stderr(&o));
         out
     });
@@ -182,7 +307,15 @@ fn stamped_contract() -> (PathBuf, Vec<Entry>) {
 }
 
 fn drawing_run(entries: &[Entry]) -> String {
-    let doc = String::from_utf8(entries.iter().find(|e| e.0 == "word/document.xml").unwrap().1.clone()).unwrap();
+    let doc = String::from_utf8(
+        entries
+            .iter()
+            .find(|e| e.0 == "word/document.xml")
+            .unwrap()
+            .1
+            .clone(),
+    )
+    .unwrap();
     let a = doc.find("<w:r><w:drawing>").unwrap();
     let b = doc[a..].find("</w:drawing></w:r>").unwrap() + a + "</w:drawing></w:r>".len();
     doc[a..b].to_string()
@@ -193,11 +326,28 @@ fn copy_seal_into_report(with_signature: bool, tag: &str) -> PathBuf {
     let run = drawing_run(&stamped).replace("r:embed=\"rId2\"", "r:embed=\"rId77\"");
     let out = scratch("copied").join(format!("copied-{tag}-{with_signature}.docx"));
     rewrite(&samples().join("report.docx"), &out, |e| {
-        replace_in(e, "word/document.xml", "<w:r><w:t xml:space=\"preserve\">The figures", &format!("{run}<w:r><w:t xml:space=\"preserve\">The figures"));
+        replace_in(
+            e,
+            "word/document.xml",
+            "<w:r><w:t xml:space=\"preserve\">The figures",
+            &format!("{run}<w:r><w:t xml:space=\"preserve\">The figures"),
+        );
         replace_in(e, "word/_rels/document.xml.rels", "</Relationships>", "<Relationship Id=\"rId77\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/image\" Target=\"media/docseal-seal1.png\"/></Relationships>");
-        e.push(stamped.iter().find(|x| x.0 == "word/media/docseal-seal1.png").unwrap().clone());
+        e.push(
+            stamped
+                .iter()
+                .find(|x| x.0 == "word/media/docseal-seal1.png")
+                .unwrap()
+                .clone(),
+        );
         if with_signature {
-            for name in ["_xmlsignatures/sig1.xml", "_xmlsignatures/origin.sigs", "_xmlsignatures/_rels/origin.sigs.rels", "_rels/.rels", "[Content_Types].xml"] {
+            for name in [
+                "_xmlsignatures/sig1.xml",
+                "_xmlsignatures/origin.sigs",
+                "_xmlsignatures/_rels/origin.sigs.rels",
+                "_rels/.rels",
+                "[Content_Types].xml",
+            ] {
                 let from = stamped.iter().find(|x| x.0 == name).unwrap().clone();
                 match e.iter_mut().find(|x| x.0 == name) {
                     Some(slot) => *slot = from,
@@ -216,8 +366,16 @@ fn a_seal_copied_into_another_document_is_reported() {
         let r = verify_json(&f, true);
         assert_eq!(r["verdict"], "invalid", "{r:#}");
         let codes = error_codes(&r);
-        assert!(codes.iter().any(|c| c == "copied-seal" || c == "seal-not-bound"), "{codes:?}");
-        assert!(r.to_string().contains("copied seal") || r.to_string().contains("copied"), "{r:#}");
+        assert!(
+            codes
+                .iter()
+                .any(|c| c == "copied-seal" || c == "seal-not-bound"),
+            "{codes:?}"
+        );
+        assert!(
+            r.to_string().contains("copied seal") || r.to_string().contains("copied"),
+            "{r:#}"
+        );
         assert_ne!(r["seals"][0]["status"], "bound");
     }
 }
@@ -234,8 +392,12 @@ fn a_swapped_seal_picture_breaks_the_seal() {
         }
     }
     let mut png = Vec::new();
-    swapped.write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png).unwrap();
-    rewrite(&stamped, &out, |e| *entry(e, "word/media/docseal-seal1.png") = png);
+    swapped
+        .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+        .unwrap();
+    rewrite(&stamped, &out, |e| {
+        *entry(e, "word/media/docseal-seal1.png") = png
+    });
     let r = verify_json(&out, true);
     assert_eq!(r["verdict"], "invalid");
     assert!(error_codes(&r).iter().any(|c| c == "digest-mismatch"));
@@ -246,8 +408,19 @@ fn a_swapped_seal_picture_breaks_the_seal() {
 fn an_unmarked_copy_of_a_bound_seal_is_reported() {
     let (stamped, entries) = stamped_contract();
     let out = scratch("copied").join("duplicate.docx");
-    let png = entries.iter().find(|x| x.0 == "word/media/docseal-seal1.png").unwrap().1.clone();
-    rewrite(&stamped, &out, |e| e.push(("word/media/extra.png".into(), png, zip::CompressionMethod::Stored)));
+    let png = entries
+        .iter()
+        .find(|x| x.0 == "word/media/docseal-seal1.png")
+        .unwrap()
+        .1
+        .clone();
+    rewrite(&stamped, &out, |e| {
+        e.push((
+            "word/media/extra.png".into(),
+            png,
+            zip::CompressionMethod::Stored,
+        ))
+    });
     let r = verify_json(&out, true);
     assert_eq!(r["verdict"], "invalid");
     assert!(error_codes(&r).iter().any(|c| c == "copied-seal"), "{r:#}");
@@ -257,15 +430,39 @@ fn an_unmarked_copy_of_a_bound_seal_is_reported() {
 fn mark_crosses_out_unbound_seals_and_drops_signatures() {
     let f = copy_seal_into_report(true, "mark");
     let marked = scratch("copied").join("marked.docx");
-    let o = docseal(&["verify", f.to_str().unwrap(), "--mark", marked.to_str().unwrap()]);
+    let o = docseal(&[
+        "verify",
+        f.to_str().unwrap(),
+        "--mark",
+        marked.to_str().unwrap(),
+    ]);
     assert_eq!(o.status.code(), Some(1));
     let e = read_zip(&marked);
-    assert!(!e.iter().any(|x| x.0.starts_with("_xmlsignatures/")), "signatures left in the marked copy");
-    let before = rgba(&read_zip(&f).into_iter().find(|x| x.0 == "word/media/docseal-seal1.png").unwrap().1);
-    let after = rgba(&e.iter().find(|x| x.0 == "word/media/docseal-seal1.png").unwrap().1);
+    assert!(
+        !e.iter().any(|x| x.0.starts_with("_xmlsignatures/")),
+        "signatures left in the marked copy"
+    );
+    let before = rgba(
+        &read_zip(&f)
+            .into_iter()
+            .find(|x| x.0 == "word/media/docseal-seal1.png")
+            .unwrap()
+            .1,
+    );
+    let after = rgba(
+        &e.iter()
+            .find(|x| x.0 == "word/media/docseal-seal1.png")
+            .unwrap()
+            .1,
+    );
     let (w, h) = after.dimensions();
-    let grey = |p: &image::Rgba<u8>| p[3] > 200 && p[0].abs_diff(p[1]) < 12 && p[1].abs_diff(p[2]) < 12 && p[0] < 200;
-    assert!(after.pixels().filter(|p| grey(p)).count() > before.pixels().filter(|p| grey(p)).count() + (w * h) as usize / 50);
+    let grey = |p: &image::Rgba<u8>| {
+        p[3] > 200 && p[0].abs_diff(p[1]) < 12 && p[1].abs_diff(p[2]) < 12 && p[0] < 200
+    };
+    assert!(
+        after.pixels().filter(|p| grey(p)).count()
+            > before.pixels().filter(|p| grey(p)).count() + (w * h) as usize / 50
+    );
     // Corner-to-corner: the cross passes the quarter points.
     assert!(grey(after.get_pixel(w / 4, h / 4)) && grey(after.get_pixel(3 * w / 4, h / 4)));
     assert_eq!(verify_json(&marked, false)["verdict"], "invalid");
