@@ -168,8 +168,8 @@ fn phrase_box(
 ) -> Option<(f64, f64, f64, f64)> {
     let want: Vec<&str> = phrase.split_whitespace().collect();
     (0..words.len().saturating_sub(want.len() - 1))
-        .filter(|&i| want.iter().enumerate().all(|(k, w)| words[i + k].0 == *w))
-        .last()
+        .rev()
+        .find(|&i| want.iter().enumerate().all(|(k, w)| words[i + k].0 == *w))
         .map(|i| {
             let run = &words[i..i + want.len()];
             (

@@ -103,7 +103,7 @@ pub fn place(
     );
     let descr = req.mark.to_descr();
 
-    let (part, edit): (PartName, Box<dyn FnOnce(&str, &str) -> String>) = match &req.placement {
+    let (part, edit): (PartName, Edit) = match &req.placement {
         Placement::Cell(_) => {
             return Err(Error::Usage(
                 "--at-cell is for Excel workbooks; use --at-text or --at-end".into(),
