@@ -87,6 +87,9 @@ fn default_size_pt(pkg: &Package, main: &PartName) -> f64 {
     .unwrap_or(11.0)
 }
 
+/// Rewrites a part's XML, given the relationship Id of the picture.
+type Edit = Box<dyn FnOnce(&str, &str) -> String>;
+
 pub fn place(
     pkg: &Package,
     changes: &mut Changes,
