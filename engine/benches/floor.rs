@@ -15,8 +15,8 @@ use std::time::{Duration, Instant};
 
 use docseal::dsig::SignOptions;
 use docseal::place::Placement;
-use docseal::stamp::StampOptions;
 use docseal::signer::{file, pin::PinSource};
+use docseal::stamp::StampOptions;
 use sha2::Digest;
 
 struct Rng(u64);
@@ -239,11 +239,24 @@ fn main() {
     let vopts = docseal::VerifyOptions::default();
     let mut spec = docseal::seal::SealSpec::new("Example Trading Co. Ltd.");
     spec.dpi = 300;
-    let picture = docseal::seal::SealPicture::from_png(docseal::seal::draw::render_png(&spec).unwrap()).unwrap();
+    let picture =
+        docseal::seal::SealPicture::from_png(docseal::seal::draw::render_png(&spec).unwrap())
+            .unwrap();
 
     println!(
         "{:<15} {:>7} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8} {:>9} {:>9} {:>11} {:>10}",
-        "input", "size MB", "floor", "verify", "sign", "sign-rc", "stamp", "stamp-rc", "ver/flr", "sign/(f+r)", "stamp/(f+r)", "LO verify"
+        "input",
+        "size MB",
+        "floor",
+        "verify",
+        "sign",
+        "sign-rc",
+        "stamp",
+        "stamp-rc",
+        "ver/flr",
+        "sign/(f+r)",
+        "stamp/(f+r)",
+        "LO verify"
     );
     let mut signed_files = Vec::new();
     let mut rows = Vec::new();
@@ -255,9 +268,18 @@ fn main() {
         let path = dir.join(name);
         std::fs::write(&path, &signed).unwrap();
         signed_files.push(path);
-        let placement = if name.ends_with(".xlsx") { Placement::Cell("Data!C3".into()) } else { Placement::End };
+        let placement = if name.ends_with(".xlsx") {
+            Placement::Cell("Data!C3".into())
+        } else {
+            Placement::End
+        };
         let sopts = StampOptions {
-            sign: SignOptions { signer: key.signer.as_ref(), certs: &key.chain, time: opts.time, comments: "bench" },
+            sign: SignOptions {
+                signer: key.signer.as_ref(),
+                certs: &key.chain,
+                time: opts.time,
+                comments: "bench",
+            },
             picture: &picture,
             size_mm: 42.0,
             offset_mm: (0.0, 0.0),
@@ -265,10 +287,33 @@ fn main() {
         };
         let stamped = docseal::stamp::stamp_bytes(shared.clone(), &sopts).unwrap();
         let f = median(|| floor(bytes), runs);
-        let v = median(|| drop(std::hint::black_box(docseal::verify::verify_bytes(name, signed_shared.clone(), &vopts))), runs);
-        let s = median(|| drop(std::hint::black_box(docseal::sign::sign_bytes(shared.clone(), &opts).unwrap())), runs);
+        let v = median(
+            || {
+                drop(std::hint::black_box(docseal::verify::verify_bytes(
+                    name,
+                    signed_shared.clone(),
+                    &vopts,
+                )))
+            },
+            runs,
+        );
+        let s = median(
+            || {
+                drop(std::hint::black_box(
+                    docseal::sign::sign_bytes(shared.clone(), &opts).unwrap(),
+                ))
+            },
+            runs,
+        );
         let r = median(recompress_changed(bytes, &signed), runs);
-        let st = median(|| drop(std::hint::black_box(docseal::stamp::stamp_bytes(shared.clone(), &sopts).unwrap())), runs);
+        let st = median(
+            || {
+                drop(std::hint::black_box(
+                    docseal::stamp::stamp_bytes(shared.clone(), &sopts).unwrap(),
+                ))
+            },
+            runs,
+        );
         let sr = median(recompress_changed(bytes, &stamped), runs);
         rows.push((name, bytes.len(), [f, v, s, r, st, sr].map(ms)));
     }
@@ -287,7 +332,9 @@ fn main() {
             met(*v <= 1.3 * f + 2.0),
             met(*s <= 1.3 * (f + r) + 2.0),
             met(*st <= 1.3 * (f + sr) + 2.0),
-            lo_ms.map(|l| format!("; verify {:.1}x faster than LibreOffice", l / v)).unwrap_or_default()
+            lo_ms
+                .map(|l| format!("; verify {:.1}x faster than LibreOffice", l / v))
+                .unwrap_or_default()
         );
     }
 }

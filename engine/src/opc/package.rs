@@ -396,6 +396,14 @@ impl Package {
         self.read_entry(entry)
     }
 
+    /// Reads an XML part as text without a second parse: DTDs were refused when the package was
+    /// opened, and the callers read it with a streaming parser that keeps no stack. For the big
+    /// parts (a 20 MB sheet) that placement edits.
+    pub fn read_text(&self, name: &PartName) -> Result<String> {
+        let bytes = self.read(name)?;
+        Ok(xml_guard::xml_text(name.as_str(), &bytes)?.into_owned())
+    }
+
     /// Reads an XML part as checked text (no DTDs, bounded depth).
     pub fn read_xml(&self, name: &PartName) -> Result<String> {
         let bytes = self.read(name)?;

@@ -18,7 +18,7 @@ fn text_parts(pkg: &Package, main: &PartName) -> Result<Vec<PartName>> {
     let mut out = vec![main.clone()];
     let rels_part = main.rels_part();
     if pkg.entry(&rels_part).is_some() {
-        let list = rels::parse(rels_part.as_str(), &pkg.read_xml(&rels_part)?)?;
+        let list = rels::parse(rels_part.as_str(), &pkg.read_text(&rels_part)?)?;
         for kind in ["/header", "/footer"] {
             out.extend(
                 list.iter()
@@ -31,12 +31,18 @@ fn text_parts(pkg: &Package, main: &PartName) -> Result<Vec<PartName>> {
 }
 
 /// The next free drawing object id across the document's parts.
-fn next_drawing_id(pkg: &Package, parts: &[PartName]) -> Result<u32> {
+fn next_drawing_id(pkg: &Package, parts: &[PartName], main_xml: &str) -> Result<u32> {
     let mut max = 0u32;
-    for p in parts {
-        let xml = pkg.read_xml(p)?;
-        for (i, _) in xml.match_indices("docPr id=\"") {
-            let rest = &xml[i + 10..];
+    for (i, p) in parts.iter().enumerate() {
+        let other;
+        let xml = if i == 0 {
+            main_xml
+        } else {
+            other = pkg.read_text(p)?;
+            &other
+        };
+        for at in memchr::memmem::find_iter(xml.as_bytes(), b"docPr id=\"") {
+            let rest = &xml[at + 10..];
             if let Some(n) = rest.split('"').next().and_then(|v| v.parse::<u32>().ok()) {
                 max = max.max(n);
             }
@@ -47,8 +53,7 @@ fn next_drawing_id(pkg: &Package, parts: &[PartName]) -> Result<u32> {
 
 /// The width of the text column in points, from the last section's page size and margins
 /// (A4 with 2.5 cm margins when the document does not say).
-fn text_width_pt(pkg: &Package, main: &PartName) -> f64 {
-    let xml = pkg.read_xml(main).unwrap_or_default();
+fn text_width_pt(xml: &str) -> f64 {
     let attr = |tag: &str, name: &str| -> Option<f64> {
         let t = xml.rfind(tag)?;
         let rest = &xml[t..t + xml[t..].find('>')?];
@@ -72,7 +77,7 @@ fn default_size_pt(pkg: &Package, main: &PartName) -> f64 {
     let xml = styles
         .ok()
         .filter(|s| pkg.entry(s).is_some())
-        .and_then(|s| pkg.read_xml(&s).ok());
+        .and_then(|s| pkg.read_text(&s).ok());
     xml.and_then(|x| {
         let d = x.find("<w:docDefaults")?;
         let rest = &x[d..x[d..].find("</w:docDefaults>").map_or(x.len(), |e| d + e)];
@@ -97,7 +102,8 @@ pub fn place(
     req: &PlaceRequest,
 ) -> Result<Placed> {
     let parts = text_parts(pkg, main)?;
-    let id = next_drawing_id(pkg, &parts)?;
+    let main_xml = pkg.read_text(main)?;
+    let id = next_drawing_id(pkg, &parts, &main_xml)?;
     let cx = (req.size_mm * EMU_PER_MM).round() as i64;
     let cy = (req.picture.height_for(req.size_mm) * EMU_PER_MM).round() as i64;
     let (dx, dy) = (
@@ -113,7 +119,7 @@ pub fn place(
             ))
         }
         Placement::End => {
-            let xml = pkg.read_xml(main)?;
+            let xml = &main_xml;
             let at = xml
                 .rfind("<w:sectPr")
                 .filter(|&s| xml[s..].contains("</w:body>"))
@@ -149,7 +155,7 @@ pub fn place(
             // Vertically the anchor is measured from the top of its paragraph: Word and
             // LibreOffice agree on that, not on "line". The keyword's line in a wrapped paragraph
             // is estimated from the characters before it and the text width of the page.
-            let per_line = (text_width_pt(pkg, main) / (size * 0.5)).max(1.0);
+            let per_line = (text_width_pt(&main_xml) / (size * 0.5)).max(1.0);
             let line = (mid as f64 / per_line).floor();
             let line_height = size * 1.17;
             let line_mid = ((line * line_height + size * 0.62) * 12_700.0) as i64;
@@ -194,8 +200,12 @@ pub fn place(
         REL_IMAGE,
         &relative_target(&part, &image_part),
     )?;
-    let xml = current_text(pkg, changes, &part)?
-        .ok_or_else(|| Error::NotAPackage(format!("{part} is missing")))?;
+    let xml = if part == *main {
+        Some(main_xml)
+    } else {
+        current_text(pkg, changes, &part)?
+    };
+    let xml = xml.ok_or_else(|| Error::NotAPackage(format!("{part} is missing")))?;
     changes.put(pkg, part.clone(), edit(&xml, &rel_id).into_bytes());
     Ok(Placed {
         image_part,
@@ -215,7 +225,7 @@ fn find_keyword(
     }
     let mut found = Vec::new();
     for part in parts {
-        let xml = pkg.read_xml(part)?;
+        let xml = pkg.read_text(part)?;
         for p in text_map::paragraphs(part.as_str(), &xml)? {
             let chars: Vec<char> = p.text.chars().collect();
             let pat: Vec<char> = needle.chars().collect();

@@ -88,7 +88,7 @@ pub enum Kind {
 /// The main part and what kind of document it is.
 pub fn main_part(pkg: &Package) -> Result<(PartName, Kind)> {
     let root = PartName::new("/_rels/.rels").map_err(|e| Error::NotAPackage(e.into()))?;
-    let text = pkg.read_xml(&root)?;
+    let text = pkg.read_text(&root)?;
     let main = rels::parse(root.as_str(), &text)?
         .into_iter()
         .find(|r| r.rel_type.ends_with("/officeDocument"))
@@ -156,7 +156,7 @@ pub(crate) fn current_text(
         return Ok(Some(String::from_utf8_lossy(b).into_owned()));
     }
     if pkg.entry(part).is_some() {
-        return pkg.read_xml(part).map(Some);
+        return pkg.read_text(part).map(Some);
     }
     Ok(None)
 }

@@ -25,9 +25,9 @@ struct Sheet {
 }
 
 fn sheets(pkg: &Package, workbook: &PartName) -> Result<Vec<Sheet>> {
-    let xml = pkg.read_xml(workbook)?;
+    let xml = pkg.read_text(workbook)?;
     let rels_part = workbook.rels_part();
-    let list = rels::parse(rels_part.as_str(), &pkg.read_xml(&rels_part)?)?;
+    let list = rels::parse(rels_part.as_str(), &pkg.read_text(&rels_part)?)?;
     let mut out = Vec::new();
     let mut reader = Reader::from_str(&xml);
     loop {
@@ -97,7 +97,8 @@ struct Geometry {
 }
 
 impl Geometry {
-    fn read(xml: &str, font: &DefaultFont) -> Geometry {
+    /// Reads widths and heights up to row `last_row` (the rest of sheetData is not needed).
+    fn read(xml: &str, font: &DefaultFont, last_row: u32) -> Geometry {
         let digit_px = font.digit_px();
         let mut g = Geometry {
             digit_px,
@@ -135,8 +136,12 @@ impl Geometry {
                             }
                         }
                         b"row" => {
-                            if let (Some(r), Some(ht)) = (attr(b"r"), attr(b"ht")) {
-                                g.rows.push((r as u32 - 1, ht));
+                            let r = attr(b"r").map(|r| r as u32 - 1);
+                            if r.is_some_and(|r| r > last_row + 200) {
+                                break;
+                            }
+                            if let (Some(r), Some(ht)) = (r, attr(b"ht")) {
+                                g.rows.push((r, ht));
                             }
                         }
                         _ => {}
@@ -200,7 +205,7 @@ impl DefaultFont {
             .and_then(|x| rels::parse(rels_part.as_str(), &x).ok())
             .and_then(|l| l.into_iter().find(|r| r.rel_type.ends_with("/styles")))
             .and_then(|r| r.target_part(Some(workbook)))
-            .and_then(|p| pkg.read_xml(&p).ok());
+            .and_then(|p| pkg.read_text(&p).ok());
         let Some(xml) = styles else { return fallback };
         let Some(f) = xml.find("<font>").or_else(|| xml.find("<font ")) else {
             return fallback;
@@ -262,7 +267,7 @@ impl DefaultFont {
 /// Shared strings, by index.
 fn shared_strings(pkg: &Package, workbook: &PartName) -> Result<Vec<String>> {
     let rels_part = workbook.rels_part();
-    let list = rels::parse(rels_part.as_str(), &pkg.read_xml(&rels_part)?)?;
+    let list = rels::parse(rels_part.as_str(), &pkg.read_text(&rels_part)?)?;
     let Some(sst) = list
         .iter()
         .find(|r| r.rel_type.ends_with("/sharedStrings"))
@@ -270,7 +275,7 @@ fn shared_strings(pkg: &Package, workbook: &PartName) -> Result<Vec<String>> {
     else {
         return Ok(vec![]);
     };
-    let xml = pkg.read_xml(&sst)?;
+    let xml = pkg.read_text(&sst)?;
     let mut out = Vec::new();
     let mut reader = Reader::from_str(&xml);
     let mut cur: Option<String> = None;
@@ -304,7 +309,7 @@ fn cells_with_text(
     strings: &[String],
     needle: &str,
 ) -> Result<Vec<(u32, u32)>> {
-    let xml = pkg.read_xml(&sheet.part)?;
+    let xml = pkg.read_text(&sheet.part)?;
     let mut out = Vec::new();
     let mut reader = Reader::from_str(&xml);
     let (mut cell, mut kind) = (None::<(u32, u32)>, String::new());
@@ -374,14 +379,20 @@ fn insert_drawing_element(sheet_xml: &str, rel_id: &str) -> Result<String> {
         "<extLst",
         "</worksheet>",
     ];
+    // All of these follow sheetData, so only the tail of a (possibly huge) sheet is searched.
+    let tail_start = sheet_xml
+        .rfind("</sheetData>")
+        .or_else(|| sheet_xml.rfind("<sheetData/>"))
+        .unwrap_or(0);
+    let tail = &sheet_xml[tail_start..];
     let at = AFTER
         .iter()
         .filter_map(|t| {
-            sheet_xml
-                .find(t)
-                .or_else(|| sheet_xml.find(&t.replacen('<', "<x:", 1)))
+            tail.find(t)
+                .or_else(|| tail.find(&t.replacen('<', "<x:", 1)))
         })
         .min()
+        .map(|i| tail_start + i)
         .ok_or_else(|| Error::xml("worksheet", "no </worksheet>"))?;
     Ok(format!("{}{el}{}", &sheet_xml[..at], &sheet_xml[at..]))
 }
@@ -445,7 +456,7 @@ pub fn place(
 
     let sheet_xml = current_text(pkg, changes, &sheet.part)?
         .ok_or_else(|| Error::NotAPackage(format!("{} is missing", sheet.part)))?;
-    let g = Geometry::read(&sheet_xml, &DefaultFont::read(pkg, workbook));
+    let g = Geometry::read(&sheet_xml, &DefaultFont::read(pkg, workbook), row);
     let cx = req.size_mm * EMU_PER_MM;
     let cy = req.picture.height_for(req.size_mm) * EMU_PER_MM;
     let x_centre: f64 = (0..col).map(|c| g.col_emu(c)).sum::<f64>() + g.col_emu(col) / 2.0;
