@@ -46,12 +46,18 @@ impl Changes {
 
 const LEVEL: i64 = 3;
 
-fn options() -> SimpleFileOptions {
+fn options(name: &PartName) -> SimpleFileOptions {
     // A fixed timestamp keeps output byte-identical for identical input (golden tests, caching).
-    SimpleFileOptions::default()
-        .compression_method(zip::CompressionMethod::Deflated)
-        .compression_level(Some(LEVEL))
-        .last_modified_time(zip::DateTime::default())
+    let base = SimpleFileOptions::default().last_modified_time(zip::DateTime::default());
+    // Pictures are compressed already; deflating them again costs time and saves nothing.
+    match name.extension().as_deref() {
+        Some("png" | "jpg" | "jpeg" | "gif") => {
+            base.compression_method(zip::CompressionMethod::Stored)
+        }
+        _ => base
+            .compression_method(zip::CompressionMethod::Deflated)
+            .compression_level(Some(LEVEL)),
+    }
 }
 
 /// Writes `pkg` with `changes` applied to `out` (any seekable sink).
@@ -70,7 +76,7 @@ pub fn write_to<W: Write + Seek>(pkg: &Package, changes: &Changes, out: W) -> Re
             .find(|(n, _)| n.key() == entry.name.key())
             .map(|(_, b)| b)
         {
-            zw.start_file(entry.name.zip_name(), options())
+            zw.start_file(entry.name.zip_name(), options(&entry.name))
                 .map_err(zerr)?;
             zw.write_all(new).map_err(ioerr)?;
         } else {
@@ -79,7 +85,8 @@ pub fn write_to<W: Write + Seek>(pkg: &Package, changes: &Changes, out: W) -> Re
         }
     }
     for (name, bytes) in &changes.added {
-        zw.start_file(name.zip_name(), options()).map_err(zerr)?;
+        zw.start_file(name.zip_name(), options(name))
+            .map_err(zerr)?;
         zw.write_all(bytes).map_err(ioerr)?;
     }
     zw.finish().map_err(zerr)
