@@ -4,6 +4,8 @@
 
 pub mod file;
 pub mod pin;
+pub mod pkcs11;
+pub mod uri;
 
 use crate::dsig::algorithm::SignatureAlg;
 use crate::error::Result;
@@ -14,4 +16,18 @@ pub trait Signer: Send + Sync {
     /// Signs `data` (the key hashes it); returns the XML-DSig SignatureValue octets
     /// (PKCS#1 v1.5 for RSA, r‖s for ECDSA).
     fn sign(&self, data: &[u8]) -> Result<Vec<u8>>;
+}
+
+/// Loads `--key`: a `pkcs11:` URI, a PKCS#12 file, or a PEM key (with `--cert`).
+pub fn load(
+    key: &str,
+    cert: Option<&std::path::Path>,
+    chain: Option<&std::path::Path>,
+    pin: &pin::PinSource,
+) -> Result<file::LoadedKey> {
+    if key.starts_with("pkcs11:") {
+        pkcs11::open(&uri::Pkcs11Uri::parse(key)?, cert, chain, pin)
+    } else {
+        file::load(std::path::Path::new(key), cert, chain, pin)
+    }
 }

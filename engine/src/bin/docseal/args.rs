@@ -24,6 +24,15 @@ pub enum Command {
     Image(ImageArgs),
     /// Place a seal picture into a DOCX or XLSX and sign it, in one pass.
     Stamp(StampArgs),
+    /// List PKCS#11 tokens and the seal certificates on them, with the URI to use for each.
+    Tokens(TokensArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct TokensArgs {
+    /// The PKCS#11 module (else DOCSEAL_PKCS11_MODULE, p11-kit's proxy, SoftHSM2).
+    #[arg(long)]
+    pub module: Option<String>,
 }
 
 #[derive(Args, Debug)]
@@ -101,9 +110,10 @@ pub struct StampArgs {
 
 #[derive(Args, Debug)]
 pub struct KeyArgs {
-    /// PKCS#12 file (.p12/.pfx), or a PEM private key together with --cert.
+    /// PKCS#12 file (.p12/.pfx), a PEM private key with --cert, or a token key as an RFC 7512 URI
+    /// (pkcs11:token=SealKey;object=Official%20Seal).
     #[arg(long)]
-    pub key: PathBuf,
+    pub key: String,
     /// The signer's certificate (PEM or DER), when the key file does not hold it.
     #[arg(long)]
     pub cert: Option<PathBuf>,

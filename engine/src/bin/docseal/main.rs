@@ -3,13 +3,14 @@
 
 mod args;
 mod stamp;
+mod tokens;
 
 use clap::Parser;
 use std::process::ExitCode;
 
 use args::{Cli, Command, ImageArgs, SignArgs, VerifyArgs};
 use docseal::dsig::SignOptions;
-use docseal::signer::{file, pin::PinSource};
+use docseal::signer::pin::PinSource;
 use docseal::trust::{Cert, Crl, TrustStore};
 use docseal::verify::{self, Verdict, VerifyOptions};
 use docseal::Error;
@@ -28,6 +29,7 @@ fn main() -> ExitCode {
         Command::Verify(a) => verify(a),
         Command::Image(a) => image(a),
         Command::Stamp(a) => stamp::run(a),
+        Command::Tokens(a) => tokens::run(a),
     };
     match result {
         Ok(code) => ExitCode::from(code),
@@ -57,7 +59,7 @@ fn sign(a: SignArgs) -> Result<u8, Error> {
         file: a.key.pin_file.clone(),
         prompt: true,
     };
-    let key = file::load(
+    let key = docseal::signer::load(
         &a.key.key,
         a.key.cert.as_deref(),
         a.key.chain.as_deref(),

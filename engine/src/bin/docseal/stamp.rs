@@ -4,7 +4,7 @@ use crate::args::StampArgs;
 use docseal::dsig::SignOptions;
 use docseal::place::{Occurrence, Placement};
 use docseal::seal::{draw, SealPicture, SealSpec};
-use docseal::signer::{file, pin::PinSource};
+use docseal::signer::pin::PinSource;
 use docseal::stamp::{self, StampOptions};
 use docseal::Error;
 
@@ -50,7 +50,7 @@ pub fn run(a: StampArgs) -> Result<u8, Error> {
         file: a.key.pin_file.clone(),
         prompt: true,
     };
-    let key = file::load(
+    let key = docseal::signer::load(
         &a.key.key,
         a.key.cert.as_deref(),
         a.key.chain.as_deref(),

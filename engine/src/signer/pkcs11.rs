@@ -1,0 +1,398 @@
+//! Keys on a PKCS#11 token (a USB seal key; SoftHSM2 in tests), through the `cryptoki` crate.
+//! The private key never leaves the token: the engine hands it SignedInfo and gets a signature.
+//!
+//! C_Initialize runs once per process and module; one login serves every session, and each
+//! signing thread takes a session of its own from a small pool.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, OnceLock};
+
+use cryptoki::context::{CInitializeArgs, CInitializeFlags, Pkcs11};
+use cryptoki::error::{Error as P11Error, RvError};
+use cryptoki::mechanism::{Mechanism, MechanismType};
+use cryptoki::object::{Attribute, AttributeType, ObjectClass, ObjectHandle};
+use cryptoki::session::{Session, UserType};
+use cryptoki::slot::Slot;
+use cryptoki::types::AuthPin;
+use sha2::{Digest, Sha256};
+
+use super::file::LoadedKey;
+use super::pin::PinSource;
+use super::uri::Pkcs11Uri;
+use super::Signer;
+use crate::dsig::algorithm::SignatureAlg;
+use crate::error::{Error, Result};
+use crate::trust::Cert;
+
+pub const MODULE_ENV: &str = "DOCSEAL_PKCS11_MODULE";
+
+/// The module to load: the URI's module-path, DOCSEAL_PKCS11_MODULE, p11-kit's proxy, SoftHSM2.
+pub fn module_path(uri_path: Option<&str>) -> PathBuf {
+    if let Some(p) = uri_path {
+        return PathBuf::from(p);
+    }
+    if let Ok(p) = std::env::var(MODULE_ENV) {
+        return PathBuf::from(p);
+    }
+    const CANDIDATES: &[&str] = &[
+        "/usr/lib/x86_64-linux-gnu/p11-kit-proxy.so",
+        "/usr/lib/aarch64-linux-gnu/p11-kit-proxy.so",
+        "/usr/lib/p11-kit-proxy.so",
+        "/usr/lib/softhsm/libsofthsm2.so",
+        "/usr/lib/x86_64-linux-gnu/softhsm/libsofthsm2.so",
+    ];
+    CANDIDATES
+        .iter()
+        .map(PathBuf::from)
+        .find(|p| p.exists())
+        .unwrap_or_else(|| PathBuf::from(CANDIDATES[3]))
+}
+
+/// The loaded, initialised module (once per process).
+pub fn context(path: &Path) -> Result<Pkcs11> {
+    static MODULES: OnceLock<Mutex<HashMap<PathBuf, Pkcs11>>> = OnceLock::new();
+    let map = MODULES.get_or_init(|| Mutex::new(HashMap::new()));
+    let mut map = map
+        .lock()
+        .map_err(|_| Error::Key("PKCS#11 module table poisoned".into()))?;
+    if let Some(c) = map.get(path) {
+        return Ok(c.clone());
+    }
+    if !path.exists() {
+        return Err(Error::Key(format!("cannot load the PKCS#11 module {}: no such file (set DOCSEAL_PKCS11_MODULE or ?module-path=)", path.display())));
+    }
+    let ctx = Pkcs11::new(path).map_err(|e| {
+        Error::Key(format!(
+            "cannot load the PKCS#11 module {}: {e}",
+            path.display()
+        ))
+    })?;
+    match ctx.initialize(CInitializeArgs::new(CInitializeFlags::OS_LOCKING_OK)) {
+        Ok(()) | Err(P11Error::Pkcs11(RvError::CryptokiAlreadyInitialized, _)) => {}
+        Err(e) => {
+            return Err(Error::Key(format!(
+                "the PKCS#11 module {} failed to start: {e}",
+                path.display()
+            )))
+        }
+    }
+    map.insert(path.to_path_buf(), ctx.clone());
+    Ok(ctx)
+}
+
+/// A token present in a slot.
+pub struct TokenRef {
+    pub slot: Slot,
+    pub label: String,
+    pub manufacturer: String,
+    pub serial: String,
+    pub flags: Vec<&'static str>,
+}
+
+pub fn tokens(ctx: &Pkcs11) -> Result<Vec<TokenRef>> {
+    let mut out = Vec::new();
+    for slot in ctx
+        .get_slots_with_token()
+        .map_err(|e| p11("listing slots", e))?
+    {
+        let Ok(info) = ctx.get_token_info(slot) else {
+            continue;
+        };
+        let mut flags = Vec::new();
+        if info.user_pin_locked() {
+            flags.push("pin-locked");
+        }
+        if info.user_pin_final_try() {
+            flags.push("pin-final-try");
+        }
+        if info.user_pin_count_low() {
+            flags.push("pin-count-low");
+        }
+        if !info.token_initialized() {
+            flags.push("not-initialized");
+        }
+        out.push(TokenRef {
+            slot,
+            label: info.label().trim().to_string(),
+            manufacturer: info.manufacturer_id().trim().to_string(),
+            serial: info.serial_number().trim().to_string(),
+            flags,
+        });
+    }
+    Ok(out)
+}
+
+fn p11(what: &str, e: P11Error) -> Error {
+    match e {
+        P11Error::Pkcs11(
+            RvError::DeviceRemoved | RvError::TokenNotPresent | RvError::SessionHandleInvalid,
+            _,
+        ) => Error::Key("the token was removed; insert it and try again".into()),
+        e => Error::Key(format!("{what}: {e}")),
+    }
+}
+
+/// The key and certificate a URI names, logged in with the PIN.
+pub fn open(
+    uri: &Pkcs11Uri,
+    cert_override: Option<&Path>,
+    chain: Option<&Path>,
+    pin: &PinSource,
+) -> Result<LoadedKey> {
+    let ctx = context(&module_path(uri.module_path.as_deref()))?;
+    let all = tokens(&ctx)?;
+    let token = all
+        .iter()
+        .find(|t| {
+            uri.token.as_ref().is_none_or(|l| *l == t.label)
+                && uri.serial.as_ref().is_none_or(|s| *s == t.serial)
+        })
+        .ok_or_else(|| {
+            let present: Vec<String> = all.iter().map(|t| format!("{:?}", t.label)).collect();
+            Error::Key(format!(
+                "no token labelled {:?} (tokens present: {})",
+                uri.token.as_deref().unwrap_or("*"),
+                if present.is_empty() {
+                    "none".to_string()
+                } else {
+                    present.join(", ")
+                }
+            ))
+        })?;
+    if token.flags.contains(&"pin-locked") {
+        return Err(Error::Key(format!(
+            "the PIN of token {:?} is locked; ask the seal administrator to unlock it",
+            token.label
+        )));
+    }
+    let session = ctx
+        .open_ro_session(token.slot)
+        .map_err(|e| p11("opening a session", e))?;
+
+    let pin_text = pin
+        .get(&format!("PIN for token {}", token.label))?
+        .ok_or_else(|| {
+            Error::Key(format!(
+                "token {:?} needs its PIN: give --pin-file FILE or set DOCSEAL_PIN",
+                token.label
+            ))
+        })?;
+    let auth = AuthPin::from(pin_text.to_string());
+    match session.login(UserType::User, Some(&auth)) {
+        Ok(()) | Err(P11Error::Pkcs11(RvError::UserAlreadyLoggedIn, _)) => {}
+        Err(P11Error::Pkcs11(RvError::PinIncorrect, _)) => {
+            let warn = ctx
+                .get_token_info(token.slot)
+                .map(|i| {
+                    if i.user_pin_locked() {
+                        " — the PIN is now locked; ask the seal administrator to unlock it"
+                            .to_string()
+                    } else if i.user_pin_final_try() {
+                        " — one try left before the token locks".to_string()
+                    } else if i.user_pin_count_low() {
+                        " — few tries left before the token locks".to_string()
+                    } else {
+                        String::new()
+                    }
+                })
+                .unwrap_or_default();
+            return Err(Error::Key(format!(
+                "wrong PIN for token {:?}{warn}",
+                token.label
+            )));
+        }
+        Err(P11Error::Pkcs11(RvError::PinLocked, _)) => {
+            return Err(Error::Key(format!(
+                "the PIN of token {:?} is locked; ask the seal administrator to unlock it",
+                token.label
+            )))
+        }
+        Err(e) => return Err(p11("logging in", e)),
+    }
+
+    let mut template = vec![Attribute::Class(ObjectClass::PRIVATE_KEY)];
+    if let Some(o) = &uri.object {
+        template.push(Attribute::Label(o.as_bytes().to_vec()));
+    }
+    if let Some(id) = &uri.id {
+        template.push(Attribute::Id(id.clone()));
+    }
+    let keys = session
+        .find_objects(&template)
+        .map_err(|e| p11("finding the key", e))?;
+    let key = match keys.as_slice() {
+        [k] => *k,
+        [] => {
+            return Err(Error::Key(format!(
+                "no private key {} on token {:?}",
+                uri.object
+                    .as_deref()
+                    .map(|o| format!("{o:?}"))
+                    .unwrap_or_else(|| "with that id".into()),
+                token.label
+            )))
+        }
+        _ => {
+            return Err(Error::Key(format!(
+                "several keys on token {:?} match; name one with object= or id=",
+                token.label
+            )))
+        }
+    };
+    let id = attr_bytes(&session, key, AttributeType::Id).unwrap_or_default();
+
+    let mut certs = match cert_override {
+        Some(p) => Cert::load_all(&std::fs::read(p).map_err(|e| Error::io(p, e))?)?,
+        None => {
+            let found = session
+                .find_objects(&[
+                    Attribute::Class(ObjectClass::CERTIFICATE),
+                    Attribute::Id(id.clone()),
+                ])
+                .map_err(|e| p11("finding the certificate", e))?;
+            let der = found
+                .first()
+                .and_then(|c| attr_bytes(&session, *c, AttributeType::Value))
+                .ok_or_else(|| {
+                    Error::Key(format!(
+                        "no certificate for the key on token {:?}; give one with --cert",
+                        token.label
+                    ))
+                })?;
+            vec![Cert::from_der(der)?]
+        }
+    };
+    if let Some(c) = chain {
+        certs.extend(Cert::load_all(
+            &std::fs::read(c).map_err(|e| Error::io(c, e))?,
+        )?);
+    }
+    let leaf = &certs[0];
+    let now = time::OffsetDateTime::now_utc();
+    if now > leaf.not_after() {
+        return Err(Error::Key(format!(
+            "the seal certificate {} expired on {}",
+            leaf.subject(),
+            crate::dsig::format_time(leaf.not_after())
+        )));
+    }
+    if now < leaf.not_before() {
+        return Err(Error::Key(format!(
+            "the seal certificate {} is not valid before {}",
+            leaf.subject(),
+            crate::dsig::format_time(leaf.not_before())
+        )));
+    }
+
+    let mechanisms = ctx
+        .get_mechanism_list(token.slot)
+        .map_err(|e| p11("listing mechanisms", e))?;
+    let spki_alg = leaf
+        .parsed()
+        .tbs_certificate
+        .subject_public_key_info
+        .algorithm
+        .oid;
+    let (alg, mech) = if spki_alg == const_oid::db::rfc5912::RSA_ENCRYPTION {
+        if mechanisms.contains(&MechanismType::SHA256_RSA_PKCS) {
+            (SignatureAlg::RSA_SHA256, Mech::Sha256RsaPkcs)
+        } else if mechanisms.contains(&MechanismType::RSA_PKCS) {
+            (SignatureAlg::RSA_SHA256, Mech::RsaPkcsDigestInfo)
+        } else {
+            return Err(Error::Key(format!(
+                "token {:?} offers neither CKM_SHA256_RSA_PKCS nor CKM_RSA_PKCS",
+                token.label
+            )));
+        }
+    } else if spki_alg == const_oid::db::rfc5912::ID_EC_PUBLIC_KEY {
+        if !mechanisms.contains(&MechanismType::ECDSA) {
+            return Err(Error::Key(format!(
+                "token {:?} does not offer CKM_ECDSA",
+                token.label
+            )));
+        }
+        (SignatureAlg::ECDSA_SHA256, Mech::Ecdsa)
+    } else {
+        return Err(Error::Key(format!(
+            "the key on token {:?} is neither RSA nor EC",
+            token.label
+        )));
+    };
+    let signer = TokenKey {
+        ctx,
+        slot: token.slot,
+        key,
+        alg,
+        mech,
+        pool: Mutex::new(vec![session]),
+    };
+    Ok(LoadedKey {
+        signer: Box::new(signer),
+        chain: certs,
+    })
+}
+
+fn attr_bytes(session: &Session, obj: ObjectHandle, t: AttributeType) -> Option<Vec<u8>> {
+    session
+        .get_attributes(obj, &[t])
+        .ok()?
+        .into_iter()
+        .find_map(|a| match a {
+            Attribute::Id(v) | Attribute::Value(v) | Attribute::Label(v) => Some(v),
+            _ => None,
+        })
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Mech {
+    Sha256RsaPkcs,
+    RsaPkcsDigestInfo,
+    Ecdsa,
+}
+
+struct TokenKey {
+    ctx: Pkcs11,
+    slot: Slot,
+    key: ObjectHandle,
+    alg: SignatureAlg,
+    mech: Mech,
+    /// Idle sessions; a signing thread takes one (or opens one) and gives it back.
+    pool: Mutex<Vec<Session>>,
+}
+
+/// DER DigestInfo prefix of SHA-256 (RFC 8017 §9.2 note 1).
+const SHA256_DIGEST_INFO: [u8; 19] = [
+    0x30, 0x31, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01, 0x05,
+    0x00, 0x04, 0x20,
+];
+
+impl Signer for TokenKey {
+    fn algorithm(&self) -> SignatureAlg {
+        self.alg
+    }
+
+    fn sign(&self, data: &[u8]) -> Result<Vec<u8>> {
+        let taken = self.pool.lock().ok().and_then(|mut p| p.pop());
+        let session = match taken {
+            Some(s) => s,
+            None => self
+                .ctx
+                .open_ro_session(self.slot)
+                .map_err(|e| p11("opening a session", e))?,
+        };
+        let result = match self.mech {
+            Mech::Sha256RsaPkcs => session.sign(&Mechanism::Sha256RsaPkcs, self.key, data),
+            Mech::RsaPkcsDigestInfo => {
+                let info = [&SHA256_DIGEST_INFO[..], &Sha256::digest(data)].concat();
+                session.sign(&Mechanism::RsaPkcs, self.key, &info)
+            }
+            // CKM_ECDSA signs the hash and returns r‖s, which is what XML-DSig wants.
+            Mech::Ecdsa => session.sign(&Mechanism::Ecdsa, self.key, &Sha256::digest(data)),
+        };
+        if let Ok(mut p) = self.pool.lock() {
+            p.push(session);
+        }
+        result.map_err(|e| p11("signing on the token", e))
+    }
+}
