@@ -13,31 +13,6 @@ use common::*;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-fn lo_verify(files: &[PathBuf], ca: &Path) -> Vec<serde_json::Value> {
-    let mut cmd = Command::new("/usr/bin/python3");
-    cmd.arg(repo().join("tests/oracle/lo-verify"))
-        .args(["--no-load", "--trust-ca"])
-        .arg(ca)
-        .args(files);
-    let o = cmd.output().expect("run lo-verify");
-    stdout(&o)
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}\n{}", stderr(&o))))
-        .collect()
-}
-
-fn libreoffice_missing() -> bool {
-    if std::env::var_os("DOCSEAL_SKIP_LIBREOFFICE").is_some() {
-        eprintln!("skipped: DOCSEAL_SKIP_LIBREOFFICE is set");
-        return true;
-    }
-    assert!(
-        Path::new("/usr/bin/soffice").exists() || Path::new("/usr/lib/libreoffice/program/soffice").exists(),
-        "LibreOffice is not installed: run the README's test command, or set DOCSEAL_SKIP_LIBREOFFICE=1"
-    );
-    false
-}
-
 #[test]
 fn libreoffice_accepts_what_docseal_signs_and_rejects_a_tampered_copy() {
     if libreoffice_missing() {

@@ -149,7 +149,11 @@ pub fn open(
                 && uri.serial.as_ref().is_none_or(|s| *s == t.serial)
         })
         .ok_or_else(|| {
-            let present: Vec<String> = all.iter().map(|t| format!("{:?}", t.label)).collect();
+            let present: Vec<String> = all
+                .iter()
+                .filter(|t| !t.flags.contains(&"not-initialized"))
+                .map(|t| format!("{:?}", t.label))
+                .collect();
             Error::Key(format!(
                 "no token labelled {:?} (tokens present: {})",
                 uri.token.as_deref().unwrap_or("*"),

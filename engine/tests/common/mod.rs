@@ -181,3 +181,42 @@ pub fn shared() -> Option<PathBuf> {
     let p = repo().parent()?.join("shared");
     p.is_dir().then_some(p)
 }
+
+/// `docseal` with extra environment (a token's SOFTHSM2_CONF, a module).
+pub fn docseal_env(args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_docseal"));
+    c.args(args).env_remove("DOCSEAL_PIN");
+    for (k, v) in env {
+        c.env(k, v);
+    }
+    c.output().unwrap()
+}
+
+/// LibreOffice's verdict on files (tests/oracle/lo-verify, one LibreOffice start for all).
+pub fn lo_verify(files: &[PathBuf], ca: &Path) -> Vec<serde_json::Value> {
+    let o = Command::new("/usr/bin/python3")
+        .arg(repo().join("tests/oracle/lo-verify"))
+        .args(["--no-load", "--trust-ca"])
+        .arg(ca)
+        .args(files)
+        .output()
+        .expect("run lo-verify");
+    stdout(&o)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}\n{}", stderr(&o))))
+        .collect()
+}
+
+/// True (and says so) when the LibreOffice checks are to be skipped; fails when LibreOffice is
+/// simply missing, since the README's test command installs it.
+pub fn libreoffice_missing() -> bool {
+    if std::env::var_os("DOCSEAL_SKIP_LIBREOFFICE").is_some() {
+        eprintln!("skipped: DOCSEAL_SKIP_LIBREOFFICE is set");
+        return true;
+    }
+    assert!(
+        Path::new("/usr/bin/soffice").exists() || Path::new("/usr/lib/libreoffice/program/soffice").exists(),
+        "LibreOffice is not installed: run the README's test command, or set DOCSEAL_SKIP_LIBREOFFICE=1"
+    );
+    false
+}
