@@ -86,22 +86,7 @@ pub fn marked_copy(pkg: &Package, report: &Report) -> Result<Changes> {
             .into_iter()
             .filter(|r| r.rel_type != REL_ORIGIN)
             .collect();
-        let mut xml = format!("<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<Relationships xmlns=\"{}\">", crate::c14n::rels_transform::NS);
-        for r in kept {
-            let mode = if r.external {
-                " TargetMode=\"External\""
-            } else {
-                ""
-            };
-            xml.push_str(&format!(
-                "<Relationship Id=\"{}\" Type=\"{}\" Target=\"{}\"{mode}/>",
-                crate::dsig::xml_out::escape_attr(&r.id),
-                crate::dsig::xml_out::escape_attr(&r.rel_type),
-                crate::dsig::xml_out::escape_attr(&r.target)
-            ));
-        }
-        xml.push_str("</Relationships>");
-        changes.put(pkg, root, xml.into_bytes());
+        changes.put(pkg, root, rels::to_xml(&kept).into_bytes());
     }
     Ok(changes)
 }

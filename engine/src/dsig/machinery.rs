@@ -106,22 +106,7 @@ pub fn compact_relationships(pkg: &Package, changes: &mut Changes) -> Result<()>
             continue;
         }
         let list = rels::parse(e.name.as_str(), &text)?;
-        let mut xml = format!("<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<Relationships xmlns=\"{NS_RELS}\">");
-        for r in &list {
-            let mode = if r.external {
-                " TargetMode=\"External\""
-            } else {
-                ""
-            };
-            xml.push_str(&format!(
-                "<Relationship Id=\"{}\" Type=\"{}\" Target=\"{}\"{mode}/>",
-                super::xml_out::escape_attr(&r.id),
-                super::xml_out::escape_attr(&r.rel_type),
-                super::xml_out::escape_attr(&r.target)
-            ));
-        }
-        xml.push_str("</Relationships>");
-        changes.put(pkg, e.name.clone(), xml.into_bytes());
+        changes.put(pkg, e.name.clone(), rels::to_xml(&list).into_bytes());
     }
     Ok(())
 }

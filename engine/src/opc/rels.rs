@@ -109,3 +109,27 @@ pub fn stray_root_children(text: &str) -> Vec<&'static str> {
     }
     out
 }
+
+/// A relationships part holding `rels`, written compact (no text between the elements).
+pub fn to_xml(rels: &[Relationship]) -> String {
+    use crate::dsig::xml_out::escape_attr;
+    let mut xml = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<Relationships xmlns=\"{}\">",
+        crate::c14n::rels_transform::NS
+    );
+    for r in rels {
+        let mode = if r.external {
+            " TargetMode=\"External\""
+        } else {
+            ""
+        };
+        xml.push_str(&format!(
+            "<Relationship Id=\"{}\" Type=\"{}\" Target=\"{}\"{mode}/>",
+            escape_attr(&r.id),
+            escape_attr(&r.rel_type),
+            escape_attr(&r.target)
+        ));
+    }
+    xml.push_str("</Relationships>");
+    xml
+}

@@ -161,3 +161,12 @@ pub struct VerifyArgs {
     #[arg(long)]
     pub mark: Option<PathBuf>,
 }
+
+/// The key `--key` names, with the PIN from --pin-file, DOCSEAL_PIN or a prompt.
+pub fn load_key(k: &KeyArgs) -> Result<docseal::signer::file::LoadedKey, docseal::Error> {
+    let pin = docseal::signer::pin::PinSource {
+        file: k.pin_file.clone(),
+        prompt: true,
+    };
+    docseal::signer::load(&k.key, k.cert.as_deref(), k.chain.as_deref(), &pin)
+}

@@ -10,7 +10,6 @@ use std::process::ExitCode;
 
 use args::{Cli, Command, ImageArgs, SignArgs, VerifyArgs};
 use docseal::dsig::SignOptions;
-use docseal::signer::pin::PinSource;
 use docseal::trust::{Cert, Crl, TrustStore};
 use docseal::verify::{self, Verdict, VerifyOptions};
 use docseal::Error;
@@ -55,16 +54,7 @@ pub(crate) fn now() -> Result<time::OffsetDateTime, Error> {
 
 fn sign(a: SignArgs) -> Result<u8, Error> {
     docseal::sign::refuse_same_file(&a.input, &a.output)?;
-    let pin = PinSource {
-        file: a.key.pin_file.clone(),
-        prompt: true,
-    };
-    let key = docseal::signer::load(
-        &a.key.key,
-        a.key.cert.as_deref(),
-        a.key.chain.as_deref(),
-        &pin,
-    )?;
+    let key = crate::args::load_key(&a.key)?;
     let opts = SignOptions {
         signer: key.signer.as_ref(),
         certs: &key.chain,

@@ -4,7 +4,6 @@ use crate::args::StampArgs;
 use docseal::dsig::SignOptions;
 use docseal::place::{Occurrence, Placement};
 use docseal::seal::{draw, SealPicture, SealSpec};
-use docseal::signer::pin::PinSource;
 use docseal::stamp::{self, StampOptions};
 use docseal::Error;
 
@@ -46,16 +45,7 @@ pub fn run(a: StampArgs) -> Result<u8, Error> {
         }
     };
     let picture = SealPicture::from_png(png)?;
-    let pin = PinSource {
-        file: a.key.pin_file.clone(),
-        prompt: true,
-    };
-    let key = docseal::signer::load(
-        &a.key.key,
-        a.key.cert.as_deref(),
-        a.key.chain.as_deref(),
-        &pin,
-    )?;
+    let key = crate::args::load_key(&a.key)?;
     let now = crate::now()?;
     let opts = StampOptions {
         sign: SignOptions {
