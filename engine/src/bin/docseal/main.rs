@@ -189,9 +189,9 @@ fn image(a: ImageArgs) -> Result<u8, Error> {
             if a.oval {
                 spec.shape = docseal::seal::Shape::Oval;
             }
-            if !(10.0..=100.0).contains(&spec.size_mm) || !(72..=2400).contains(&spec.dpi) {
+            if !(10.0..=100.0).contains(&spec.size_mm) || !(24..=2400).contains(&spec.dpi) {
                 return Err(Error::Usage(
-                    "--size-mm takes 10 to 100, --dpi 72 to 2400".into(),
+                    "--size-mm takes 10 to 100, --dpi 24 to 2400".into(),
                 ));
             }
             docseal::seal::draw::render_png(&spec)?
