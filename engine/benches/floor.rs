@@ -284,6 +284,7 @@ fn main() {
             size_mm: 42.0,
             offset_mm: (0.0, 0.0),
             placement,
+            open_pane: None,
         };
         let stamped = docseal::stamp::stamp_bytes(shared.clone(), &sopts).unwrap();
         let f = median(|| floor(bytes), runs);

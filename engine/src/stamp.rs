@@ -15,6 +15,8 @@ pub struct StampOptions<'a> {
     pub size_mm: f64,
     pub offset_mm: (f64, f64),
     pub placement: Placement,
+    /// Make Word/Excel open this add-in's task pane with the sealed document.
+    pub open_pane: Option<place::webext::AddinRef>,
 }
 
 /// The changes that seal `pkg`: the placed picture and the signature over everything.
@@ -39,6 +41,10 @@ pub fn stamp_package(pkg: &Package, opts: &StampOptions) -> Result<(Changes, Pla
         mark,
     };
     let placed = place::place(pkg, &mut changes, &req)?;
+    if let Some(addin) = &opts.open_pane {
+        let (_, kind) = place::main_part(pkg)?;
+        place::webext::add_autoshow(pkg, &mut changes, kind, addin)?;
+    }
     let changes = dsig::sign(pkg, changes, &opts.sign)?;
     if changes.get(&signature_part).is_none() {
         return Err(Error::Signing(format!(

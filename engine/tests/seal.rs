@@ -467,3 +467,59 @@ fn mark_crosses_out_unbound_seals_and_drops_signatures() {
     assert!(grey(after.get_pixel(w / 4, h / 4)) && grey(after.get_pixel(3 * w / 4, h / 4)));
     assert_eq!(verify_json(&marked, false)["verdict"], "invalid");
 }
+
+#[test]
+fn the_task_pane_parts_open_with_the_document_and_are_sealed() {
+    let dir = scratch("pane");
+    for input in ["contract.docx", "ledger.xlsx"] {
+        let out = dir.join(input);
+        let place: &[&str] = if input.ends_with(".xlsx") {
+            &["--at-cell", "Orders!E20", "--open-pane"]
+        } else {
+            &["--at-end", "--open-pane"]
+        };
+        let o = stamp(&samples().join(input), &out, place);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let e = read_zip(&out);
+        let root = if input.ends_with(".xlsx") {
+            "xl"
+        } else {
+            "word"
+        };
+        let we = e
+            .iter()
+            .find(|x| x.0 == format!("{root}/webextensions/webextension1.xml"))
+            .expect("webextension part");
+        let we = String::from_utf8_lossy(&we.1);
+        assert!(
+            we.contains("Office.AutoShowTaskpaneWithDocument\" value=\"true\""),
+            "{we}"
+        );
+        assert!(
+            we.contains("5ea1d0c5-7e6b-4c4e-9d2a-3f1e0a5b8c11"),
+            "the manifest's add-in id"
+        );
+        let rels = String::from_utf8_lossy(&e.iter().find(|x| x.0 == "_rels/.rels").unwrap().1)
+            .into_owned();
+        assert!(rels.contains("webextensiontaskpanes"), "{rels}");
+        let r = verify_json(&out, true);
+        assert_eq!(r["verdict"], "valid", "{r:#}");
+        let covers = r["signatures"][0]["covers"].to_string();
+        assert!(
+            covers.contains("webextensions/taskpanes.xml")
+                && covers.contains("webextensions/webextension1.xml"),
+            "{covers}"
+        );
+        // Swapping the add-in afterwards breaks the seal.
+        let swapped = dir.join(format!("swapped-{input}"));
+        rewrite(&out, &swapped, |e| {
+            replace_in(
+                e,
+                &format!("{root}/webextensions/webextension1.xml"),
+                "5ea1d0c5",
+                "deadbeef",
+            )
+        });
+        assert_eq!(verify_json(&swapped, true)["verdict"], "invalid");
+    }
+}

@@ -8,6 +8,7 @@ pub mod anchor_xml;
 pub mod docx;
 pub mod marker;
 pub mod text_map;
+pub mod webext;
 pub mod xlsx;
 
 use crate::error::{Error, Result};

@@ -106,6 +106,10 @@ pub struct StampArgs {
     /// Purpose shown in Office's signature details.
     #[arg(long, default_value = "Sealed with docseal")]
     pub comment: String,
+    /// Make Word and Excel open the docseal task pane with the sealed document (where the add-in
+    /// is installed); the pane's parts are covered by the seal's signature.
+    #[arg(long)]
+    pub open_pane: bool,
 }
 
 #[derive(Args, Debug)]

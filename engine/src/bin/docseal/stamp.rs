@@ -58,6 +58,7 @@ pub fn run(a: StampArgs) -> Result<u8, Error> {
         size_mm: a.size_mm,
         offset_mm,
         placement,
+        open_pane: a.open_pane.then(Default::default),
     };
     let placed = stamp::stamp_file(&a.input, &a.output, &opts)?;
     println!(
