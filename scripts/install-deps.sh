@@ -8,6 +8,7 @@ PKGS=(
   openssl                               # test PKI
   fonts-noto-cjk fonts-crosextra-carlito poppler-utils   # seal pictures (CJK names), Calibri metrics, PDF checks
   softhsm2 opensc                       # a real PKCS#11 token for tests (softhsm2-util, pkcs11-tool)
+  curl                                  # the server tests talk HTTPS to docseal-server
   libreoffice-writer libreoffice-calc python3-uno libnss3-tools   # the LibreOffice oracle
 )
 missing=()

@@ -1,7 +1,163 @@
-//! docseal-server: the Office add-in's local HTTPS server. Not built yet (the add-in issue);
-//! the binary says so rather than pretending to serve.
+//! docseal-server: the Office add-in's local HTTPS server on 127.0.0.1. It serves the task pane
+//! and the manifest's assets, and the JSON API the pane calls to verify and seal documents.
 
-fn main() -> std::process::ExitCode {
-    eprintln!("docseal-server: not available yet; use the docseal command line (see README.md)");
-    std::process::ExitCode::from(2)
+mod api;
+mod app;
+mod demo;
+mod error;
+mod tls;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use actix_web::{web, App, HttpServer};
+use clap::Parser;
+
+use error::ServerError;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "docseal-server",
+    version,
+    about = "The docseal Office add-in's local HTTPS server"
+)]
+struct Args {
+    /// Port on 127.0.0.1.
+    #[arg(long, default_value_t = 8443)]
+    port: u16,
+    /// Where the local CA, certificates, demo seal and sealed copies live.
+    #[arg(long)]
+    data_dir: Option<PathBuf>,
+    /// Print the add-in manifest for this port and exit.
+    #[arg(long)]
+    manifest: bool,
+    /// Do not open sealed copies with the system's handler.
+    #[arg(long)]
+    no_open: bool,
+    /// Largest request body, in MiB.
+    #[arg(long, default_value_t = 100)]
+    body_limit_mib: usize,
+    /// A seal: --key value for the engine (pkcs11: URI, PKCS#12 or PEM key); repeatable.
+    #[arg(long = "seal")]
+    seals: Vec<String>,
+    /// Certificate for a PEM --seal key.
+    #[arg(long = "seal-cert")]
+    seal_certs: Vec<PathBuf>,
+    /// A trusted seal-center CA for verification; repeatable.
+    #[arg(long)]
+    trust: Vec<PathBuf>,
+    /// Offer a demo seal (a file key made in the data directory, clearly labelled DEMO).
+    #[arg(long)]
+    demo: bool,
+    /// Where taskpane/ and manifest/ are (the repository root).
+    #[arg(long)]
+    static_root: Option<PathBuf>,
+}
+
+fn data_dir(a: &Args) -> PathBuf {
+    a.data_dir.clone().unwrap_or_else(|| {
+        let base = std::env::var_os("XDG_DATA_HOME")
+            .map(PathBuf::from)
+            .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/share")))
+            .unwrap_or_else(|| PathBuf::from("."));
+        base.join("docseal")
+    })
+}
+
+fn main() -> ExitCode {
+    let a = Args::parse();
+    match run(a) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("docseal-server: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(a: Args) -> Result<(), ServerError> {
+    let root = a
+        .static_root
+        .clone()
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(".."));
+    let manifest_path = root.join("manifest/manifest.xml");
+    if a.manifest {
+        let xml = std::fs::read_to_string(&manifest_path)
+            .map_err(|e| ServerError::io(&manifest_path, e))?;
+        print!(
+            "{}",
+            xml.replace(
+                "https://localhost:8443",
+                &format!("https://localhost:{}", a.port)
+            )
+        );
+        return Ok(());
+    }
+    let dir = data_dir(&a);
+    let pki = tls::ensure(&dir.join("tls"))?;
+    if pki.created {
+        println!("made a local CA for this machine: {}", pki.ca_pem.display());
+        println!("{}", tls::trust_instructions(&pki.ca_pem));
+    }
+    let out_dir = dir.join("sealed");
+    std::fs::create_dir_all(&out_dir).map_err(|e| ServerError::io(&out_dir, e))?;
+
+    let mut seals = Vec::new();
+    let mut trust = docseal::trust::TrustStore::default();
+    for (i, key) in a.seals.iter().enumerate() {
+        seals.push(app::SealConfig {
+            id: format!("seal{}", i + 1),
+            label: key.clone(),
+            key: key.clone(),
+            cert: a.seal_certs.get(i).cloned(),
+            image: None,
+            demo: false,
+        });
+    }
+    if a.demo {
+        let d = demo::ensure(&dir.join("demo"))?;
+        trust.anchors.extend(docseal::trust::Cert::load_all(
+            &std::fs::read(&d.ca).map_err(|e| ServerError::io(&d.ca, e))?,
+        )?);
+        seals.push(d.seal);
+    }
+    for t in &a.trust {
+        trust.anchors.extend(docseal::trust::Cert::load_all(
+            &std::fs::read(t).map_err(|e| ServerError::io(t, e))?,
+        )?);
+    }
+    let state = web::Data::new(app::AppState {
+        root,
+        port: a.port,
+        out_dir,
+        open_files: !a.no_open,
+        seals,
+        verify: docseal::VerifyOptions {
+            trust,
+            ..Default::default()
+        },
+        csrf: Default::default(),
+        backoff: Default::default(),
+    });
+    let config = tls::server_config(&pki)?;
+    let limit = a.body_limit_mib << 20;
+    println!("docseal-server on https://127.0.0.1:{}/ (task pane: https://localhost:{}/taskpane/taskpane.html)", a.port, a.port);
+    println!(
+        "add-in manifest: {} (docseal-server --manifest prints it for this port)",
+        manifest_path.display()
+    );
+    let st = state.clone();
+    let server = HttpServer::new(move || {
+        App::new()
+            .app_data(st.clone())
+            .configure(|c| app::routes(c, limit))
+    })
+    .workers(2)
+    // Loopback only: nothing else on the network can reach the keeper's token.
+    .bind_rustls_0_23(("127.0.0.1", a.port), config)
+    .map_err(|e| ServerError::Setup(format!("cannot listen on 127.0.0.1:{}: {e}", a.port)))?
+    .run();
+    actix_web::rt::System::new()
+        .block_on(server)
+        .map_err(|e| ServerError::Setup(e.to_string()))
 }

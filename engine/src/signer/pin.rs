@@ -10,16 +10,32 @@ use crate::error::{Error, Result};
 pub const PIN_ENV: &str = "DOCSEAL_PIN";
 
 /// How to obtain the secret.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct PinSource {
+    /// The secret itself, when a caller (the add-in server) already has it.
+    pub value: Option<Zeroizing<String>>,
     pub file: Option<std::path::PathBuf>,
     /// Whether a terminal prompt is allowed (not for servers and batch jobs).
     pub prompt: bool,
 }
 
+impl std::fmt::Debug for PinSource {
+    // Never print the secret.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PinSource")
+            .field("value", &self.value.as_ref().map(|_| "***"))
+            .field("file", &self.file)
+            .field("prompt", &self.prompt)
+            .finish()
+    }
+}
+
 impl PinSource {
     /// The secret, or `None` when no source has one.
     pub fn get(&self, what: &str) -> Result<Option<Zeroizing<String>>> {
+        if let Some(v) = &self.value {
+            return Ok(Some(v.clone()));
+        }
         if let Some(f) = &self.file {
             return read_pin_file(f).map(Some);
         }

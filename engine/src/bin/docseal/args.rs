@@ -171,6 +171,7 @@ pub fn load_key(k: &KeyArgs) -> Result<docseal::signer::file::LoadedKey, docseal
     let pin = docseal::signer::pin::PinSource {
         file: k.pin_file.clone(),
         prompt: true,
+        value: None,
     };
     docseal::signer::load(&k.key, k.cert.as_deref(), k.chain.as_deref(), &pin)
 }

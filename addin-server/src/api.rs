@@ -1,0 +1,243 @@
+//! The JSON API: handlers translate HTTP to engine calls and back, nothing more. The shapes are
+//! written down in `openapi.json`, served at /api/openapi.json.
+
+use std::path::{Path, PathBuf};
+
+use actix_web::{web, HttpRequest, HttpResponse};
+use serde::Deserialize;
+
+use crate::app::AppState;
+
+pub const OPENAPI: &str = include_str!("openapi.json");
+
+pub fn error(status: u16, code: &str, message: &str) -> HttpResponse {
+    let status = actix_web::http::StatusCode::from_u16(status)
+        .unwrap_or(actix_web::http::StatusCode::BAD_REQUEST);
+    HttpResponse::build(status).json(serde_json::json!({ "error": code, "message": message }))
+}
+
+pub async fn openapi() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("application/json")
+        .body(OPENAPI)
+}
+
+pub async fn seals(state: web::Data<AppState>) -> HttpResponse {
+    let list: Vec<_> = state
+        .seals
+        .iter()
+        .map(|s| {
+            serde_json::json!({
+                "id": s.id, "label": s.label, "demo": s.demo, "token": s.key.starts_with("pkcs11:"),
+                "picture": s.image.is_some(),
+            })
+        })
+        .collect();
+    HttpResponse::Ok().json(serde_json::json!({ "seals": list }))
+}
+
+#[derive(Deserialize)]
+pub struct VerifyQuery {
+    name: Option<String>,
+}
+
+pub async fn verify(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    q: web::Query<VerifyQuery>,
+    body: web::Bytes,
+) -> HttpResponse {
+    if let Err(r) = state.check_request(&req) {
+        return *r;
+    }
+    let name = q.name.clone().unwrap_or_else(|| "document".into());
+    let opts = state.verify.clone();
+    let bytes = body.to_vec();
+    match web::block(move || docseal::verify::verify_bytes(&name, bytes, &opts)).await {
+        Ok(report) => HttpResponse::Ok().json(report),
+        Err(e) => error(500, "internal", &e.to_string()),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct StampQuery {
+    /// The document's file name ("contract.docx").
+    name: String,
+    /// Its local path (Office.context.document.url), when it has one.
+    path: Option<String>,
+    seal: String,
+    /// "text", "cell" or "end".
+    place: String,
+    value: Option<String>,
+    occurrence: Option<String>,
+}
+
+/// A name for the sealed copy that does not overwrite anything: NAME.sealed.EXT, then (2), (3)...
+fn sealed_name(dir: &Path, name: &str) -> PathBuf {
+    let file = Path::new(name)
+        .file_name()
+        .map(|f| f.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "document.docx".into());
+    let (stem, ext) = file.rsplit_once('.').unwrap_or((&file, "docx"));
+    let mut n = 1;
+    loop {
+        let candidate = if n == 1 {
+            format!("{stem}.sealed.{ext}")
+        } else {
+            format!("{stem}.sealed ({n}).{ext}")
+        };
+        let p = dir.join(candidate);
+        if !p.exists() {
+            return p;
+        }
+        n += 1;
+    }
+}
+
+pub async fn stamp(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    q: web::Query<StampQuery>,
+    body: web::Bytes,
+) -> HttpResponse {
+    if let Err(r) = state.check_request(&req) {
+        return *r;
+    }
+    let Some(seal) = state.seals.iter().find(|s| s.id == q.seal).cloned() else {
+        return error(404, "unknown-seal", "no such seal");
+    };
+    if let Err(wait) = state.pin_gate(&seal.id) {
+        return error(
+            429,
+            "pin-backoff",
+            &format!("three wrong PINs in a row: wait {wait} s before trying this seal again"),
+        );
+    }
+    // The PIN travels in a header, is used once, and is never logged or kept.
+    let pin = req
+        .headers()
+        .get("x-docseal-pin")
+        .and_then(|v| v.to_str().ok())
+        .map(|s| zeroize::Zeroizing::new(s.to_string()));
+    let placement = match (q.place.as_str(), q.value.clone()) {
+        ("text", Some(v)) => docseal::place::Placement::Text {
+            needle: v,
+            occurrence: match docseal::place::Occurrence::parse(
+                q.occurrence.as_deref().unwrap_or("first"),
+            ) {
+                Ok(o) => o,
+                Err(e) => return error(400, "bad-placement", &e.to_string()),
+            },
+        },
+        ("cell", Some(v)) => docseal::place::Placement::Cell(v),
+        ("end", _) => docseal::place::Placement::End,
+        _ => {
+            return error(
+                400,
+                "bad-placement",
+                "place must be text (with value), cell (with value) or end",
+            )
+        }
+    };
+    // Beside the original when it is a local file, else in the output folder.
+    let dir = q
+        .path
+        .as_deref()
+        .map(|p| p.trim_start_matches("file://"))
+        .map(Path::new)
+        .filter(|p| p.is_absolute())
+        .and_then(Path::parent)
+        .filter(|d| d.is_dir())
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| state.out_dir.clone());
+    let out = sealed_name(&dir, &q.name);
+    let bytes = body.to_vec();
+    let st = state.clone();
+    let seal_id = seal.id.clone();
+    let result = web::block(move || -> Result<docseal::Report, docseal::Error> {
+        let source = docseal::signer::pin::PinSource {
+            value: pin,
+            file: None,
+            prompt: false,
+        };
+        let key = docseal::signer::load(&seal.key, seal.cert.as_deref(), None, &source);
+        let key = key?;
+        let png = match &seal.image {
+            Some(p) => std::fs::read(p)
+                .map_err(|e| docseal::Error::Usage(format!("{}: {e}", p.display())))?,
+            None => docseal::seal::draw::render_png(&docseal::seal::SealSpec::new(&seal.label))?,
+        };
+        let picture = docseal::seal::SealPicture::from_png(png)?;
+        let opts = docseal::stamp::StampOptions {
+            sign: docseal::dsig::SignOptions {
+                signer: key.signer.as_ref(),
+                certs: &key.chain,
+                time: time::OffsetDateTime::now_utc(),
+                comments: "Sealed with docseal",
+            },
+            picture: &picture,
+            size_mm: 42.0,
+            offset_mm: (0.0, 0.0),
+            placement,
+            open_pane: Some(Default::default()),
+        };
+        let sealed = docseal::stamp::stamp_bytes(bytes, &opts)?;
+        docseal::opc::write::write_atomically(&out, |mut f| {
+            use std::io::Write;
+            f.write_all(&sealed)
+                .and_then(|()| f.sync_all())
+                .map_err(|e| docseal::Error::Usage(e.to_string()))
+        })?;
+        Ok(docseal::verify::verify_bytes(
+            &out.display().to_string(),
+            sealed,
+            &st.verify,
+        ))
+    })
+    .await;
+    match result {
+        Ok(Ok(report)) => {
+            state.pin_result(&seal_id, false);
+            if state.open_files {
+                let _ = std::process::Command::new(if cfg!(target_os = "macos") {
+                    "open"
+                } else {
+                    "xdg-open"
+                })
+                .arg(&report.file)
+                .spawn();
+            }
+            let file = PathBuf::from(&report.file);
+            let download = file
+                .file_name()
+                .map(|f| format!("/api/download/{}", f.to_string_lossy()));
+            HttpResponse::Ok().json(serde_json::json!({ "saved_to": report.file, "download": download, "report": report }))
+        }
+        Ok(Err(e)) => {
+            let msg = e.to_string();
+            let wrong_pin = msg.contains("wrong PIN") || msg.contains("wrong password");
+            state.pin_result(&seal_id, wrong_pin);
+            let code = if wrong_pin { "wrong-pin" } else { e.code() };
+            error(if wrong_pin { 401 } else { 422 }, code, &msg)
+        }
+        Err(e) => error(500, "internal", &e.to_string()),
+    }
+}
+
+/// Sealed copies in the output folder, and only there.
+pub async fn download(state: web::Data<AppState>, name: web::Path<String>) -> HttpResponse {
+    let name = name.into_inner();
+    if name.contains('/') || name.contains('\\') || name.starts_with('.') {
+        return error(404, "not-found", "no such file");
+    }
+    match std::fs::read(state.out_dir.join(&name)) {
+        Ok(b) => HttpResponse::Ok()
+            .content_type("application/octet-stream")
+            .insert_header((
+                "Content-Disposition",
+                format!("attachment; filename=\"{name}\""),
+            ))
+            .body(b),
+        Err(_) => error(404, "not-found", "no such file"),
+    }
+}

@@ -1,0 +1,68 @@
+//! The demo seal: a file key and certificate made in the data directory on first start, issued by
+//! a demo seal-center CA, every name saying DEMO so nobody mistakes it for a real seal.
+
+use std::path::{Path, PathBuf};
+
+use rcgen::{
+    BasicConstraints, CertificateParams, DistinguishedName, DnType, IsCa, KeyPair, KeyUsagePurpose,
+};
+
+use crate::app::SealConfig;
+use crate::error::ServerError;
+
+pub struct Demo {
+    pub ca: PathBuf,
+    pub seal: SealConfig,
+}
+
+fn rc(e: rcgen::Error) -> ServerError {
+    ServerError::Setup(format!("making the demo seal: {e}"))
+}
+
+pub fn ensure(dir: &Path) -> Result<Demo, ServerError> {
+    std::fs::create_dir_all(dir).map_err(|e| ServerError::io(dir, e))?;
+    let (ca, key, cert) = (
+        dir.join("demo-ca.pem"),
+        dir.join("demo-seal.key"),
+        dir.join("demo-seal.pem"),
+    );
+    if !(ca.exists() && key.exists() && cert.exists()) {
+        let ca_key = KeyPair::generate().map_err(rc)?;
+        let mut p = CertificateParams::default();
+        let mut dn = DistinguishedName::new();
+        dn.push(DnType::CommonName, "docseal DEMO seal center");
+        dn.push(DnType::OrganizationName, "docseal demo");
+        p.distinguished_name = dn;
+        p.is_ca = IsCa::Ca(BasicConstraints::Constrained(0));
+        p.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
+        let issuer = rcgen::CertifiedIssuer::self_signed(p, ca_key).map_err(rc)?;
+        let seal_key = KeyPair::generate().map_err(rc)?;
+        let mut leaf = CertificateParams::default();
+        let mut dn = DistinguishedName::new();
+        dn.push(
+            DnType::CommonName,
+            "Example Trading Co. Ltd. DEMO Seal (not for real documents)",
+        );
+        dn.push(DnType::OrganizationName, "Example Trading Co. Ltd. (demo)");
+        leaf.distinguished_name = dn;
+        leaf.key_usages = vec![
+            KeyUsagePurpose::DigitalSignature,
+            KeyUsagePurpose::ContentCommitment,
+        ];
+        let c = leaf.signed_by(&seal_key, &issuer).map_err(rc)?;
+        std::fs::write(&ca, issuer.pem()).map_err(|e| ServerError::io(&ca, e))?;
+        std::fs::write(&cert, c.pem()).map_err(|e| ServerError::io(&cert, e))?;
+        std::fs::write(&key, seal_key.serialize_pem()).map_err(|e| ServerError::io(&key, e))?;
+    }
+    Ok(Demo {
+        ca,
+        seal: SealConfig {
+            id: "demo".into(),
+            label: "Example Trading Co. Ltd. (DEMO)".into(),
+            key: key.display().to_string(),
+            cert: Some(cert),
+            image: None,
+            demo: true,
+        },
+    })
+}

@@ -1,0 +1,105 @@
+//! The per-machine local CA and the loopback server certificate, made on first start with rcgen
+//! and kept in the data directory. No private key is ever shipped: each machine makes its own.
+
+use std::path::{Path, PathBuf};
+
+use rcgen::{
+    BasicConstraints, CertificateParams, DistinguishedName, DnType, IsCa, KeyPair, KeyUsagePurpose,
+};
+
+use crate::error::ServerError;
+
+pub struct LocalPki {
+    pub ca_pem: PathBuf,
+    pub server_cert: PathBuf,
+    pub server_key: PathBuf,
+    pub created: bool,
+}
+
+fn write_private(path: &Path, text: &str) -> Result<(), ServerError> {
+    std::fs::write(path, text).map_err(|e| ServerError::io(path, e))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))
+            .map_err(|e| ServerError::io(path, e))?;
+    }
+    Ok(())
+}
+
+fn rc(e: rcgen::Error) -> ServerError {
+    ServerError::Setup(format!("making the local certificates: {e}"))
+}
+
+/// The CA, server certificate and key under `dir`, made if missing.
+pub fn ensure(dir: &Path) -> Result<LocalPki, ServerError> {
+    std::fs::create_dir_all(dir).map_err(|e| ServerError::io(dir, e))?;
+    let pki = LocalPki {
+        ca_pem: dir.join("local-ca.pem"),
+        server_cert: dir.join("server.pem"),
+        server_key: dir.join("server.key"),
+        created: false,
+    };
+    if pki.ca_pem.exists() && pki.server_cert.exists() && pki.server_key.exists() {
+        return Ok(pki);
+    }
+    let ca_key = KeyPair::generate().map_err(rc)?;
+    let mut ca = CertificateParams::default();
+    let mut dn = DistinguishedName::new();
+    dn.push(DnType::CommonName, "docseal local CA (this machine only)");
+    dn.push(DnType::OrganizationName, "docseal");
+    ca.distinguished_name = dn;
+    ca.is_ca = IsCa::Ca(BasicConstraints::Constrained(0));
+    ca.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
+    ca.not_after = time::OffsetDateTime::now_utc() + time::Duration::days(3650);
+    let issuer = rcgen::CertifiedIssuer::self_signed(ca, ca_key).map_err(rc)?;
+
+    let server_key = KeyPair::generate().map_err(rc)?;
+    let mut leaf = CertificateParams::new(vec!["localhost".to_string(), "127.0.0.1".to_string()])
+        .map_err(rc)?;
+    leaf.distinguished_name
+        .push(DnType::CommonName, "localhost");
+    leaf.not_after = time::OffsetDateTime::now_utc() + time::Duration::days(825);
+    let cert = leaf.signed_by(&server_key, &issuer).map_err(rc)?;
+
+    std::fs::write(&pki.ca_pem, issuer.pem()).map_err(|e| ServerError::io(&pki.ca_pem, e))?;
+    std::fs::write(&pki.server_cert, cert.pem())
+        .map_err(|e| ServerError::io(&pki.server_cert, e))?;
+    write_private(&pki.server_key, &server_key.serialize_pem())?;
+    Ok(LocalPki {
+        created: true,
+        ..pki
+    })
+}
+
+/// How to make browsers and Office trust the local CA, per platform.
+pub fn trust_instructions(ca: &Path) -> String {
+    let ca = ca.display();
+    format!(
+        "Trust the local CA once so Office and browsers accept https://localhost:\n\
+  Windows: certutil -user -addstore Root \"{ca}\"\n\
+  macOS:   security add-trusted-cert -r trustRoot -k ~/Library/Keychains/login.keychain-db \"{ca}\"\n\
+  Linux:   sudo cp \"{ca}\" /usr/local/share/ca-certificates/docseal-local-ca.crt && sudo update-ca-certificates"
+    )
+}
+
+/// The rustls configuration serving the loopback certificate.
+pub fn server_config(pki: &LocalPki) -> Result<rustls::ServerConfig, ServerError> {
+    let read = |p: &Path| std::fs::read(p).map_err(|e| ServerError::io(p, e));
+    let certs: Vec<_> = rustls_pemfile::certs(&mut read(&pki.server_cert)?.as_slice())
+        .collect::<Result<_, _>>()
+        .map_err(|e| ServerError::Setup(format!("{}: {e}", pki.server_cert.display())))?;
+    let key = rustls_pemfile::private_key(&mut read(&pki.server_key)?.as_slice())
+        .map_err(|e| ServerError::Setup(format!("{}: {e}", pki.server_key.display())))?
+        .ok_or_else(|| {
+            ServerError::Setup(format!("{}: no private key", pki.server_key.display()))
+        })?;
+    rustls::ServerConfig::builder_with_provider(std::sync::Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .map_err(|e| ServerError::Setup(format!("TLS: {e}")))?
+    .with_no_client_auth()
+    .with_single_cert(certs, key)
+    .map_err(|e| ServerError::Setup(format!("TLS: {e}")))
+}

@@ -1,0 +1,305 @@
+//! docseal-server's rules, checked against the running binary over HTTPS (curl with the server's
+//! own local CA): loopback only, same-origin + CSRF for state changes, a body cap, PIN back-off,
+//! and every path of the OpenAPI document served.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output};
+use std::time::{Duration, Instant};
+
+struct Server {
+    child: Child,
+    port: u16,
+    dir: PathBuf,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .unwrap_or(18555)
+}
+
+fn start(name: &str, extra: &[&str], env: &[(&str, String)]) -> Server {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("server-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let port = free_port();
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_docseal-server"));
+    cmd.args([
+        "--port",
+        &port.to_string(),
+        "--data-dir",
+        dir.to_str().unwrap_or("."),
+        "--no-open",
+    ])
+    .args(extra);
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let child = cmd
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("docseal-server");
+    let s = Server { child, port, dir };
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while std::net::TcpStream::connect(("127.0.0.1", s.port)).is_err() {
+        assert!(Instant::now() < deadline, "docseal-server did not start");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    s
+}
+
+impl Server {
+    fn url(&self, path: &str) -> String {
+        format!("https://127.0.0.1:{}{path}", self.port)
+    }
+    fn curl(&self, args: &[&str]) -> Output {
+        Command::new("curl")
+            .args([
+                "-s",
+                "--cacert",
+                self.dir.join("tls/local-ca.pem").to_str().unwrap_or(""),
+                "-w",
+                "\n%{http_code}",
+            ])
+            .args(args)
+            .output()
+            .expect("curl")
+    }
+    /// (status, body)
+    fn request(&self, args: &[&str]) -> (u16, String) {
+        let o = self.curl(args);
+        let text = String::from_utf8_lossy(&o.stdout).into_owned();
+        let (body, code) = text.rsplit_once('\n').unwrap_or(("", "0"));
+        (code.trim().parse().unwrap_or(0), body.to_string())
+    }
+    fn csrf(&self) -> String {
+        let (_, page) = self.request(&[&self.url("/taskpane/taskpane.html")]);
+        page.split("name=\"csrf-token\" content=\"")
+            .nth(1)
+            .and_then(|r| r.split('"').next())
+            .unwrap_or("")
+            .to_string()
+    }
+    fn origin(&self) -> String {
+        format!("Origin: https://127.0.0.1:{}", self.port)
+    }
+}
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+#[test]
+fn state_changes_need_our_origin_and_a_csrf_token() {
+    let s = start("csrf", &["--demo"], &[]);
+    let doc = repo().join("samples/stamped/contract.sealed.docx");
+    let data = format!("@{}", doc.display());
+    let token = s.csrf();
+    assert_eq!(token.len(), 48, "no CSRF token in the page");
+    let verify = s.url("/api/verify?name=contract.docx");
+    let (code, _) = s.request(&[
+        "-X",
+        "POST",
+        "-H",
+        "Origin: https://evil.example",
+        "-H",
+        &format!("X-CSRF-Token: {token}"),
+        "--data-binary",
+        &data,
+        &verify,
+    ]);
+    assert_eq!(code, 403, "foreign origin");
+    let (code, _) = s.request(&[
+        "-X",
+        "POST",
+        "-H",
+        &s.origin(),
+        "--data-binary",
+        &data,
+        &verify,
+    ]);
+    assert_eq!(code, 403, "no token");
+    let (code, _) = s.request(&[
+        "-X",
+        "POST",
+        "-H",
+        &s.origin(),
+        "-H",
+        "X-CSRF-Token: 0123",
+        "--data-binary",
+        &data,
+        &verify,
+    ]);
+    assert_eq!(code, 403, "unknown token");
+    let (code, body) = s.request(&[
+        "-X",
+        "POST",
+        "-H",
+        &s.origin(),
+        "-H",
+        &format!("X-CSRF-Token: {token}"),
+        "--data-binary",
+        &data,
+        &verify,
+    ]);
+    assert_eq!(code, 200, "{body}");
+    let r: serde_json::Value = serde_json::from_str(&body).unwrap_or_default();
+    assert_eq!(r["seals"][0]["status"], "bound", "{body}");
+    // Sealing with the demo seal writes a sealed copy in the output folder.
+    let unsealed = format!(
+        "@{}",
+        repo().join("samples/documents/contract.docx").display()
+    );
+    let (code, body) = s.request(&[
+        "-X", "POST", "-H", &s.origin(), "-H", &format!("X-CSRF-Token: {token}"), "--data-binary", &unsealed,
+        &s.url("/api/stamp?name=contract.docx&seal=demo&place=text&value=Example%20Trading%20Co.%20Ltd."),
+    ]);
+    assert_eq!(code, 200, "{body}");
+    let r: serde_json::Value = serde_json::from_str(&body).unwrap_or_default();
+    assert_eq!(r["report"]["verdict"], "valid", "{body}");
+    assert!(s.dir.join("sealed/contract.sealed.docx").exists());
+}
+
+#[test]
+fn a_body_over_the_cap_gets_413() {
+    let s = start("cap", &["--body-limit-mib", "1"], &[]);
+    let big = s.dir.join("big.bin");
+    std::fs::write(&big, vec![0u8; 2 << 20]).unwrap_or(());
+    let token = s.csrf();
+    let (code, _) = s.request(&[
+        "-X",
+        "POST",
+        "-H",
+        &s.origin(),
+        "-H",
+        &format!("X-CSRF-Token: {token}"),
+        "--data-binary",
+        &format!("@{}", big.display()),
+        &s.url("/api/verify"),
+    ]);
+    assert_eq!(code, 413);
+}
+
+#[test]
+fn it_listens_on_loopback_only() {
+    let s = start("loopback", &[], &[]);
+    let tcp = std::fs::read_to_string("/proc/net/tcp").unwrap_or_default()
+        + &std::fs::read_to_string("/proc/net/tcp6").unwrap_or_default();
+    let port = format!(":{:04X}", s.port);
+    let listening: Vec<&str> = tcp
+        .lines()
+        .filter(|l| {
+            l.split_whitespace()
+                .nth(1)
+                .is_some_and(|a| a.ends_with(&port))
+                && l.split_whitespace().nth(3) == Some("0A")
+        })
+        .collect();
+    assert!(!listening.is_empty(), "not listening at all");
+    for l in listening {
+        let local = l.split_whitespace().nth(1).unwrap_or("");
+        assert!(
+            local.starts_with("0100007F:"),
+            "listening on {local}, not 127.0.0.1"
+        );
+    }
+}
+
+#[test]
+fn every_openapi_path_is_served() {
+    let s = start("openapi", &[], &[]);
+    let (code, body) = s.request(&[&s.url("/api/openapi.json")]);
+    assert_eq!(code, 200);
+    let doc: serde_json::Value = serde_json::from_str(&body).unwrap_or_default();
+    let paths = doc["paths"].as_object().cloned().unwrap_or_default();
+    assert!(paths.len() >= 5);
+    for (path, ops) in paths {
+        let url = s.url(&path.replace("{name}", "nothing.docx"));
+        for method in ops
+            .as_object()
+            .map(|o| o.keys().cloned().collect::<Vec<_>>())
+            .unwrap_or_default()
+        {
+            let (code, _) = s.request(&["-X", &method.to_uppercase(), &url]);
+            // Routed: anything but "no such route" (POSTs without a token get 403; a missing file 404 JSON).
+            assert!(code != 0 && code != 405, "{method} {path}: {code}");
+            if path != "/api/download/{name}" {
+                assert_ne!(code, 404, "{method} {path} is not served");
+            }
+        }
+    }
+}
+
+#[test]
+fn the_fourth_wrong_pin_in_a_row_waits_without_reaching_the_token() {
+    let pki =
+        Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("server-pki-{}", std::process::id()));
+    let tok =
+        Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("server-token-{}", std::process::id()));
+    assert!(Command::new("bash")
+        .arg(repo().join("tests/make-test-pki.sh"))
+        .arg(&pki)
+        .status()
+        .map(|s| s.success())
+        .unwrap_or(false));
+    assert!(Command::new("bash")
+        .arg(repo().join("tests/make-test-token.sh"))
+        .arg(&tok)
+        .arg(&pki)
+        .output()
+        .map(|o| o.status.success())
+        .unwrap_or(false));
+    let env = [
+        (
+            "SOFTHSM2_CONF",
+            tok.join("softhsm2.conf").display().to_string(),
+        ),
+        (
+            "DOCSEAL_PKCS11_MODULE",
+            "/usr/lib/softhsm/libsofthsm2.so".to_string(),
+        ),
+    ];
+    let s = start(
+        "pin",
+        &["--seal", "pkcs11:token=SealKey;object=Official%20Seal"],
+        &env,
+    );
+    let token = s.csrf();
+    let doc = format!(
+        "@{}",
+        repo().join("samples/documents/contract.docx").display()
+    );
+    let url = s.url("/api/stamp?name=contract.docx&seal=seal1&place=end");
+    let try_pin = |pin: &str| {
+        s.request(&[
+            "-X",
+            "POST",
+            "-H",
+            &s.origin(),
+            "-H",
+            &format!("X-CSRF-Token: {token}"),
+            "-H",
+            &format!("X-Docseal-PIN: {pin}"),
+            "--data-binary",
+            &doc,
+            &url,
+        ])
+    };
+    for _ in 0..3 {
+        let (code, body) = try_pin("000000");
+        assert_eq!(code, 401, "{body}");
+        assert!(body.contains("wrong PIN"), "{body}");
+    }
+    let (code, body) = try_pin("123456");
+    assert_eq!(code, 429, "{body}");
+    assert!(body.contains("wait"), "{body}");
+}
