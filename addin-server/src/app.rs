@@ -79,11 +79,11 @@ impl AppState {
             (None, None) => false,
         };
         if !from_us {
-            return Err(api::error(
+            return Err(Box::new(api::error(
                 403,
                 "forbidden-origin",
                 "requests must come from the docseal page served by this server",
-            ));
+            )));
         }
         let token = req
             .headers()
@@ -92,11 +92,11 @@ impl AppState {
             .unwrap_or("");
         let known = self.csrf.lock().map(|s| s.contains(token)).unwrap_or(false);
         if token.is_empty() || !known {
-            return Err(api::error(
+            return Err(Box::new(api::error(
                 403,
                 "bad-csrf-token",
                 "missing or unknown CSRF token; reload the page",
-            ));
+            )));
         }
         Ok(())
     }
