@@ -179,6 +179,18 @@ async fn manifest_files(state: web::Data<AppState>, path: web::Path<String>) -> 
     serve_file(&state.root.join("manifest"), &path, &state)
 }
 
+/// office.js from the npm package @microsoft/office-js when it is installed under taskpane/
+/// (`npm install` there), so the add-in works with no internet; the page falls back to the CDN.
+async fn office_js(state: web::Data<AppState>, path: web::Path<String>) -> HttpResponse {
+    serve_file(
+        &state
+            .root
+            .join("taskpane/node_modules/@microsoft/office-js/dist"),
+        &path,
+        &state,
+    )
+}
+
 async fn home() -> HttpResponse {
     HttpResponse::Found()
         .insert_header((header::LOCATION, "/taskpane/taskpane.html"))
@@ -190,6 +202,7 @@ pub fn routes(cfg: &mut web::ServiceConfig, body_limit: usize) {
         .route("/", web::get().to(home))
         .route("/taskpane/{path:.*}", web::get().to(taskpane))
         .route("/manifest/{path:.*}", web::get().to(manifest_files))
+        .route("/office/{path:.*}", web::get().to(office_js))
         .route("/api/openapi.json", web::get().to(api::openapi))
         .route("/api/seals", web::get().to(api::seals))
         .route("/api/verify", web::post().to(api::verify))

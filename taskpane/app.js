@@ -1,0 +1,115 @@
+// The host-neutral core: read the document, verify it on open, seal it on request. In Office it
+// reads the open document with getFileAsync(Compressed) slice by slice; in a plain browser a file
+// is dropped. It never saves settings into the document (a sealed document must stay unchanged).
+"use strict";
+(() => {
+  const el = (id) => document.getElementById(id);
+  let current = { bytes: null, name: "document.docx", path: null, host: null };
+
+  function readOfficeFile() {
+    return new Promise((resolve, reject) => {
+      Office.context.document.getFileAsync(Office.FileType.Compressed, { sliceSize: 4 * 1024 * 1024 }, (res) => {
+        if (res.status !== Office.AsyncResultStatus.Succeeded) return reject(new Error(res.error.message));
+        const file = res.value, parts = [];
+        let i = 0;
+        const next = () => file.getSliceAsync(i, (s) => {
+          if (s.status !== Office.AsyncResultStatus.Succeeded) { file.closeAsync(); return reject(new Error(s.error.message)); }
+          parts.push(new Uint8Array(s.value.data));
+          if (++i < file.sliceCount) return next();
+          file.closeAsync();
+          const total = parts.reduce((n, p) => n + p.length, 0), all = new Uint8Array(total);
+          let at = 0;
+          for (const p of parts) { all.set(p, at); at += p.length; }
+          resolve(all);
+        });
+        next();
+      });
+    });
+  }
+
+  async function verify() {
+    if (!current.bytes) return;
+    try {
+      docsealBanner.show(await docsealApi.verify(current.bytes, current.name));
+    } catch (e) {
+      docsealBanner.message("grey", "Could not check the document", e.message);
+    }
+  }
+
+  async function loadSeals() {
+    try {
+      const { seals } = await docsealApi.seals();
+      const sel = el("seal");
+      sel.replaceChildren(...seals.map((s) => Object.assign(document.createElement("option"), { value: s.id, textContent: s.label })));
+    } catch (e) {
+      el("seal-status").textContent = e.message;
+    }
+  }
+
+  async function seal() {
+    const status = el("seal-status"), pin = el("pin");
+    const place = document.querySelector('input[name="place"]:checked').value;
+    const q = { name: current.name, seal: el("seal").value, place };
+    if (current.path) q.path = current.path;
+    if (place === "text") q.value = el("keyword").value;
+    if (place === "cell") q.value = el("cell").value;
+    if (!current.bytes) { status.textContent = "Open or drop a document first."; return; }
+    el("seal-button").disabled = true;
+    status.textContent = "Sealing…";
+    try {
+      const r = await docsealApi.stamp(current.bytes, q, pin.value);
+      status.textContent = "Sealed copy: " + r.saved_to;
+      if (!window.Office || !Office.context || !Office.context.document) {
+        const a = Object.assign(document.createElement("a"), { href: r.download, textContent: "Download the sealed copy", download: "" });
+        status.append(" — ", a);
+      }
+      docsealBanner.show(r.report);
+    } catch (e) {
+      status.textContent = e.code === "wrong-pin" ? "Wrong PIN. " + e.message : e.message;
+    } finally {
+      pin.value = "";  // the PIN is never kept
+      el("seal-button").disabled = false;
+    }
+  }
+
+  function browserMode() {
+    el("browser-mode").hidden = false;
+    docsealBanner.message("grey", "Drop a document to check it", "or seal it below.");
+    const take = async (file) => {
+      current = { bytes: new Uint8Array(await file.arrayBuffer()), name: file.name, path: null, host: null };
+      await verify();
+    };
+    const drop = el("drop");
+    drop.addEventListener("dragover", (e) => { e.preventDefault(); drop.classList.add("over"); });
+    drop.addEventListener("dragleave", () => drop.classList.remove("over"));
+    drop.addEventListener("drop", (e) => { e.preventDefault(); drop.classList.remove("over"); if (e.dataTransfer.files[0]) take(e.dataTransfer.files[0]); });
+    el("file").addEventListener("change", (e) => e.target.files[0] && take(e.target.files[0]));
+  }
+
+  async function officeMode(info) {
+    if (Office.context.platform === Office.PlatformType.OfficeOnline) {
+      docsealBanner.message("grey", "Office on the web is not supported yet", "Open the document in desktop Word or Excel.");
+      return;
+    }
+    const url = Office.context.document.url || "";
+    current.host = info.host;
+    current.name = url.split(/[\\/]/).pop() || (info.host === Office.HostType.Excel ? "workbook.xlsx" : "document.docx");
+    current.path = /^([a-zA-Z]:\\|\/|file:)/.test(url) ? url : null;
+    try {
+      if (info.host === Office.HostType.Word) el("keyword").value = await docsealWord.selectionText();
+      if (info.host === Office.HostType.Excel) { el("cell").value = await docsealExcel.activeCell(); document.querySelector('input[value="cell"]').checked = true; }
+    } catch (e) { /* prefill is a convenience only */ }
+    current.bytes = await readOfficeFile();
+    await verify();
+  }
+
+  document.addEventListener("DOMContentLoaded", () => {
+    el("seal-button").addEventListener("click", seal);
+    loadSeals();
+    if (window.Office && Office.onReady) {
+      Office.onReady((info) => (info && info.host ? officeMode(info) : browserMode()));
+    } else {
+      browserMode();
+    }
+  });
+})();
