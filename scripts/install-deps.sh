@@ -9,6 +9,7 @@ PKGS=(
   fonts-noto-cjk fonts-crosextra-carlito poppler-utils   # seal pictures (CJK names), Calibri metrics, PDF checks
   softhsm2 opensc                       # a real PKCS#11 token for tests (softhsm2-util, pkcs11-tool)
   curl                                  # the server tests talk HTTPS to docseal-server
+  chromium                              # the task pane's browser tests (playwright-core drives it)
   libreoffice-writer libreoffice-calc python3-uno libnss3-tools   # the LibreOffice oracle
 )
 missing=()
@@ -23,5 +24,13 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 if ! command -v cargo >/dev/null 2>&1; then
   [ -x "$HOME/.cargo/bin/cargo" ] && export PATH="$HOME/.cargo/bin:$PATH"
+fi
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  echo "installing: nodejs npm" >&2
+  DEBIAN_FRONTEND=noninteractive ${SUDO:-} apt-get install -y -q --no-install-recommends nodejs npm >/dev/null
+fi
+# playwright-core for the browser tests (no browser download: Debian's chromium is used).
+if [ ! -d tests/e2e/node_modules/playwright-core ]; then
+  (cd tests/e2e && npm ci --no-audit --no-fund --silent)
 fi
 command -v cargo >/dev/null 2>&1 || { echo "docseal needs a Rust toolchain (cargo 1.85 or newer): see https://rustup.rs" >&2; exit 2; }

@@ -8,7 +8,12 @@ export PATH="$HOME/.cargo/bin:$PATH"
 log=$(mktemp)
 cargo test --workspace --locked --no-fail-fast 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
-# One closing line for the whole run (cargo prints one per test binary).
-awk '/^test result:/ { p += $4; f += $6; s += $8 } END { printf "tests: %d passed, %d failed, %d skipped\n", p, f, s }' "$log"
+# The task pane in headless Chromium, against the docseal-server the cargo tests just built.
+(cd tests/e2e && DOCSEAL_SERVER="$PWD/../../target/debug/docseal-server" node --test 2>&1) | tee -a "$log"
+e2e=${PIPESTATUS[0]}
+[ "$e2e" -eq 0 ] || status=$e2e
+# One closing line for the whole run (cargo prints one per test binary, node its own totals).
+awk '/^test result:/ { p += $4; f += $6; s += $8 } /^# pass / { p += $3 } /^# fail / { f += $3 } /^# skipped / { s += $3 }
+     END { printf "tests: %d passed, %d failed, %d skipped\n", p, f, s }' "$log"
 rm -f "$log"
 exit "$status"

@@ -1,0 +1,165 @@
+// The task pane in Debian's headless Chromium (playwright-core, executablePath /usr/bin/chromium)
+// against a running docseal-server: plain-browser mode, and an Office host stand-in that hands
+// the page real document bytes through getFileAsync. Screenshots go to tests/artifacts/.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { spawn, execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, mkdirSync, existsSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+import net from "node:net";
+import { chromium } from "playwright-core";
+
+const repo = join(dirname(fileURLToPath(import.meta.url)), "../..");
+const artifacts = join(repo, "tests/artifacts");
+mkdirSync(artifacts, { recursive: true });
+const serverBin = process.env.DOCSEAL_SERVER || join(repo, "target/debug/docseal-server");
+const docseal = process.env.DOCSEAL_BIN || join(repo, "target/debug/docseal");
+const work = mkdtempSync(join(tmpdir(), "docseal-e2e-"));
+
+const freePort = () => new Promise((ok) => { const s = net.createServer().listen(0, "127.0.0.1", () => { const p = s.address().port; s.close(() => ok(p)); }); });
+const waitPort = async (port) => {
+  for (let i = 0; i < 200; i++) {
+    const up = await new Promise((ok) => { const c = net.connect(port, "127.0.0.1", () => { c.end(); ok(true); }).on("error", () => ok(false)); });
+    if (up) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error("docseal-server did not start");
+};
+
+let server, port, browser, tokenEnv;
+
+before(async () => {
+  // A test PKI and a SoftHSM2 token made for this run.
+  execFileSync("bash", [join(repo, "tests/make-test-pki.sh"), join(work, "pki")]);
+  execFileSync("bash", [join(repo, "tests/make-test-token.sh"), join(work, "token"), join(work, "pki")]);
+  tokenEnv = { SOFTHSM2_CONF: join(work, "token/softhsm2.conf"), DOCSEAL_PKCS11_MODULE: "/usr/lib/softhsm/libsofthsm2.so" };
+  port = await freePort();
+  server = spawn(serverBin, ["--port", String(port), "--data-dir", join(work, "data"), "--no-open",
+    "--seal", "pkcs11:token=SealKey;object=Official%20Seal", "--trust", join(repo, "engine/tests/data/golden-cert.pem"),
+    "--trust", join(work, "pki/ca.pem")], { env: { ...process.env, ...tokenEnv }, stdio: "ignore" });
+  await waitPort(port);
+  browser = await chromium.launch({ executablePath: "/usr/bin/chromium",
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"] });
+});
+
+after(async () => {
+  await browser?.close();
+  server?.kill();
+});
+
+const url = () => `https://127.0.0.1:${port}/taskpane/taskpane.html`;
+
+async function page() {
+  const ctx = await browser.newContext({ ignoreHTTPSErrors: true, viewport: { width: 380, height: 720 } });
+  return ctx.newPage();
+}
+
+/** An Office host stand-in: Word with `bytes` open at `docUrl`. */
+async function officePage(bytes, docUrl) {
+  const p = await page();
+  await p.addInitScript(({ b64, docUrl }) => {
+    const data = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+    const slice = 64 * 1024;
+    const ok = (value) => ({ status: "succeeded", value });
+    window.Office = {
+      HostType: { Word: "Word", Excel: "Excel" }, FileType: { Compressed: "compressed" },
+      AsyncResultStatus: { Succeeded: "succeeded", Failed: "failed" }, PlatformType: { PC: "PC", OfficeOnline: "OfficeOnline" },
+      onReady(cb) { setTimeout(() => cb({ host: "Word", platform: "PC" }), 0); return Promise.resolve({ host: "Word" }); },
+      context: {
+        platform: "PC",
+        document: {
+          url: docUrl,
+          getFileAsync(type, opts, cb) {
+            const count = Math.ceil(data.length / slice);
+            cb(ok({ size: data.length, sliceCount: count,
+              getSliceAsync(i, cb2) { cb2(ok({ data: Array.from(data.subarray(i * slice, (i + 1) * slice)), index: i })); },
+              closeAsync() {} }));
+          },
+        },
+      },
+    };
+  }, { b64: Buffer.from(bytes).toString("base64"), docUrl });
+  await p.goto(url());
+  return p;
+}
+
+const banner = async (p) => {
+  await p.waitForFunction(() => !document.getElementById("banner-title").textContent.startsWith("Checking"));
+  return p.evaluate(() => ({ cls: document.getElementById("banner").className, title: document.getElementById("banner-title").textContent, text: document.getElementById("banner-text").textContent }));
+};
+
+test("a sealed document shows the green banner with the signer", async () => {
+  const p = await officePage(readFileSync(join(repo, "samples/stamped/contract.sealed.docx")), "");
+  const b = await banner(p);
+  await p.screenshot({ path: join(artifacts, "banner-green.png") });
+  assert.match(b.cls, /green/, JSON.stringify(b));
+  assert.match(b.title, /Sealed by docseal golden test seal/);
+});
+
+test("a tampered document shows red with the reason", async () => {
+  const tampered = join(work, "tampered.docx");
+  execFileSync("python3", ["-c", `
+import zipfile,sys
+src=zipfile.ZipFile(sys.argv[1]); dst=zipfile.ZipFile(sys.argv[2],'w',zipfile.ZIP_DEFLATED)
+for i in src.infolist():
+    b=src.read(i.filename)
+    if i.filename=='word/document.xml': b=b.replace(b'Buyer: Northwind', b'Buyer: Southwind')
+    dst.writestr(i,b)
+dst.close()`, join(repo, "samples/stamped/contract.sealed.docx"), tampered]);
+  const p = await officePage(readFileSync(tampered), "");
+  const b = await banner(p);
+  await p.screenshot({ path: join(artifacts, "banner-red.png") });
+  assert.match(b.cls, /red/, JSON.stringify(b));
+  assert.match(b.text, /changed after sealing/);
+});
+
+test("an unsealed document is grey", async () => {
+  const p = await officePage(readFileSync(join(repo, "samples/documents/contract.docx")), "");
+  const b = await banner(p);
+  await p.screenshot({ path: join(artifacts, "banner-grey.png") });
+  assert.match(b.cls, /grey/);
+  assert.match(b.title, /Not sealed/);
+});
+
+test("sealing through the pane with the token writes a copy LibreOffice accepts; a wrong PIN says so", async () => {
+  const folder = join(work, "docs");
+  mkdirSync(folder, { recursive: true });
+  const original = join(folder, "contract.docx");
+  writeFileSync(original, readFileSync(join(repo, "samples/documents/contract.docx")));
+  const p = await officePage(readFileSync(original), original);
+  await banner(p);
+  await p.waitForFunction(() => document.querySelectorAll("#seal option").length > 0);
+  await p.fill("#keyword", "Example Trading Co. Ltd.");
+  await p.fill("#pin", "000000");
+  await p.click("#seal-button");
+  await p.waitForFunction(() => /PIN/.test(document.getElementById("seal-status").textContent));
+  await p.screenshot({ path: join(artifacts, "wrong-pin.png") });
+  assert.match(await p.textContent("#seal-status"), /Wrong PIN/);
+  assert.equal(await p.inputValue("#pin"), "", "the PIN field is cleared");
+  await p.fill("#pin", "123456");
+  await p.click("#seal-button");
+  await p.waitForFunction(() => /Sealed copy/.test(document.getElementById("seal-status").textContent), null, { timeout: 30000 });
+  await p.screenshot({ path: join(artifacts, "sealed.png") });
+  const sealed = join(folder, "contract.sealed.docx");
+  assert.ok(existsSync(sealed), "the sealed copy is beside the original");
+  assert.match((await banner(p)).cls, /green/);
+  if (!process.env.DOCSEAL_SKIP_LIBREOFFICE) {
+    const out = execFileSync("/usr/bin/python3", [join(repo, "tests/oracle/lo-verify"), "--no-load", "--trust-ca", join(work, "pki/ca.pem"), sealed]).toString();
+    const r = JSON.parse(out.trim().split("\n")[0]);
+    assert.equal(r.document_signature_state, "PARTIAL_OK", out);
+    assert.equal(r.signatures[0].certificate_valid, true, out);
+  }
+});
+
+test("plain-browser mode: drop a file, see the verdict", async () => {
+  const p = await page();
+  await p.goto(url());
+  await p.waitForSelector("#browser-mode:not([hidden])");
+  await p.setInputFiles("#file", join(repo, "samples/stamped/ledger.sealed.xlsx"));
+  await p.waitForFunction(() => document.getElementById("banner").dataset.verdict);
+  const b = await banner(p);
+  await p.screenshot({ path: join(artifacts, "browser-drop.png") });
+  assert.match(b.cls, /green/, JSON.stringify(b));
+});
