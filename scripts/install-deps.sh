@@ -33,4 +33,8 @@ fi
 if [ ! -d tests/e2e/node_modules/playwright-core ]; then
   (cd tests/e2e && npm ci --no-audit --no-fund --silent)
 fi
+# office.js from its npm package, so docseal-server can serve it with no internet.
+if [ ! -f taskpane/node_modules/@microsoft/office-js/dist/office.js ]; then
+  (cd taskpane && npm ci --no-audit --no-fund --silent)
+fi
 command -v cargo >/dev/null 2>&1 || { echo "docseal needs a Rust toolchain (cargo 1.85 or newer): see https://rustup.rs" >&2; exit 2; }

@@ -81,6 +81,8 @@ async function officePage(bytes, docUrl) {
       },
     };
   }, { b64: Buffer.from(bytes).toString("base64"), docUrl });
+  // The stand-in plays Office: the real office.js (served by docseal-server) stays out of the way.
+  await p.route("**/office/office.js", (r) => r.fulfill({ contentType: "text/javascript", body: "" }));
   await p.goto(url());
   return p;
 }
@@ -162,4 +164,12 @@ test("plain-browser mode: drop a file, see the verdict", async () => {
   const b = await banner(p);
   await p.screenshot({ path: join(artifacts, "browser-drop.png") });
   assert.match(b.cls, /green/, JSON.stringify(b));
+});
+
+test("office.js is served by docseal-server itself", async () => {
+  const p = await page();
+  const res = await p.goto(`https://127.0.0.1:${port}/office/office.js`);
+  assert.equal(res.status(), 200);
+  assert.match(res.headers()["content-type"], /javascript/);
+  assert.ok((await res.text()).length > 10000);
 });
