@@ -303,3 +303,32 @@ fn the_fourth_wrong_pin_in_a_row_waits_without_reaching_the_token() {
     assert_eq!(code, 429, "{body}");
     assert!(body.contains("wait"), "{body}");
 }
+
+#[test]
+fn every_url_of_the_manifest_is_served() {
+    let s = start("manifest-urls", &[], &[]);
+    let out = Command::new(env!("CARGO_BIN_EXE_docseal-server"))
+        .args(["--manifest", "--port", &s.port.to_string()])
+        .output()
+        .expect("--manifest");
+    let xml = String::from_utf8_lossy(&out.stdout).into_owned();
+    let urls: Vec<String> = xml
+        .split("DefaultValue=\"")
+        .skip(1)
+        .filter_map(|r| r.split('"').next())
+        .filter(|u| u.starts_with("https://"))
+        .map(|u| u.replace("&amp;", "&"))
+        .collect();
+    assert!(urls.len() >= 8, "{urls:?}");
+    for u in urls {
+        assert!(
+            u.starts_with(&format!("https://localhost:{}/", s.port)),
+            "{u} is not on this server"
+        );
+        let path = u
+            .trim_start_matches(&format!("https://localhost:{}", s.port))
+            .to_string();
+        let (code, _) = s.request(&["-L", &s.url(&path)]);
+        assert_eq!(code, 200, "{u}");
+    }
+}
