@@ -42,8 +42,7 @@ pub fn stamp_package(pkg: &Package, opts: &StampOptions) -> Result<(Changes, Pla
     };
     let placed = place::place(pkg, &mut changes, &req)?;
     if let Some(addin) = &opts.open_pane {
-        let (_, kind) = place::main_part(pkg)?;
-        place::webext::add_autoshow(pkg, &mut changes, kind, addin)?;
+        place::webext::add_autoshow(pkg, &mut changes, placed.kind, addin)?;
     }
     let changes = dsig::sign(pkg, changes, &opts.sign)?;
     if changes.get(&signature_part).is_none() {

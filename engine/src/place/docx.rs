@@ -92,8 +92,13 @@ fn default_size_pt(pkg: &Package, main: &PartName) -> f64 {
     .unwrap_or(11.0)
 }
 
-/// Rewrites a part's XML, given the relationship Id of the picture.
-type Edit = Box<dyn FnOnce(&str, &str) -> String>;
+/// Where the anchor run goes in the part's XML.
+enum Insert {
+    /// In a new right-aligned paragraph at this byte offset (before the final sectPr).
+    NewParagraph(usize),
+    /// Between the halves of this run, split at this byte offset.
+    SplitRun(text_map::Segment, usize),
+}
 
 pub fn place(
     pkg: &Package,
@@ -112,7 +117,7 @@ pub fn place(
     );
     let descr = req.mark.to_descr();
 
-    let (part, edit): (PartName, Edit) = match &req.placement {
+    let (part, position, insert) = match &req.placement {
         Placement::Cell(_) => {
             return Err(Error::Usage(
                 "--at-cell is for Excel workbooks; use --at-text or --at-end".into(),
@@ -127,21 +132,8 @@ pub fn place(
                 .ok_or_else(|| Error::Refused(format!("{main} has no document body")))?;
             (
                 main.clone(),
-                Box::new(move |xml: &str, rel_id: &str| {
-                    let run = anchor_xml::word_run(
-                        rel_id,
-                        id,
-                        &descr,
-                        cx,
-                        cy,
-                        WordPosition::RightOfParagraph { y: dy },
-                    );
-                    format!(
-                        "{}<w:p><w:pPr><w:jc w:val=\"right\"/></w:pPr>{run}</w:p>{}",
-                        &xml[..at],
-                        &xml[at..]
-                    )
-                }),
+                WordPosition::RightOfParagraph { y: dy },
+                Insert::NewParagraph(at),
             )
         }
         Placement::Text { needle, occurrence } => {
@@ -167,20 +159,10 @@ pub fn place(
             };
             let x = -cx / 2 + half_char + dx;
             let y = line_mid - cy / 2 + dy;
-            let seg = seg.clone();
             (
                 part,
-                Box::new(move |xml: &str, rel_id: &str| {
-                    let run = anchor_xml::word_run(
-                        rel_id,
-                        id,
-                        &descr,
-                        cx,
-                        cy,
-                        WordPosition::AtCharacter { x, y },
-                    );
-                    split_run_at(xml, &seg, at, &run)
-                }),
+                WordPosition::AtCharacter { x, y },
+                Insert::SplitRun(seg.clone(), at),
             )
         }
     };
@@ -206,10 +188,20 @@ pub fn place(
         current_text(pkg, changes, &part)?
     };
     let xml = xml.ok_or_else(|| Error::NotAPackage(format!("{part} is missing")))?;
-    changes.put(pkg, part.clone(), edit(&xml, &rel_id).into_bytes());
+    let run = anchor_xml::word_run(&rel_id, id, &descr, cx, cy, position);
+    let edited = match insert {
+        Insert::NewParagraph(at) => format!(
+            "{}<w:p><w:pPr><w:jc w:val=\"right\"/></w:pPr>{run}</w:p>{}",
+            &xml[..at],
+            &xml[at..]
+        ),
+        Insert::SplitRun(seg, at) => split_run_at(&xml, &seg, at, &run),
+    };
+    changes.put(pkg, part.clone(), edited.into_bytes());
     Ok(Placed {
         image_part,
         in_part: part,
+        kind: super::Kind::Docx,
     })
 }
 

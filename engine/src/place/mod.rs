@@ -76,6 +76,7 @@ pub struct PlaceRequest<'a> {
 pub struct Placed {
     pub image_part: PartName,
     pub in_part: PartName,
+    pub kind: Kind,
 }
 
 pub const EMU_PER_MM: f64 = 36_000.0;

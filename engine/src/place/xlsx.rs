@@ -538,6 +538,7 @@ pub fn place(
     Ok(Placed {
         image_part,
         in_part: drawing,
+        kind: super::Kind::Xlsx,
     })
 }
 
