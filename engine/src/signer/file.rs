@@ -100,17 +100,11 @@ pub fn load(
         load_pkcs12(key, &bytes, pin)?
     };
     if let Some(c) = cert {
-        let loaded = Cert::load_all(&std::fs::read(c).map_err(|e| Error::io(c, e))?)?;
+        let loaded = Cert::load_file(c)?;
         certs.retain(|x| !loaded.contains(x));
         certs.splice(0..0, loaded);
     }
-    if let Some(c) = chain {
-        for x in Cert::load_all(&std::fs::read(c).map_err(|e| Error::io(c, e))?)? {
-            if !certs.contains(&x) {
-                certs.push(x);
-            }
-        }
-    }
+    super::add_chain(&mut certs, chain)?;
     let public = file_key.public_key_der()?;
     // The leaf is the certificate of this key, wherever the file put it.
     let leaf_at = certs

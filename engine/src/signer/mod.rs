@@ -31,3 +31,18 @@ pub fn load(
         file::load(std::path::Path::new(key), cert, chain, pin)
     }
 }
+
+/// Appends the `--chain` certificates that are not there yet (the leaf stays first).
+pub(crate) fn add_chain(
+    certs: &mut Vec<crate::trust::Cert>,
+    chain: Option<&std::path::Path>,
+) -> Result<()> {
+    if let Some(c) = chain {
+        for x in crate::trust::Cert::load_file(c)? {
+            if !certs.contains(&x) {
+                certs.push(x);
+            }
+        }
+    }
+    Ok(())
+}

@@ -247,7 +247,7 @@ pub fn open(
     let id = attr_bytes(&session, key, AttributeType::Id).unwrap_or_default();
 
     let mut certs = match cert_override {
-        Some(p) => Cert::load_all(&std::fs::read(p).map_err(|e| Error::io(p, e))?)?,
+        Some(p) => Cert::load_file(p)?,
         None => {
             let found = session
                 .find_objects(&[
@@ -267,11 +267,7 @@ pub fn open(
             vec![Cert::from_der(der)?]
         }
     };
-    if let Some(c) = chain {
-        certs.extend(Cert::load_all(
-            &std::fs::read(c).map_err(|e| Error::io(c, e))?,
-        )?);
-    }
+    super::add_chain(&mut certs, chain)?;
     let leaf = &certs[0];
     let now = time::OffsetDateTime::now_utc();
     if now > leaf.not_after() {

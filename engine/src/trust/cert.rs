@@ -57,6 +57,11 @@ impl Cert {
         }
     }
 
+    /// Every certificate in a PEM or DER file.
+    pub fn load_file(path: &std::path::Path) -> Result<Vec<Cert>> {
+        Cert::load_all(&std::fs::read(path).map_err(|e| Error::io(path, e))?)
+    }
+
     pub fn der(&self) -> &[u8] {
         &self.der
     }
