@@ -3,9 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use rcgen::{
-    BasicConstraints, CertificateParams, DistinguishedName, DnType, IsCa, KeyPair, KeyUsagePurpose,
-};
+use rcgen::{CertificateParams, DistinguishedName, DnType, KeyPair, KeyUsagePurpose};
 
 use crate::app::SealConfig;
 use crate::error::ServerError;
@@ -27,15 +25,7 @@ pub fn ensure(dir: &Path) -> Result<Demo, ServerError> {
         dir.join("demo-seal.pem"),
     );
     if !(ca.exists() && key.exists() && cert.exists()) {
-        let ca_key = KeyPair::generate().map_err(rc)?;
-        let mut p = CertificateParams::default();
-        let mut dn = DistinguishedName::new();
-        dn.push(DnType::CommonName, "docseal DEMO seal center");
-        dn.push(DnType::OrganizationName, "docseal demo");
-        p.distinguished_name = dn;
-        p.is_ca = IsCa::Ca(BasicConstraints::Constrained(0));
-        p.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
-        let issuer = rcgen::CertifiedIssuer::self_signed(p, ca_key).map_err(rc)?;
+        let issuer = crate::tls::new_ca("docseal DEMO seal center", "docseal demo")?;
         let seal_key = KeyPair::generate().map_err(rc)?;
         let mut leaf = CertificateParams::default();
         let mut dn = DistinguishedName::new();

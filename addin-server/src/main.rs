@@ -116,15 +116,13 @@ fn run(a: Args) -> Result<(), ServerError> {
     }
     if a.demo {
         let d = demo::ensure(&dir.join("demo"))?;
-        trust.anchors.extend(docseal::trust::Cert::load_all(
-            &std::fs::read(&d.ca).map_err(|e| ServerError::io(&d.ca, e))?,
-        )?);
+        trust
+            .anchors
+            .extend(docseal::trust::Cert::load_file(&d.ca)?);
         seals.push(d.seal);
     }
     for t in &a.trust {
-        trust.anchors.extend(docseal::trust::Cert::load_all(
-            &std::fs::read(t).map_err(|e| ServerError::io(t, e))?,
-        )?);
+        trust.anchors.extend(docseal::trust::Cert::load_file(t)?);
     }
     let state = web::Data::new(app::AppState {
         root,

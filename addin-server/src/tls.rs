@@ -31,6 +31,23 @@ fn rc(e: rcgen::Error) -> ServerError {
     ServerError::Setup(format!("making the local certificates: {e}"))
 }
 
+/// A fresh self-signed CA that may issue end-entity certificates only, valid ten years.
+pub fn new_ca(
+    common_name: &str,
+    organization: &str,
+) -> Result<rcgen::CertifiedIssuer<'static, KeyPair>, ServerError> {
+    let key = KeyPair::generate().map_err(rc)?;
+    let mut p = CertificateParams::default();
+    let mut dn = DistinguishedName::new();
+    dn.push(DnType::CommonName, common_name);
+    dn.push(DnType::OrganizationName, organization);
+    p.distinguished_name = dn;
+    p.is_ca = IsCa::Ca(BasicConstraints::Constrained(0));
+    p.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
+    p.not_after = time::OffsetDateTime::now_utc() + time::Duration::days(3650);
+    rcgen::CertifiedIssuer::self_signed(p, key).map_err(rc)
+}
+
 /// The CA, server certificate and key under `dir`, made if missing.
 pub fn ensure(dir: &Path) -> Result<LocalPki, ServerError> {
     std::fs::create_dir_all(dir).map_err(|e| ServerError::io(dir, e))?;
@@ -43,16 +60,7 @@ pub fn ensure(dir: &Path) -> Result<LocalPki, ServerError> {
     if pki.ca_pem.exists() && pki.server_cert.exists() && pki.server_key.exists() {
         return Ok(pki);
     }
-    let ca_key = KeyPair::generate().map_err(rc)?;
-    let mut ca = CertificateParams::default();
-    let mut dn = DistinguishedName::new();
-    dn.push(DnType::CommonName, "docseal local CA (this machine only)");
-    dn.push(DnType::OrganizationName, "docseal");
-    ca.distinguished_name = dn;
-    ca.is_ca = IsCa::Ca(BasicConstraints::Constrained(0));
-    ca.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
-    ca.not_after = time::OffsetDateTime::now_utc() + time::Duration::days(3650);
-    let issuer = rcgen::CertifiedIssuer::self_signed(ca, ca_key).map_err(rc)?;
+    let issuer = new_ca("docseal local CA (this machine only)", "docseal")?;
 
     let server_key = KeyPair::generate().map_err(rc)?;
     let mut leaf = CertificateParams::new(vec!["localhost".to_string(), "127.0.0.1".to_string()])
