@@ -92,6 +92,21 @@ impl Server {
     fn origin(&self) -> String {
         format!("Origin: https://127.0.0.1:{}", self.port)
     }
+    /// POSTs `file` to `path` with these extra headers ("Name: value").
+    fn post(&self, headers: &[String], file: &Path, path: &str) -> (u16, String) {
+        let data = format!("@{}", file.display());
+        let url = self.url(path);
+        let mut args = vec!["-X", "POST"];
+        for h in headers {
+            args.extend(["-H", h.as_str()]);
+        }
+        args.extend(["--data-binary", &data, &url]);
+        self.request(&args)
+    }
+    /// The headers of a request from our own page: its origin and a CSRF token.
+    fn own_page(&self, token: &str) -> Vec<String> {
+        vec![self.origin(), format!("X-CSRF-Token: {token}")]
+    }
 }
 
 fn repo() -> PathBuf {
@@ -102,67 +117,30 @@ fn repo() -> PathBuf {
 fn state_changes_need_our_origin_and_a_csrf_token() {
     let s = start("csrf", &["--demo"], &[]);
     let doc = repo().join("samples/stamped/contract.sealed.docx");
-    let data = format!("@{}", doc.display());
     let token = s.csrf();
     assert_eq!(token.len(), 48, "no CSRF token in the page");
-    let verify = s.url("/api/verify?name=contract.docx");
-    let (code, _) = s.request(&[
-        "-X",
-        "POST",
-        "-H",
-        "Origin: https://evil.example",
-        "-H",
-        &format!("X-CSRF-Token: {token}"),
-        "--data-binary",
-        &data,
-        &verify,
-    ]);
-    assert_eq!(code, 403, "foreign origin");
-    let (code, _) = s.request(&[
-        "-X",
-        "POST",
-        "-H",
-        &s.origin(),
-        "--data-binary",
-        &data,
-        &verify,
-    ]);
-    assert_eq!(code, 403, "no token");
-    let (code, _) = s.request(&[
-        "-X",
-        "POST",
-        "-H",
-        &s.origin(),
-        "-H",
-        "X-CSRF-Token: 0123",
-        "--data-binary",
-        &data,
-        &verify,
-    ]);
-    assert_eq!(code, 403, "unknown token");
-    let (code, body) = s.request(&[
-        "-X",
-        "POST",
-        "-H",
-        &s.origin(),
-        "-H",
-        &format!("X-CSRF-Token: {token}"),
-        "--data-binary",
-        &data,
-        &verify,
-    ]);
+    let verify = "/api/verify?name=contract.docx";
+    let foreign = vec![
+        "Origin: https://evil.example".to_string(),
+        format!("X-CSRF-Token: {token}"),
+    ];
+    assert_eq!(s.post(&foreign, &doc, verify).0, 403, "foreign origin");
+    assert_eq!(s.post(&[s.origin()], &doc, verify).0, 403, "no token");
+    assert_eq!(
+        s.post(&s.own_page("0123"), &doc, verify).0,
+        403,
+        "unknown token"
+    );
+    let (code, body) = s.post(&s.own_page(&token), &doc, verify);
     assert_eq!(code, 200, "{body}");
     let r: serde_json::Value = serde_json::from_str(&body).unwrap_or_default();
     assert_eq!(r["seals"][0]["status"], "bound", "{body}");
     // Sealing with the demo seal writes a sealed copy in the output folder.
-    let unsealed = format!(
-        "@{}",
-        repo().join("samples/documents/contract.docx").display()
+    let (code, body) = s.post(
+        &s.own_page(&token),
+        &repo().join("samples/documents/contract.docx"),
+        "/api/stamp?name=contract.docx&seal=demo&place=text&value=Example%20Trading%20Co.%20Ltd.",
     );
-    let (code, body) = s.request(&[
-        "-X", "POST", "-H", &s.origin(), "-H", &format!("X-CSRF-Token: {token}"), "--data-binary", &unsealed,
-        &s.url("/api/stamp?name=contract.docx&seal=demo&place=text&value=Example%20Trading%20Co.%20Ltd."),
-    ]);
     assert_eq!(code, 200, "{body}");
     let r: serde_json::Value = serde_json::from_str(&body).unwrap_or_default();
     assert_eq!(r["report"]["verdict"], "valid", "{body}");
@@ -175,17 +153,7 @@ fn a_body_over_the_cap_gets_413() {
     let big = s.dir.join("big.bin");
     std::fs::write(&big, vec![0u8; 2 << 20]).unwrap_or(());
     let token = s.csrf();
-    let (code, _) = s.request(&[
-        "-X",
-        "POST",
-        "-H",
-        &s.origin(),
-        "-H",
-        &format!("X-CSRF-Token: {token}"),
-        "--data-binary",
-        &format!("@{}", big.display()),
-        &s.url("/api/verify"),
-    ]);
+    let (code, _) = s.post(&s.own_page(&token), &big, "/api/verify");
     assert_eq!(code, 413);
 }
 
@@ -274,25 +242,15 @@ fn the_fourth_wrong_pin_in_a_row_waits_without_reaching_the_token() {
         &env,
     );
     let token = s.csrf();
-    let doc = format!(
-        "@{}",
-        repo().join("samples/documents/contract.docx").display()
-    );
-    let url = s.url("/api/stamp?name=contract.docx&seal=seal1&place=end");
+    let doc = repo().join("samples/documents/contract.docx");
     let try_pin = |pin: &str| {
-        s.request(&[
-            "-X",
-            "POST",
-            "-H",
-            &s.origin(),
-            "-H",
-            &format!("X-CSRF-Token: {token}"),
-            "-H",
-            &format!("X-Docseal-PIN: {pin}"),
-            "--data-binary",
+        let mut headers = s.own_page(&token);
+        headers.push(format!("X-Docseal-PIN: {pin}"));
+        s.post(
+            &headers,
             &doc,
-            &url,
-        ])
+            "/api/stamp?name=contract.docx&seal=seal1&place=end",
+        )
     };
     for _ in 0..3 {
         let (code, body) = try_pin("000000");

@@ -23,17 +23,7 @@ fn expect_refused(file: &Path, what: &str, needle: &str) {
     assert!(took < Duration::from_secs(1), "{what}: took {took:?}");
     // Signing it is refused the same way, and writes nothing.
     let dst = file.with_extension("signed.docx");
-    let p = pki();
-    let o = docseal(&[
-        "sign",
-        file.to_str().unwrap(),
-        "-o",
-        dst.to_str().unwrap(),
-        "--key",
-        p.join("rsa.key").to_str().unwrap(),
-        "--cert",
-        p.join("rsa.pem").to_str().unwrap(),
-    ]);
+    let o = sign_cli(file, &dst, &[("--key", "rsa.key"), ("--cert", "rsa.pem")]);
     assert_eq!(o.status.code(), Some(2), "{what}: sign {}", stderr(&o));
     assert_eq!(
         stderr(&o).trim_end().lines().count(),

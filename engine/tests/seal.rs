@@ -341,19 +341,7 @@ fn copy_seal_into_report(with_signature: bool, tag: &str) -> PathBuf {
                 .clone(),
         );
         if with_signature {
-            for name in [
-                "_xmlsignatures/sig1.xml",
-                "_xmlsignatures/origin.sigs",
-                "_xmlsignatures/_rels/origin.sigs.rels",
-                "_rels/.rels",
-                "[Content_Types].xml",
-            ] {
-                let from = stamped.iter().find(|x| x.0 == name).unwrap().clone();
-                match e.iter_mut().find(|x| x.0 == name) {
-                    Some(slot) => *slot = from,
-                    None => e.push(from),
-                }
-            }
+            transplant_signature(e, &stamped);
         }
     });
     out

@@ -90,17 +90,7 @@ fn output_never_overwrites_the_input() {
     let dir = scratch("same");
     let doc = dir.join("doc.docx");
     std::fs::copy(samples().join("contract.docx"), &doc).unwrap();
-    let p = pki();
-    let o = docseal(&[
-        "sign",
-        doc.to_str().unwrap(),
-        "-o",
-        doc.to_str().unwrap(),
-        "--key",
-        p.join("rsa.key").to_str().unwrap(),
-        "--cert",
-        p.join("rsa.pem").to_str().unwrap(),
-    ]);
+    let o = sign_cli(&doc, &doc, &[("--key", "rsa.key"), ("--cert", "rsa.pem")]);
     assert_eq!(o.status.code(), Some(2));
     assert_eq!(
         std::fs::read(&doc).unwrap(),
@@ -114,29 +104,17 @@ fn wrong_pkcs12_password_is_refused_and_nothing_is_written() {
     let out = dir.join("out.docx");
     let bad = dir.join("bad-pin.txt");
     std::fs::write(&bad, "nope\n").unwrap();
-    let p = pki();
-    let o = docseal(&[
-        "sign",
-        samples().join("contract.docx").to_str().unwrap(),
-        "-o",
-        out.to_str().unwrap(),
-        "--key",
-        p.join("rsa.p12").to_str().unwrap(),
-        "--pin-file",
-        bad.to_str().unwrap(),
-    ]);
+    let contract = samples().join("contract.docx");
+    let o = sign_cli(
+        &contract,
+        &out,
+        &[("--key", "rsa.p12"), ("--pin-file", bad.to_str().unwrap())],
+    );
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("wrong password"), "{}", stderr(&o));
     assert_eq!(stderr(&o).lines().count(), 1);
     assert!(!out.exists());
-    let o = docseal(&[
-        "sign",
-        samples().join("contract.docx").to_str().unwrap(),
-        "-o",
-        out.to_str().unwrap(),
-        "--key",
-        p.join("rsa.p12").to_str().unwrap(),
-    ]);
+    let o = sign_cli(&contract, &out, &[("--key", "rsa.p12")]);
     assert!(stderr(&o).contains("needs a password"), "{}", stderr(&o));
     assert!(!out.exists());
 }
@@ -145,17 +123,11 @@ fn wrong_pkcs12_password_is_refused_and_nothing_is_written() {
 fn a_certificate_of_another_key_is_refused() {
     let dir = scratch("mismatch");
     let out = dir.join("out.docx");
-    let p = pki();
-    let o = docseal(&[
-        "sign",
-        samples().join("contract.docx").to_str().unwrap(),
-        "-o",
-        out.to_str().unwrap(),
-        "--key",
-        p.join("rsa.key").to_str().unwrap(),
-        "--cert",
-        p.join("ec.pem").to_str().unwrap(),
-    ]);
+    let o = sign_cli(
+        &samples().join("contract.docx"),
+        &out,
+        &[("--key", "rsa.key"), ("--cert", "ec.pem")],
+    );
     assert_eq!(o.status.code(), Some(2));
     assert!(
         stderr(&o).contains("does not belong to this private key"),

@@ -220,19 +220,7 @@ fn the_signature_part_copied_into_another_document() {
     let out = scratch("tamper").join("copied.docx");
     let signed = read_zip(&signed_report());
     rewrite(&samples().join("contract.docx"), &out, |e| {
-        for name in [
-            "_xmlsignatures/sig1.xml",
-            "_xmlsignatures/origin.sigs",
-            "_xmlsignatures/_rels/origin.sigs.rels",
-            "_rels/.rels",
-            "[Content_Types].xml",
-        ] {
-            let from = signed.iter().find(|x| x.0 == name).unwrap().clone();
-            match e.iter_mut().find(|x| x.0 == name) {
-                Some(slot) => *slot = from,
-                None => e.push(from),
-            }
-        }
+        transplant_signature(e, &signed);
     });
     let r = verify_json(&out, true);
     assert_eq!(r["verdict"], "invalid", "{r:#}");

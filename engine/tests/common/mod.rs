@@ -62,35 +62,35 @@ pub fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
+/// `docseal sign INPUT -o OUTPUT` with key options; each value is a file of the test PKI
+/// ("rsa.key"), or an absolute path, which `Path::join` keeps as it is.
+pub fn sign_cli(input: &Path, output: &Path, key: &[(&str, &str)]) -> Output {
+    let mut args = vec![
+        "sign".to_string(),
+        input.display().to_string(),
+        "-o".into(),
+        output.display().to_string(),
+    ];
+    for (flag, file) in key {
+        args.push(flag.to_string());
+        args.push(pki().join(file).display().to_string());
+    }
+    docseal(&args.iter().map(String::as_str).collect::<Vec<_>>())
+}
+
 /// Signs with the CLI and the RSA PKCS#12 seal.
 pub fn sign_rsa(input: &Path, output: &Path) {
-    let p = pki();
-    let o = docseal(&[
-        "sign",
-        input.to_str().unwrap(),
-        "-o",
-        output.to_str().unwrap(),
-        "--key",
-        p.join("rsa.p12").to_str().unwrap(),
-        "--pin-file",
-        p.join("pin.txt").to_str().unwrap(),
-    ]);
+    let o = sign_cli(
+        input,
+        output,
+        &[("--key", "rsa.p12"), ("--pin-file", "pin.txt")],
+    );
     assert!(o.status.success(), "sign failed: {}", stderr(&o));
 }
 
 /// Signs with the CLI and the EC P-256 PEM seal.
 pub fn sign_ec(input: &Path, output: &Path) {
-    let p = pki();
-    let o = docseal(&[
-        "sign",
-        input.to_str().unwrap(),
-        "-o",
-        output.to_str().unwrap(),
-        "--key",
-        p.join("ec.key").to_str().unwrap(),
-        "--cert",
-        p.join("ec.pem").to_str().unwrap(),
-    ]);
+    let o = sign_cli(input, output, &[("--key", "ec.key"), ("--cert", "ec.pem")]);
     assert!(o.status.success(), "sign failed: {}", stderr(&o));
 }
 
@@ -157,6 +157,24 @@ pub fn replace_in(e: &mut [Entry], name: &str, from: &str, to: &str) {
     let s = String::from_utf8(b.clone()).unwrap();
     assert!(s.contains(from), "{name} does not contain {from:?}");
     *b = s.replacen(from, to, 1).into_bytes();
+}
+
+/// Copies a signed package's signature parts (and the package relationships and content types
+/// that point to them) into `e`: the "signature part copied into another document" attack.
+pub fn transplant_signature(e: &mut Entries, signed: &[Entry]) {
+    for name in [
+        "_xmlsignatures/sig1.xml",
+        "_xmlsignatures/origin.sigs",
+        "_xmlsignatures/_rels/origin.sigs.rels",
+        "_rels/.rels",
+        "[Content_Types].xml",
+    ] {
+        let from = signed.iter().find(|x| x.0 == name).unwrap().clone();
+        match e.iter_mut().find(|x| x.0 == name) {
+            Some(slot) => *slot = from,
+            None => e.push(from),
+        }
+    }
 }
 
 /// The codes of every error finding in a report.
