@@ -163,8 +163,7 @@ pub async fn stamp(
         let key = docseal::signer::load(&seal.key, seal.cert.as_deref(), None, &source);
         let key = key?;
         let png = match &seal.image {
-            Some(p) => std::fs::read(p)
-                .map_err(|e| docseal::Error::Usage(format!("{}: {e}", p.display())))?,
+            Some(p) => std::fs::read(p).map_err(|e| docseal::Error::io(p, e))?,
             None => docseal::seal::draw::render_png(&docseal::seal::SealSpec::new(&seal.label))?,
         };
         let picture = docseal::seal::SealPicture::from_png(png)?;
@@ -186,7 +185,7 @@ pub async fn stamp(
             use std::io::Write;
             f.write_all(&sealed)
                 .and_then(|()| f.sync_all())
-                .map_err(|e| docseal::Error::Usage(e.to_string()))
+                .map_err(|e| docseal::Error::io(&out, e))
         })?;
         Ok(docseal::verify::verify_bytes(
             &out.display().to_string(),
@@ -214,11 +213,14 @@ pub async fn stamp(
             HttpResponse::Ok().json(serde_json::json!({ "saved_to": report.file, "download": download, "report": report }))
         }
         Ok(Err(e)) => {
-            let msg = e.to_string();
-            let wrong_pin = msg.contains("wrong PIN") || msg.contains("wrong password");
-            state.pin_result(&seal_id, wrong_pin);
-            let code = if wrong_pin { "wrong-pin" } else { e.code() };
-            error(if wrong_pin { 401 } else { 422 }, code, &msg)
+            state.pin_result(
+                &seal_id,
+                matches!(
+                    e,
+                    docseal::Error::WrongPin { .. } | docseal::Error::WrongPassword { .. }
+                ),
+            );
+            error(crate::error::http_status(&e), e.code(), &e.to_string())
         }
         Err(e) => error(500, "internal", &e.to_string()),
     }

@@ -39,3 +39,26 @@ impl From<docseal::Error> for ServerError {
         ServerError::Engine(e)
     }
 }
+
+/// The HTTP status for an engine error, decided by its variant: the client learns whether to ask
+/// for the PIN again (401), fix the document or the request (4xx) or call the administrator (5xx).
+pub fn http_status(e: &docseal::Error) -> u16 {
+    use docseal::error::ErrorClass;
+    use docseal::Error as E;
+    match e {
+        E::WrongPin { .. }
+        | E::WrongPassword { .. }
+        | E::PinNeeded { .. }
+        | E::PasswordNeeded { .. } => 401,
+        E::PinLocked { .. } => 423,
+        E::TokenNotFound { .. } | E::TokenRemoved => 503,
+        E::AlreadySigned => 409,
+        E::Foreign(_) | E::UnsupportedDocument { .. } => 415,
+        _ => match e.class() {
+            ErrorClass::Input | ErrorClass::Usage => 400,
+            ErrorClass::Document => 422,
+            ErrorClass::Key | ErrorClass::Environment => 500,
+            _ => 500,
+        },
+    }
+}

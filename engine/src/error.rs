@@ -1,13 +1,15 @@
-//! The one error type of the engine. Every variant is something a user can act on:
-//! its `Display` is a single sentence naming the file, part or key at fault.
+//! The one error type of the engine. Every variant is something a program can act on (a server
+//! maps it to an HTTP status, the CLI to an exit code) and its `Display` is one sentence naming
+//! the file, part, key or argument at fault. Nothing here is matched by its message.
 
 use std::fmt;
 use std::path::PathBuf;
 
-/// Why a package could not be read, signed or written.
+/// Why a package could not be read, sealed or written.
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum Error {
+    // --- reading the input -------------------------------------------------------------------
     /// The operating system refused to read or write a file.
     Io {
         path: PathBuf,
@@ -15,26 +17,151 @@ pub enum Error {
     },
     /// The input is not a ZIP archive, or its directory is damaged.
     NotAZip(String),
+    /// The input is a known file format that is not an OPC package.
+    Foreign(Foreign),
     /// The archive exceeds one of the reading limits (a ZIP bomb, or simply too large).
     Limit(LimitError),
     /// An entry name that could escape the package or collides with another one.
     UnsafeEntryName { name: String, reason: &'static str },
-    /// The archive is a ZIP but not an OPC package (no content types, no main part).
+    /// The archive is a ZIP but not an OPC package (no content types, no package relationships).
     NotAPackage(String),
+    /// A part the package needs, or that a relationship or reference names, is not there.
+    MissingPart { part: String },
     /// An XML part could not be parsed, or contains something we refuse (DTDs, entities).
     Xml { part: String, reason: String },
     /// A compression method other than stored or deflate.
     UnsupportedCompression { part: String, method: u16 },
     /// The content of an entry does not match its CRC or declared size.
     CorruptEntry { part: String, reason: String },
-    /// The key, certificate or PIN could not be used.
-    Key(String),
-    /// A signature could not be produced (an algorithm or token refused).
-    Signing(String),
-    /// The request cannot be carried out on this document (already signed, keyword missing...).
-    Refused(String),
-    /// The command line or request was malformed.
-    Usage(String),
+    /// The package is neither a Word document nor an Excel workbook (a presentation, a binary
+    /// workbook...).
+    UnsupportedDocument { main_part: String, what: String },
+
+    // --- keys, tokens and PINs ---------------------------------------------------------------
+    /// The token refused the PIN (or the PKCS#12 file its password).
+    WrongPin {
+        /// The token ("token \"SealKey\"") or key file the PIN was for.
+        key: String,
+        /// How many tries the token says are left (PKCS#11 reports it only as flags).
+        tries_left: TriesLeft,
+    },
+    /// The PKCS#12 file's password is wrong.
+    WrongPassword { file: String },
+    /// The PKCS#12 file needs a password and none was given.
+    PasswordNeeded { file: String },
+    /// The token's PIN is locked: only its administrator can unlock it.
+    PinLocked { key: String },
+    /// No PIN was given and none can be asked for (no terminal).
+    PinNeeded { key: String },
+    /// The PIN could not be read (the file, the terminal).
+    PinUnreadable(String),
+    /// No token with that label is present.
+    TokenNotFound { label: String, present: Vec<String> },
+    /// The token went away while in use.
+    TokenRemoved,
+    /// The PKCS#11 module cannot be loaded or failed.
+    Pkcs11 { module: String, reason: String },
+    /// No private key on the token matches the URI (`object`: the label asked for).
+    KeyNotFound {
+        token: String,
+        object: Option<String>,
+    },
+    /// Several private keys on the token match the URI.
+    AmbiguousKey { token: String },
+    /// The key has no certificate (on the token, in the file) and none was given.
+    CertificateMissing { key: String },
+    /// The seal certificate is expired or not yet valid.
+    CertificateNotValid { subject: String, reason: String },
+    /// A key or certificate file is unreadable, or not what it claims to be.
+    KeyFile { path: String, reason: String },
+    /// The key's algorithm or size is not one docseal signs with, or the token lacks the mechanism.
+    UnsupportedKey(String),
+    /// A certificate or CRL could not be decoded.
+    Certificate(String),
+    /// The token refused the signing operation.
+    SigningFailed(String),
+    /// The key made a signature its certificate does not verify: the wrong key was selected.
+    KeyMismatch { subject: String },
+
+    // --- what this document allows -----------------------------------------------------------
+    /// The document already carries a signature that a new seal picture would break.
+    AlreadySigned,
+    /// The keyword to stamp at is not in the document.
+    KeywordNotFound { needle: String },
+    /// The keyword occurs, but not as often as the occurrence asked for.
+    OccurrenceMissing {
+        needle: String,
+        found: usize,
+        wanted: String,
+    },
+    /// No sheet of that name.
+    NoSuchSheet { name: String, sheets: Vec<String> },
+    /// Not a cell reference, or not on the sheet.
+    NoSuchCell { cell: String },
+    /// The placement does not apply to this kind of document (a cell in a Word document).
+    PlacementNotApplicable { placement: String, kind: String },
+    /// The document has nowhere to put the seal (no body, no sheet).
+    NowhereToPlace(String),
+    /// An entry that no signature could cover so that verification says valid.
+    Unsealable { entry: String, reason: String },
+    /// The seal picture is unusable (not a PNG, opaque, too large, a character no font has).
+    Picture(String),
+    /// The package already uses every name docseal would give a new part.
+    NoFreeName { stem: String },
+
+    // --- the request itself ------------------------------------------------------------------
+    /// A command-line argument or request field is malformed.
+    InvalidArgument { arg: String, reason: String },
+    /// The output would overwrite the input.
+    SameFile { path: PathBuf },
+    /// The output could not be written.
+    Write(String),
+}
+
+/// What a token says of the tries left after a wrong PIN (PKCS#11 `CKF_USER_PIN_COUNT_LOW`,
+/// `CKF_USER_PIN_FINAL_TRY`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TriesLeft {
+    Unknown,
+    Few,
+    One,
+}
+
+/// A file that is not an OPC package, recognised by its first bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Foreign {
+    /// An OLE compound file holding an encrypted OOXML package (a password to open).
+    Encrypted,
+    /// A Word 97–2003 `.doc` (OLE compound file with a WordDocument stream).
+    Word97,
+    /// An Excel 97–2003 `.xls`.
+    Excel97,
+    /// A PowerPoint 97–2003 `.ppt`.
+    PowerPoint97,
+    /// Any other OLE compound file.
+    Ole,
+    /// An OpenDocument file (LibreOffice's own format).
+    OpenDocument,
+    /// A PDF.
+    Pdf,
+    /// Rich Text Format.
+    Rtf,
+}
+
+impl fmt::Display for Foreign {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Foreign::Encrypted => "password-protected: remove the password in Word or Excel first (File → Info → Protect → Encrypt with Password, clear it), then seal it",
+            Foreign::Word97 => "a Word 97–2003 .doc: save it as .docx in Word, then seal it",
+            Foreign::Excel97 => "an Excel 97–2003 .xls: save it as .xlsx in Excel, then seal it",
+            Foreign::PowerPoint97 => "a PowerPoint 97–2003 presentation: docseal seals Word and Excel documents",
+            Foreign::Ole => "an OLE compound file, not an Office Open XML document",
+            Foreign::OpenDocument => "an OpenDocument file: save it as .docx or .xlsx, then seal it",
+            Foreign::Pdf => "a PDF: docseal seals Word and Excel documents",
+            Foreign::Rtf => "a Rich Text Format file: save it as .docx in Word, then seal it",
+        })
+    }
 }
 
 /// A reading limit that the input broke, with the numbers so the message can say by how much.
@@ -67,7 +194,7 @@ pub enum LimitError {
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl Error {
-    pub(crate) fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+    pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
         Error::Io {
             path: path.into(),
             source,
@@ -79,23 +206,124 @@ impl Error {
             reason: reason.to_string(),
         }
     }
-    /// A short stable name for programs (the `code` field of a report finding).
+    pub fn arg(arg: impl Into<String>, reason: impl fmt::Display) -> Self {
+        Error::InvalidArgument {
+            arg: arg.into(),
+            reason: reason.to_string(),
+        }
+    }
+
+    /// A short stable name for programs (the `code` of a report finding or an API error).
     pub fn code(&self) -> &'static str {
         match self {
             Error::Io { .. } => "io",
             Error::NotAZip(_) => "not-a-zip",
+            Error::Foreign(Foreign::Encrypted) => "encrypted",
+            Error::Foreign(_) => "not-ooxml",
             Error::Limit(_) => "limit-exceeded",
             Error::UnsafeEntryName { .. } => "unsafe-entry-name",
             Error::NotAPackage(_) => "not-a-package",
+            Error::MissingPart { .. } => "part-missing",
             Error::Xml { .. } => "malformed-xml",
             Error::UnsupportedCompression { .. } => "unsupported-compression",
             Error::CorruptEntry { .. } => "corrupt-entry",
-            Error::Key(_) => "key",
-            Error::Signing(_) => "signing",
-            Error::Refused(_) => "refused",
-            Error::Usage(_) => "usage",
+            Error::UnsupportedDocument { .. } => "unsupported-document",
+            Error::WrongPin { .. } => "wrong-pin",
+            Error::WrongPassword { .. } => "wrong-password",
+            Error::PasswordNeeded { .. } => "password-needed",
+            Error::PinLocked { .. } => "pin-locked",
+            Error::PinNeeded { .. } => "pin-needed",
+            Error::PinUnreadable(_) => "pin-unreadable",
+            Error::TokenNotFound { .. } => "token-not-found",
+            Error::TokenRemoved => "token-removed",
+            Error::Pkcs11 { .. } => "pkcs11",
+            Error::KeyNotFound { .. } => "key-not-found",
+            Error::AmbiguousKey { .. } => "ambiguous-key",
+            Error::CertificateMissing { .. } => "certificate-missing",
+            Error::CertificateNotValid { .. } => "certificate-not-valid",
+            Error::KeyFile { .. } => "key-file",
+            Error::UnsupportedKey(_) => "unsupported-key",
+            Error::Certificate(_) => "bad-certificate",
+            Error::SigningFailed(_) => "signing-failed",
+            Error::KeyMismatch { .. } => "key-mismatch",
+            Error::AlreadySigned => "already-signed",
+            Error::KeywordNotFound { .. } => "keyword-not-found",
+            Error::OccurrenceMissing { .. } => "occurrence-not-found",
+            Error::NoSuchSheet { .. } => "no-such-sheet",
+            Error::NoSuchCell { .. } => "no-such-cell",
+            Error::PlacementNotApplicable { .. } => "placement-not-applicable",
+            Error::NowhereToPlace(_) => "nowhere-to-place",
+            Error::Unsealable { .. } => "unsealable-entry",
+            Error::Picture(_) => "bad-picture",
+            Error::NoFreeName { .. } => "no-free-name",
+            Error::InvalidArgument { .. } => "invalid-argument",
+            Error::SameFile { .. } => "same-file",
+            Error::Write(_) => "write-failed",
         }
     }
+
+    /// What kind of failure this is, for programs that only need the broad class.
+    pub fn class(&self) -> ErrorClass {
+        use Error::*;
+        match self {
+            Io { .. } | Write(_) => ErrorClass::Environment,
+            NotAZip(_)
+            | Foreign(_)
+            | Limit(_)
+            | UnsafeEntryName { .. }
+            | NotAPackage(_)
+            | MissingPart { .. }
+            | Xml { .. }
+            | UnsupportedCompression { .. }
+            | CorruptEntry { .. }
+            | UnsupportedDocument { .. } => ErrorClass::Input,
+            WrongPin { .. }
+            | WrongPassword { .. }
+            | PasswordNeeded { .. }
+            | PinLocked { .. }
+            | PinNeeded { .. }
+            | PinUnreadable(_)
+            | TokenNotFound { .. }
+            | TokenRemoved
+            | Pkcs11 { .. }
+            | KeyNotFound { .. }
+            | AmbiguousKey { .. }
+            | CertificateMissing { .. }
+            | CertificateNotValid { .. }
+            | KeyFile { .. }
+            | UnsupportedKey(_)
+            | Certificate(_)
+            | SigningFailed(_)
+            | KeyMismatch { .. } => ErrorClass::Key,
+            AlreadySigned
+            | KeywordNotFound { .. }
+            | OccurrenceMissing { .. }
+            | NoSuchSheet { .. }
+            | NoSuchCell { .. }
+            | PlacementNotApplicable { .. }
+            | NowhereToPlace(_)
+            | Unsealable { .. }
+            | Picture(_)
+            | NoFreeName { .. } => ErrorClass::Document,
+            InvalidArgument { .. } | SameFile { .. } => ErrorClass::Usage,
+        }
+    }
+}
+
+/// The broad class of an error.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ErrorClass {
+    /// The file is not a readable Word or Excel package.
+    Input,
+    /// The key, token or PIN cannot be used: nothing about this document.
+    Key,
+    /// This document cannot be sealed as asked.
+    Document,
+    /// The request is malformed.
+    Usage,
+    /// The machine refused (disk, permissions).
+    Environment,
 }
 
 impl fmt::Display for Error {
@@ -103,20 +331,111 @@ impl fmt::Display for Error {
         match self {
             Error::Io { path, source } => write!(f, "{}: {}", path.display(), source),
             Error::NotAZip(why) => write!(f, "not a readable ZIP package: {why}"),
+            Error::Foreign(what) => write!(f, "not an Office Open XML document: {what}"),
             Error::Limit(l) => write!(f, "{l}"),
             Error::UnsafeEntryName { name, reason } => {
                 write!(f, "unsafe entry name {name:?}: {reason}")
             }
             Error::NotAPackage(why) => write!(f, "not an Office package: {why}"),
+            Error::MissingPart { part } => write!(f, "{part} is missing from the package"),
             Error::Xml { part, reason } => write!(f, "{part}: {reason}"),
             Error::UnsupportedCompression { part, method } => {
                 write!(f, "{part}: unsupported compression method {method}")
             }
             Error::CorruptEntry { part, reason } => write!(f, "{part} is corrupt: {reason}"),
-            Error::Key(why) => write!(f, "{why}"),
-            Error::Signing(why) => write!(f, "signing failed: {why}"),
-            Error::Refused(why) => write!(f, "{why}"),
-            Error::Usage(why) => write!(f, "{why}"),
+            Error::UnsupportedDocument { main_part, what } => write!(f, "{main_part}: {what}"),
+            Error::WrongPin { key, tries_left } => {
+                write!(f, "wrong PIN for {key}")?;
+                match tries_left {
+                    TriesLeft::Unknown => Ok(()),
+                    TriesLeft::Few => write!(f, " (few tries left before it locks)"),
+                    TriesLeft::One => write!(f, " (one more wrong PIN locks it)"),
+                }
+            }
+            Error::WrongPassword { file } => write!(f, "wrong password for {file}"),
+            Error::PasswordNeeded { file } => write!(
+                f,
+                "{file} needs a password: give --pin-file FILE or set DOCSEAL_PIN"
+            ),
+            Error::PinLocked { key } => write!(
+                f,
+                "the PIN of {key} is locked; ask the seal administrator to unlock it"
+            ),
+            Error::PinNeeded { key } => write!(
+                f,
+                "{key} needs its PIN: give --pin-file FILE or set DOCSEAL_PIN"
+            ),
+            Error::PinUnreadable(why) => write!(f, "reading the PIN: {why}"),
+            Error::TokenNotFound { label, present } => write!(
+                f,
+                "no token labelled {label:?} (tokens present: {})",
+                if present.is_empty() {
+                    "none".to_string()
+                } else {
+                    present.join(", ")
+                }
+            ),
+            Error::TokenRemoved => write!(f, "the token was removed; insert it and try again"),
+            Error::Pkcs11 { module, reason } => write!(f, "PKCS#11 module {module}: {reason}"),
+            Error::KeyNotFound { token, object } => match object {
+                Some(o) => write!(f, "no private key {o:?} on token {token:?}"),
+                None => write!(f, "no private key with that id on token {token:?}"),
+            },
+            Error::AmbiguousKey { token } => write!(
+                f,
+                "several keys on token {token:?} match; name one with object= or id="
+            ),
+            Error::CertificateMissing { key } => {
+                write!(f, "no certificate for {key}; give one with --cert")
+            }
+            Error::CertificateNotValid { subject, reason } => {
+                write!(f, "the seal certificate {subject} {reason}")
+            }
+            Error::KeyFile { path, reason } => write!(f, "{path}: {reason}"),
+            Error::UnsupportedKey(why) => write!(f, "{why}"),
+            Error::Certificate(why) => write!(f, "{why}"),
+            Error::SigningFailed(why) => write!(f, "signing failed: {why}"),
+            Error::KeyMismatch { subject } => write!(
+                f,
+                "the key did not produce a signature that {subject} verifies (wrong key selected?)"
+            ),
+            Error::AlreadySigned => write!(
+                f,
+                "the document is already signed; a new seal picture would break the earlier seal"
+            ),
+            Error::KeywordNotFound { needle } => {
+                write!(f, "the text {needle:?} is not in the document")
+            }
+            Error::OccurrenceMissing {
+                needle,
+                found,
+                wanted,
+            } => write!(
+                f,
+                "the text {needle:?} occurs {found} time(s); occurrence {wanted} does not exist"
+            ),
+            Error::NoSuchSheet { name, sheets } => {
+                write!(f, "no sheet named {name:?} (sheets: {})", sheets.join(", "))
+            }
+            Error::NoSuchCell { cell } => {
+                write!(f, "{cell:?} is not a cell reference like E20")
+            }
+            Error::PlacementNotApplicable { placement, kind } => {
+                write!(f, "{placement} does not apply to {kind}")
+            }
+            Error::NowhereToPlace(why) => write!(f, "nowhere to place the seal: {why}"),
+            Error::Unsealable { entry, reason } => {
+                write!(f, "cannot seal {entry}: {reason}")
+            }
+            Error::Picture(why) => write!(f, "seal picture: {why}"),
+            Error::NoFreeName { stem } => write!(f, "no free part name for {stem}"),
+            Error::InvalidArgument { arg, reason } => write!(f, "{arg}: {reason}"),
+            Error::SameFile { path } => write!(
+                f,
+                "{}: the output must not be the input file",
+                path.display()
+            ),
+            Error::Write(why) => write!(f, "writing the package: {why}"),
         }
     }
 }

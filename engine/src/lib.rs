@@ -18,6 +18,7 @@ pub mod signer;
 pub mod stamp;
 pub mod trust;
 pub mod verify;
+pub mod xml;
 
 pub use error::{Error, Result};
 pub use verify::{verify_file, Report, Verdict, VerifyOptions};

@@ -4,13 +4,13 @@
 
 use crate::dsig::names::*;
 use crate::error::{Error, Result};
-use crate::opc::{rels, Changes, Package, PartName};
-use crate::verify::Report;
+use crate::opc::{PackageEdit, PartName};
+use crate::verify::{Report, SealStatus};
 
 /// The picture with a grey cross and INVALID drawn over it.
 pub fn cross_out(png: &[u8]) -> Result<Vec<u8>> {
     let mut img = image::load_from_memory(png)
-        .map_err(|e| Error::Refused(format!("seal picture: {e}")))?
+        .map_err(|e| Error::Picture(e.to_string()))?
         .to_rgba8();
     let (w, h) = img.dimensions();
     let (wf, hf) = (w as f32, h as f32);
@@ -34,9 +34,9 @@ pub fn cross_out(png: &[u8]) -> Result<Vec<u8>> {
         ..Default::default()
     };
     let tree = resvg::usvg::Tree::from_str(&svg, &opt)
-        .map_err(|e| Error::Refused(format!("cross: {e}")))?;
-    let mut overlay = resvg::tiny_skia::Pixmap::new(w, h)
-        .ok_or_else(|| Error::Refused("seal picture too large".into()))?;
+        .map_err(|e| Error::Picture(format!("drawing the cross: {e}")))?;
+    let mut overlay =
+        resvg::tiny_skia::Pixmap::new(w, h).ok_or_else(|| Error::Picture("too large".into()))?;
     resvg::render(
         &tree,
         resvg::tiny_skia::Transform::identity(),
@@ -56,37 +56,36 @@ pub fn cross_out(png: &[u8]) -> Result<Vec<u8>> {
     }
     let mut out = Vec::new();
     img.write_to(&mut std::io::Cursor::new(&mut out), image::ImageFormat::Png)
-        .map_err(|e| Error::Refused(format!("seal picture: {e}")))?;
+        .map_err(|e| Error::Picture(e.to_string()))?;
     Ok(out)
 }
 
-/// The changes that cross out the unbound seals of `report` and drop every signature.
-pub fn marked_copy(pkg: &Package, report: &Report) -> Result<Changes> {
-    let mut changes = Changes::default();
-    for seal in report.seals.iter().filter(|s| s.status != "bound") {
+/// Crosses out the unbound seals of `report` and drops every signature.
+pub fn mark(edit: &mut PackageEdit, report: &Report) -> Result<()> {
+    for seal in report
+        .seals
+        .iter()
+        .filter(|s| s.status != SealStatus::Bound)
+    {
         let Ok(part) = PartName::new(&seal.image_part) else {
             continue;
         };
-        if changes.get(&part).is_some() || pkg.entry(&part).is_none() {
+        if !edit.exists(&part) || edit.changes().get(&part).is_some() {
             continue;
         }
-        let crossed = cross_out(&pkg.read(&part)?)?;
-        changes.put(pkg, part, crossed);
+        let crossed = cross_out(&edit.read(&part)?)?;
+        edit.put(part, crossed);
     }
     // No signature survives: the copy must not pass for a sealed document.
-    for e in pkg.entries() {
-        if e.name.as_str().starts_with(SIGNATURE_DIR) {
-            changes.removed.push(e.name.clone());
+    for name in edit.names().into_values() {
+        if name.key().starts_with(SIGNATURE_DIR) {
+            edit.remove(&name);
         }
     }
-    let root = PartName::new("/_rels/.rels").map_err(|e| Error::NotAPackage(e.into()))?;
-    if pkg.entry(&root).is_some() {
-        let text = pkg.read_xml(&root)?;
-        let kept: Vec<_> = rels::parse(root.as_str(), &text)?
-            .into_iter()
-            .filter(|r| r.rel_type != REL_ORIGIN)
-            .collect();
-        changes.put(pkg, root, rels::to_xml(&kept).into_bytes());
-    }
-    Ok(changes)
+    let kept: Vec<_> = edit
+        .relationships_of(None)?
+        .into_iter()
+        .filter(|r| r.rel_type != REL_ORIGIN)
+        .collect();
+    edit.set_relationships(None, &kept)
 }

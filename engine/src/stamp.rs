@@ -5,7 +5,7 @@ use std::path::Path;
 
 use crate::dsig::{self, machinery, SignOptions};
 use crate::error::{Error, Result};
-use crate::opc::{write, Changes, Limits, Package};
+use crate::opc::{Limits, Package, PackageEdit};
 use crate::place::{self, PlaceRequest, Placed, Placement, SealMark};
 use crate::seal::SealPicture;
 
@@ -19,45 +19,43 @@ pub struct StampOptions<'a> {
     pub open_pane: Option<place::webext::AddinRef>,
 }
 
-/// The changes that seal `pkg`: the placed picture and the signature over everything.
-pub fn stamp_package(pkg: &Package, opts: &StampOptions) -> Result<(Changes, Placed)> {
+/// Seals the package being edited: places the picture and signs over everything.
+pub fn stamp_package(edit: &mut PackageEdit, opts: &StampOptions) -> Result<Placed> {
     let leaf = opts
         .sign
         .certs
         .first()
-        .ok_or_else(|| Error::Key("no signing certificate".into()))?;
-    let signature_part = machinery::next_signature_name(pkg, &Changes::default())?;
-    let mark = SealMark {
-        holder: leaf.subject(),
-        fingerprint: leaf.fingerprint_sha256(),
-        signature_part: signature_part.to_string(),
-    };
-    let mut changes = Changes::default();
+        .ok_or_else(|| Error::CertificateMissing {
+            key: "the signing key".into(),
+        })?;
+    let signature_part = machinery::next_signature_name(edit)?;
     let req = PlaceRequest {
         picture: opts.picture,
         size_mm: opts.size_mm,
         offset_mm: opts.offset_mm,
         placement: opts.placement.clone(),
-        mark,
+        mark: SealMark {
+            holder: leaf.subject(),
+            fingerprint: leaf.fingerprint_sha256(),
+            signature_part: signature_part.to_string(),
+        },
     };
-    let placed = place::place(pkg, &mut changes, &req)?;
+    let placed = place::place(edit, &req)?;
     if let Some(addin) = &opts.open_pane {
-        place::webext::add_autoshow(pkg, &mut changes, placed.kind, addin)?;
+        place::webext::add_autoshow(edit, placed.kind, addin)?;
     }
-    let changes = dsig::sign(pkg, changes, &opts.sign)?;
-    if changes.get(&signature_part).is_none() {
-        return Err(Error::Signing(format!(
-            "the signature did not land in {signature_part} as the seal's mark says"
-        )));
-    }
-    Ok((changes, placed))
+    let signed = dsig::sign(edit, &opts.sign)?;
+    // The mark names the signature part chosen before placing; the signature must land there.
+    debug_assert_eq!(signed, signature_part);
+    Ok(placed)
 }
 
 pub fn stamp_file(input: &Path, output: &Path, opts: &StampOptions) -> Result<Placed> {
     crate::sign::refuse_same_file(input, output)?;
     let pkg = Package::open(input, Limits::default())?;
-    let (changes, placed) = stamp_package(&pkg, opts)?;
-    write::write_file(&pkg, &changes, output)?;
+    let mut edit = PackageEdit::new(&pkg);
+    let placed = stamp_package(&mut edit, opts)?;
+    edit.write_file(output)?;
     Ok(placed)
 }
 
@@ -66,6 +64,7 @@ pub fn stamp_bytes(
     opts: &StampOptions,
 ) -> Result<Vec<u8>> {
     let pkg = Package::from_bytes(input, Limits::default())?;
-    let (changes, _) = stamp_package(&pkg, opts)?;
-    write::to_bytes(&pkg, &changes)
+    let mut edit = PackageEdit::new(&pkg);
+    stamp_package(&mut edit, opts)?;
+    edit.to_bytes()
 }

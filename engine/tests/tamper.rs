@@ -242,18 +242,59 @@ fn core_properties_are_unsigned_by_design() {
     assert_eq!(verify_json(&out, true)["verdict"], "valid");
 }
 
+/// A DOCPROPERTY field shows the core properties, so sealing signs them (Office would not), and
+/// changing them afterwards breaks the seal.
 #[test]
-fn a_docproperty_field_showing_unsigned_metadata_is_reported() {
+fn a_docproperty_field_makes_the_properties_it_shows_signed() {
     let dir = scratch("docprop");
     let src = dir.join("docprop.docx");
     rewrite(&samples().join("contract.docx"), &src, |e| {
-        replace_in(e, "word/document.xml", "<w:p><w:r><w:t xml:space=\"preserve\">Contract No.", "<w:p><w:fldSimple w:instr=\" DOCPROPERTY Title \"><w:r><w:t>Sales</w:t></w:r></w:fldSimple></w:p><w:p><w:r><w:t xml:space=\"preserve\">Contract No.");
+        add_docproperty_field(e)
     });
     let out = dir.join("docprop-signed.docx");
     sign_rsa(&src, &out);
     let r = verify_json(&out, true);
+    assert_eq!(r["verdict"], "valid", "{r:#}");
+    let covers = r["signatures"][0]["covers"].as_array().unwrap();
+    assert!(covers.iter().any(|c| c == "/docProps/core.xml"), "{r:#}");
+    let edited = dir.join("docprop-edited.docx");
+    rewrite(&out, &edited, |e| {
+        replace_in(e, "docProps/core.xml", "</dc:title>", "X</dc:title>")
+    });
+    assert!(error_codes(&verify_json(&edited, true)).contains(&"digest-mismatch".to_string()));
+}
+
+/// Properties added after sealing to a document whose field shows them: the relationship to them
+/// is of a type Office leaves unsigned, but what they show is not.
+#[test]
+fn properties_added_after_sealing_under_a_field_are_reported() {
+    let dir = scratch("docprop-late");
+    let src = dir.join("no-core.docx");
+    let mut core = None;
+    rewrite(&samples().join("contract.docx"), &src, |e| {
+        add_docproperty_field(e);
+        core = e
+            .iter()
+            .position(|x| x.0 == "docProps/core.xml")
+            .map(|i| e.remove(i));
+        replace_in(e, "_rels/.rels", "docProps/core.xml", "docProps/absent.xml");
+    });
+    let core = core.expect("the sample has core properties");
+    let out = dir.join("no-core-signed.docx");
+    sign_rsa(&src, &out);
+    assert_eq!(verify_json(&out, true)["verdict"], "valid");
+    let late = dir.join("late.docx");
+    rewrite(&out, &late, |e| {
+        replace_in(e, "_rels/.rels", "docProps/absent.xml", "docProps/core.xml");
+        e.push(core);
+    });
+    let r = verify_json(&late, true);
     assert!(
         error_codes(&r).contains(&"unsigned-data-displayed".to_string()),
         "{r:#}"
     );
+}
+
+fn add_docproperty_field(e: &mut Entries) {
+    replace_in(e, "word/document.xml", "<w:p><w:r><w:t xml:space=\"preserve\">Contract No.", "<w:p><w:fldSimple w:instr=\" DOCPROPERTY Title \"><w:r><w:t>Sales</w:t></w:r></w:fldSimple></w:p><w:p><w:r><w:t xml:space=\"preserve\">Contract No.");
 }

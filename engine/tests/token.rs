@@ -147,7 +147,7 @@ fn token_errors_name_the_problem() {
     expect_refused(
         "pkcs11:token=SealKey;object=Official%20Seal?module-path=/nonexistent/libpkcs11.so",
         "pin.txt",
-        "cannot load the PKCS#11 module /nonexistent/libpkcs11.so",
+        "PKCS#11 module /nonexistent/libpkcs11.so: no such file",
     );
     expect_refused(
         "pkcs11:token=SealKey;object=Lost%20Seal",

@@ -1,22 +1,23 @@
 //! `#idPackageObject`: the Manifest of the package's parts and the `mdssi:SignatureTime`
 //! property (ECMA-376 Part 2, §13.2.4.16 Manifest, §13.2.4.20 SignatureTime).
 //!
-//! The manifest is written as the standard's algorithm: walk every relationships part; a signed
-//! internal relationship contributes its target part (digested once, as stored) and its Id to the
-//! RelationshipTransform of the relationships part. External targets contribute only their Id:
-//! "The producer shall not create a Manifest element that references any data outside of the
-//! package." References are sorted by URI, as Office does.
+//! What the manifest references is decided by the one coverage rule ([`super::coverage`]), which
+//! `verify` applies too. Each covered part is digested once, as stored; each covered relationships
+//! part through the RelationshipTransform selecting the covered relationships by Id. External
+//! targets contribute only their Id: "The producer shall not create a Manifest element that
+//! references any data outside of the package" (§13.2.4.16). References are sorted by URI, as
+//! Office does.
 
 use rayon::prelude::*;
-use std::collections::BTreeSet;
 
 use super::algorithm::DigestAlg;
+use super::coverage;
 use super::names::*;
 use super::xml_out::{escape_attr, Xml};
 use super::{FacetInput, SignedObject};
 use crate::c14n::rels_transform::{self, Selector};
 use crate::error::{Error, Result};
-use crate::opc::{PackageView, PartName};
+use crate::opc::{PackageEdit, PartName};
 
 /// A `ds:Reference` inside the Manifest.
 #[derive(Debug, Clone)]
@@ -26,75 +27,62 @@ pub struct PartReference {
     pub relationship_selector: Option<Selector>,
 }
 
-/// Which relationships we sign: all but the metadata and signature machinery Office leaves
-/// unsigned by design. This is a superset of Office's list; a verifier checks what is referenced.
-pub fn is_signed_relationship(rel_type: &str) -> bool {
-    !unsigned_by_design(rel_type)
-}
-
 /// The references the manifest will hold, before digesting.
-pub fn plan(view: &PackageView) -> Result<Vec<PartReference>> {
+pub fn plan(edit: &PackageEdit) -> Result<Vec<PartReference>> {
+    let required = coverage::required(edit, &|_| None)?;
+    if let Some((entry, reason)) = required.unsealable.first() {
+        return Err(Error::Unsealable {
+            entry: entry.clone(),
+            reason: reason.clone(),
+        });
+    }
     let mut refs = Vec::new();
-    let mut digested = BTreeSet::new();
-    for rels_part in view.relationships()? {
-        if let Some(src) = &rels_part.source {
-            // Relationships of parts that are themselves not signed (core properties, signatures)
-            // are not signed either.
-            if !view.exists(src) || src.as_str().starts_with(SIGNATURE_DIR) {
-                continue;
-            }
-        }
-        let mut selector = Selector::default();
-        for rel in &rels_part.rels {
-            if rel.external {
-                selector.source_ids.push(rel.id.clone());
-                continue;
-            }
-            if !is_signed_relationship(&rel.rel_type) {
-                continue;
-            }
-            let target = rel.target_part(rels_part.source.as_ref()).ok_or_else(|| {
-                Error::Refused(format!(
-                    "{}: relationship {} points outside the package",
-                    rels_part.name, rel.id
-                ))
-            })?;
-            if !view.exists(&target) {
-                return Err(Error::Refused(format!(
-                    "{}: relationship {} points to {target}, which is missing",
-                    rels_part.name, rel.id
-                )));
-            }
-            selector.source_ids.push(rel.id.clone());
-            if digested.insert(target.key()) {
-                let ct = view
-                    .content_type(&target)
-                    .ok_or_else(|| Error::NotAPackage(format!("{target} has no content type")))?;
-                refs.push(PartReference {
-                    uri: format!("{target}?ContentType={ct}"),
-                    part: target,
-                    relationship_selector: None,
-                });
-            }
-        }
-        if !selector.source_ids.is_empty() {
-            refs.push(PartReference {
-                uri: format!("{}?ContentType={CT_RELATIONSHIPS}", rels_part.name),
-                part: rels_part.name.clone(),
-                relationship_selector: Some(selector),
-            });
-        }
+    for (part, _) in required.parts.values() {
+        let ct = edit.content_type(part).ok_or_else(|| Error::Unsealable {
+            entry: part.to_string(),
+            reason: "it has no content type".into(),
+        })?;
+        refs.push(PartReference {
+            uri: format!("{}?ContentType={ct}", uri_path(part)),
+            part: part.clone(),
+            relationship_selector: None,
+        });
+    }
+    for (rels_part, selected) in required.rels.values() {
+        refs.push(PartReference {
+            uri: format!("{}?ContentType={CT_RELATIONSHIPS}", uri_path(rels_part)),
+            part: rels_part.clone(),
+            relationship_selector: Some(Selector {
+                source_ids: selected.iter().map(|r| r.id.clone()).collect(),
+                source_types: vec![],
+            }),
+        });
     }
     refs.sort_by(|a, b| a.uri.cmp(&b.uri));
     Ok(refs)
 }
 
+/// A part name as a URI path: characters outside RFC 3986's `pchar` set percent-encoded (a space,
+/// non-ASCII letters), so that the reference is a valid URI (ECMA-376 Part 2 §6.2.2.1).
+pub fn uri_path(part: &PartName) -> String {
+    let mut out = String::with_capacity(part.as_str().len());
+    for b in part.as_str().bytes() {
+        let keep = b.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=:@/%[]".contains(&b);
+        if keep {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
 /// The digest of one manifest reference, over the part or its transformed relationships.
-pub fn digest_reference(view: &PackageView, r: &PartReference, alg: DigestAlg) -> Result<Vec<u8>> {
+pub fn digest_reference(edit: &PackageEdit, r: &PartReference, alg: DigestAlg) -> Result<Vec<u8>> {
     match &r.relationship_selector {
-        None => view.digest(&r.part, alg),
+        None => edit.digest(&r.part, alg),
         Some(sel) => {
-            let text = view.read_xml(&r.part)?;
+            let text = edit.read_xml(&r.part)?;
             let rels = crate::opc::rels::parse(r.part.as_str(), &text)?;
             Ok(alg.digest(&rels_transform::transform(r.part.as_str(), &rels, sel)?))
         }
@@ -103,10 +91,10 @@ pub fn digest_reference(view: &PackageView, r: &PartReference, alg: DigestAlg) -
 
 /// Builds the package object.
 pub fn package_object(input: &FacetInput) -> Result<SignedObject> {
-    let refs = plan(input.view)?;
+    let refs = plan(input.edit)?;
     let digests: Vec<Vec<u8>> = refs
         .par_iter()
-        .map(|r| digest_reference(input.view, r, input.digest))
+        .map(|r| digest_reference(input.edit, r, input.digest))
         .collect::<Result<_>>()?;
     let mut x = Xml::default();
     x.raw(&format!(

@@ -5,6 +5,8 @@
 //! added afterwards. The list below *is* the signature Office writes:
 
 pub mod algorithm;
+pub mod coverage;
+pub mod displayed;
 pub mod machinery;
 pub mod manifest;
 pub mod names;
@@ -18,7 +20,7 @@ use time::OffsetDateTime;
 
 use crate::c14n::{self, Method, XmlDoc};
 use crate::error::{Error, Result};
-use crate::opc::{Changes, Package, PackageView};
+use crate::opc::{PackageEdit, PartName};
 use crate::signer::Signer;
 use crate::trust::Cert;
 use algorithm::{DigestAlg, SignatureAlg};
@@ -27,7 +29,7 @@ use xml_out::Xml;
 
 /// What a facet sees.
 pub struct FacetInput<'a> {
-    pub view: &'a PackageView<'a>,
+    pub edit: &'a PackageEdit<'a>,
     pub digest: DigestAlg,
     pub time: OffsetDateTime,
     pub certs: &'a [Cert],
@@ -82,23 +84,23 @@ pub fn format_time(t: OffsetDateTime) -> String {
     )
 }
 
-/// Signs `pkg` with `pending` changes laid over it; returns the full set of changes to write
-/// (the pending ones plus the signature part and its machinery).
-pub fn sign(pkg: &Package, pending: Changes, opts: &SignOptions) -> Result<Changes> {
-    let mut changes = pending;
-    machinery::compact_relationships(pkg, &mut changes)?;
-    let sig_part = machinery::prepare(pkg, &mut changes)?;
-    let view = PackageView::new(pkg, &changes)?;
-    let xml = signature_xml(&view, opts)?;
-    changes.put(pkg, sig_part, xml.into_bytes());
-    Ok(changes)
+/// Signs the package as edited so far: adds the signature machinery and the signature part to
+/// `edit`, and returns the signature part's name.
+pub fn sign(edit: &mut PackageEdit, opts: &SignOptions) -> Result<PartName> {
+    if !machinery::signed_before(edit) {
+        edit.compact_relationships()?;
+    }
+    let sig_part = machinery::prepare(edit)?;
+    let xml = signature_xml(edit, opts)?;
+    edit.put(sig_part.clone(), xml.into_bytes());
+    Ok(sig_part)
 }
 
 /// Builds the whole `sigN.xml` document.
-pub fn signature_xml(view: &PackageView, opts: &SignOptions) -> Result<String> {
+pub fn signature_xml(edit: &PackageEdit, opts: &SignOptions) -> Result<String> {
     let alg = opts.signer.algorithm();
     let input = FacetInput {
-        view,
+        edit,
         digest: alg.digest(),
         time: opts.time,
         certs: opts.certs,
@@ -118,10 +120,10 @@ pub fn signature_xml(view: &PackageView, opts: &SignOptions) -> Result<String> {
         .empty("CanonicalizationMethod", &[("Algorithm", C14N_10)])
         .empty("SignatureMethod", &[("Algorithm", alg.uri())]);
     for o in &objects {
-        let node = doc
-            .elements_with_id(o.id)
-            .pop()
-            .ok_or_else(|| Error::Signing(format!("object {} missing from the draft", o.id)))?;
+        let node = doc.elements_with_id(o.id).pop().ok_or_else(|| Error::Xml {
+            part: "(signature draft)".into(),
+            reason: format!("object {} missing", o.id),
+        })?;
         let digest = alg
             .digest()
             .digest(&c14n::canonical_subtree(&node, Method::C14N_10)?);
@@ -149,7 +151,7 @@ pub fn signature_xml(view: &PackageView, opts: &SignOptions) -> Result<String> {
     let si_node = shell_doc
         .root()
         .and_then(|r| c14n::child(&r, NS_DSIG, "SignedInfo"))
-        .ok_or_else(|| Error::Signing("SignedInfo missing".into()))?;
+        .ok_or_else(|| Error::xml("(signature draft)", "SignedInfo missing"))?;
     let si_c14n = c14n::canonical_subtree(&si_node, Method::C14N_10)?;
     let value = opts.signer.sign(&si_c14n)?;
     check_own_signature(alg, opts.certs, &si_c14n, &value)?;
@@ -172,9 +174,9 @@ pub fn signature_xml(view: &PackageView, opts: &SignOptions) -> Result<String> {
 /// A signature that does not verify under the certificate we are about to embed would be
 /// useless; a token with the wrong key selected is the usual cause.
 fn check_own_signature(alg: SignatureAlg, certs: &[Cert], data: &[u8], value: &[u8]) -> Result<()> {
-    let leaf = certs
-        .first()
-        .ok_or_else(|| Error::Key("no signing certificate".into()))?;
+    let leaf = certs.first().ok_or_else(|| Error::CertificateMissing {
+        key: "the signing key".into(),
+    })?;
     if crate::crypto::verify(
         &leaf.spki_der()?,
         alg,
@@ -184,10 +186,9 @@ fn check_own_signature(alg: SignatureAlg, certs: &[Cert], data: &[u8], value: &[
     ) {
         Ok(())
     } else {
-        Err(Error::Signing(format!(
-            "the key did not produce a signature that {} verifies",
-            leaf.subject()
-        )))
+        Err(Error::KeyMismatch {
+            subject: leaf.subject(),
+        })
     }
 }
 

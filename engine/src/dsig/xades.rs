@@ -16,7 +16,9 @@ pub fn signed_properties(input: &FacetInput) -> Result<SignedObject> {
     let leaf = input
         .certs
         .first()
-        .ok_or_else(|| Error::Key("no signing certificate".into()))?;
+        .ok_or_else(|| Error::CertificateMissing {
+            key: "the signing key".into(),
+        })?;
     let mut x = Xml::default();
     x.raw(&format!(
         "<Object><xd:QualifyingProperties xmlns:xd=\"{NS_XADES}\" Target=\"#{SIGNATURE_ID}\">"
@@ -73,7 +75,7 @@ fn office2010_empty_unsigned_properties(x: &mut Xml) {
 /// with the issuer as a single `directoryName [4]` (explicit, as Name is a CHOICE).
 pub fn issuer_serial_der(cert: &Cert) -> Result<Vec<u8>> {
     let tbs = &cert.parsed().tbs_certificate;
-    let der_err = |e: der::Error| Error::Key(format!("certificate encoding: {e}"));
+    let der_err = |e: der::Error| Error::Certificate(format!("certificate encoding: {e}"));
     let issuer = tbs.issuer.to_der().map_err(der_err)?;
     let serial = tbs.serial_number.to_der().map_err(der_err)?;
     let general_name = tlv(0xA4, &issuer);

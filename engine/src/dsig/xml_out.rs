@@ -1,37 +1,7 @@
 //! Deterministic XML writing: fixed prefixes, fixed attribute order, no pretty-printing, and the
 //! escaping rules of C14N so the bytes we write are already close to canonical.
 
-/// Escapes text content (`&`, `<`, `>`; `\r` as C14N writes it).
-pub fn escape_text(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '\r' => out.push_str("&#xD;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-/// Escapes an attribute value in double quotes.
-pub fn escape_attr(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '"' => out.push_str("&quot;"),
-            '\t' => out.push_str("&#x9;"),
-            '\n' => out.push_str("&#xA;"),
-            '\r' => out.push_str("&#xD;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
+pub use crate::xml::{escape_attr, escape_text};
 
 /// A small builder that appends elements to a string.
 #[derive(Default)]

@@ -1,18 +1,19 @@
-//! The package: safe ZIP reading with limits, part names, content types, relationships, and a
-//! writer that copies unchanged entries raw.
+//! The package: safe ZIP reading with limits, part names, content types, relationships, the one
+//! editor every writer of markup goes through, and a writer that copies unchanged entries raw.
 
 pub mod content_types;
+pub mod edit;
+pub mod foreign;
 pub mod limits;
 pub mod package;
 pub mod part_name;
 pub mod rels;
-pub mod view;
 pub mod write;
 pub mod xml_guard;
 
+pub use edit::PackageEdit;
 pub use limits::Limits;
 pub use package::{Entry, Package, RelsPart};
 pub use part_name::PartName;
-pub use rels::Relationship;
-pub use view::PackageView;
+pub use rels::{Relationship, Target};
 pub use write::Changes;

@@ -10,7 +10,7 @@ use std::sync::Arc;
 use super::content_types::{self, ContentTypes};
 use super::limits::Limits;
 use super::part_name::{name_key, PartName};
-use super::rels::{self, Relationship};
+use super::rels::Relationship;
 use super::xml_guard;
 use crate::error::{Error, LimitError, Result};
 
@@ -104,7 +104,10 @@ impl Package {
             return Err(Error::NotAZip("the file is empty".into()));
         }
         if !bytes.starts_with(b"PK") {
-            return Err(Error::NotAZip("it does not start with a ZIP header".into()));
+            return Err(match super::foreign::recognise(&bytes) {
+                Some(what) => Error::Foreign(what),
+                None => Error::NotAZip("it does not start with a ZIP header".into()),
+            });
         }
         let mut archive = zip::ZipArchive::new(Cursor::new(bytes.clone()))
             .map_err(|e| Error::NotAZip(e.to_string()))?;
@@ -202,9 +205,11 @@ impl Package {
             limits,
             inflated_total: AtomicU64::new(0),
         };
-        let ct_name =
-            PartName::new(content_types::PART).map_err(|e| Error::NotAPackage(e.into()))?;
+        let ct_name = PartName::constant(content_types::PART);
         if pkg.entry(&ct_name).is_none() {
+            if super::foreign::is_opendocument(&pkg) {
+                return Err(Error::Foreign(crate::error::Foreign::OpenDocument));
+            }
             return Err(Error::NotAPackage("it has no [Content_Types].xml".into()));
         }
         let ct_bytes = pkg.read(&ct_name)?;
@@ -390,9 +395,9 @@ impl Package {
     }
 
     pub fn read(&self, name: &PartName) -> Result<Vec<u8>> {
-        let entry = self
-            .entry(name)
-            .ok_or_else(|| Error::NotAPackage(format!("{name} is missing")))?;
+        let entry = self.entry(name).ok_or_else(|| Error::MissingPart {
+            part: name.to_string(),
+        })?;
         self.read_entry(entry)
     }
 
@@ -408,24 +413,6 @@ impl Package {
     pub fn read_xml(&self, name: &PartName) -> Result<String> {
         let bytes = self.read(name)?;
         Ok(xml_guard::check(name.as_str(), &bytes, self.limits.max_xml_depth)?.into_owned())
-    }
-
-    /// Every relationships part with its parsed relationships, sorted by part name.
-    pub fn all_relationships(&self) -> Result<Vec<RelsPart>> {
-        let mut out = Vec::new();
-        for e in &self.entries {
-            let Ok(source) = e.name.rels_source() else {
-                continue;
-            };
-            let text = self.read_xml(&e.name)?;
-            out.push(RelsPart {
-                name: e.name.clone(),
-                source,
-                rels: rels::parse(e.name.as_str(), &text)?,
-            });
-        }
-        out.sort_by(|a, b| a.name.cmp(&b.name));
-        Ok(out)
     }
 }
 

@@ -37,6 +37,12 @@ impl PartName {
         Ok(PartName(name.to_string()))
     }
 
+    /// A part name the program itself spells ("/_rels/.rels"): checked in debug builds only.
+    pub(crate) fn constant(name: &'static str) -> Self {
+        debug_assert!(Self::new(name).is_ok(), "{name}");
+        PartName(name.to_string())
+    }
+
     /// From a zip entry name ("word/document.xml").
     pub fn from_zip_name(zip_name: &str) -> Result<Self, &'static str> {
         if zip_name.starts_with('/') {

@@ -5,6 +5,7 @@ use quick_xml::Reader;
 
 use super::part_name::{resolve_target, PartName};
 use crate::error::{Error, Result};
+use crate::xml::{ns, Scanner};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Relationship {
@@ -14,14 +15,43 @@ pub struct Relationship {
     pub external: bool,
 }
 
+/// What a relationship points at.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    /// `TargetMode="External"`: outside the package.
+    External,
+    /// Only a fragment ("#Sheet1!A1"), as Excel writes internal hyperlinks: a place in the source
+    /// part itself, not another part.
+    Fragment,
+    /// A part of the package (which may be missing).
+    Part(PartName),
+    /// A target that names no valid part (climbs above the root, a drive letter...).
+    Invalid,
+}
+
 impl Relationship {
-    /// The part this relationship points to, for an internal one whose target stays in the package.
-    pub fn target_part(&self, source: Option<&PartName>) -> Option<PartName> {
+    /// Where this relationship points, resolved against its source part (`None` = the package).
+    pub fn target(&self, source: Option<&PartName>) -> Target {
         if self.external {
-            return None;
+            return Target::External;
+        }
+        let path = self.target.split(['#', '?']).next().unwrap_or("");
+        if path.is_empty() {
+            return Target::Fragment;
         }
         let dir = source.map_or("/", |s| s.directory());
-        PartName::new(&resolve_target(dir, &self.target)?).ok()
+        match resolve_target(dir, &self.target).map(|t| PartName::new(&t)) {
+            Some(Ok(p)) => Target::Part(p),
+            _ => Target::Invalid,
+        }
+    }
+
+    /// The part this relationship points to, for an internal one whose target stays in the package.
+    pub fn target_part(&self, source: Option<&PartName>) -> Option<PartName> {
+        match self.target(source) {
+            Target::Part(p) => Some(p),
+            _ => None,
+        }
     }
 
     /// The last path segment of the type: ".../relationships/image" → "image".
@@ -33,54 +63,63 @@ impl Relationship {
     }
 }
 
-/// Parses the relationships of one part, in document order.
+/// An Id no relationship in the list uses: rId1, rId2, ...
+pub fn fresh_id(existing: &[Relationship]) -> String {
+    (1..)
+        .map(|n| format!("rId{n}"))
+        .find(|id| !existing.iter().any(|r| &r.id == id))
+        .unwrap_or_default()
+}
+
+/// Parses the relationships of one part, in document order. Only `Relationship` elements of the
+/// relationships namespace count (ECMA-376 Part 2 §9.3.2.2), whatever their prefix.
 pub fn parse(part: &str, text: &str) -> Result<Vec<Relationship>> {
     let mut out = Vec::new();
-    let mut reader = Reader::from_str(text);
-    loop {
-        match reader.read_event() {
-            Ok(Event::Start(e)) | Ok(Event::Empty(e))
-                if e.local_name().as_ref() == b"Relationship" =>
-            {
-                let mut id = None;
-                let mut rel_type = None;
-                let mut target = None;
-                let mut mode = None;
-                for a in e.attributes() {
-                    let a = a.map_err(|err| Error::xml(part, err))?;
-                    // XML attribute-value normalisation: literal tabs and line breaks read as spaces.
-                    let raw = String::from_utf8_lossy(&a.value).replace(['\t', '\n', '\r'], " ");
-                    let v = quick_xml::escape::unescape(&raw)
-                        .map_err(|err| Error::xml(part, err))?
-                        .into_owned();
-                    match a.key.as_ref() {
-                        b"Id" => id = Some(v),
-                        b"Type" => rel_type = Some(v),
-                        b"Target" => target = Some(v),
-                        b"TargetMode" => mode = Some(v),
-                        _ => {}
-                    }
-                }
-                let (Some(id), Some(rel_type), Some(target)) = (id, rel_type, target) else {
-                    return Err(Error::xml(part, "a Relationship lacks Id, Type or Target"));
-                };
-                if out.iter().any(|r: &Relationship| r.id == id) {
-                    return Err(Error::xml(
-                        part,
-                        format!("relationship Id {id} appears twice"),
-                    ));
-                }
-                out.push(Relationship {
-                    id,
-                    rel_type,
-                    target,
-                    external: mode.as_deref() == Some("External"),
-                });
+    let mut s = Scanner::new(text);
+    let mut root_seen = false;
+    while let Some(item) = s
+        .next_item()
+        .map_err(|e| Error::xml(part, format!("malformed XML: {e}")))?
+    {
+        let (Event::Start(e) | Event::Empty(e)) = &item.event else {
+            continue;
+        };
+        if !root_seen {
+            if !s.is(e, ns::RELS, "Relationships") {
+                return Err(Error::xml(
+                    part,
+                    "the root element is not a <Relationships> of the relationships namespace",
+                ));
             }
-            Ok(Event::Eof) => break,
-            Ok(_) => {}
-            Err(e) => return Err(Error::xml(part, e)),
+            root_seen = true;
+            continue;
         }
+        if !s.is(e, ns::RELS, "Relationship") {
+            continue;
+        }
+        let (Some(id), Some(rel_type), Some(target)) = (
+            s.attr(e, None, "Id"),
+            s.attr(e, None, "Type"),
+            s.attr(e, None, "Target"),
+        ) else {
+            return Err(Error::xml(part, "a Relationship lacks Id, Type or Target"));
+        };
+        if out.iter().any(|r: &Relationship| r.id == id) {
+            return Err(Error::xml(
+                part,
+                format!("relationship Id {id} appears twice"),
+            ));
+        }
+        let external = s.attr(e, None, "TargetMode").as_deref() == Some("External");
+        out.push(Relationship {
+            id,
+            rel_type,
+            target,
+            external,
+        });
+    }
+    if !root_seen {
+        return Err(Error::xml(part, "no <Relationships> element"));
     }
     Ok(out)
 }
@@ -112,10 +151,10 @@ pub fn stray_root_children(text: &str) -> Vec<&'static str> {
 
 /// A relationships part holding `rels`, written compact (no text between the elements).
 pub fn to_xml(rels: &[Relationship]) -> String {
-    use crate::dsig::xml_out::escape_attr;
+    use crate::xml::escape_attr;
     let mut xml = format!(
         "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<Relationships xmlns=\"{}\">",
-        crate::c14n::rels_transform::NS
+        ns::RELS
     );
     for r in rels {
         let mode = if r.external {

@@ -23,6 +23,7 @@ pub struct Changes {
 impl Changes {
     /// Sets the content of a part, replacing it if the package has it, adding it otherwise.
     pub fn put(&mut self, pkg: &Package, name: PartName, bytes: Vec<u8>) {
+        self.removed.retain(|r| r.key() != name.key());
         let list = if pkg.entry(&name).is_some() {
             &mut self.replaced
         } else {
@@ -32,6 +33,19 @@ impl Changes {
             Some(slot) => slot.1 = bytes,
             None => list.push((name, bytes)),
         }
+    }
+
+    /// Leaves a part out of the output.
+    pub fn remove(&mut self, name: &PartName) {
+        self.replaced.retain(|(n, _)| n.key() != name.key());
+        self.added.retain(|(n, _)| n.key() != name.key());
+        if !self.is_removed(name) {
+            self.removed.push(name.clone());
+        }
+    }
+
+    pub fn is_removed(&self, name: &PartName) -> bool {
+        self.removed.iter().any(|r| r.key() == name.key())
     }
 
     /// The pending content of a part, if this change set has it.
@@ -62,8 +76,8 @@ fn options(name: &PartName) -> SimpleFileOptions {
 
 /// Writes `pkg` with `changes` applied to `out` (any seekable sink).
 pub fn write_to<W: Write + Seek>(pkg: &Package, changes: &Changes, out: W) -> Result<W> {
-    let zerr = |e: zip::result::ZipError| Error::Signing(format!("writing the package: {e}"));
-    let ioerr = |e: std::io::Error| Error::Signing(format!("writing the package: {e}"));
+    let zerr = |e: zip::result::ZipError| Error::Write(e.to_string());
+    let ioerr = |e: std::io::Error| Error::Write(e.to_string());
     let mut archive = pkg.archive()?;
     let mut zw = zip::ZipWriter::new(out);
     for entry in pkg.entries() {
@@ -127,9 +141,10 @@ pub fn write_atomically(path: &Path, fill: impl FnOnce(File) -> Result<()>) -> R
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
         _ => PathBuf::from("."),
     };
-    let file_name = path
-        .file_name()
-        .ok_or_else(|| Error::Usage(format!("{}: not a file name", path.display())))?;
+    let file_name = path.file_name().ok_or_else(|| Error::InvalidArgument {
+        arg: path.display().to_string(),
+        reason: "not a file name".into(),
+    })?;
     let tmp = dir.join(format!(
         ".{}.{}.tmp",
         file_name.to_string_lossy(),

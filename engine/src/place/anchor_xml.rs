@@ -1,13 +1,9 @@
-//! The DrawingML for a floating seal picture: a `wp:anchor` for Word, an `xdr:oneCellAnchor` for
-//! Excel. Namespaces are declared on the elements themselves so the snippets fit any document.
+//! The DrawingML for a floating seal picture: a `wp:anchor` for Word (ECMA-376 Part 1 §20.4.2.3),
+//! an `xdr:oneCellAnchor` for Excel (§20.5.2.24). Built as trees of expanded names, so the markup
+//! fits whatever prefixes the document uses where it goes.
 
-use crate::dsig::xml_out::escape_attr;
-
-pub const NS_A: &str = "http://schemas.openxmlformats.org/drawingml/2006/main";
-pub const NS_PIC: &str = "http://schemas.openxmlformats.org/drawingml/2006/picture";
-pub const NS_WP: &str = "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing";
-pub const NS_R: &str = "http://schemas.openxmlformats.org/officeDocument/2006/relationships";
-pub const NS_XDR: &str = "http://schemas.openxmlformats.org/drawingml/2006/spreadsheetDrawing";
+use crate::xml::ns::{A, PIC, R, W, WP, XDR};
+use crate::xml::El;
 
 /// Where a Word anchor sits.
 pub enum WordPosition {
@@ -18,37 +14,105 @@ pub enum WordPosition {
     RightOfParagraph { y: i64 },
 }
 
-fn picture(rel_id: &str, id: u32, descr: &str, cx: i64, cy: i64, pic_prefix: &str) -> String {
-    let descr = escape_attr(descr);
-    format!(
-        "<a:graphic xmlns:a=\"{NS_A}\"><a:graphicData uri=\"{NS_PIC}\"><pic:pic xmlns:pic=\"{NS_PIC}\">\
-<pic:nvPicPr><pic:cNvPr id=\"{id}\" name=\"{pic_prefix}seal{id}.png\" descr=\"{descr}\"/><pic:cNvPicPr><a:picLocks noChangeAspect=\"1\"/></pic:cNvPicPr></pic:nvPicPr>\
-<pic:blipFill><a:blip xmlns:r=\"{NS_R}\" r:embed=\"{rel_id}\"/><a:stretch><a:fillRect/></a:stretch></pic:blipFill>\
-<pic:spPr><a:xfrm><a:off x=\"0\" y=\"0\"/><a:ext cx=\"{cx}\" cy=\"{cy}\"/></a:xfrm><a:prstGeom prst=\"rect\"><a:avLst/></a:prstGeom><a:noFill/></pic:spPr>\
-</pic:pic></a:graphicData></a:graphic>"
-    )
+/// The picture's properties, shared by `pic:pic` and `xdr:pic` (the same content model, §20.2.2.5
+/// and §20.5.2.25, in two namespaces).
+fn picture(pic_ns: &'static str, rel_id: &str, id: u32, descr: &str, cx: i64, cy: i64) -> El {
+    El::new(pic_ns, "pic")
+        .child(
+            El::new(pic_ns, "nvPicPr")
+                .child(
+                    El::new(pic_ns, "cNvPr")
+                        .attr("id", id)
+                        .attr("name", format!("seal{id}.png"))
+                        .attr("descr", descr),
+                )
+                .child(
+                    El::new(pic_ns, "cNvPicPr")
+                        .child(El::new(A, "picLocks").attr("noChangeAspect", 1)),
+                ),
+        )
+        .child(
+            El::new(pic_ns, "blipFill")
+                .child(El::new(A, "blip").ns_attr(R, "embed", rel_id))
+                .child(El::new(A, "stretch").child(El::new(A, "fillRect"))),
+        )
+        .child(
+            El::new(pic_ns, "spPr")
+                .child(
+                    El::new(A, "xfrm")
+                        .child(El::new(A, "off").attr("x", 0).attr("y", 0))
+                        .child(El::new(A, "ext").attr("cx", cx).attr("cy", cy)),
+                )
+                .child(
+                    El::new(A, "prstGeom")
+                        .attr("prst", "rect")
+                        .child(El::new(A, "avLst")),
+                )
+                .child(El::new(A, "noFill")),
+        )
 }
 
 /// A run holding a floating picture in front of the text, not wrapping it.
-pub fn word_run(rel_id: &str, id: u32, descr: &str, cx: i64, cy: i64, pos: WordPosition) -> String {
+pub fn word_run(rel_id: &str, id: u32, descr: &str, cx: i64, cy: i64, pos: WordPosition) -> El {
     let (h, v) = match pos {
         WordPosition::AtCharacter { x, y } => (
-            format!("<wp:positionH relativeFrom=\"character\"><wp:posOffset>{x}</wp:posOffset></wp:positionH>"),
-            format!("<wp:positionV relativeFrom=\"paragraph\"><wp:posOffset>{y}</wp:posOffset></wp:positionV>"),
+            El::new(WP, "positionH")
+                .attr("relativeFrom", "character")
+                .child(El::new(WP, "posOffset").text(x.to_string())),
+            El::new(WP, "positionV")
+                .attr("relativeFrom", "paragraph")
+                .child(El::new(WP, "posOffset").text(y.to_string())),
         ),
         WordPosition::RightOfParagraph { y } => (
-            "<wp:positionH relativeFrom=\"margin\"><wp:align>right</wp:align></wp:positionH>".to_string(),
-            format!("<wp:positionV relativeFrom=\"paragraph\"><wp:posOffset>{y}</wp:posOffset></wp:positionV>"),
+            El::new(WP, "positionH")
+                .attr("relativeFrom", "margin")
+                .child(El::new(WP, "align").text("right")),
+            El::new(WP, "positionV")
+                .attr("relativeFrom", "paragraph")
+                .child(El::new(WP, "posOffset").text(y.to_string())),
         ),
     };
-    format!(
-        "<w:r><w:drawing><wp:anchor xmlns:wp=\"{NS_WP}\" distT=\"0\" distB=\"0\" distL=\"0\" distR=\"0\" simplePos=\"0\" relativeHeight=\"251659264\" behindDoc=\"0\" locked=\"0\" layoutInCell=\"1\" allowOverlap=\"1\">\
-<wp:simplePos x=\"0\" y=\"0\"/>{h}{v}<wp:extent cx=\"{cx}\" cy=\"{cy}\"/><wp:effectExtent l=\"0\" t=\"0\" r=\"0\" b=\"0\"/><wp:wrapNone/>\
-<wp:docPr id=\"{id}\" name=\"docseal seal {id}\" descr=\"{}\"/><wp:cNvGraphicFramePr><a:graphicFrameLocks xmlns:a=\"{NS_A}\" noChangeAspect=\"1\"/></wp:cNvGraphicFramePr>\
-{}</wp:anchor></w:drawing></w:r>",
-        escape_attr(descr),
-        picture(rel_id, id, descr, cx, cy, "")
-    )
+    let anchor = El::new(WP, "anchor")
+        .attr("distT", 0)
+        .attr("distB", 0)
+        .attr("distL", 0)
+        .attr("distR", 0)
+        .attr("simplePos", 0)
+        .attr("relativeHeight", 251_659_264)
+        .attr("behindDoc", 0)
+        .attr("locked", 0)
+        .attr("layoutInCell", 1)
+        .attr("allowOverlap", 1)
+        .child(El::new(WP, "simplePos").attr("x", 0).attr("y", 0))
+        .child(h)
+        .child(v)
+        .child(El::new(WP, "extent").attr("cx", cx).attr("cy", cy))
+        .child(
+            El::new(WP, "effectExtent")
+                .attr("l", 0)
+                .attr("t", 0)
+                .attr("r", 0)
+                .attr("b", 0),
+        )
+        .child(El::new(WP, "wrapNone"))
+        .child(
+            El::new(WP, "docPr")
+                .attr("id", id)
+                .attr("name", format!("docseal seal {id}"))
+                .attr("descr", descr),
+        )
+        .child(
+            El::new(WP, "cNvGraphicFramePr")
+                .child(El::new(A, "graphicFrameLocks").attr("noChangeAspect", 1)),
+        )
+        .child(
+            El::new(A, "graphic").child(
+                El::new(A, "graphicData")
+                    .attr("uri", PIC)
+                    .child(picture(PIC, rel_id, id, descr, cx, cy)),
+            ),
+        );
+    El::new(W, "r").child(El::new(W, "drawing").child(anchor))
 }
 
 /// A spreadsheet anchor: top-left corner in cell (col,row) plus offsets (EMU), and its size.
@@ -59,29 +123,21 @@ pub struct CellAnchor {
     pub row_off: i64,
 }
 
-pub fn sheet_anchor(
-    rel_id: &str,
-    id: u32,
-    descr: &str,
-    cx: i64,
-    cy: i64,
-    at: &CellAnchor,
-) -> String {
-    let pic = picture(rel_id, id, descr, cx, cy, "");
-    // In a spreadsheet drawing the picture element is xdr:pic with the same content model.
-    let pic = pic
-        .replace(&format!("<a:graphic xmlns:a=\"{NS_A}\"><a:graphicData uri=\"{NS_PIC}\"><pic:pic xmlns:pic=\"{NS_PIC}\">"), &format!("<xdr:pic xmlns:a=\"{NS_A}\">"))
-        .replace("</pic:pic></a:graphicData></a:graphic>", "</xdr:pic>")
-        .replace("<pic:", "<xdr:")
-        .replace("</pic:", "</xdr:");
-    format!(
-        "<xdr:oneCellAnchor xmlns:xdr=\"{NS_XDR}\"><xdr:from><xdr:col>{}</xdr:col><xdr:colOff>{}</xdr:colOff><xdr:row>{}</xdr:row><xdr:rowOff>{}</xdr:rowOff></xdr:from>\
-<xdr:ext cx=\"{cx}\" cy=\"{cy}\"/>{pic}<xdr:clientData/></xdr:oneCellAnchor>",
-        at.col, at.col_off, at.row, at.row_off
-    )
+pub fn sheet_anchor(rel_id: &str, id: u32, descr: &str, cx: i64, cy: i64, at: &CellAnchor) -> El {
+    El::new(XDR, "oneCellAnchor")
+        .child(
+            El::new(XDR, "from")
+                .child(El::new(XDR, "col").text(at.col.to_string()))
+                .child(El::new(XDR, "colOff").text(at.col_off.to_string()))
+                .child(El::new(XDR, "row").text(at.row.to_string()))
+                .child(El::new(XDR, "rowOff").text(at.row_off.to_string())),
+        )
+        .child(El::new(XDR, "ext").attr("cx", cx).attr("cy", cy))
+        .child(picture(XDR, rel_id, id, descr, cx, cy))
+        .child(El::new(XDR, "clientData"))
 }
 
 /// A new, empty spreadsheet drawing part.
 pub fn empty_sheet_drawing() -> String {
-    format!("<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<xdr:wsDr xmlns:xdr=\"{NS_XDR}\" xmlns:a=\"{NS_A}\"></xdr:wsDr>")
+    format!("<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<xdr:wsDr xmlns:xdr=\"{XDR}\" xmlns:a=\"{A}\" xmlns:r=\"{R}\"></xdr:wsDr>")
 }

@@ -4,111 +4,81 @@
 //! measurement: half the seal's width to the left of that character, half its height above the
 //! middle of the line.
 
+use quick_xml::events::Event;
+
 use super::anchor_xml::{self, WordPosition};
-use super::text_map::{self, Paragraph};
-use super::{
-    add_relationship, current_text, ensure_png_type, fresh_part, relative_target, Occurrence,
-    PlaceRequest, Placed, Placement, EMU_PER_MM, REL_IMAGE,
-};
+use super::text_map::{self, Paragraph, Segment};
+use super::{add_picture, Occurrence, PlaceRequest, Placed, Placement, EMU_PER_MM, REL_IMAGE};
 use crate::error::{Error, Result};
-use crate::opc::{rels, Changes, Package, PartName};
+use crate::opc::{PackageEdit, PartName};
+use crate::xml::ns::W;
+use crate::xml::{edit, El, Scanner, Scope};
 
 /// Parts searched for the keyword, in order: the body, then headers, then footers.
-fn text_parts(pkg: &Package, main: &PartName) -> Result<Vec<PartName>> {
+fn text_parts(edit: &PackageEdit, main: &PartName) -> Result<Vec<PartName>> {
     let mut out = vec![main.clone()];
-    let rels_part = main.rels_part();
-    if pkg.entry(&rels_part).is_some() {
-        let list = rels::parse(rels_part.as_str(), &pkg.read_text(&rels_part)?)?;
-        for kind in ["/header", "/footer"] {
-            out.extend(
-                list.iter()
-                    .filter(|r| r.rel_type.ends_with(kind))
-                    .filter_map(|r| r.target_part(Some(main))),
-            );
-        }
+    let list = edit.relationships_of(Some(main))?;
+    for kind in ["/header", "/footer"] {
+        out.extend(
+            list.iter()
+                .filter(|r| r.rel_type.ends_with(kind))
+                .filter_map(|r| r.target_part(Some(main)))
+                .filter(|p| edit.exists(p)),
+        );
     }
     Ok(out)
 }
 
 /// The next free drawing object id across the document's parts.
-fn next_drawing_id(pkg: &Package, parts: &[PartName], main_xml: &str) -> Result<u32> {
+fn next_drawing_id(edit: &PackageEdit, parts: &[PartName]) -> Result<u32> {
     let mut max = 0u32;
-    for (i, p) in parts.iter().enumerate() {
-        let other;
-        let xml = if i == 0 {
-            main_xml
-        } else {
-            other = pkg.read_text(p)?;
-            &other
-        };
-        for at in memchr::memmem::find_iter(xml.as_bytes(), b"docPr id=\"") {
-            let rest = &xml[at + 10..];
-            if let Some(n) = rest.split('"').next().and_then(|v| v.parse::<u32>().ok()) {
-                max = max.max(n);
-            }
-        }
+    for p in parts {
+        max = max.max(super::max_object_id(&edit.read(p)?));
     }
     Ok(max + 1)
 }
 
-/// The width of the text column in points, from the last section's page size and margins
-/// (A4 with 2.5 cm margins when the document does not say).
-fn text_width_pt(xml: &str) -> f64 {
-    let attr = |tag: &str, name: &str| -> Option<f64> {
-        let t = xml.rfind(tag)?;
-        let rest = &xml[t..t + xml[t..].find('>')?];
-        let a = rest.find(&format!("{name}=\""))? + name.len() + 2;
-        rest[a..].split('"').next()?.parse::<f64>().ok()
-    };
-    let twips = match (
-        attr("<w:pgSz", "w:w"),
-        attr("<w:pgMar", "w:left"),
-        attr("<w:pgMar", "w:right"),
-    ) {
-        (Some(w), Some(l), Some(r)) => w - l - r,
-        _ => 11_906.0 - 2.0 * 1_418.0,
-    };
-    (twips / 20.0).max(72.0)
-}
-
 /// Default font size of the document, from styles.xml's docDefaults, else Word's 11 pt.
-fn default_size_pt(pkg: &Package, main: &PartName) -> f64 {
-    let styles = PartName::new(&format!("{}styles.xml", main.directory()));
-    let xml = styles
+fn default_size_pt(edit: &PackageEdit, main: &PartName) -> f64 {
+    let styles = edit
+        .relationships_of(Some(main))
         .ok()
-        .filter(|s| pkg.entry(s).is_some())
-        .and_then(|s| pkg.read_text(&s).ok());
-    xml.and_then(|x| {
-        let d = x.find("<w:docDefaults")?;
-        let rest = &x[d..x[d..].find("</w:docDefaults>").map_or(x.len(), |e| d + e)];
-        let s = rest.find("<w:sz w:val=\"")? + 13;
-        rest[s..]
-            .split('"')
-            .next()?
-            .parse::<f64>()
-            .ok()
-            .map(|h| h / 2.0)
-    })
-    .unwrap_or(11.0)
+        .and_then(|l| l.into_iter().find(|r| r.rel_type.ends_with("/styles")))
+        .and_then(|r| r.target_part(Some(main)))
+        .and_then(|p| edit.read_text(&p).ok());
+    let Some(xml) = styles else { return 11.0 };
+    let mut s = Scanner::new(&xml);
+    let mut in_defaults = false;
+    while let Ok(Some(item)) = s.next_item() {
+        match &item.event {
+            Event::Start(e) if s.is(e, W, "rPrDefault") => in_defaults = true,
+            Event::End(e) if s.is_end(e, W, "rPrDefault") => in_defaults = false,
+            Event::Start(e) | Event::Empty(e) if in_defaults && s.is(e, W, "sz") => {
+                if let Some(half) = s
+                    .attr(e, Some(W), "val")
+                    .and_then(|v| v.trim().parse::<f64>().ok())
+                {
+                    return half / 2.0;
+                }
+            }
+            _ => {}
+        }
+    }
+    11.0
 }
 
 /// Where the anchor run goes in the part's XML.
 enum Insert {
-    /// In a new right-aligned paragraph at this byte offset (before the final sectPr).
-    NewParagraph(usize),
+    /// In a new right-aligned paragraph at this byte offset (before the body's final sectPr), or
+    /// into an empty `<w:body/>`.
+    NewParagraph(edit::Located, Option<usize>),
     /// Between the halves of this run, split at this byte offset.
-    SplitRun(text_map::Segment, usize),
+    SplitRun(Segment, usize, Scope),
 }
 
-pub fn place(
-    pkg: &Package,
-    changes: &mut Changes,
-    main: &PartName,
-    req: &PlaceRequest,
-) -> Result<Placed> {
-    let parts = text_parts(pkg, main)?;
-    let main_xml = pkg.read_text(main)?;
-    let id = next_drawing_id(pkg, &parts, &main_xml)?;
+pub fn place(edit: &mut PackageEdit, main: &PartName, req: &PlaceRequest) -> Result<Placed> {
+    let parts = text_parts(edit, main)?;
+    let id = next_drawing_id(edit, &parts)?;
     let cx = (req.size_mm * EMU_PER_MM).round() as i64;
     let cy = (req.picture.height_for(req.size_mm) * EMU_PER_MM).round() as i64;
     let (dx, dy) = (
@@ -117,37 +87,41 @@ pub fn place(
     );
     let descr = req.mark.to_descr();
 
-    let (part, position, insert) = match &req.placement {
+    let (part, xml, position, insert) = match &req.placement {
         Placement::Cell(_) => {
-            return Err(Error::Usage(
-                "--at-cell is for Excel workbooks; use --at-text or --at-end".into(),
-            ))
+            return Err(Error::PlacementNotApplicable {
+                placement: "--at-cell".into(),
+                kind: "a Word document (use --at-text or --at-end)".into(),
+            })
         }
         Placement::End => {
-            let xml = &main_xml;
-            let at = xml
-                .rfind("<w:sectPr")
-                .filter(|&s| xml[s..].contains("</w:body>"))
-                .or_else(|| xml.rfind("</w:body>"))
-                .ok_or_else(|| Error::Refused(format!("{main} has no document body")))?;
+            let xml = edit.read_text(main)?;
+            let (body, before) = body_end(&xml, main.as_str())?;
             (
                 main.clone(),
+                xml,
                 WordPosition::RightOfParagraph { y: dy },
-                Insert::NewParagraph(at),
+                Insert::NewParagraph(body, before),
             )
         }
         Placement::Text { needle, occurrence } => {
-            let (part, para, start) = find_keyword(pkg, &parts, needle, *occurrence)?;
+            let found = find_keyword(edit, &parts, needle, *occurrence)?;
+            let (part, xml, map, para, start) = found;
             let n = needle.chars().count();
             let mid = start + n / 2;
-            let (seg, at) = para
-                .locate(mid)
-                .ok_or_else(|| Error::Refused(format!("cannot place a seal inside {needle:?}")))?;
-            let size = seg.size_pt.unwrap_or_else(|| default_size_pt(pkg, main));
+            let (seg, at) = para.locate(mid).ok_or_else(|| {
+                Error::NowhereToPlace(format!("cannot place a seal inside {needle:?}"))
+            })?;
+            let size = seg.size_pt.unwrap_or_else(|| default_size_pt(edit, main));
             // Vertically the anchor is measured from the top of its paragraph: Word and
             // LibreOffice agree on that, not on "line". The keyword's line in a wrapped paragraph
             // is estimated from the characters before it and the text width of the page.
-            let per_line = (text_width_pt(&main_xml) / (size * 0.5)).max(1.0);
+            let width = if part == *main {
+                map.text_width_pt()
+            } else {
+                text_map::paragraphs(main.as_str(), &edit.read_text(main)?)?.text_width_pt()
+            };
+            let per_line = (width / (size * 0.5)).max(1.0);
             let line = (mid as f64 / per_line).floor();
             let line_height = size * 1.17;
             let line_mid = ((line * line_height + size * 0.62) * 12_700.0) as i64;
@@ -159,45 +133,34 @@ pub fn place(
             };
             let x = -cx / 2 + half_char + dx;
             let y = line_mid - cy / 2 + dy;
+            let seg = seg.clone();
+            let scope = para.scope.clone();
             (
                 part,
+                xml,
                 WordPosition::AtCharacter { x, y },
-                Insert::SplitRun(seg.clone(), at),
+                Insert::SplitRun(seg, at, scope),
             )
         }
     };
 
-    let image_part = fresh_part(
-        pkg,
-        changes,
-        &format!("{}media/docseal-seal", main.directory()),
-        "png",
-    )?;
-    changes.put(pkg, image_part.clone(), req.picture.png.clone());
-    ensure_png_type(pkg, changes)?;
-    let rel_id = add_relationship(
-        pkg,
-        changes,
-        &part,
-        REL_IMAGE,
-        &relative_target(&part, &image_part),
-    )?;
-    let xml = if part == *main {
-        Some(main_xml)
-    } else {
-        current_text(pkg, changes, &part)?
-    };
-    let xml = xml.ok_or_else(|| Error::NotAPackage(format!("{part} is missing")))?;
+    let image_part = add_picture(edit, main.directory(), &req.picture.png)?;
+    let rel_id = edit.add_relationship(Some(&part), REL_IMAGE, &image_part)?;
     let run = anchor_xml::word_run(&rel_id, id, &descr, cx, cy, position);
     let edited = match insert {
-        Insert::NewParagraph(at) => format!(
-            "{}<w:p><w:pPr><w:jc w:val=\"right\"/></w:pPr>{run}</w:p>{}",
-            &xml[..at],
-            &xml[at..]
-        ),
-        Insert::SplitRun(seg, at) => split_run_at(&xml, &seg, at, &run),
+        Insert::NewParagraph(body, before) => {
+            let p = El::new(W, "p")
+                .child(El::new(W, "pPr").child(El::new(W, "jc").ns_attr(W, "val", "right")))
+                .child(run);
+            let markup = p.write(&body.inner);
+            match before {
+                Some(at) => edit::insert(&xml, at, &markup),
+                None => edit::append_child(&xml, &body, &markup),
+            }
+        }
+        Insert::SplitRun(seg, at, scope) => split_run_at(&xml, &seg, at, &run.write(&scope)),
     };
-    changes.put(pkg, part.clone(), edited.into_bytes());
+    edit.put(part.clone(), edited.into_bytes());
     Ok(Placed {
         image_part,
         in_part: part,
@@ -205,55 +168,97 @@ pub fn place(
     })
 }
 
-/// The part, paragraph and character index of the chosen occurrence.
-fn find_keyword(
-    pkg: &Package,
-    parts: &[PartName],
-    needle: &str,
-    occurrence: Occurrence,
-) -> Result<(PartName, Paragraph, usize)> {
-    if needle.trim().is_empty() {
-        return Err(Error::Usage("--at-text needs some text to look for".into()));
-    }
-    let mut found = Vec::new();
-    for part in parts {
-        let xml = pkg.read_text(part)?;
-        for p in text_map::paragraphs(part.as_str(), &xml)? {
-            let chars: Vec<char> = p.text.chars().collect();
-            let pat: Vec<char> = needle.chars().collect();
-            for i in 0..chars.len().saturating_sub(pat.len() - 1) {
-                if chars[i..i + pat.len()] == pat[..] {
-                    found.push((part.clone(), p.clone(), i));
-                }
+/// The body element and where a last paragraph goes: before the body's own `w:sectPr` (which
+/// must stay its last child, ECMA-376 Part 1 §17.2.2), or at its end (`None`).
+fn body_end(xml: &str, part: &str) -> Result<(edit::Located, Option<usize>)> {
+    let body = edit::find(xml, part, W, "body")?
+        .ok_or_else(|| Error::NowhereToPlace(format!("{part} has no document body")))?;
+    let Some(end) = body.end_start else {
+        return Ok((body, None));
+    };
+    let mut s = Scanner::resume(xml, body.start_end, body.inner.clone());
+    let mut last_sect = None;
+    while let Some(item) = s
+        .next_item()
+        .map_err(|e| Error::xml(part, format!("malformed XML: {e}")))?
+    {
+        if item.start >= end {
+            break;
+        }
+        if let Event::Start(e) | Event::Empty(e) = &item.event {
+            // Direct children of the body are one level below the body's own scope.
+            if s.scope().depth() == body.inner.depth() + 1 && s.is(e, W, "sectPr") {
+                last_sect = Some(item.start);
             }
         }
     }
-    let count = found.len();
-    occurrence.pick(found).ok_or_else(|| {
-        if count == 0 {
-            Error::Refused(format!("the text {needle:?} is not in the document"))
-        } else {
-            Error::Refused(format!("the text {needle:?} occurs {count} time(s); occurrence {occurrence:?} does not exist"))
-        }
-    })
+    Ok((body, last_sect.or(Some(end))))
 }
 
-/// Splits the run at byte `at` (inside the `w:t` of `seg`) and puts `insert` between the halves.
-fn split_run_at(xml: &str, seg: &text_map::Segment, at: usize, insert: &str) -> String {
+type Found = (PartName, String, text_map::TextMap, Paragraph, usize);
+
+/// The part (with its text and map), paragraph and character index of the chosen occurrence.
+fn find_keyword(
+    edit: &PackageEdit,
+    parts: &[PartName],
+    needle: &str,
+    occurrence: Occurrence,
+) -> Result<Found> {
+    if needle.trim().is_empty() {
+        return Err(Error::arg("--at-text", "needs some text to look for"));
+    }
+    let pat: Vec<char> = needle.chars().collect();
+    let mut found: Vec<(usize, usize, usize)> = Vec::new();
+    let mut maps = Vec::new();
+    for (pi, part) in parts.iter().enumerate() {
+        let xml = edit.read_text(part)?;
+        let map = text_map::paragraphs(part.as_str(), &xml)?;
+        for (i, p) in map.paragraphs.iter().enumerate() {
+            let chars: Vec<char> = p.text.chars().collect();
+            for at in 0..chars.len().saturating_sub(pat.len() - 1) {
+                if chars[at..at + pat.len()] == pat[..] {
+                    found.push((pi, i, at));
+                }
+            }
+        }
+        maps.push((xml, map));
+    }
+    let count = found.len();
+    let (pi, i, at) = occurrence
+        .pick(found)
+        .ok_or_else(|| occurrence.missing(needle, count))?;
+    let (xml, map) = maps.swap_remove(pi);
+    let para = map.paragraphs[i].clone();
+    Ok((parts[pi].clone(), xml, map, para, at))
+}
+
+/// Splits the run at byte `at` (inside the `w:t` of `seg`) and puts `insert` between the halves:
+/// the second half opens with the run's own start tag and properties, so it reads as before.
+fn split_run_at(xml: &str, seg: &Segment, at: usize, insert: &str) -> String {
     let (tag_start, tag_end) = seg.t_tag;
     let tag = &xml[tag_start..tag_end];
-    // Both halves keep their spaces.
+    // Both halves keep their spaces (xml:space, Namespaces in XML: the `xml` prefix is always bound).
     let preserved = if tag.contains("xml:space") {
         tag.to_string()
     } else {
-        tag.replacen("<w:t", "<w:t xml:space=\"preserve\"", 1)
+        preserve(tag, &seg.t_name)
     };
+    let t_open = preserve(&format!("<{}>", seg.t_name), &seg.t_name);
     format!(
-        "{}{}{}</w:t></w:r>{insert}<w:r>{}<w:t xml:space=\"preserve\">{}",
+        "{}{}{}</{}></{}>{insert}{}{}{t_open}{}",
         &xml[..tag_start],
         preserved,
         &xml[tag_end..at],
+        seg.t_name,
+        seg.run_name,
+        seg.run_tag,
         seg.rpr,
         &xml[at..]
     )
+}
+
+/// `<w:t ...>` with `xml:space="preserve"` added after the name.
+fn preserve(tag: &str, name: &str) -> String {
+    let after = 1 + name.len();
+    format!("{} xml:space=\"preserve\"{}", &tag[..after], &tag[after..])
 }

@@ -1,19 +1,21 @@
 //! Putting the seal picture into the document: at a keyword, a cell or the end, floating in front
 //! of the text with no wrapping, marked so a verifier can tell which signature binds it.
 //!
-//! Placement only adds and edits parts (picture, drawing, relationships, content types) as pending
-//! changes; the signature made afterwards covers them all.
+//! Placement only adds and edits parts (picture, drawing, relationships, content types) through
+//! the package editor; the signature made afterwards covers them all.
 
 pub mod anchor_xml;
 pub mod docx;
+pub mod main_part;
 pub mod marker;
 pub mod text_map;
 pub mod webext;
 pub mod xlsx;
 
 use crate::error::{Error, Result};
-use crate::opc::{rels, Changes, Package, PartName};
+use crate::opc::{PackageEdit, PartName};
 use crate::seal::SealPicture;
+pub use main_part::{main_part, Kind, MainPart};
 pub use marker::SealMark;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,9 +37,10 @@ impl Occurrence {
                 .filter(|n| *n >= 1)
                 .map(Occurrence::Nth)
                 .ok_or_else(|| {
-                    Error::Usage(format!(
-                        "--occurrence {s:?}: expected first, last or a number from 1"
-                    ))
+                    Error::arg(
+                        format!("--occurrence {s:?}"),
+                        "expected first, last or a number from 1",
+                    )
                 }),
         }
     }
@@ -51,6 +54,25 @@ impl Occurrence {
             _ => None,
         }
     }
+
+    /// The refusal when the match list has no such occurrence.
+    pub(crate) fn missing(self, needle: &str, found: usize) -> Error {
+        if found == 0 {
+            Error::KeywordNotFound {
+                needle: needle.to_string(),
+            }
+        } else {
+            Error::OccurrenceMissing {
+                needle: needle.to_string(),
+                found,
+                wanted: match self {
+                    Occurrence::First => "first".into(),
+                    Occurrence::Last => "last".into(),
+                    Occurrence::Nth(n) => n.to_string(),
+                },
+            }
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -61,6 +83,17 @@ pub enum Placement {
     },
     Cell(String),
     End,
+}
+
+impl Placement {
+    /// The option that asked for it, for messages.
+    pub fn option(&self) -> &'static str {
+        match self {
+            Placement::Text { .. } => "--at-text",
+            Placement::Cell(_) => "--at-cell",
+            Placement::End => "--at-end",
+        }
+    }
 }
 
 pub struct PlaceRequest<'a> {
@@ -81,142 +114,58 @@ pub struct Placed {
 
 pub const EMU_PER_MM: f64 = 36_000.0;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
-    Docx,
-    Xlsx,
-}
-
-/// The main part and what kind of document it is.
-pub fn main_part(pkg: &Package) -> Result<(PartName, Kind)> {
-    let root = PartName::new("/_rels/.rels").map_err(|e| Error::NotAPackage(e.into()))?;
-    let text = pkg.read_text(&root)?;
-    let main = rels::parse(root.as_str(), &text)?
-        .into_iter()
-        .find(|r| r.rel_type.ends_with("/officeDocument"))
-        .and_then(|r| r.target_part(None))
-        .ok_or_else(|| Error::NotAPackage("no main document part".into()))?;
-    let ct = pkg.content_type(&main).unwrap_or("");
-    let kind = if ct.contains("wordprocessingml") {
-        Kind::Docx
-    } else if ct.contains("spreadsheetml") {
-        Kind::Xlsx
-    } else {
-        return Err(Error::Refused(format!(
-            "{main} is neither a Word document nor an Excel workbook ({ct})"
-        )));
-    };
-    Ok((main, kind))
-}
-
-/// Places the seal; refuses a document that is already signed (the picture would break it).
-pub fn place(pkg: &Package, changes: &mut Changes, req: &PlaceRequest) -> Result<Placed> {
-    if pkg.entries().iter().any(|e| {
-        e.name
-            .as_str()
-            .starts_with(crate::dsig::names::SIGNATURE_DIR)
-    }) {
-        return Err(Error::Refused(
-            "the document is already signed; a new seal picture would break the earlier seal"
-                .into(),
-        ));
-    }
-    if !(5.0..=150.0).contains(&req.size_mm) {
-        return Err(Error::Usage(format!(
-            "--size-mm {}: expected 5 to 150",
-            req.size_mm
-        )));
-    }
-    let (main, kind) = main_part(pkg)?;
-    match kind {
-        Kind::Docx => docx::place(pkg, changes, &main, req),
-        Kind::Xlsx => xlsx::place(pkg, changes, &main, req),
-    }
-}
-
-/// A part name not yet used: /word/media/docseal-seal1.png, ...2.png
-pub(crate) fn fresh_part(
-    pkg: &Package,
-    changes: &Changes,
-    stem: &str,
-    ext: &str,
-) -> Result<PartName> {
-    (1..1000)
-        .map(|n| format!("{stem}{n}.{ext}"))
-        .filter_map(|n| PartName::new(&n).ok())
-        .find(|p| pkg.entry(p).is_none() && changes.get(p).is_none())
-        .ok_or_else(|| Error::Refused(format!("no free part name for {stem}")))
-}
-
-/// Reads a part as it stands in the pending changes, or in the package.
-pub(crate) fn current_text(
-    pkg: &Package,
-    changes: &Changes,
-    part: &PartName,
-) -> Result<Option<String>> {
-    if let Some(b) = changes.get(part) {
-        return Ok(Some(String::from_utf8_lossy(b).into_owned()));
-    }
-    if pkg.entry(part).is_some() {
-        return pkg.read_text(part).map(Some);
-    }
-    Ok(None)
-}
-
-/// Adds a relationship from `source` to `target` (relative), creating the relationships part if
-/// needed; returns its Id.
-pub(crate) fn add_relationship(
-    pkg: &Package,
-    changes: &mut Changes,
-    source: &PartName,
-    rel_type: &str,
-    target: &str,
-) -> Result<String> {
-    let rels_part = source.rels_part();
-    let xml = current_text(pkg, changes, &rels_part)?.unwrap_or_else(|| {
-        format!("<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<Relationships xmlns=\"{}\"></Relationships>", crate::c14n::rels_transform::NS)
-    });
-    let existing = rels::parse(rels_part.as_str(), &xml)?;
-    let id = crate::dsig::machinery::fresh_id(&existing);
-    let xml = crate::dsig::machinery::add_relationship(&xml, &id, rel_type, target)?;
-    changes.put(pkg, rels_part, xml.into_bytes());
-    Ok(id)
-}
-
-/// Makes sure PNG parts have a content type.
-pub(crate) fn ensure_png_type(pkg: &Package, changes: &mut Changes) -> Result<()> {
-    let ct_part =
-        PartName::new(crate::opc::content_types::PART).map_err(|e| Error::NotAPackage(e.into()))?;
-    let text = current_text(pkg, changes, &ct_part)?
-        .ok_or_else(|| Error::NotAPackage("no [Content_Types].xml".into()))?;
-    if !crate::opc::content_types::ContentTypes::parse(&text)?.has_default("png") {
-        crate::dsig::machinery::add_content_type(
-            pkg,
-            changes,
-            "<Default Extension=\"png\" ContentType=\"image/png\"/>",
-        )?;
-    }
-    Ok(())
-}
-
-/// The path from the directory of `from` to `to`, as relationship targets are written.
-pub(crate) fn relative_target(from: &PartName, to: &PartName) -> String {
-    let from_dir: Vec<&str> = from
-        .directory()
-        .trim_matches('/')
-        .split('/')
-        .filter(|s| !s.is_empty())
-        .collect();
-    let to_parts: Vec<&str> = to.as_str().trim_start_matches('/').split('/').collect();
-    let common = from_dir
-        .iter()
-        .zip(&to_parts)
-        .take_while(|(a, b)| a == b)
-        .count();
-    let mut out: Vec<String> = vec!["..".to_string(); from_dir.len() - common];
-    out.extend(to_parts[common..].iter().map(|s| s.to_string()));
-    out.join("/")
-}
-
 pub(crate) const REL_IMAGE: &str =
     "http://schemas.openxmlformats.org/officeDocument/2006/relationships/image";
+
+/// Places the seal; refuses a document that is already signed (the picture would break it).
+pub fn place(edit: &mut PackageEdit, req: &PlaceRequest) -> Result<Placed> {
+    if crate::dsig::machinery::signed_before(edit) {
+        return Err(Error::AlreadySigned);
+    }
+    if !(5.0..=150.0).contains(&req.size_mm) {
+        return Err(Error::arg(
+            format!("--size-mm {}", req.size_mm),
+            "expected 5 to 150",
+        ));
+    }
+    let main = main_part(edit)?;
+    match main.kind {
+        Kind::Docx => docx::place(edit, &main.name, req),
+        Kind::Xlsx => xlsx::place(edit, &main.name, req),
+    }
+}
+
+/// Stores the seal picture as a new part with its content type.
+pub(crate) fn add_picture(edit: &mut PackageEdit, dir: &str, png: &[u8]) -> Result<PartName> {
+    let part = edit.fresh_part(&format!("{dir}media/docseal-seal"), "png")?;
+    edit.put(part.clone(), png.to_vec());
+    edit.declare_content_type(&part, "image/png")?;
+    Ok(part)
+}
+
+/// The largest drawing object id (`docPr`/`cNvPr` `id`, any prefix) in a part's bytes. Being
+/// generous here only skips a number; a clash would make Word repair the document.
+pub(crate) fn max_object_id(xml: &[u8]) -> u32 {
+    let mut max = 0u32;
+    for name in [&b"docPr"[..], b"cNvPr"] {
+        for at in memchr::memmem::find_iter(xml, name) {
+            let Some(lt) = xml[..at].iter().rposition(|&c| c == b'<') else {
+                continue;
+            };
+            let Some(gt) = memchr::memchr(b'>', &xml[at..]) else {
+                continue;
+            };
+            let tag = String::from_utf8_lossy(&xml[lt + 1..at + gt]);
+            let tag = tag.trim_end_matches('/');
+            let qname_len = tag.find(char::is_whitespace).unwrap_or(tag.len());
+            let start = quick_xml::events::BytesStart::from_content(tag, qname_len);
+            let scope = crate::xml::Scope::default();
+            if let Some(id) = crate::xml::scan::attr_in(&scope, &start, None, "id")
+                .and_then(|v| v.trim().parse::<u32>().ok())
+            {
+                max = max.max(id);
+            }
+        }
+    }
+    max
+}

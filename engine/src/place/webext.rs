@@ -4,10 +4,10 @@
 //! names the add-in and whose property `Office.AutoShowTaskpaneWithDocument` is true. They are
 //! added before signing, so the seal's signature covers them and nobody can swap the add-in.
 
-use super::{add_relationship, relative_target, Kind};
-use crate::dsig::xml_out::escape_attr;
+use super::Kind;
 use crate::error::{Error, Result};
-use crate::opc::{Changes, Package, PartName};
+use crate::opc::{PackageEdit, PartName};
+use crate::xml::escape_attr;
 
 const REL_TASKPANES: &str =
     "http://schemas.microsoft.com/office/2011/relationships/webextensiontaskpanes";
@@ -38,30 +38,25 @@ impl Default for AddinRef {
 }
 
 /// Adds the parts unless the document already opens this add-in's pane.
-pub fn add_autoshow(
-    pkg: &Package,
-    changes: &mut Changes,
-    kind: Kind,
-    addin: &AddinRef,
-) -> Result<()> {
+pub fn add_autoshow(edit: &mut PackageEdit, kind: Kind, addin: &AddinRef) -> Result<()> {
     let dir = match kind {
         Kind::Docx => "/word/webextensions/",
         Kind::Xlsx => "/xl/webextensions/",
     };
-    let part =
-        |n: &str| PartName::new(&format!("{dir}{n}")).map_err(|e| Error::NotAPackage(e.into()));
-    let taskpanes = part("taskpanes.xml")?;
-    if pkg.entry(&taskpanes).is_some() {
-        let existing = pkg.read_text(&taskpanes)?;
+    let taskpanes =
+        PartName::new(&format!("{dir}taskpanes.xml")).map_err(|e| Error::NotAPackage(e.into()))?;
+    if edit.exists(&taskpanes) {
+        let existing = edit.read_text(&taskpanes)?;
         // Another add-in's panes: leave them, but ours must be in a part of its own we can add.
         if existing.contains(&addin.id) {
             return Ok(());
         }
-        return Err(Error::Refused(format!(
-            "{taskpanes} already exists; cannot add the docseal task pane beside it"
-        )));
+        return Err(Error::Unsealable {
+            entry: taskpanes.to_string(),
+            reason: "it already lists another add-in's task panes; cannot add the docseal task pane beside them (seal without --open-pane)".into(),
+        });
     }
-    let webext = super::fresh_part(pkg, changes, &format!("{dir}webextension"), "xml")?;
+    let webext = edit.fresh_part(&format!("{dir}webextension"), "xml")?;
     let guid = format!("{{{}}}", addin.id.to_ascii_uppercase());
     let we = format!(
         "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<we:webextension xmlns:we=\"http://schemas.microsoft.com/office/webextensions/webextension/2010/11\" id=\"{}\">\
@@ -74,33 +69,15 @@ pub fn add_autoshow(
         escape_attr(&addin.store),
         escape_attr(&addin.store_type)
     );
-    changes.put(pkg, webext.clone(), we.into_bytes());
-    let rel = add_relationship(
-        pkg,
-        changes,
-        &taskpanes,
-        REL_WEBEXTENSION,
-        &relative_target(&taskpanes, &webext),
-    )?;
+    edit.put(webext.clone(), we.into_bytes());
+    edit.declare_content_type(&webext, CT_WEBEXTENSION)?;
+    let rel = edit.add_relationship(Some(&taskpanes), REL_WEBEXTENSION, &webext)?;
     let tp = format!(
         "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<wetp:taskpanes xmlns:wetp=\"http://schemas.microsoft.com/office/webextensions/taskpanes/2010/11\">\
 <wetp:taskpane dockstate=\"right\" visibility=\"0\" width=\"350\" row=\"4\"><wetp:webextensionref xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships\" r:id=\"{rel}\"/></wetp:taskpane></wetp:taskpanes>"
     );
-    changes.put(pkg, taskpanes.clone(), tp.into_bytes());
-    // The package relationship: /_rels/.rels is the relationships part of the package itself.
-    let root_rels = PartName::new("/_rels/.rels").map_err(|e| Error::NotAPackage(e.into()))?;
-    let xml = super::current_text(pkg, changes, &root_rels)?
-        .ok_or_else(|| Error::NotAPackage("no /_rels/.rels".into()))?;
-    let list = crate::opc::rels::parse(root_rels.as_str(), &xml)?;
-    let id = crate::dsig::machinery::fresh_id(&list);
-    let xml =
-        crate::dsig::machinery::add_relationship(&xml, &id, REL_TASKPANES, taskpanes.zip_name())?;
-    changes.put(pkg, root_rels, xml.into_bytes());
-    crate::dsig::machinery::add_content_type(
-        pkg,
-        changes,
-        &format!(
-            "<Override PartName=\"{taskpanes}\" ContentType=\"{CT_TASKPANES}\"/><Override PartName=\"{webext}\" ContentType=\"{CT_WEBEXTENSION}\"/>"
-        ),
-    )
+    edit.put(taskpanes.clone(), tp.into_bytes());
+    edit.declare_content_type(&taskpanes, CT_TASKPANES)?;
+    edit.add_relationship(None, REL_TASKPANES, &taskpanes)?;
+    Ok(())
 }

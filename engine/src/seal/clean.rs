@@ -17,7 +17,7 @@ fn inkness(px: [u8; 3], paper: f32) -> f32 {
 
 pub fn from_scan(bytes: &[u8]) -> Result<Vec<u8>> {
     let img = image::load_from_memory(bytes)
-        .map_err(|e| Error::Refused(format!("not a readable PNG or JPEG scan ({e})")))?;
+        .map_err(|e| Error::Picture(format!("not a readable PNG or JPEG scan ({e})")))?;
     let rgb = img.to_rgb8();
     let (w, h) = rgb.dimensions();
     // The paper: the 90th percentile of brightness (most of a scan is paper).
@@ -48,7 +48,7 @@ pub fn from_scan(bytes: &[u8]) -> Result<Vec<u8>> {
         }
     }
     if x1 < x0 || y1 < y0 {
-        return Err(Error::Refused("no ink found in the scan".into()));
+        return Err(Error::Picture("no ink found in the scan".into()));
     }
     let m = ((x1 - x0).max(y1 - y0) / 50).max(2);
     let (cx0, cy0) = (x0.saturating_sub(m), y0.saturating_sub(m));
@@ -58,6 +58,6 @@ pub fn from_scan(bytes: &[u8]) -> Result<Vec<u8>> {
     let mut png = Vec::new();
     cropped
         .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
-        .map_err(|e| Error::Refused(format!("encoding the seal picture: {e}")))?;
+        .map_err(|e| Error::Picture(format!("encoding the seal picture: {e}")))?;
     Ok(png)
 }

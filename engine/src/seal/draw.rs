@@ -75,7 +75,7 @@ pub fn fonts() -> Arc<fontdb::Database> {
 /// Parses "#d40000" or "d40000".
 pub fn parse_color(s: &str) -> Result<[u8; 3]> {
     let h = s.trim_start_matches('#');
-    let bad = || Error::Usage(format!("--color {s:?}: expected a colour like #d40000"));
+    let bad = || Error::arg(format!("--color {s:?}"), "expected a colour like #d40000");
     if h.len() != 6 {
         return Err(bad());
     }
@@ -278,7 +278,7 @@ pub fn render_png(spec: &SealSpec) -> Result<Vec<u8>> {
         spec.serial.as_deref().unwrap_or("")
     );
     let family = covering_family(&db, &all_text).ok_or_else(|| {
-        Error::Refused(format!(
+        Error::Picture(format!(
             "no installed font has glyphs for every character of {all_text:?}; install fonts-noto-cjk"
         ))
     })?;
@@ -293,11 +293,11 @@ pub fn render_svg(svg: &str, w_mm: f32, h_mm: f32, dpi: u32) -> Result<Vec<u8>> 
         ..usvg::Options::default()
     };
     let tree = usvg::Tree::from_str(svg, &opt)
-        .map_err(|e| Error::Refused(format!("seal drawing: {e}")))?;
+        .map_err(|e| Error::Picture(format!("seal drawing: {e}")))?;
     let px = |mm: f32| ((mm / 25.4) * dpi as f32).round().max(1.0) as u32;
     let (pw, ph) = (px(w_mm), px(h_mm));
     let mut pixmap = resvg::tiny_skia::Pixmap::new(pw, ph)
-        .ok_or_else(|| Error::Refused("seal picture too large".into()))?;
+        .ok_or_else(|| Error::Picture("seal picture too large".into()))?;
     let size = tree.size();
     let transform = resvg::tiny_skia::Transform::from_scale(
         pw as f32 / size.width(),
@@ -306,5 +306,5 @@ pub fn render_svg(svg: &str, w_mm: f32, h_mm: f32, dpi: u32) -> Result<Vec<u8>> 
     resvg::render(&tree, transform, &mut pixmap.as_mut());
     pixmap
         .encode_png()
-        .map_err(|e| Error::Refused(format!("encoding the seal picture: {e}")))
+        .map_err(|e| Error::Picture(format!("encoding the seal picture: {e}")))
 }

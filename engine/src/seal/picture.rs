@@ -14,9 +14,9 @@ impl SealPicture {
     /// white paper would hide the words under it).
     pub fn from_png(png: Vec<u8>) -> Result<SealPicture> {
         let img = image::load_from_memory_with_format(&png, image::ImageFormat::Png)
-            .map_err(|e| Error::Refused(format!("the seal picture is not a readable PNG ({e})")))?;
+            .map_err(|e| Error::Picture(format!("the seal picture is not a readable PNG ({e})")))?;
         if !img.color().has_alpha() {
-            return Err(Error::Refused(
+            return Err(Error::Picture(
                 "the seal picture has no transparency (no alpha channel); use `docseal image --from-scan` to make one".into(),
             ));
         }
@@ -24,7 +24,7 @@ impl SealPicture {
         let (w, h) = rgba.dimensions();
         let corners = [(0, 0), (w - 1, 0), (0, h - 1), (w - 1, h - 1)];
         if corners.iter().any(|&(x, y)| rgba.get_pixel(x, y)[3] > 16) {
-            return Err(Error::Refused(
+            return Err(Error::Picture(
                 "the seal picture is not transparent around the seal (its corners are opaque); use `docseal image --from-scan`".into(),
             ));
         }

@@ -33,7 +33,7 @@ impl Signer for FileKey {
                 let digest =
                     sha2::Digest::finalize(<sha2::Sha256 as sha2::Digest>::new_with_prefix(data));
                 key.sign(rsa::Pkcs1v15Sign::new::<sha2::Sha256>(), &digest)
-                    .map_err(|e| Error::Signing(format!("RSA: {e}")))
+                    .map_err(|e| Error::SigningFailed(format!("RSA: {e}")))
             }
             FileKey::EcP256(key) => {
                 let sig: p256::ecdsa::Signature = key.sign(data);
@@ -51,7 +51,7 @@ impl FileKey {
         if let Ok(k) = p256::SecretKey::from_pkcs8_der(der) {
             return Ok(FileKey::EcP256(k.into()));
         }
-        Err(Error::Key(
+        Err(Error::UnsupportedKey(
             "the private key is neither RSA nor ECDSA P-256".into(),
         ))
     }
@@ -60,7 +60,7 @@ impl FileKey {
         use rsa::traits::PublicKeyParts;
         let bits = k.size() * 8;
         if !(2048..=4096).contains(&bits) {
-            return Err(Error::Key(format!(
+            return Err(Error::UnsupportedKey(format!(
                 "RSA keys of 2048 to 4096 bits are accepted, this one has {bits}"
             )));
         }
@@ -74,7 +74,7 @@ impl FileKey {
             FileKey::EcP256(k) => k.verifying_key().to_public_key_der(),
         };
         r.map(|d| d.as_bytes().to_vec())
-            .map_err(|e| Error::Key(format!("public key: {e}")))
+            .map_err(|e| Error::UnsupportedKey(format!("public key: {e}")))
     }
 }
 
@@ -112,15 +112,14 @@ pub fn load(
         .position(|c| c.spki_der().ok().as_deref() == Some(&public))
         .ok_or_else(|| {
             if certs.is_empty() {
-                Error::Key(format!(
-                    "{}: no certificate for this key; give it with --cert",
-                    key.display()
-                ))
+                Error::CertificateMissing {
+                    key: key.display().to_string(),
+                }
             } else {
-                Error::Key(format!(
-                    "{}: the certificate does not belong to this private key",
-                    key.display()
-                ))
+                Error::KeyFile {
+                    path: key.display().to_string(),
+                    reason: "the certificate does not belong to this private key".into(),
+                }
             }
         })?;
     let leaf = certs.remove(leaf_at);
@@ -132,9 +131,14 @@ pub fn load(
 }
 
 fn load_pem(path: &Path, bytes: &[u8]) -> Result<(FileKey, Vec<Cert>)> {
-    let text = std::str::from_utf8(bytes)
-        .map_err(|_| Error::Key(format!("{}: PEM file is not text", path.display())))?;
-    let bad = |e: String| Error::Key(format!("{}: {e}", path.display()));
+    let text = std::str::from_utf8(bytes).map_err(|_| Error::KeyFile {
+        path: path.display().to_string(),
+        reason: "PEM file is not text".into(),
+    })?;
+    let bad = |e: String| Error::KeyFile {
+        path: path.display().to_string(),
+        reason: e,
+    };
     let key = if text.contains("-----BEGIN PRIVATE KEY-----") {
         let (_, doc) = pkcs8::SecretDocument::from_pem(text).map_err(|e| bad(e.to_string()))?;
         FileKey::from_pkcs8_der(doc.as_bytes())?
@@ -166,11 +170,9 @@ fn load_pkcs12(path: &Path, bytes: &[u8], pin: &PinSource) -> Result<(FileKey, V
         Some(pw) => open(&pw).map_err(|e| pkcs12_error(path, e, true))?,
         None => open("").map_err(|e| pkcs12_error(path, e, false))?,
     };
-    let (_, chain) = store.private_key_chain().ok_or_else(|| {
-        Error::Key(format!(
-            "{}: the PKCS#12 file holds no private key",
-            path.display()
-        ))
+    let (_, chain) = store.private_key_chain().ok_or_else(|| Error::KeyFile {
+        path: path.display().to_string(),
+        reason: "the PKCS#12 file holds no private key".into(),
     })?;
     let key = FileKey::from_pkcs8_der(chain.key())?;
     let certs = chain
@@ -182,23 +184,15 @@ fn load_pkcs12(path: &Path, bytes: &[u8], pin: &PinSource) -> Result<(FileKey, V
 }
 
 fn pkcs12_error(path: &Path, e: p12_keystore::error::Error, had_password: bool) -> Error {
-    let msg = e.to_string();
-    if msg.to_ascii_lowercase().contains("mac") || msg.to_ascii_lowercase().contains("password") {
-        if had_password {
-            Error::Key(format!(
-                "{}: wrong password for the PKCS#12 file",
-                path.display()
-            ))
-        } else {
-            Error::Key(format!(
-                "{}: the PKCS#12 file needs a password: give --pin-file FILE or set DOCSEAL_PIN",
-                path.display()
-            ))
-        }
-    } else {
-        Error::Key(format!(
-            "{}: not a usable PKCS#12 file ({msg})",
-            path.display()
-        ))
+    use p12_keystore::error::Error as P12;
+    let file = format!("the PKCS#12 file {}", path.display());
+    match e {
+        // The MAC over the file is keyed by the password: it fails exactly when the password does.
+        P12::MacError(_) if had_password => Error::WrongPassword { file },
+        P12::MacError(_) => Error::PasswordNeeded { file },
+        other => Error::KeyFile {
+            path: path.display().to_string(),
+            reason: format!("not a usable PKCS#12 file ({other})"),
+        },
     }
 }

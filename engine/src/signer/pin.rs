@@ -44,7 +44,7 @@ impl PinSource {
         }
         if self.prompt && std::io::stdin().is_terminal() {
             let v = rpassword::prompt_password(format!("{what}: "))
-                .map_err(|e| Error::Key(format!("reading the PIN: {e}")))?;
+                .map_err(|e| Error::PinUnreadable(e.to_string()))?;
             return Ok(Some(Zeroizing::new(v)));
         }
         Ok(None)

@@ -22,7 +22,7 @@ use super::pin::PinSource;
 use super::uri::Pkcs11Uri;
 use super::Signer;
 use crate::dsig::algorithm::SignatureAlg;
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, TriesLeft};
 use crate::trust::Cert;
 
 pub const MODULE_ENV: &str = "DOCSEAL_PKCS11_MODULE";
@@ -53,28 +53,30 @@ pub fn module_path(uri_path: Option<&str>) -> PathBuf {
 pub fn context(path: &Path) -> Result<Pkcs11> {
     static MODULES: OnceLock<Mutex<HashMap<PathBuf, Pkcs11>>> = OnceLock::new();
     let map = MODULES.get_or_init(|| Mutex::new(HashMap::new()));
-    let mut map = map
-        .lock()
-        .map_err(|_| Error::Key("PKCS#11 module table poisoned".into()))?;
+    let mut map = map.lock().map_err(|_| Error::Pkcs11 {
+        module: path.display().to_string(),
+        reason: "the module table is poisoned (an earlier thread panicked)".into(),
+    })?;
     if let Some(c) = map.get(path) {
         return Ok(c.clone());
     }
     if !path.exists() {
-        return Err(Error::Key(format!("cannot load the PKCS#11 module {}: no such file (set DOCSEAL_PKCS11_MODULE or ?module-path=)", path.display())));
+        return Err(Error::Pkcs11 {
+            module: path.display().to_string(),
+            reason: "no such file (set DOCSEAL_PKCS11_MODULE or ?module-path=)".into(),
+        });
     }
-    let ctx = Pkcs11::new(path).map_err(|e| {
-        Error::Key(format!(
-            "cannot load the PKCS#11 module {}: {e}",
-            path.display()
-        ))
+    let ctx = Pkcs11::new(path).map_err(|e| Error::Pkcs11 {
+        module: path.display().to_string(),
+        reason: format!("cannot load it: {e}"),
     })?;
     match ctx.initialize(CInitializeArgs::new(CInitializeFlags::OS_LOCKING_OK)) {
         Ok(()) | Err(P11Error::Pkcs11(RvError::CryptokiAlreadyInitialized, _)) => {}
         Err(e) => {
-            return Err(Error::Key(format!(
-                "the PKCS#11 module {} failed to start: {e}",
-                path.display()
-            )))
+            return Err(Error::Pkcs11 {
+                module: path.display().to_string(),
+                reason: format!("it failed to start: {e}"),
+            })
         }
     }
     map.insert(path.to_path_buf(), ctx.clone());
@@ -128,8 +130,11 @@ fn p11(what: &str, e: P11Error) -> Error {
         P11Error::Pkcs11(
             RvError::DeviceRemoved | RvError::TokenNotPresent | RvError::SessionHandleInvalid,
             _,
-        ) => Error::Key("the token was removed; insert it and try again".into()),
-        e => Error::Key(format!("{what}: {e}")),
+        ) => Error::TokenRemoved,
+        e => Error::Pkcs11 {
+            module: "(token)".into(),
+            reason: format!("{what}: {e}"),
+        },
     }
 }
 
@@ -154,21 +159,14 @@ pub fn open(
                 .filter(|t| !t.flags.contains(&"not-initialized"))
                 .map(|t| format!("{:?}", t.label))
                 .collect();
-            Error::Key(format!(
-                "no token labelled {:?} (tokens present: {})",
-                uri.token.as_deref().unwrap_or("*"),
-                if present.is_empty() {
-                    "none".to_string()
-                } else {
-                    present.join(", ")
-                }
-            ))
+            Error::TokenNotFound {
+                label: uri.token.clone().unwrap_or_else(|| "*".into()),
+                present,
+            }
         })?;
+    let key_name = format!("token {:?}", token.label);
     if token.flags.contains(&"pin-locked") {
-        return Err(Error::Key(format!(
-            "the PIN of token {:?} is locked; ask the seal administrator to unlock it",
-            token.label
-        )));
+        return Err(Error::PinLocked { key: key_name });
     }
     let session = ctx
         .open_ro_session(token.slot)
@@ -176,41 +174,29 @@ pub fn open(
 
     let pin_text = pin
         .get(&format!("PIN for token {}", token.label))?
-        .ok_or_else(|| {
-            Error::Key(format!(
-                "token {:?} needs its PIN: give --pin-file FILE or set DOCSEAL_PIN",
-                token.label
-            ))
+        .ok_or_else(|| Error::PinNeeded {
+            key: key_name.clone(),
         })?;
     let auth = AuthPin::from(pin_text.to_string());
     match session.login(UserType::User, Some(&auth)) {
         Ok(()) | Err(P11Error::Pkcs11(RvError::UserAlreadyLoggedIn, _)) => {}
         Err(P11Error::Pkcs11(RvError::PinIncorrect, _)) => {
-            let warn = ctx
-                .get_token_info(token.slot)
-                .map(|i| {
-                    if i.user_pin_locked() {
-                        " — the PIN is now locked; ask the seal administrator to unlock it"
-                            .to_string()
-                    } else if i.user_pin_final_try() {
-                        " — one try left before the token locks".to_string()
-                    } else if i.user_pin_count_low() {
-                        " — few tries left before the token locks".to_string()
-                    } else {
-                        String::new()
-                    }
-                })
-                .unwrap_or_default();
-            return Err(Error::Key(format!(
-                "wrong PIN for token {:?}{warn}",
-                token.label
-            )));
+            let info = ctx.get_token_info(token.slot).ok();
+            if info.as_ref().is_some_and(|i| i.user_pin_locked()) {
+                return Err(Error::PinLocked { key: key_name });
+            }
+            let tries_left = match info {
+                Some(i) if i.user_pin_final_try() => TriesLeft::One,
+                Some(i) if i.user_pin_count_low() => TriesLeft::Few,
+                _ => TriesLeft::Unknown,
+            };
+            return Err(Error::WrongPin {
+                key: key_name,
+                tries_left,
+            });
         }
         Err(P11Error::Pkcs11(RvError::PinLocked, _)) => {
-            return Err(Error::Key(format!(
-                "the PIN of token {:?} is locked; ask the seal administrator to unlock it",
-                token.label
-            )))
+            return Err(Error::PinLocked { key: key_name })
         }
         Err(e) => return Err(p11("logging in", e)),
     }
@@ -228,20 +214,15 @@ pub fn open(
     let key = match keys.as_slice() {
         [k] => *k,
         [] => {
-            return Err(Error::Key(format!(
-                "no private key {} on token {:?}",
-                uri.object
-                    .as_deref()
-                    .map(|o| format!("{o:?}"))
-                    .unwrap_or_else(|| "with that id".into()),
-                token.label
-            )))
+            return Err(Error::KeyNotFound {
+                token: token.label.clone(),
+                object: uri.object.clone(),
+            })
         }
         _ => {
-            return Err(Error::Key(format!(
-                "several keys on token {:?} match; name one with object= or id=",
-                token.label
-            )))
+            return Err(Error::AmbiguousKey {
+                token: token.label.clone(),
+            })
         }
     };
     let id = attr_bytes(&session, key, AttributeType::Id).unwrap_or_default();
@@ -258,11 +239,8 @@ pub fn open(
             let der = found
                 .first()
                 .and_then(|c| attr_bytes(&session, *c, AttributeType::Value))
-                .ok_or_else(|| {
-                    Error::Key(format!(
-                        "no certificate for the key on token {:?}; give one with --cert",
-                        token.label
-                    ))
+                .ok_or_else(|| Error::CertificateMissing {
+                    key: format!("the key on {key_name}"),
                 })?;
             vec![Cert::from_der(der)?]
         }
@@ -271,18 +249,19 @@ pub fn open(
     let leaf = &certs[0];
     let now = time::OffsetDateTime::now_utc();
     if now > leaf.not_after() {
-        return Err(Error::Key(format!(
-            "the seal certificate {} expired on {}",
-            leaf.subject(),
-            crate::dsig::format_time(leaf.not_after())
-        )));
+        return Err(Error::CertificateNotValid {
+            subject: leaf.subject(),
+            reason: format!("expired on {}", crate::dsig::format_time(leaf.not_after())),
+        });
     }
     if now < leaf.not_before() {
-        return Err(Error::Key(format!(
-            "the seal certificate {} is not valid before {}",
-            leaf.subject(),
-            crate::dsig::format_time(leaf.not_before())
-        )));
+        return Err(Error::CertificateNotValid {
+            subject: leaf.subject(),
+            reason: format!(
+                "is not valid before {}",
+                crate::dsig::format_time(leaf.not_before())
+            ),
+        });
     }
 
     let mechanisms = ctx
@@ -300,21 +279,21 @@ pub fn open(
         } else if mechanisms.contains(&MechanismType::RSA_PKCS) {
             (SignatureAlg::RSA_SHA256, Mech::RsaPkcsDigestInfo)
         } else {
-            return Err(Error::Key(format!(
+            return Err(Error::UnsupportedKey(format!(
                 "token {:?} offers neither CKM_SHA256_RSA_PKCS nor CKM_RSA_PKCS",
                 token.label
             )));
         }
     } else if spki_alg == const_oid::db::rfc5912::ID_EC_PUBLIC_KEY {
         if !mechanisms.contains(&MechanismType::ECDSA) {
-            return Err(Error::Key(format!(
+            return Err(Error::UnsupportedKey(format!(
                 "token {:?} does not offer CKM_ECDSA",
                 token.label
             )));
         }
         (SignatureAlg::ECDSA_SHA256, Mech::Ecdsa)
     } else {
-        return Err(Error::Key(format!(
+        return Err(Error::UnsupportedKey(format!(
             "the key on token {:?} is neither RSA nor EC",
             token.label
         )));

@@ -22,7 +22,7 @@ fn decode(v: &str) -> Result<Vec<u8>> {
                 .get(i + 1..i + 3)
                 .and_then(|h| u8::from_str_radix(h, 16).ok());
             out.push(hex.ok_or_else(|| {
-                Error::Usage(format!("bad %-escape in pkcs11 URI near {:?}", &v[i..]))
+                Error::arg("pkcs11 URI", format!("bad %-escape near {:?}", &v[i..]))
             })?);
             i += 3;
         } else {
@@ -34,19 +34,19 @@ fn decode(v: &str) -> Result<Vec<u8>> {
 }
 
 fn text(v: &str) -> Result<String> {
-    String::from_utf8(decode(v)?).map_err(|_| Error::Usage("pkcs11 URI value is not UTF-8".into()))
+    String::from_utf8(decode(v)?).map_err(|_| Error::arg("pkcs11 URI", "a value is not UTF-8"))
 }
 
 impl Pkcs11Uri {
     pub fn parse(uri: &str) -> Result<Pkcs11Uri> {
         let rest = uri
             .strip_prefix("pkcs11:")
-            .ok_or_else(|| Error::Usage(format!("{uri:?} is not a pkcs11: URI")))?;
+            .ok_or_else(|| Error::arg(format!("{uri:?}"), "not a pkcs11: URI"))?;
         let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
         let mut u = Pkcs11Uri::default();
         for attr in path.split(';').filter(|a| !a.is_empty()) {
             let (k, v) = attr.split_once('=').ok_or_else(|| {
-                Error::Usage(format!("pkcs11 URI attribute {attr:?} has no value"))
+                Error::arg("pkcs11 URI", format!("attribute {attr:?} has no value"))
             })?;
             match k {
                 "token" => u.token = Some(text(v)?),
@@ -63,9 +63,10 @@ impl Pkcs11Uri {
                 | "slot-description"
                 | "slot-manufacturer" => {}
                 other => {
-                    return Err(Error::Usage(format!(
-                        "unknown pkcs11 URI attribute {other:?}"
-                    )))
+                    return Err(Error::arg(
+                        "pkcs11 URI",
+                        format!("unknown attribute {other:?}"),
+                    ))
                 }
             }
         }
@@ -74,8 +75,9 @@ impl Pkcs11Uri {
             match k {
                 "module-path" => u.module_path = Some(text(v)?),
                 "pin-value" | "pin-source" => {
-                    return Err(Error::Usage(
-                        "a PIN in the pkcs11 URI is refused; give it with --pin-file, DOCSEAL_PIN or at the prompt".into(),
+                    return Err(Error::arg(
+                        "--key",
+                        "a PIN in the pkcs11 URI is refused; give it with --pin-file, DOCSEAL_PIN or at the prompt",
                     ))
                 }
                 _ => {}

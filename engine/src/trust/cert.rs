@@ -23,7 +23,7 @@ impl PartialEq for Cert {
 impl Cert {
     pub fn from_der(der: Vec<u8>) -> Result<Cert> {
         let parsed = Certificate::from_der(&der)
-            .map_err(|e| Error::Key(format!("not an X.509 certificate: {e}")))?;
+            .map_err(|e| Error::Certificate(format!("not an X.509 certificate: {e}")))?;
         Ok(Cert { der, parsed })
     }
 
@@ -34,7 +34,7 @@ impl Cert {
                 && bytes.windows(11).any(|w| w == b"-----BEGIN ")
         {
             let text = std::str::from_utf8(bytes)
-                .map_err(|_| Error::Key("PEM file is not text".into()))?;
+                .map_err(|_| Error::Certificate("PEM file is not text".into()))?;
             let mut out = Vec::new();
             for block in text.split("-----BEGIN CERTIFICATE-----").skip(1) {
                 let body = block
@@ -45,11 +45,15 @@ impl Cert {
                 use base64::Engine;
                 let der = base64::engine::general_purpose::STANDARD
                     .decode(b64)
-                    .map_err(|e| Error::Key(format!("bad base64 in PEM certificate: {e}")))?;
+                    .map_err(|e| {
+                        Error::Certificate(format!("bad base64 in PEM certificate: {e}"))
+                    })?;
                 out.push(Cert::from_der(der)?);
             }
             if out.is_empty() {
-                return Err(Error::Key("no CERTIFICATE block in PEM file".into()));
+                return Err(Error::Certificate(
+                    "no CERTIFICATE block in PEM file".into(),
+                ));
             }
             Ok(out)
         } else {
@@ -124,14 +128,14 @@ impl Cert {
             .tbs_certificate
             .subject_public_key_info
             .to_der()
-            .map_err(|e| Error::Key(format!("certificate key: {e}")))
+            .map_err(|e| Error::Certificate(format!("certificate key: {e}")))
     }
     /// The TBSCertificate, DER (what the issuer signed).
     pub fn tbs_der(&self) -> Result<Vec<u8>> {
         self.parsed
             .tbs_certificate
             .to_der()
-            .map_err(|e| Error::Key(format!("certificate: {e}")))
+            .map_err(|e| Error::Certificate(format!("certificate: {e}")))
     }
     pub fn is_self_issued(&self) -> bool {
         self.subject_der() == self.issuer_der()

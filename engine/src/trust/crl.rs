@@ -16,13 +16,13 @@ impl Crl {
     /// A CRL in DER or PEM.
     pub fn load(bytes: &[u8]) -> Result<Crl> {
         let der = if bytes.starts_with(b"-----BEGIN") {
-            let text =
-                std::str::from_utf8(bytes).map_err(|_| Error::Key("CRL PEM is not text".into()))?;
+            let text = std::str::from_utf8(bytes)
+                .map_err(|_| Error::Certificate("CRL PEM is not text".into()))?;
             let body = text
                 .split("-----BEGIN X509 CRL-----")
                 .nth(1)
                 .and_then(|b| b.split("-----END X509 CRL-----").next())
-                .ok_or_else(|| Error::Key("no X509 CRL block in PEM file".into()))?;
+                .ok_or_else(|| Error::Certificate("no X509 CRL block in PEM file".into()))?;
             use base64::Engine;
             base64::engine::general_purpose::STANDARD
                 .decode(
@@ -30,12 +30,12 @@ impl Crl {
                         .filter(|c| !c.is_whitespace())
                         .collect::<String>(),
                 )
-                .map_err(|e| Error::Key(format!("bad base64 in CRL: {e}")))?
+                .map_err(|e| Error::Certificate(format!("bad base64 in CRL: {e}")))?
         } else {
             bytes.to_vec()
         };
-        let parsed =
-            CertificateList::from_der(&der).map_err(|e| Error::Key(format!("not a CRL: {e}")))?;
+        let parsed = CertificateList::from_der(&der)
+            .map_err(|e| Error::Certificate(format!("not a CRL: {e}")))?;
         Ok(Crl { parsed })
     }
 

@@ -4,14 +4,17 @@
 //! drawing and the relationship between them. A picture copied from another document — with or
 //! without its signature part — or an unmarked copy of a bound seal's pixels is reported.
 
+use std::collections::HashMap;
+
 use quick_xml::events::Event;
-use quick_xml::Reader;
 use sha2::{Digest, Sha256};
 
-use super::report::{Finding, SealReport};
+use super::report::{Finding, SealReport, SealStatus};
 use super::signature::SignatureCheck;
+use crate::dsig::displayed::is_word_text;
 use crate::opc::{rels, Package, PartName};
 use crate::place::marker::{mentions_seal, SealMark};
+use crate::xml::{ns, Scanner};
 
 /// A seal drawing found in a part.
 #[derive(Debug, Clone)]
@@ -24,23 +27,20 @@ pub struct FoundSeal {
 
 /// Parts that can hold a seal drawing: Word's text parts and spreadsheet drawings.
 fn may_hold_seal(content_type: &str) -> bool {
-    content_type.ends_with("drawing+xml")
-        || super::displayed::WORD_TEXT_TYPES
-            .iter()
-            .any(|t| content_type.ends_with(t))
+    content_type.ends_with("drawing+xml") || is_word_text(content_type)
 }
 
-/// Every marked seal drawing of the package (DOCX body, headers, footers; XLSX drawings).
+/// Every marked seal drawing of the package (DOCX body, headers, footers; XLSX drawings): a
+/// `docPr`/`cNvPr` whose description is a seal mark, and the `a:blip` after it.
 /// `scanned` holds parts already inflated while digesting (by key); they are not read again.
-pub fn find_seals(pkg: &Package, scanned: &[(String, Vec<u8>)]) -> Vec<FoundSeal> {
+pub fn find_seals(pkg: &Package, scanned: &HashMap<String, Vec<u8>>) -> Vec<FoundSeal> {
     let mut out: Vec<FoundSeal> = Vec::new();
     for e in pkg.entries() {
         if !may_hold_seal(pkg.content_type(&e.name).unwrap_or("")) {
             continue;
         }
-        let key = e.name.key();
-        let bytes = match scanned.iter().find(|(k, _)| *k == key) {
-            Some((_, b)) => std::borrow::Cow::Borrowed(b.as_slice()),
+        let bytes = match scanned.get(&e.name.key()) {
+            Some(b) => std::borrow::Cow::Borrowed(b.as_slice()),
             None => match pkg.read_entry(e) {
                 Ok(b) => std::borrow::Cow::Owned(b),
                 Err(_) => continue,
@@ -56,48 +56,32 @@ pub fn find_seals(pkg: &Package, scanned: &[(String, Vec<u8>)]) -> Vec<FoundSeal
             .ok()
             .and_then(|x| rels::parse(part_rels.as_str(), &x).ok())
             .unwrap_or_default();
-        let mut reader = Reader::from_str(&text);
+        let mut s = Scanner::new(&text);
         let mut pending: Option<SealMark> = None;
-        loop {
-            match reader.read_event() {
-                Ok(Event::Start(t)) | Ok(Event::Empty(t)) => {
-                    let local = t.local_name();
-                    if local.as_ref() == b"docPr" || local.as_ref() == b"cNvPr" {
-                        if let Some(d) = t
-                            .try_get_attribute("descr")
-                            .ok()
-                            .flatten()
-                            .and_then(|a| a.unescape_value().ok())
-                        {
-                            if let Some(m) = SealMark::parse(&d) {
-                                pending = Some(m);
-                            }
-                        }
-                    } else if local.as_ref() == b"blip" {
-                        let embed = t
-                            .attributes()
-                            .flatten()
-                            .find(|a| a.key.as_ref().ends_with(b":embed"))
-                            .and_then(|a| a.unescape_value().ok());
-                        if let (Some(mark), Some(id)) = (pending.take(), embed) {
-                            let id = id.into_owned();
-                            let image_part = rel_list
-                                .iter()
-                                .find(|r| r.id == id)
-                                .and_then(|r| r.target_part(Some(&e.name)));
-                            if !out.iter().any(|s| s.in_part == e.name && s.rel_id == id) {
-                                out.push(FoundSeal {
-                                    mark,
-                                    in_part: e.name.clone(),
-                                    rel_id: id,
-                                    image_part,
-                                });
-                            }
-                        }
+        while let Ok(Some(item)) = s.next_item() {
+            let (Event::Start(t) | Event::Empty(t)) = &item.event else {
+                continue;
+            };
+            if s.is(t, ns::WP, "docPr") || s.is(t, ns::PIC, "cNvPr") || s.is(t, ns::XDR, "cNvPr") {
+                if let Some(m) = s.attr(t, None, "descr").and_then(|d| SealMark::parse(&d)) {
+                    pending = Some(m);
+                }
+            } else if s.is(t, ns::A, "blip") {
+                let embed = s.attr(t, Some(ns::R), "embed");
+                if let (Some(mark), Some(id)) = (pending.take(), embed) {
+                    let image_part = rel_list
+                        .iter()
+                        .find(|r| r.id == id)
+                        .and_then(|r| r.target_part(Some(&e.name)));
+                    if !out.iter().any(|s| s.in_part == e.name && s.rel_id == id) {
+                        out.push(FoundSeal {
+                            mark,
+                            in_part: e.name.clone(),
+                            rel_id: id,
+                            image_part,
+                        });
                     }
                 }
-                Ok(Event::Eof) | Err(_) => break,
-                _ => {}
             }
         }
     }
@@ -119,7 +103,7 @@ fn pixel_hash(png: &[u8]) -> Option<(u32, u32, Vec<u8>)> {
 pub fn check(
     pkg: &Package,
     checks: &[SignatureCheck],
-    scanned: &[(String, Vec<u8>)],
+    scanned: &HashMap<String, Vec<u8>>,
     findings: &mut Vec<Finding>,
 ) -> Vec<SealReport> {
     let mut reports = Vec::new();
@@ -137,9 +121,9 @@ pub fn check(
                 .eq_ignore_ascii_case(&s.mark.signature_part)
         });
         let (status, problem) = match (sig, &s.image_part) {
-            (_, None) => ("unbound", Some(("seal-not-bound", format!("the seal in {} has no picture", s.in_part)))),
+            (_, None) => (SealStatus::Unbound, Some(("seal-not-bound", format!("the seal in {} has no picture", s.in_part)))),
             (None, _) => (
-                "copied",
+                SealStatus::Copied,
                 Some(("copied-seal", format!(
                     "copied seal: the seal picture {image} names the signature {}, which is not in this document",
                     s.mark.signature_part
@@ -150,7 +134,7 @@ pub fn check(
                 let covered = c.covers(img) && c.covers(&s.in_part) && c.covers_relationship(&s.in_part.rels_part(), &s.rel_id);
                 if !fp.eq_ignore_ascii_case(&s.mark.fingerprint) || !covered {
                     (
-                        "copied",
+                        SealStatus::Copied,
                         Some(("copied-seal", format!(
                             "copied seal: the signature {} does not cover the seal picture {image} where it stands",
                             s.mark.signature_part
@@ -158,14 +142,14 @@ pub fn check(
                     )
                 } else if !c.intact() {
                     (
-                        "unbound",
+                        SealStatus::Unbound,
                         Some(("seal-not-bound", format!(
                             "seal not bound: the signature {} that binds the seal picture {image} is broken (the document, or the seal, was copied or changed after sealing)",
                             s.mark.signature_part
                         ))),
                     )
                 } else {
-                    ("bound", None)
+                    (SealStatus::Bound, None)
                 }
             }
         };
@@ -182,7 +166,7 @@ pub fn check(
             image_part: image,
             in_part: s.in_part.to_string(),
             signature: Some(s.mark.signature_part.clone()),
-            status: status.to_string(),
+            status,
         });
     }
 
@@ -210,7 +194,7 @@ pub fn check(
                     image_part: e.name.to_string(),
                     in_part: String::new(),
                     signature: None,
-                    status: "copied".into(),
+                    status: SealStatus::Copied,
                 });
             }
         }

@@ -4,20 +4,21 @@
 
 pub mod binding;
 pub mod coverage;
-pub mod displayed;
 pub mod report;
 pub mod signature;
 
 use rayon::prelude::*;
+use std::collections::HashMap;
 use std::path::Path;
 use time::OffsetDateTime;
 
 use crate::dsig::algorithm::DigestAlg;
+use crate::dsig::displayed::is_word_text;
 use crate::dsig::names::*;
 use crate::error::Result;
-use crate::opc::{rels, Limits, Package, PartName};
+use crate::opc::{Limits, Package, PackageEdit, PartName};
 use crate::trust::TrustStore;
-pub use report::{Finding, Report, SealReport, Severity, SignatureReport, Verdict};
+pub use report::{Finding, Report, SealReport, SealStatus, Severity, SignatureReport, Verdict};
 use signature::{PartTask, SignatureCheck};
 
 /// What the verifier trusts, and when it judges.
@@ -59,7 +60,8 @@ pub fn verify_package(name: &str, pkg: &Package, opts: &VerifyOptions) -> Report
         unsigned_parts: vec![],
         findings: vec![],
     };
-    let sig_parts = match signature_parts(pkg, &mut report.findings) {
+    let view = PackageEdit::new(pkg);
+    let sig_parts = match signature_parts(&view, &mut report.findings) {
         Ok(p) => p,
         Err(e) => return Report::error(name, &e),
     };
@@ -77,7 +79,13 @@ pub fn verify_package(name: &str, pkg: &Package, opts: &VerifyOptions) -> Report
         .collect();
     tasks.sort_by_key(PartTask::key);
     tasks.dedup_by(|a, b| a.key() == b.key());
-    let scan = displayed::scan_targets(pkg);
+    // Word text parts are kept while they are digested: coverage and binding read them again.
+    let scan: std::collections::BTreeSet<String> = pkg
+        .entries()
+        .iter()
+        .filter(|e| pkg.content_type(&e.name).is_some_and(is_word_text))
+        .map(|e| e.name.key())
+        .collect();
     let results: Vec<signature::DigestResult> = tasks
         .par_iter()
         .map(|t| {
@@ -89,7 +97,7 @@ pub fn verify_package(name: &str, pkg: &Package, opts: &VerifyOptions) -> Report
     for check in &mut checks {
         check.apply_digests(&results);
     }
-    let scanned: Vec<(String, Vec<u8>)> = tasks
+    let scanned: HashMap<String, Vec<u8>> = tasks
         .iter()
         .zip(results)
         .filter_map(|(t, (_, _, bytes))| bytes.map(|b| (t.part.key(), b)))
@@ -102,9 +110,15 @@ pub fn verify_package(name: &str, pkg: &Package, opts: &VerifyOptions) -> Report
 
     report.seals = binding::check(pkg, &checks, &scanned, &mut report.findings);
     if !report.signatures.is_empty() {
-        let cov = coverage::check(pkg, &checks, &mut report.findings);
-        report.unsigned_parts = cov.unsigned_parts;
-        displayed::check(pkg, &cov.covered, &scanned, &mut report.findings);
+        let text_of = |p: &PartName| scanned.get(&p.key()).map(Vec::as_slice);
+        match crate::dsig::coverage::required(&view, &text_of) {
+            Ok(required) => {
+                report.unsigned_parts = coverage::check(&checks, &required, &mut report.findings);
+            }
+            Err(e) => report
+                .findings
+                .push(Finding::error(e.code(), None, e.to_string())),
+        }
     }
     report.decide();
     report
@@ -112,16 +126,10 @@ pub fn verify_package(name: &str, pkg: &Package, opts: &VerifyOptions) -> Report
 
 /// The signature parts the origin part's relationships name; signature-like parts that nothing
 /// points to are reported, since no client would check them.
-fn signature_parts(pkg: &Package, findings: &mut Vec<Finding>) -> Result<Vec<PartName>> {
+fn signature_parts(view: &PackageEdit, findings: &mut Vec<Finding>) -> Result<Vec<PartName>> {
     let mut out = Vec::new();
-    let Ok(root_rels) = PartName::new("/_rels/.rels") else {
-        return Ok(out);
-    };
-    if pkg.entry(&root_rels).is_none() {
-        return Ok(out);
-    }
-    let text = pkg.read_xml(&root_rels)?;
-    for origin in rels::parse(root_rels.as_str(), &text)?
+    for origin in view
+        .relationships_of(None)?
         .iter()
         .filter(|r| r.rel_type == REL_ORIGIN)
     {
@@ -129,17 +137,14 @@ fn signature_parts(pkg: &Package, findings: &mut Vec<Finding>) -> Result<Vec<Par
             continue;
         };
         let origin_rels = origin_part.rels_part();
-        if pkg.entry(&origin_rels).is_none() {
-            continue;
-        }
-        let text = pkg.read_xml(&origin_rels)?;
-        for r in rels::parse(origin_rels.as_str(), &text)?
+        for r in view
+            .relationships_of(Some(&origin_part))?
             .iter()
             .filter(|r| r.rel_type == REL_SIGNATURE)
         {
             match r.target_part(Some(&origin_part)) {
-                Some(p) if pkg.entry(&p).is_some() && !out.contains(&p) => out.push(p),
-                Some(p) if pkg.entry(&p).is_some() => {}
+                Some(p) if view.exists(&p) && !out.contains(&p) => out.push(p),
+                Some(p) if view.exists(&p) => {}
                 Some(p) => findings.push(Finding::error(
                     "signature-part-missing",
                     Some(p.as_str()),
@@ -149,12 +154,12 @@ fn signature_parts(pkg: &Package, findings: &mut Vec<Finding>) -> Result<Vec<Par
             }
         }
     }
-    for e in pkg.entries() {
-        let n = e.name.as_str();
-        if n.starts_with(SIGNATURE_DIR)
-            && n.ends_with(".xml")
-            && !e.name.is_rels()
-            && !out.contains(&e.name)
+    for name in view.names().into_values() {
+        let n = name.as_str();
+        if name.key().starts_with(SIGNATURE_DIR)
+            && name.key().ends_with(".xml")
+            && !name.is_rels()
+            && !out.contains(&name)
         {
             findings.push(Finding::warning(
                 "orphan-signature-part",

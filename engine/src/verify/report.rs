@@ -90,12 +90,34 @@ pub struct SignatureReport {
     pub findings: Vec<Finding>,
 }
 
+/// Whether a seal picture is bound to a valid signature of this document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SealStatus {
+    /// Its signature is here, intact, made with the certificate its mark names, and covers it.
+    Bound,
+    /// Its signature is missing or does not cover it where it stands: moved or pasted in.
+    Copied,
+    /// Its signature is here but broken, or the seal has no picture.
+    Unbound,
+}
+
+impl SealStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SealStatus::Bound => "bound",
+            SealStatus::Copied => "copied",
+            SealStatus::Unbound => "unbound",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct SealReport {
     pub image_part: String,
     pub in_part: String,
     pub signature: Option<String>,
-    pub status: String,
+    pub status: SealStatus,
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -47,7 +47,7 @@ pub(crate) fn now() -> Result<time::OffsetDateTime, Error> {
             .parse::<i64>()
             .ok()
             .and_then(|s| time::OffsetDateTime::from_unix_timestamp(s).ok())
-            .ok_or_else(|| Error::Usage(format!("SOURCE_DATE_EPOCH={v:?} is not a Unix time"))),
+            .ok_or_else(|| Error::arg(format!("SOURCE_DATE_EPOCH={v:?}"), "not a Unix time")),
         Err(_) => Ok(time::OffsetDateTime::now_utc()),
     }
 }
@@ -71,26 +71,27 @@ fn sign(a: SignArgs) -> Result<u8, Error> {
 }
 
 fn read(path: &std::path::Path) -> Result<Vec<u8>, Error> {
-    std::fs::read(path).map_err(|e| Error::Usage(format!("{}: {e}", path.display())))
+    std::fs::read(path).map_err(|e| Error::io(path, e))
 }
 
 fn verify(a: VerifyArgs) -> Result<u8, Error> {
     let mut trust = TrustStore::default();
     for t in &a.trust {
-        trust.anchors.extend(
-            Cert::load_all(&read(t)?).map_err(|e| Error::Usage(format!("{}: {e}", t.display())))?,
-        );
+        trust
+            .anchors
+            .extend(Cert::load_all(&read(t)?).map_err(|e| Error::arg(t.display().to_string(), e))?);
     }
     for c in &a.crl {
         trust
             .crls
-            .push(Crl::load(&read(c)?).map_err(|e| Error::Usage(format!("{}: {e}", c.display())))?);
+            .push(Crl::load(&read(c)?).map_err(|e| Error::arg(c.display().to_string(), e))?);
     }
     let at = match &a.at {
         Some(s) => Some(verify::signature::parse_time(s).ok_or_else(|| {
-            Error::Usage(format!(
-                "--at {s:?}: expected a time like 2026-11-24T08:00:00Z"
-            ))
+            Error::arg(
+                format!("--at {s:?}"),
+                "expected a time like 2026-11-24T08:00:00Z",
+            )
         })?),
         None => None,
     };
@@ -100,7 +101,7 @@ fn verify(a: VerifyArgs) -> Result<u8, Error> {
         ..VerifyOptions::default()
     };
     if a.mark.is_some() && a.files.len() != 1 {
-        return Err(Error::Usage("--mark takes exactly one FILE".into()));
+        return Err(Error::arg("--mark", "takes exactly one FILE"));
     }
     let reports: Vec<_> = a
         .files
@@ -110,9 +111,14 @@ fn verify(a: VerifyArgs) -> Result<u8, Error> {
     if let (Some(out), Some(r)) = (&a.mark, reports.first()) {
         docseal::sign::refuse_same_file(&a.files[0], out)?;
         let pkg = docseal::opc::Package::open(&a.files[0], docseal::opc::Limits::default())?;
-        let changes = docseal::mark::marked_copy(&pkg, r)?;
-        docseal::opc::write::write_file(&pkg, &changes, out)?;
-        let crossed = r.seals.iter().filter(|s| s.status != "bound").count();
+        let mut edit = docseal::opc::PackageEdit::new(&pkg);
+        docseal::mark::mark(&mut edit, r)?;
+        edit.write_file(out)?;
+        let crossed = r
+            .seals
+            .iter()
+            .filter(|s| s.status != verify::SealStatus::Bound)
+            .count();
         eprintln!(
             "{}: copy with {crossed} seal(s) crossed out and the signatures removed",
             out.display()
@@ -121,7 +127,7 @@ fn verify(a: VerifyArgs) -> Result<u8, Error> {
     if a.json {
         println!(
             "{}",
-            serde_json::to_string_pretty(&reports).map_err(|e| Error::Usage(e.to_string()))?
+            serde_json::to_string_pretty(&reports).map_err(|e| Error::Write(e.to_string()))?
         );
     } else {
         for r in &reports {
@@ -190,8 +196,9 @@ fn image(a: ImageArgs) -> Result<u8, Error> {
                 spec.shape = docseal::seal::Shape::Oval;
             }
             if !(10.0..=100.0).contains(&spec.size_mm) || !(24..=2400).contains(&spec.dpi) {
-                return Err(Error::Usage(
-                    "--size-mm takes 10 to 100, --dpi 24 to 2400".into(),
+                return Err(Error::arg(
+                    "--size-mm/--dpi",
+                    "--size-mm takes 10 to 100, --dpi 24 to 2400",
                 ));
             }
             docseal::seal::draw::render_png(&spec)?
@@ -201,7 +208,7 @@ fn image(a: ImageArgs) -> Result<u8, Error> {
         use std::io::Write;
         f.write_all(&png)
             .and_then(|()| f.sync_all())
-            .map_err(|e| Error::Usage(format!("{}: {e}", a.output.display())))
+            .map_err(|e| Error::io(&a.output, e))
     })?;
     println!("{}: seal picture written", a.output.display());
     Ok(0)

@@ -10,9 +10,10 @@ use docseal::Error;
 fn offset(s: Option<&str>) -> Result<(f64, f64), Error> {
     let Some(s) = s else { return Ok((0.0, 0.0)) };
     let bad = || {
-        Error::Usage(format!(
-            "--offset-mm {s:?}: expected X,Y in millimetres, such as 5,-3"
-        ))
+        Error::arg(
+            format!("--offset-mm {s:?}"),
+            "expected X,Y in millimetres, such as 5,-3",
+        )
     };
     let (x, y) = s.split_once(',').ok_or_else(bad)?;
     Ok((
@@ -34,13 +35,12 @@ pub fn run(a: StampArgs) -> Result<u8, Error> {
     let offset_mm = offset(a.offset_mm.as_deref())?;
     // Check the picture before asking for a PIN.
     let png = match (&a.image, &a.name) {
-        (Some(p), _) => {
-            std::fs::read(p).map_err(|e| Error::Usage(format!("{}: {e}", p.display())))?
-        }
+        (Some(p), _) => std::fs::read(p).map_err(|e| Error::io(p, e))?,
         (None, Some(name)) => draw::render_png(&SealSpec::new(name))?,
         (None, None) => {
-            return Err(Error::Usage(
-                "give the seal picture with --image seal.png, or --name to draw one".into(),
+            return Err(Error::arg(
+                "--image/--name",
+                "give the seal picture with --image seal.png, or --name to draw one",
             ))
         }
     };

@@ -1,0 +1,136 @@
+//! The package's main part (ECMA-376 Part 2 §8.2: the package relationship of type
+//! officeDocument) and what kind of document it makes: Word or Excel; document, template or
+//! macro-enabled (the content types of ECMA-376 Part 1 §11.3.10 and §12.3.23 and [MS-OFFMACRO2]).
+
+use crate::error::{Error, Result};
+use crate::opc::{PackageEdit, PartName};
+use crate::xml::ns;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Docx,
+    Xlsx,
+}
+
+impl Kind {
+    pub fn noun(self) -> &'static str {
+        match self {
+            Kind::Docx => "a Word document",
+            Kind::Xlsx => "an Excel workbook",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MainPart {
+    pub name: PartName,
+    pub kind: Kind,
+    pub content_type: String,
+    pub macros: bool,
+    pub template: bool,
+}
+
+/// Main-part content types: (type, kind, macros, template).
+pub const MAIN_TYPES: &[(&str, Kind, bool, bool)] = &[
+    (
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml",
+        Kind::Docx,
+        false,
+        false,
+    ),
+    (
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.template.main+xml",
+        Kind::Docx,
+        false,
+        true,
+    ),
+    (
+        "application/vnd.ms-word.document.macroEnabled.main+xml",
+        Kind::Docx,
+        true,
+        false,
+    ),
+    (
+        "application/vnd.ms-word.template.macroEnabledTemplate.main+xml",
+        Kind::Docx,
+        true,
+        true,
+    ),
+    (
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml",
+        Kind::Xlsx,
+        false,
+        false,
+    ),
+    (
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.template.main+xml",
+        Kind::Xlsx,
+        false,
+        true,
+    ),
+    (
+        "application/vnd.ms-excel.sheet.macroEnabled.main+xml",
+        Kind::Xlsx,
+        true,
+        false,
+    ),
+    (
+        "application/vnd.ms-excel.template.macroEnabled.main+xml",
+        Kind::Xlsx,
+        true,
+        true,
+    ),
+];
+
+/// The main part and what kind of document it is.
+pub fn main_part(edit: &PackageEdit) -> Result<MainPart> {
+    let rel = edit
+        .relationships_of(None)?
+        .into_iter()
+        .find(|r| r.rel_type.ends_with("/officeDocument"))
+        .ok_or_else(|| {
+            Error::NotAPackage("no main document part (officeDocument relationship)".into())
+        })?;
+    let name = rel.target_part(None).ok_or_else(|| {
+        Error::NotAPackage(format!(
+            "the main document part {:?} is not a part name",
+            rel.target
+        ))
+    })?;
+    if !edit.exists(&name) {
+        return Err(Error::MissingPart {
+            part: name.to_string(),
+        });
+    }
+    let ct = edit.content_type(&name).unwrap_or("").to_string();
+    let unsupported = |what: &str| Error::UnsupportedDocument {
+        main_part: name.to_string(),
+        what: what.to_string(),
+    };
+    if rel.rel_type.starts_with(ns::STRICT_PREFIX) {
+        return Err(unsupported("a Strict Open XML document: save it in Word or Excel as a .docx or .xlsx (not Strict), then seal it"));
+    }
+    match MAIN_TYPES.iter().find(|(t, ..)| *t == ct) {
+        Some(&(_, kind, macros, template)) => Ok(MainPart {
+            name,
+            kind,
+            content_type: ct,
+            macros,
+            template,
+        }),
+        None if ct.contains("sheet.binary") => Err(unsupported(
+            "an Excel binary workbook (.xlsb): save it as .xlsx, then seal it",
+        )),
+        None if ct.contains("presentationml") || ct.contains("ms-powerpoint") => Err(unsupported(
+            "a PowerPoint presentation: docseal seals Word and Excel documents",
+        )),
+        None => Err(unsupported(&format!(
+            "neither a Word document nor an Excel workbook ({})",
+            if ct.is_empty() {
+                "no content type"
+            } else {
+                &ct
+            }
+        ))),
+    }
+}
