@@ -191,12 +191,12 @@ impl<'a> PackageEdit<'a> {
         Ok(id)
     }
 
-    /// Rewrites compact every relationships part that has text or comments between its
-    /// relationships. Only before the first signature: afterwards its digests must stay as made.
+    /// Rewrites compact every relationships part that is not (see [`rels::is_compact`]). Only
+    /// before the first signature: afterwards its digests must stay as made.
     pub fn compact_relationships(&mut self) -> Result<()> {
         for rp in self.relationships()? {
             let text = self.read_xml(&rp.name)?;
-            if !rels::stray_root_children(&text).is_empty() {
+            if !rels::is_compact(&text) {
                 self.put(rp.name.clone(), rels::to_xml(&rp.rels).into_bytes());
             }
         }

@@ -97,11 +97,13 @@ pub fn parse(part: &str, text: &str) -> Result<Vec<Relationship>> {
         if !s.is(e, ns::RELS, "Relationship") {
             continue;
         }
-        let (Some(id), Some(rel_type), Some(target)) = (
-            s.attr(e, None, "Id"),
-            s.attr(e, None, "Type"),
-            s.attr(e, None, "Target"),
-        ) else {
+        // A relationship without an Id (Google Sheets writes one for external link paths) can be
+        // referenced by nothing and selected by no transform: it is inert, and is left out.
+        let Some(id) = s.attr(e, None, "Id") else {
+            continue;
+        };
+        let (Some(rel_type), Some(target)) = (s.attr(e, None, "Type"), s.attr(e, None, "Target"))
+        else {
             return Err(Error::xml(part, "a Relationship lacks Id, Type or Target"));
         };
         if out.iter().any(|r: &Relationship| r.id == id) {
@@ -147,6 +149,28 @@ pub fn stray_root_children(text: &str) -> Vec<&'static str> {
         in_text = is_text && depth == 1;
     }
     out
+}
+
+/// Is the part written compact: nothing but the XML declaration, the root element and empty
+/// relationship elements? LibreOffice's relationship transform (xmlsec's, as LibreOffice ships
+/// it) turns every other node into an element of its own — a comment before the root becomes
+/// `<comment></comment>` beside it, a line break between relationships `<text></text>` — so only
+/// a compact part digests the same for LibreOffice as for Office.
+pub fn is_compact(text: &str) -> bool {
+    let mut reader = Reader::from_str(text);
+    let mut depth = 0usize;
+    loop {
+        match reader.read_event() {
+            Ok(Event::Eof) => return true,
+            Ok(Event::Decl(_)) if depth == 0 => {}
+            // libxml2 keeps no text node outside the root element.
+            Ok(Event::Text(t)) if depth == 0 && t.iter().all(u8::is_ascii_whitespace) => {}
+            Ok(Event::Start(_)) if depth == 0 => depth = 1,
+            Ok(Event::Empty(_)) if depth <= 1 => {}
+            Ok(Event::End(_)) if depth == 1 => depth = 0,
+            _ => return false,
+        }
+    }
 }
 
 /// A relationships part holding `rels`, written compact (no text between the elements).

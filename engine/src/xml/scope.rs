@@ -91,6 +91,20 @@ impl Scope {
             .find(|p| self.uri(p) == Some(uri))
     }
 
+    /// Every prefix in force (the innermost binding of each) and its URI, the `xml` prefix left
+    /// out: what a fragment cut from here needs declared to mean the same.
+    pub fn in_force(&self) -> Vec<(&str, &str)> {
+        let mut out: Vec<(&str, &str)> = Vec::new();
+        for (p, u) in self.bindings.iter().rev() {
+            if p != "xml" && !out.iter().any(|(q, _)| q == p) {
+                out.push((p, u));
+            }
+        }
+        out.retain(|(_, u)| !u.is_empty());
+        out.reverse();
+        out
+    }
+
     /// Binds a prefix at the innermost level (for markup being built).
     pub fn bind(&mut self, prefix: &str, uri: &str) {
         self.bindings.push((prefix.to_string(), uri.to_string()));
