@@ -255,6 +255,8 @@ fn the_fourth_wrong_pin_in_a_row_waits_without_reaching_the_token() {
     for _ in 0..3 {
         let (code, body) = try_pin("000000");
         assert_eq!(code, 401, "{body}");
+        let r: serde_json::Value = serde_json::from_str(&body).unwrap_or_default();
+        assert_eq!(r["error"], "wrong-pin", "{body}");
         assert!(body.contains("wrong PIN"), "{body}");
     }
     let (code, body) = try_pin("123456");
@@ -288,5 +290,54 @@ fn every_url_of_the_manifest_is_served() {
             .to_string();
         let (code, _) = s.request(&["-L", &s.url(&path)]);
         assert_eq!(code, 200, "{u}");
+    }
+}
+
+/// Each engine error reaches the task pane with its own HTTP status and stable `code`, chosen by
+/// the error's variant: a missing keyword, a corrupt upload, a password-protected file, a
+/// document that is already sealed.
+#[test]
+fn engine_errors_have_their_own_status_and_code() {
+    let s = start("errors", &["--demo"], &[]);
+    let token = s.csrf();
+    let corrupt = s.dir.join("corrupt.docx");
+    let mut bytes =
+        std::fs::read(repo().join("samples/documents/contract.docx")).unwrap_or_default();
+    bytes.truncate(bytes.len() / 2);
+    std::fs::write(&corrupt, &bytes).unwrap_or(());
+    let cases = [
+        (
+            repo().join("samples/documents/contract.docx"),
+            "place=text&value=No%20such%20words%20here",
+            422,
+            "keyword-not-found",
+        ),
+        (corrupt, "place=end", 400, "not-a-zip"),
+        (
+            repo().join("tests/corpus/refused/encrypted__oletools__encrypted.docx"),
+            "place=end",
+            415,
+            "encrypted",
+        ),
+        (
+            repo().join("samples/stamped/contract.sealed.docx"),
+            "place=end",
+            409,
+            "already-signed",
+        ),
+    ];
+    for (doc, query, status, code) in cases {
+        let (got, body) = s.post(
+            &s.own_page(&token),
+            &doc,
+            &format!("/api/stamp?name=doc.docx&seal=demo&{query}"),
+        );
+        let r: serde_json::Value = serde_json::from_str(&body).unwrap_or_default();
+        assert_eq!(
+            (got, r["error"].as_str()),
+            (status, Some(code)),
+            "{doc:?}: {body}"
+        );
+        assert!(!r["message"].as_str().unwrap_or("").is_empty(), "{body}");
     }
 }

@@ -127,11 +127,9 @@ fn elements(xml: &str, ns: &str, local: &str) -> Vec<(String, String)> {
             Event::Start(e) if s.is(e, ns, local) => {
                 open.push((item.start, s.scope().depth(), decls(&s)))
             }
-            Event::End(_) => {
-                if open.last().is_some_and(|(_, d, _)| *d == s.scope().depth()) {
-                    let (start, _, d) = open.pop().unwrap();
-                    out.push((xml[start..item.end].to_string(), d));
-                }
+            Event::End(_) if open.last().is_some_and(|(_, d, _)| *d == s.scope().depth()) => {
+                let (start, _, d) = open.pop().unwrap();
+                out.push((xml[start..item.end].to_string(), d));
             }
             _ => {}
         }
@@ -141,25 +139,7 @@ fn elements(xml: &str, ns: &str, local: &str) -> Vec<(String, String)> {
 
 /// Raw markup of elements `{ns}local`, as they stand in the text.
 fn raw_elements(xml: &str, ns: &str, local: &str) -> Vec<String> {
-    let mut s = Scanner::new(xml);
-    let mut out = Vec::new();
-    let mut open: Vec<(usize, usize)> = Vec::new();
-    while let Ok(Some(item)) = s.next_item() {
-        match &item.event {
-            Event::Empty(e) if s.is(e, ns, local) => {
-                out.push(xml[item.start..item.end].to_string())
-            }
-            Event::Start(e) if s.is(e, ns, local) => open.push((item.start, s.scope().depth())),
-            Event::End(_) => {
-                if open.last().is_some_and(|(_, d)| *d == s.scope().depth()) {
-                    let (start, _) = open.pop().unwrap();
-                    out.push(xml[start..item.end].to_string());
-                }
-            }
-            _ => {}
-        }
-    }
-    out
+    elements(xml, ns, local).into_iter().map(|(raw, _)| raw).collect()
 }
 
 /// The root element's start tag with its namespace declarations only, and its name.

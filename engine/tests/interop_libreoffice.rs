@@ -276,3 +276,126 @@ fn the_seal_lands_on_the_keyword_and_lets_it_show_through() {
         );
     }
 }
+
+/// Relationships parts indented before stamping (Word for Mac and many tools write them so):
+/// stamping edits some of them and leaves others, and LibreOffice — whose relationship transform
+/// digests the line breaks — still calls the seal intact.
+#[test]
+fn stamped_documents_with_indented_relationships_are_intact_in_libreoffice() {
+    if libreoffice_missing() {
+        return;
+    }
+    let dir = scratch("pretty-rels");
+    let seal = dir.join("seal.png");
+    assert!(docseal(&[
+        "image",
+        "--name",
+        "Indent Co.",
+        "--dpi",
+        "150",
+        "-o",
+        seal.to_str().unwrap()
+    ])
+    .status
+    .success());
+    let mut files = Vec::new();
+    for (input, place) in [
+        ("contract.docx", ["--at-text", "Example Trading Co. Ltd."]),
+        ("report.docx", ["--at-end", "--open-pane"]),
+        ("ledger.xlsx", ["--at-cell", "Orders!E20"]),
+    ] {
+        let pretty = dir.join(format!("pretty-{input}"));
+        rewrite(&samples().join(input), &pretty, |entries| {
+            for (name, bytes, _) in entries.iter_mut() {
+                if name.ends_with(".rels") {
+                    let text = String::from_utf8(bytes.clone()).unwrap();
+                    let indented = text
+                        .replace("<Relationship ", "\n  <Relationship ")
+                        .replace("</Relationships>", "\n</Relationships>");
+                    assert_ne!(indented, text);
+                    *bytes = indented.into_bytes();
+                }
+            }
+        });
+        let out = dir.join(format!("stamped-{input}"));
+        let o = stamp_with(&pretty, &out, &seal, &place);
+        assert!(o.status.success(), "{}", stderr(&o));
+        assert_eq!(verify_json(&out, true)["verdict"], "valid", "{out:?}");
+        files.push(out);
+    }
+    for (f, r) in files.iter().zip(lo_verify(&files, &pki().join("ca.pem"))) {
+        assert_eq!(r["document_signature_state"], "PARTIAL_OK", "{f:?}: {r}");
+        assert_eq!(r["signatures"][0]["signature_valid"], true, "{f:?}: {r}");
+        assert_eq!(r["signatures"][0]["certificate_valid"], true, "{f:?}: {r}");
+    }
+}
+
+/// Macro-enabled documents written by Word and Excel: stamped, they verify valid and LibreOffice
+/// agrees; the macro project is covered like any other part, so one changed byte of
+/// `vbaProject.bin` breaks the seal.
+#[test]
+fn macro_documents_are_sealed_with_their_macros() {
+    let dir = scratch("macros");
+    let seal = dir.join("seal.png");
+    assert!(docseal(&[
+        "image",
+        "--name",
+        "Macro Co.",
+        "--dpi",
+        "150",
+        "-o",
+        seal.to_str().unwrap()
+    ])
+    .status
+    .success());
+    let corpus = repo().join("tests/corpus/docs");
+    let mut files = Vec::new();
+    for (input, place, vba) in [
+        (
+            "word-win__oletools__oleform-pr314.docm",
+            ["--at-end", ""],
+            "word/vbaProject.bin",
+        ),
+        (
+            "excel-win__openpyxl__vba-test.xlsm",
+            ["--at-cell", "B2"],
+            "xl/vbaProject.bin",
+        ),
+    ] {
+        let place: Vec<&str> = place.into_iter().filter(|p| !p.is_empty()).collect();
+        let out = dir.join(format!("sealed-{input}"));
+        let o = stamp_with(&corpus.join(input), &out, &seal, &place);
+        assert!(o.status.success(), "{input}: {}", stderr(&o));
+        let r = verify_json(&out, true);
+        assert_eq!(r["verdict"], "valid", "{input}: {r:#}");
+        let covers = r["signatures"][0]["covers"].as_array().unwrap();
+        assert!(
+            covers.iter().any(|c| c == &format!("/{vba}")),
+            "{input}: {r:#}"
+        );
+        let changed = dir.join(format!("changed-{input}"));
+        rewrite(&out, &changed, |entries| {
+            let e = entries
+                .iter_mut()
+                .find(|e| e.0 == vba)
+                .expect("vbaProject.bin");
+            let mid = e.1.len() / 2;
+            e.1[mid] ^= 0x01;
+        });
+        let r = verify_json(&changed, true);
+        assert_eq!(r["verdict"], "invalid", "{input}: {r:#}");
+        assert!(
+            error_codes(&r).contains(&"digest-mismatch".to_string()),
+            "{r:#}"
+        );
+        files.push(out);
+    }
+    if libreoffice_missing() {
+        return;
+    }
+    for (f, r) in files.iter().zip(lo_verify(&files, &pki().join("ca.pem"))) {
+        let state = r["document_signature_state"].as_str().unwrap_or("");
+        assert!(state == "OK" || state == "PARTIAL_OK", "{f:?}: {r}");
+        assert_eq!(r["signatures"][0]["signature_valid"], true, "{f:?}: {r}");
+    }
+}
