@@ -139,7 +139,10 @@ fn elements(xml: &str, ns: &str, local: &str) -> Vec<(String, String)> {
 
 /// Raw markup of elements `{ns}local`, as they stand in the text.
 fn raw_elements(xml: &str, ns: &str, local: &str) -> Vec<String> {
-    elements(xml, ns, local).into_iter().map(|(raw, _)| raw).collect()
+    elements(xml, ns, local)
+        .into_iter()
+        .map(|(raw, _)| raw)
+        .collect()
 }
 
 /// The root element's start tag with its namespace declarations only, and its name.

@@ -49,11 +49,12 @@ pub fn is_machinery(name: &PartName) -> bool {
             && n[..SIGNATURE_DIR.len()].eq_ignore_ascii_case(SIGNATURE_DIR)
 }
 
-/// What must be covered. `text_of` returns the bytes of a Word text part when the caller already
-/// holds them (verification keeps them while digesting); otherwise they are read here.
-pub fn required<'t>(
+/// What must be covered. `displays_of` tells what a Word text part displays when the caller knows
+/// already (verification keeps the bytes while digesting, signing watches for the needles while
+/// digesting); otherwise the part is read and scanned here.
+pub fn required(
     edit: &PackageEdit,
-    text_of: &dyn Fn(&PartName) -> Option<&'t [u8]>,
+    displays_of: &dyn Fn(&PartName) -> Option<Displays>,
 ) -> Result<Required> {
     let all_rels = edit.relationships()?;
     let names = edit.names();
@@ -62,8 +63,8 @@ pub fn required<'t>(
     let mut shows: Vec<(PartName, Displays)> = Vec::new();
     for name in names.values() {
         if edit.content_type(name).is_some_and(displayed::is_word_text) {
-            let d = match text_of(name) {
-                Some(b) => displayed::scan(b),
+            let d = match displays_of(name) {
+                Some(d) => d,
                 None => displayed::scan(&edit.read(name)?),
             };
             if !d.is_empty() {
@@ -71,7 +72,7 @@ pub fn required<'t>(
             }
         }
     }
-    let shown = displayed_parts(edit, &all_rels, &shows);
+    let shown = displayed_parts(&all_rels, &shows, &|| custom_xml_stores(edit, &all_rels));
 
     // Parts reached only through relationship types Office leaves unsigned.
     let mut by_design = BTreeSet::new();
@@ -153,9 +154,9 @@ pub fn required<'t>(
 
 /// Parts Office leaves unsigned that the document displays, by key, with the reason.
 fn displayed_parts(
-    edit: &PackageEdit,
     all_rels: &[RelsPart],
     shows: &[(PartName, Displays)],
+    custom_stores: &dyn Fn() -> Vec<(String, PartName)>,
 ) -> BTreeMap<String, Why> {
     let mut out = BTreeMap::new();
     if shows.is_empty() {
@@ -173,7 +174,7 @@ fn displayed_parts(
     let core = package_rel("/metadata/core-properties");
     let extended = package_rel("/extended-properties");
     let custom = package_rel("/custom-properties");
-    let stores = custom_xml_stores(edit);
+    let stores = custom_stores();
     for (part, d) in shows {
         let why = |by: String| Why::Displayed {
             shown_in: part.to_string(),
@@ -216,12 +217,9 @@ fn displayed_parts(
 
 /// Custom XML data parts and their store item ids: `customXml/itemN.xml` is described by the
 /// `ds:datastoreItem/@ds:itemID` of the properties part its relationships name.
-fn custom_xml_stores(edit: &PackageEdit) -> Vec<(String, PartName)> {
+fn custom_xml_stores(edit: &PackageEdit, all_rels: &[RelsPart]) -> Vec<(String, PartName)> {
     let mut out = Vec::new();
-    let Ok(all) = edit.relationships() else {
-        return out;
-    };
-    for rp in &all {
+    for rp in all_rels {
         let Some(item) = &rp.source else { continue };
         for r in rp
             .rels

@@ -68,13 +68,18 @@ impl Displays {
     }
 }
 
+/// Byte strings without which a part displays nothing of the kind (`w:instrText`,
+/// `w:fldSimple/@w:instr`, `w:dataBinding`): a part where none occurs needs no parse.
+pub const NEEDLES: &[&[u8]] = &[b"instr", b"dataBinding"];
+
 /// Scans one Word part. Field instructions may be split over several `w:instrText` runs; they are
 /// joined per field (between its `begin` and `separate` characters), as Word reads them.
 pub fn scan(xml: &[u8]) -> Displays {
     let mut out = Displays::default();
-    // Nearly every part has neither: skip the parse.
-    let has = |needle: &[u8]| memchr::memmem::find(xml, needle).is_some();
-    if !has(b"instr") && !has(b"dataBinding") {
+    if !NEEDLES
+        .iter()
+        .any(|n| memchr::memmem::find(xml, n).is_some())
+    {
         return out;
     }
     let text = String::from_utf8_lossy(xml);

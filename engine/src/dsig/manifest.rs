@@ -8,10 +8,13 @@
 //! references any data outside of the package" (§13.2.4.16). References are sorted by URI, as
 //! Office does.
 
+use std::collections::HashMap;
+
 use rayon::prelude::*;
 
 use super::algorithm::DigestAlg;
 use super::coverage;
+use super::displayed::{self, is_word_text, Displays};
 use super::names::*;
 use super::xml_out::{escape_attr, Xml};
 use super::{FacetInput, SignedObject};
@@ -27,9 +30,50 @@ pub struct PartReference {
     pub relationship_selector: Option<Selector>,
 }
 
+/// Digests of every part a Manifest may reference, taken in one streaming pass each (in
+/// parallel); Word's text parts are watched for what would make them display unsigned data, so
+/// that the coverage rule reads again only a part where such markup may be.
+pub struct Digested {
+    digests: HashMap<String, Vec<u8>>,
+    may_display: HashMap<String, bool>,
+}
+
+pub fn digest_parts(edit: &PackageEdit, alg: DigestAlg) -> Result<Digested> {
+    let candidates: Vec<PartName> = edit
+        .names()
+        .into_values()
+        .filter(|n| !n.is_rels() && !coverage::is_machinery(n) && edit.is_part(n))
+        .collect();
+    let results: Vec<(String, Vec<u8>, Option<bool>)> = candidates
+        .par_iter()
+        .map(|n| {
+            let text = edit.content_type(n).is_some_and(is_word_text);
+            let needles: &[&[u8]] = if text { displayed::NEEDLES } else { &[] };
+            let (d, found) = edit.digest_watching(n, alg, needles)?;
+            Ok((n.key(), d, text.then_some(found)))
+        })
+        .collect::<Result<_>>()?;
+    let mut out = Digested {
+        digests: HashMap::new(),
+        may_display: HashMap::new(),
+    };
+    for (key, d, watched) in results {
+        if let Some(found) = watched {
+            out.may_display.insert(key.clone(), found);
+        }
+        out.digests.insert(key, d);
+    }
+    Ok(out)
+}
+
 /// The references the manifest will hold, before digesting.
-pub fn plan(edit: &PackageEdit) -> Result<Vec<PartReference>> {
-    let required = coverage::required(edit, &|_| None)?;
+pub fn plan(edit: &PackageEdit, digested: &Digested) -> Result<Vec<PartReference>> {
+    // A watched part without the needles displays nothing; one with them is read and scanned.
+    let displays_of = |p: &PartName| match digested.may_display.get(&p.key()) {
+        Some(false) => Some(Displays::default()),
+        _ => None,
+    };
+    let required = coverage::required(edit, &displays_of)?;
     if let Some((entry, reason)) = required.unsealable.first() {
         return Err(Error::Unsealable {
             entry: entry.clone(),
@@ -77,10 +121,19 @@ pub fn uri_path(part: &PartName) -> String {
     out
 }
 
-/// The digest of one manifest reference, over the part or its transformed relationships.
-pub fn digest_reference(edit: &PackageEdit, r: &PartReference, alg: DigestAlg) -> Result<Vec<u8>> {
+/// The digest of one manifest reference, over the part (digested already) or its transformed
+/// relationships.
+pub fn digest_reference(
+    edit: &PackageEdit,
+    digested: &Digested,
+    r: &PartReference,
+    alg: DigestAlg,
+) -> Result<Vec<u8>> {
     match &r.relationship_selector {
-        None => edit.digest(&r.part, alg),
+        None => match digested.digests.get(&r.part.key()) {
+            Some(d) => Ok(d.clone()),
+            None => edit.digest(&r.part, alg),
+        },
         Some(sel) => {
             let text = edit.read_xml(&r.part)?;
             let rels = crate::opc::rels::parse(r.part.as_str(), &text)?;
@@ -91,10 +144,11 @@ pub fn digest_reference(edit: &PackageEdit, r: &PartReference, alg: DigestAlg) -
 
 /// Builds the package object.
 pub fn package_object(input: &FacetInput) -> Result<SignedObject> {
-    let refs = plan(input.edit)?;
+    let digested = digest_parts(input.edit, input.digest)?;
+    let refs = plan(input.edit, &digested)?;
     let digests: Vec<Vec<u8>> = refs
         .par_iter()
-        .map(|r| digest_reference(input.edit, r, input.digest))
+        .map(|r| digest_reference(input.edit, &digested, r, input.digest))
         .collect::<Result<_>>()?;
     let mut x = Xml::default();
     x.raw(&format!(

@@ -118,6 +118,27 @@ impl<'a> PackageEdit<'a> {
         self.pkg.digest(entry, alg)
     }
 
+    /// The digest of a part as it will be stored, and whether any of `needles` occurs in it.
+    pub fn digest_watching(
+        &self,
+        name: &PartName,
+        alg: DigestAlg,
+        needles: &[&[u8]],
+    ) -> Result<(Vec<u8>, bool)> {
+        if let Some(b) = self.changes.get(name) {
+            let found = needles.iter().any(|n| memchr::memmem::find(b, n).is_some());
+            return Ok((alg.digest(b), found));
+        }
+        let entry = self
+            .pkg
+            .entry(name)
+            .filter(|_| !self.changes.is_removed(name))
+            .ok_or_else(|| Error::MissingPart {
+                part: name.to_string(),
+            })?;
+        self.pkg.digest_watching(entry, alg, needles)
+    }
+
     /// Sets a part's content (replacing or adding it).
     pub fn put(&mut self, name: PartName, bytes: Vec<u8>) {
         self.changes.put(self.pkg, name, bytes);

@@ -367,16 +367,29 @@ impl Package {
 
     /// The digest of a part as stored, streamed; an XML part declaring a DTD is refused.
     pub fn digest(&self, entry: &Entry, alg: crate::dsig::algorithm::DigestAlg) -> Result<Vec<u8>> {
+        self.digest_watching(entry, alg, &[]).map(|(d, _)| d)
+    }
+
+    /// The digest of a part, streamed, and whether any of `needles` occurs in it: one pass over
+    /// the inflated bytes, none of them kept (a part needs a closer look only when one occurs).
+    pub fn digest_watching(
+        &self,
+        entry: &Entry,
+        alg: crate::dsig::algorithm::DigestAlg,
+        needles: &[&[u8]],
+    ) -> Result<(Vec<u8>, bool)> {
         let mut h = crate::dsig::algorithm::Hasher::new(alg);
         let check_dtd = entry.name.extension().as_deref() == Some("xml") || entry.name.is_rels();
         let mut first = true;
         let mut doctype = false;
+        let mut watch = NeedleWatch::new(needles);
         self.stream(entry, |chunk| {
             if first && check_dtd {
                 doctype = xml_guard::has_doctype(&chunk[..chunk.len().min(4096)]);
             }
             first = false;
             h.update(chunk);
+            watch.feed(chunk);
         })?;
         if doctype {
             return Err(Error::xml(
@@ -384,7 +397,7 @@ impl Package {
                 "document type declarations (DTD, entities) are refused",
             ));
         }
-        Ok(h.finish())
+        Ok((h.finish(), watch.found))
     }
 
     /// Inflates a whole part into memory.
@@ -422,4 +435,65 @@ pub struct RelsPart {
     pub name: PartName,
     pub source: Option<PartName>,
     pub rels: Vec<Relationship>,
+}
+
+/// Looks for any of a few needles in a stream of chunks, across chunk boundaries.
+struct NeedleWatch<'a> {
+    needles: &'a [&'a [u8]],
+    tail: Vec<u8>,
+    found: bool,
+}
+
+impl<'a> NeedleWatch<'a> {
+    fn new(needles: &'a [&'a [u8]]) -> Self {
+        NeedleWatch {
+            needles,
+            tail: Vec::new(),
+            found: false,
+        }
+    }
+
+    fn feed(&mut self, chunk: &[u8]) {
+        if self.found || self.needles.is_empty() {
+            return;
+        }
+        let keep = self.needles.iter().map(|n| n.len()).max().unwrap_or(1) - 1;
+        // The end of the previous chunk joined to the start of this one, for needles across them.
+        let mut seam = std::mem::take(&mut self.tail);
+        seam.extend_from_slice(&chunk[..chunk.len().min(keep)]);
+        self.found = self.needles.iter().any(|n| {
+            memchr::memmem::find(&seam, n).is_some() || memchr::memmem::find(chunk, n).is_some()
+        });
+        // The last `keep` bytes seen, which may reach back before this (short) chunk.
+        if chunk.len() >= keep {
+            self.tail = chunk[chunk.len() - keep..].to_vec();
+        } else {
+            // The seam holds the old tail and the whole chunk.
+            self.tail = seam[seam.len().saturating_sub(keep)..].to_vec();
+        }
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::NeedleWatch;
+
+    #[test]
+    fn finds_needles_across_chunks() {
+        let needles: &[&[u8]] = &[b"instr", b"dataBinding"];
+        let mut w = NeedleWatch::new(needles);
+        w.feed(b"<w:ins");
+        assert!(!w.found);
+        w.feed(b"trText>");
+        assert!(w.found);
+        let mut w = NeedleWatch::new(needles);
+        for c in [&b"data"[..], b"Bind", b"ing"] {
+            w.feed(c);
+        }
+        assert!(w.found);
+        let mut w = NeedleWatch::new(needles);
+        w.feed(b"nothing here at all");
+        assert!(!w.found);
+    }
 }

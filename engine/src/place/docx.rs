@@ -29,10 +29,10 @@ fn text_parts(edit: &PackageEdit, main: &PartName) -> Result<Vec<PartName>> {
     Ok(out)
 }
 
-/// The next free drawing object id across the document's parts.
-fn next_drawing_id(edit: &PackageEdit, parts: &[PartName]) -> Result<u32> {
-    let mut max = 0u32;
-    for p in parts {
+/// The next free drawing object id across the document's parts (the main part's text given).
+fn next_drawing_id(edit: &PackageEdit, parts: &[PartName], main_xml: &str) -> Result<u32> {
+    let mut max = super::max_object_id(main_xml.as_bytes());
+    for p in &parts[1..] {
         max = max.max(super::max_object_id(&edit.read(p)?));
     }
     Ok(max + 1)
@@ -78,7 +78,8 @@ enum Insert {
 
 pub fn place(edit: &mut PackageEdit, main: &PartName, req: &PlaceRequest) -> Result<Placed> {
     let parts = text_parts(edit, main)?;
-    let id = next_drawing_id(edit, &parts)?;
+    let main_xml = edit.read_text(main)?;
+    let id = next_drawing_id(edit, &parts, &main_xml)?;
     let cx = (req.size_mm * EMU_PER_MM).round() as i64;
     let cy = (req.picture.height_for(req.size_mm) * EMU_PER_MM).round() as i64;
     let (dx, dy) = (
@@ -95,17 +96,16 @@ pub fn place(edit: &mut PackageEdit, main: &PartName, req: &PlaceRequest) -> Res
             })
         }
         Placement::End => {
-            let xml = edit.read_text(main)?;
-            let (body, before) = body_end(&xml, main.as_str())?;
+            let (body, before) = body_end(&main_xml, main.as_str())?;
             (
                 main.clone(),
-                xml,
+                main_xml,
                 WordPosition::RightOfParagraph { y: dy },
                 Insert::NewParagraph(body, before),
             )
         }
         Placement::Text { needle, occurrence } => {
-            let found = find_keyword(edit, &parts, needle, *occurrence)?;
+            let found = find_keyword(edit, &parts, main_xml, needle, *occurrence)?;
             let (part, xml, map, para, start) = found;
             let n = needle.chars().count();
             let mid = start + n / 2;
@@ -169,30 +169,106 @@ pub fn place(edit: &mut PackageEdit, main: &PartName, req: &PlaceRequest) -> Res
 }
 
 /// The body element and where a last paragraph goes: before the body's own `w:sectPr` (which
-/// must stay its last child, ECMA-376 Part 1 §17.2.2), or at its end (`None`).
+/// must stay its last child, ECMA-376 Part 1 §17.2.2), or at its end (`None`: an empty
+/// `<w:body/>`, opened by the caller).
+///
+/// The body's start is near the top and its end and final `sectPr` near the bottom of a part that
+/// may be megabytes long, so both ends are read and the middle jumped over; where the jump cannot
+/// be confirmed, the whole part is read.
 fn body_end(xml: &str, part: &str) -> Result<(edit::Located, Option<usize>)> {
-    let body = edit::find(xml, part, W, "body")?
-        .ok_or_else(|| Error::NowhereToPlace(format!("{part} has no document body")))?;
-    let Some(end) = body.end_start else {
-        return Ok((body, None));
-    };
-    let mut s = Scanner::resume(xml, body.start_end, body.inner.clone());
-    let mut last_sect = None;
-    while let Some(item) = s
-        .next_item()
-        .map_err(|e| Error::xml(part, format!("malformed XML: {e}")))?
-    {
-        if item.start >= end {
-            break;
-        }
+    let bad = |e: quick_xml::Error| Error::xml(part, format!("malformed XML: {e}"));
+    let mut s = Scanner::new(xml);
+    let mut body = None;
+    while let Some(item) = s.next_item().map_err(bad)? {
         if let Event::Start(e) | Event::Empty(e) = &item.event {
-            // Direct children of the body are one level below the body's own scope.
-            if s.scope().depth() == body.inner.depth() + 1 && s.is(e, W, "sectPr") {
-                last_sect = Some(item.start);
+            if s.is(e, W, "body") {
+                let located = edit::Located {
+                    start: item.start,
+                    start_end: item.end,
+                    end_start: None,
+                    qname: String::from_utf8_lossy(e.name().as_ref()).into_owned(),
+                    inner: s.scope().clone(),
+                };
+                if matches!(item.event, Event::Empty(_)) {
+                    return Ok((located, None));
+                }
+                body = Some(located);
+                break;
             }
         }
     }
-    Ok((body, last_sect.or(Some(end))))
+    let mut body =
+        body.ok_or_else(|| Error::NowhereToPlace(format!("{part} has no document body")))?;
+    if let Some((end, sect)) = body_tail(xml, &body) {
+        body.end_start = Some(end);
+        return Ok((body, sect.or(Some(end))));
+    }
+    // Read the body through, child by child.
+    let depth = body.inner.depth();
+    let mut last_sect = None;
+    while let Some(item) = s.next_item().map_err(bad)? {
+        match &item.event {
+            Event::Start(e) | Event::Empty(e)
+                if s.scope().depth() == depth + 1 && s.is(e, W, "sectPr") =>
+            {
+                last_sect = Some(item.start)
+            }
+            Event::End(_) if s.scope().depth() == depth => {
+                body.end_start = Some(item.start);
+                return Ok((body, last_sect.or(Some(item.start))));
+            }
+            _ => {}
+        }
+    }
+    Err(Error::xml(part, "the document body is not closed"))
+}
+
+/// The body's end tag and its last child `sectPr`, found from the end of the part: `None` when
+/// what is found there cannot be confirmed (the caller then reads the body through).
+fn body_tail(xml: &str, body: &edit::Located) -> Option<(usize, Option<usize>)> {
+    let end = memchr::memmem::rfind(xml.as_bytes(), format!("</{}>", body.qname).as_bytes())?;
+    // The end tag must close the body: read from it with the body's scope.
+    let mut s = Scanner::resume(xml, end, body.inner.clone());
+    match s.next_item().ok()??.event {
+        Event::End(_) if s.scope().depth() == body.inner.depth() => {}
+        _ => return None,
+    }
+    let prefix = body.inner.prefix_of(W, true)?;
+    let tag = if prefix.is_empty() {
+        "<sectPr".to_string()
+    } else {
+        format!("<{prefix}:sectPr")
+    };
+    let Some(sect) = memchr::memmem::rfind(&xml.as_bytes()[body.start_end..end], tag.as_bytes())
+        .map(|i| body.start_end + i)
+    else {
+        return Some((end, None));
+    };
+    // A direct child: the body's end follows the sectPr's end, with nothing but space between.
+    let mut s = Scanner::resume(xml, sect, body.inner.clone());
+    let base = body.inner.depth();
+    let mut sect_end = None;
+    while let Ok(Some(item)) = s.next_item() {
+        match &item.event {
+            Event::Start(e) | Event::Empty(e) if item.start == sect => {
+                if !s.is(e, W, "sectPr") {
+                    return None;
+                }
+                if matches!(item.event, Event::Empty(_)) {
+                    sect_end = Some(item.end);
+                    break;
+                }
+            }
+            Event::End(_) if s.scope().depth() == base + 1 => {
+                sect_end = Some(item.end);
+                break;
+            }
+            _ if item.start >= end => return None,
+            _ => {}
+        }
+    }
+    let rest = xml.get(sect_end?..end)?;
+    rest.trim().is_empty().then_some((end, Some(sect)))
 }
 
 type Found = (PartName, String, text_map::TextMap, Paragraph, usize);
@@ -201,6 +277,7 @@ type Found = (PartName, String, text_map::TextMap, Paragraph, usize);
 fn find_keyword(
     edit: &PackageEdit,
     parts: &[PartName],
+    main_xml: String,
     needle: &str,
     occurrence: Occurrence,
 ) -> Result<Found> {
@@ -210,8 +287,12 @@ fn find_keyword(
     let pat: Vec<char> = needle.chars().collect();
     let mut found: Vec<(usize, usize, usize)> = Vec::new();
     let mut maps = Vec::new();
+    let mut main_xml = Some(main_xml);
     for (pi, part) in parts.iter().enumerate() {
-        let xml = edit.read_text(part)?;
+        let xml = match main_xml.take() {
+            Some(x) => x,
+            None => edit.read_text(part)?,
+        };
         let map = text_map::paragraphs(part.as_str(), &xml)?;
         for (i, p) in map.paragraphs.iter().enumerate() {
             let chars: Vec<char> = p.text.chars().collect();

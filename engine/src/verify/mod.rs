@@ -13,7 +13,7 @@ use std::path::Path;
 use time::OffsetDateTime;
 
 use crate::dsig::algorithm::DigestAlg;
-use crate::dsig::displayed::is_word_text;
+use crate::dsig::displayed::{self, is_word_text};
 use crate::dsig::names::*;
 use crate::error::Result;
 use crate::opc::{Limits, Package, PackageEdit, PartName};
@@ -110,8 +110,8 @@ pub fn verify_package(name: &str, pkg: &Package, opts: &VerifyOptions) -> Report
 
     report.seals = binding::check(pkg, &checks, &scanned, &mut report.findings);
     if !report.signatures.is_empty() {
-        let text_of = |p: &PartName| scanned.get(&p.key()).map(Vec::as_slice);
-        match crate::dsig::coverage::required(&view, &text_of) {
+        let displays_of = |p: &PartName| scanned.get(&p.key()).map(|b| displayed::scan(b));
+        match crate::dsig::coverage::required(&view, &displays_of) {
             Ok(required) => {
                 report.unsigned_parts = coverage::check(&checks, &required, &mut report.findings);
             }

@@ -27,6 +27,10 @@ impl Scope {
     /// Enters an element: its own declarations apply to itself and its content.
     pub fn push(&mut self, e: &BytesStart) {
         self.marks.push(self.bindings.len());
+        // Most start tags declare nothing: skip parsing their attributes.
+        if memchr::memmem::find(e.attributes_raw(), b"xmlns").is_none() {
+            return;
+        }
         for a in e.attributes().with_checks(false).flatten() {
             let prefix = match a.key.as_namespace_binding() {
                 Some(PrefixDeclaration::Default) => String::new(),
