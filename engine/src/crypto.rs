@@ -4,7 +4,7 @@ use ecdsa::signature::hazmat::PrehashVerifier;
 use pkcs8::DecodePublicKey;
 use rsa::{Pkcs1v15Sign, RsaPublicKey};
 
-use crate::dsig::algorithm::{DigestAlg, SignatureAlg};
+use crate::algorithm::{DigestAlg, SignatureAlg};
 
 /// How an ECDSA value is encoded: XML-DSig uses r‖s (RFC 4050), X.509 uses DER.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

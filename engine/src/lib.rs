@@ -5,8 +5,10 @@
 //! package in → (place picture) → signature facets → signer → package out; and for checking:
 //! package in → parse signatures → references and coverage → trust → report.
 
+pub mod algorithm;
 pub mod c14n;
 pub mod crypto;
+pub mod datetime;
 pub mod dsig;
 pub mod error;
 pub mod mark;

@@ -14,7 +14,6 @@ use common::*;
 use std::io::{Cursor, Write};
 
 use docseal::dsig::SignOptions;
-use docseal::signer::{file, pin::PinSource};
 use docseal::trust::{Cert, TrustStore};
 use docseal::{Error, Verdict, VerifyOptions};
 
@@ -294,14 +293,7 @@ fn zip(entries: &[(String, Vec<u8>)]) -> Vec<u8> {
 
 #[test]
 fn whenever_sign_succeeds_verify_says_valid() {
-    let data = repo().join("engine/tests/data");
-    let key = file::load(
-        &data.join("golden-key.pem"),
-        Some(&data.join("golden-cert.pem")),
-        None,
-        &PinSource::default(),
-    )
-    .unwrap();
+    let key = golden_key();
     let opts = SignOptions {
         signer: key.signer.as_ref(),
         certs: &key.chain,
@@ -310,7 +302,7 @@ fn whenever_sign_succeeds_verify_says_valid() {
     };
     let verify = VerifyOptions {
         trust: TrustStore {
-            anchors: Cert::load_file(&data.join("golden-cert.pem")).unwrap(),
+            anchors: Cert::load_file(&repo().join("engine/tests/data/golden-cert.pem")).unwrap(),
             ..TrustStore::default()
         },
         ..VerifyOptions::default()
@@ -366,14 +358,7 @@ fn a_part_without_content_type_that_a_relationship_names_is_refused_by_name() {
     ));
     case.entries
         .push(("word/media/pic.emf".into(), vec![1, 0, 0, 0]));
-    let data = repo().join("engine/tests/data");
-    let key = file::load(
-        &data.join("golden-key.pem"),
-        Some(&data.join("golden-cert.pem")),
-        None,
-        &PinSource::default(),
-    )
-    .unwrap();
+    let key = golden_key();
     let opts = SignOptions {
         signer: key.signer.as_ref(),
         certs: &key.chain,

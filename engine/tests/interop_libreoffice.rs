@@ -81,24 +81,6 @@ fn libreoffice_accepts_what_docseal_signs_and_rejects_a_tampered_copy() {
     }
 }
 
-fn stamp_with(input: &Path, out: &Path, seal: &Path, place: &[&str]) -> std::process::Output {
-    let (k, c) = (pki().join("rsa.key"), pki().join("rsa.pem"));
-    let mut args = vec![
-        "stamp",
-        input.to_str().unwrap(),
-        "-o",
-        out.to_str().unwrap(),
-        "--key",
-        k.to_str().unwrap(),
-        "--cert",
-        c.to_str().unwrap(),
-        "--image",
-        seal.to_str().unwrap(),
-    ];
-    args.extend(place);
-    docseal(&args)
-}
-
 /// Words of the PDF page with their boxes (points), from `pdftotext -bbox`.
 fn words(pdf: &Path) -> Vec<(String, f64, f64, f64, f64)> {
     let o = Command::new("pdftotext")
@@ -286,18 +268,7 @@ fn stamped_documents_with_indented_relationships_are_intact_in_libreoffice() {
         return;
     }
     let dir = scratch("pretty-rels");
-    let seal = dir.join("seal.png");
-    assert!(docseal(&[
-        "image",
-        "--name",
-        "Indent Co.",
-        "--dpi",
-        "150",
-        "-o",
-        seal.to_str().unwrap()
-    ])
-    .status
-    .success());
+    let seal = seal_picture(&dir, "Indent Co.", 150);
     let mut files = Vec::new();
     for (input, place) in [
         ("contract.docx", ["--at-text", "Example Trading Co. Ltd."]),
@@ -336,18 +307,7 @@ fn stamped_documents_with_indented_relationships_are_intact_in_libreoffice() {
 #[test]
 fn macro_documents_are_sealed_with_their_macros() {
     let dir = scratch("macros");
-    let seal = dir.join("seal.png");
-    assert!(docseal(&[
-        "image",
-        "--name",
-        "Macro Co.",
-        "--dpi",
-        "150",
-        "-o",
-        seal.to_str().unwrap()
-    ])
-    .status
-    .success());
+    let seal = seal_picture(&dir, "Macro Co.", 150);
     let corpus = repo().join("tests/corpus/docs");
     let mut files = Vec::new();
     for (input, place, vba) in [

@@ -305,42 +305,21 @@ fn variant_of(src: &Path, dst: &Path, variant: Variant) -> usize {
 }
 
 fn stamp_at(input: &Path, output: &Path, seal: &Path, place: &[&str]) {
-    let (k, c) = (pki().join("rsa.key"), pki().join("rsa.pem"));
-    let mut args = vec![
-        "stamp",
-        input.to_str().unwrap(),
-        "-o",
-        output.to_str().unwrap(),
-        "--key",
-        k.to_str().unwrap(),
-        "--cert",
-        c.to_str().unwrap(),
-        "--image",
-        seal.to_str().unwrap(),
-    ];
-    args.extend(place);
     // One signing time for the original and its variants (the test PKI is made fresh each run).
     static NOW: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    let now = NOW.get_or_init(|| time::OffsetDateTime::now_utc().unix_timestamp().to_string());
-    let o = docseal_env(&args, &[("SOURCE_DATE_EPOCH", now)]);
+    let now = NOW.get_or_init(|| {
+        // After the test PKI exists: its certificates are valid from the moment they were made.
+        pki();
+        time::OffsetDateTime::now_utc().unix_timestamp().to_string()
+    });
+    let o = stamp_with_env(input, output, seal, place, &[("SOURCE_DATE_EPOCH", now)]);
     assert!(o.status.success(), "{input:?} {place:?}: {}", stderr(&o));
 }
 
 #[test]
 fn prefixes_do_not_matter() {
     let dir = scratch("ns");
-    let seal = dir.join("seal.png");
-    assert!(docseal(&[
-        "image",
-        "--name",
-        "Namespace Test Co.",
-        "--dpi",
-        "150",
-        "-o",
-        seal.to_str().unwrap()
-    ])
-    .status
-    .success());
+    let seal = seal_picture(&dir, "Namespace Test Co.", 150);
     let corpus = repo().join("tests/corpus/docs");
     let cases: Vec<(PathBuf, Vec<&str>)> = vec![
         (

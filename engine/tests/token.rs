@@ -28,6 +28,13 @@ fn token() -> &'static Path {
     })
 }
 
+/// One test at a time on the token: a wrong PIN makes SoftHSM2 rewrite the token's file, and
+/// another process opening the token at that moment may find no token at all.
+fn exclusive() -> std::sync::MutexGuard<'static, ()> {
+    static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    LOCK.lock().unwrap_or_else(|e| e.into_inner())
+}
+
 fn env() -> [(&'static str, &'static str); 2] {
     [
         ("SOFTHSM2_CONF", token().to_str().unwrap()),
@@ -50,6 +57,7 @@ const EC: &str = "pkcs11:token=SealKey;id=%02";
 
 #[test]
 fn sign_and_stamp_on_the_token_verify_valid_and_libreoffice_agrees() {
+    let _one_at_a_time = exclusive();
     let dir = scratch("token-sign");
     let mut outs = Vec::new();
     for (key, name) in [(RSA, "rsa"), (EC, "ec")] {
@@ -138,6 +146,7 @@ fn expect_refused(key: &str, pin: &str, needle: &str) {
 
 #[test]
 fn token_errors_name_the_problem() {
+    let _one_at_a_time = exclusive();
     expect_refused(RSA, "wrong-pin.txt", "wrong PIN for token \"SealKey\"");
     expect_refused(
         "pkcs11:token=NoSuchToken;object=Official%20Seal",
@@ -163,6 +172,7 @@ fn token_errors_name_the_problem() {
 
 #[test]
 fn tokens_lists_the_seals_with_their_uris() {
+    let _one_at_a_time = exclusive();
     let o = docseal_env(&["tokens"], &env());
     assert!(o.status.success(), "{}", stderr(&o));
     let s = stdout(&o);
@@ -184,6 +194,7 @@ fn tokens_lists_the_seals_with_their_uris() {
 
 #[test]
 fn the_private_keys_never_leave_the_token() {
+    let _one_at_a_time = exclusive();
     use cryptoki::context::{CInitializeArgs, CInitializeFlags, Pkcs11};
     use cryptoki::object::{Attribute, AttributeType, ObjectClass};
     use cryptoki::session::UserType;

@@ -76,5 +76,5 @@ fn transform_with_prefix(
 }
 
 fn attr(v: &str) -> String {
-    crate::dsig::xml_out::escape_attr(v)
+    crate::xml::escape_attr(v)
 }

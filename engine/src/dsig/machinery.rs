@@ -6,13 +6,6 @@ use super::names::*;
 use crate::error::{Error, Result};
 use crate::opc::{PackageEdit, PartName};
 
-/// Does the package hold a signature part already?
-pub fn signed_before(edit: &PackageEdit) -> bool {
-    edit.names()
-        .values()
-        .any(|n| n.key().starts_with(SIGNATURE_DIR) && !n.is_rels() && n.key() != ORIGIN_PART)
-}
-
 /// Adds everything but the signature part itself; returns the name the new signature gets.
 pub fn prepare(edit: &mut PackageEdit) -> Result<PartName> {
     let origin = PartName::constant(ORIGIN_PART);

@@ -12,12 +12,12 @@ use std::collections::HashMap;
 
 use rayon::prelude::*;
 
-use super::algorithm::DigestAlg;
 use super::coverage;
 use super::displayed::{self, is_word_text, Displays};
 use super::names::*;
 use super::xml_out::{escape_attr, Xml};
 use super::{FacetInput, SignedObject};
+use crate::algorithm::DigestAlg;
 use crate::c14n::rels_transform::{self, Selector};
 use crate::error::{Error, Result};
 use crate::opc::{PackageEdit, PartName};

@@ -4,7 +4,7 @@
 //! and reference cannot drift apart. What is not signed — the SignatureValue and KeyInfo — is
 //! added afterwards. The list below *is* the signature Office writes:
 
-pub mod algorithm;
+pub use crate::algorithm;
 pub mod coverage;
 pub mod displayed;
 pub mod machinery;
@@ -18,12 +18,12 @@ pub mod xml_out;
 use base64::Engine;
 use time::OffsetDateTime;
 
+use crate::algorithm::{DigestAlg, SignatureAlg};
 use crate::c14n::{self, Method, XmlDoc};
 use crate::error::{Error, Result};
 use crate::opc::{PackageEdit, PartName};
 use crate::signer::Signer;
 use crate::trust::Cert;
-use algorithm::{DigestAlg, SignatureAlg};
 use names::*;
 use xml_out::Xml;
 
@@ -70,24 +70,12 @@ pub struct SignOptions<'a> {
     pub comments: &'a str,
 }
 
-/// The time format of SigningTime and mdssi:SignatureTime: "2026-11-24T08:00:00Z".
-pub fn format_time(t: OffsetDateTime) -> String {
-    let t = t.to_offset(time::UtcOffset::UTC);
-    format!(
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
-        t.year(),
-        u8::from(t.month()),
-        t.day(),
-        t.hour(),
-        t.minute(),
-        t.second()
-    )
-}
+pub use crate::datetime::format_time;
 
 /// Signs the package as edited so far: adds the signature machinery and the signature part to
 /// `edit`, and returns the signature part's name.
 pub fn sign(edit: &mut PackageEdit, opts: &SignOptions) -> Result<PartName> {
-    if !machinery::signed_before(edit) {
+    if !edit.is_signed() {
         edit.compact_relationships()?;
     }
     let sig_part = machinery::prepare(edit)?;

@@ -19,9 +19,8 @@ pub const PACKAGE_OBJECT_ID: &str = "idPackageObject";
 pub const OFFICE_OBJECT_ID: &str = "idOfficeObject";
 pub const SIGNED_PROPERTIES_ID: &str = "idSignedProperties";
 
-pub const ORIGIN_PART: &str = "/_xmlsignatures/origin.sigs";
+pub use crate::opc::{ORIGIN_PART, SIGNATURE_DIR};
 pub const ORIGIN_RELS_PART: &str = "/_xmlsignatures/_rels/origin.sigs.rels";
-pub const SIGNATURE_DIR: &str = "/_xmlsignatures/";
 
 pub const CT_ORIGIN: &str = "application/vnd.openxmlformats-package.digital-signature-origin";
 pub const CT_SIGNATURE: &str =

@@ -1,10 +1,10 @@
 //! `#idOfficeObject`: Office's `SignatureInfoV1` ([MS-OFFCRYPTO] §2.5.2.x, the digsig schema).
 //! Office shows these fields in its signature details; the order is the schema's.
 
-use super::algorithm::DigestAlg;
 use super::names::*;
 use super::xml_out::Xml;
 use super::{FacetInput, SignedObject};
+use crate::algorithm::DigestAlg;
 use crate::error::Result;
 
 pub fn office_object(input: &FacetInput) -> Result<SignedObject> {

@@ -16,7 +16,7 @@ use super::part_name::PartName;
 use super::rels::{self, Relationship};
 use super::write::{self, Changes};
 use super::xml_guard;
-use crate::dsig::algorithm::DigestAlg;
+use crate::algorithm::DigestAlg;
 use crate::error::{Error, Result};
 
 /// The content type of relationships parts (ECMA-376 Part 2 §9.3.1).
@@ -71,6 +71,15 @@ impl<'a> PackageEdit<'a> {
 
     pub fn content_types(&self) -> &ContentTypes {
         &self.content_types
+    }
+
+    /// Does the package hold a signature part already?
+    pub fn is_signed(&self) -> bool {
+        self.names().values().any(|n| {
+            n.key().starts_with(super::SIGNATURE_DIR)
+                && !n.is_rels()
+                && n.key() != super::ORIGIN_PART
+        })
     }
 
     /// Is this entry an OPC part at all? Archivers' leftovers (`__MACOSX/` resource forks,

@@ -12,6 +12,11 @@ pub mod write;
 pub mod xml_guard;
 
 pub use edit::PackageEdit;
+
+/// Where Office keeps the signature machinery (ECMA-376 Part 2 §13.2.2: the digital signature
+/// origin part and the signature parts it relates to).
+pub const SIGNATURE_DIR: &str = "/_xmlsignatures/";
+pub const ORIGIN_PART: &str = "/_xmlsignatures/origin.sigs";
 pub use limits::Limits;
 pub use package::{Entry, Package, RelsPart};
 pub use part_name::PartName;

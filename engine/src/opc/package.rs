@@ -366,7 +366,7 @@ impl Package {
     }
 
     /// The digest of a part as stored, streamed; an XML part declaring a DTD is refused.
-    pub fn digest(&self, entry: &Entry, alg: crate::dsig::algorithm::DigestAlg) -> Result<Vec<u8>> {
+    pub fn digest(&self, entry: &Entry, alg: crate::algorithm::DigestAlg) -> Result<Vec<u8>> {
         self.digest_watching(entry, alg, &[]).map(|(d, _)| d)
     }
 
@@ -375,10 +375,10 @@ impl Package {
     pub fn digest_watching(
         &self,
         entry: &Entry,
-        alg: crate::dsig::algorithm::DigestAlg,
+        alg: crate::algorithm::DigestAlg,
         needles: &[&[u8]],
     ) -> Result<(Vec<u8>, bool)> {
-        let mut h = crate::dsig::algorithm::Hasher::new(alg);
+        let mut h = crate::algorithm::Hasher::new(alg);
         let check_dtd = entry.name.extension().as_deref() == Some("xml") || entry.name.is_rels();
         let mut first = true;
         let mut doctype = false;

@@ -119,7 +119,7 @@ pub(crate) const REL_IMAGE: &str =
 
 /// Places the seal; refuses a document that is already signed (the picture would break it).
 pub fn place(edit: &mut PackageEdit, req: &PlaceRequest) -> Result<Placed> {
-    if crate::dsig::machinery::signed_before(edit) {
+    if edit.is_signed() {
         return Err(Error::AlreadySigned);
     }
     if !(5.0..=150.0).contains(&req.size_mm) {

@@ -7,8 +7,8 @@ use std::sync::{Arc, OnceLock};
 
 use resvg::usvg::{self, fontdb};
 
-use crate::dsig::xml_out::escape_text;
 use crate::error::{Error, Result};
+use crate::xml::escape_text;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Shape {

@@ -8,7 +8,7 @@ use std::path::Path;
 
 use super::pin::PinSource;
 use super::Signer;
-use crate::dsig::algorithm::SignatureAlg;
+use crate::algorithm::SignatureAlg;
 use crate::error::{Error, Result};
 use crate::trust::Cert;
 

@@ -7,7 +7,7 @@ pub mod pin;
 pub mod pkcs11;
 pub mod uri;
 
-use crate::dsig::algorithm::SignatureAlg;
+use crate::algorithm::SignatureAlg;
 use crate::error::Result;
 
 pub trait Signer: Send + Sync {

@@ -21,7 +21,7 @@ use super::file::LoadedKey;
 use super::pin::PinSource;
 use super::uri::Pkcs11Uri;
 use super::Signer;
-use crate::dsig::algorithm::SignatureAlg;
+use crate::algorithm::SignatureAlg;
 use crate::error::{Error, Result, TriesLeft};
 use crate::trust::Cert;
 
@@ -251,7 +251,10 @@ pub fn open(
     if now > leaf.not_after() {
         return Err(Error::CertificateNotValid {
             subject: leaf.subject(),
-            reason: format!("expired on {}", crate::dsig::format_time(leaf.not_after())),
+            reason: format!(
+                "expired on {}",
+                crate::datetime::format_time(leaf.not_after())
+            ),
         });
     }
     if now < leaf.not_before() {
@@ -259,7 +262,7 @@ pub fn open(
             subject: leaf.subject(),
             reason: format!(
                 "is not valid before {}",
-                crate::dsig::format_time(leaf.not_before())
+                crate::datetime::format_time(leaf.not_before())
             ),
         });
     }

@@ -68,7 +68,7 @@ impl Crl {
                 (r.serial_number.as_bytes() == cert.serial_bytes()).then(|| {
                     let when = r.revocation_date.to_unix_duration().as_secs() as i64;
                     let when = time::OffsetDateTime::from_unix_timestamp(when)
-                        .map(crate::dsig::format_time)
+                        .map(crate::datetime::format_time)
                         .unwrap_or_default();
                     format!(
                         "the seal certificate {} was revoked on {when}",

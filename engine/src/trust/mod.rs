@@ -61,9 +61,9 @@ impl TrustStore {
                 problem = Some(format!(
                     "the certificate {} is not valid at {} (valid {} to {})",
                     current.subject(),
-                    crate::dsig::format_time(at),
-                    crate::dsig::format_time(current.not_before()),
-                    crate::dsig::format_time(current.not_after())
+                    crate::datetime::format_time(at),
+                    crate::datetime::format_time(current.not_before()),
+                    crate::datetime::format_time(current.not_after())
                 ));
                 break;
             }

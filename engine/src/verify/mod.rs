@@ -12,7 +12,7 @@ use std::collections::HashMap;
 use std::path::Path;
 use time::OffsetDateTime;
 
-use crate::dsig::algorithm::DigestAlg;
+use crate::algorithm::DigestAlg;
 use crate::dsig::displayed::{self, is_word_text};
 use crate::dsig::names::*;
 use crate::error::Result;

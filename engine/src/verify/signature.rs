@@ -5,10 +5,10 @@
 use time::OffsetDateTime;
 
 use super::report::{Finding, SignatureReport};
+use crate::algorithm::{DigestAlg, SignatureAlg};
 use crate::c14n::rels_transform::{self, Selector};
 use crate::c14n::{self, Method};
 use crate::crypto::{self, EcdsaEncoding};
-use crate::dsig::algorithm::{DigestAlg, SignatureAlg};
 use crate::dsig::names::*;
 use crate::dsig::parse::{self, find, Reference, Transform};
 use crate::error::{Error, Result};
@@ -179,9 +179,9 @@ impl SignatureCheck {
                 "certificate-not-valid",
                 format!(
                     "the signing certificate was not valid at {} (valid {} to {})",
-                    crate::dsig::format_time(when),
-                    crate::dsig::format_time(signer.not_before()),
-                    crate::dsig::format_time(signer.not_after())
+                    crate::datetime::format_time(when),
+                    crate::datetime::format_time(signer.not_before()),
+                    crate::datetime::format_time(signer.not_after())
                 ),
             );
             return;
@@ -562,16 +562,7 @@ pub fn digest_task(pkg: &Package, t: &PartTask, keep: bool) -> (Result<Vec<u8>>,
     }
 }
 
-/// Parses "2026-11-24T08:00:00Z" and the variants Office and LibreOffice write
-/// (fractional seconds, offsets, no zone).
-pub fn parse_time(s: &str) -> Option<OffsetDateTime> {
-    use time::format_description::well_known::Rfc3339;
-    let s = s.trim();
-    if let Ok(t) = OffsetDateTime::parse(s, &Rfc3339) {
-        return Some(t);
-    }
-    OffsetDateTime::parse(&format!("{s}Z"), &Rfc3339).ok()
-}
+pub use crate::datetime::parse_time;
 
 /// Both digests of a relationships reference: the standard transform's and LibreOffice's.
 struct RelsDigests {

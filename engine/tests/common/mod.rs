@@ -238,3 +238,61 @@ pub fn libreoffice_missing() -> bool {
     );
     false
 }
+
+/// A seal picture drawn by `docseal image` for a test: `--name NAME` at `dpi`.
+pub fn seal_picture(dir: &Path, name: &str, dpi: u32) -> PathBuf {
+    let out = dir.join(format!("seal-{dpi}.png"));
+    let o = docseal(&[
+        "image",
+        "--name",
+        name,
+        "--dpi",
+        &dpi.to_string(),
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    out
+}
+
+/// `docseal stamp INPUT -o OUT` with the test PKI's RSA seal, the picture `seal` and placement
+/// options; `env` adds variables (SOURCE_DATE_EPOCH for one signing time across outputs).
+pub fn stamp_with_env(
+    input: &Path,
+    out: &Path,
+    seal: &Path,
+    place: &[&str],
+    env: &[(&str, &str)],
+) -> Output {
+    let (k, c) = (pki().join("rsa.key"), pki().join("rsa.pem"));
+    let mut args = vec![
+        "stamp",
+        input.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+        "--key",
+        k.to_str().unwrap(),
+        "--cert",
+        c.to_str().unwrap(),
+        "--image",
+        seal.to_str().unwrap(),
+    ];
+    args.extend(place);
+    docseal_env(&args, env)
+}
+
+pub fn stamp_with(input: &Path, out: &Path, seal: &Path, place: &[&str]) -> Output {
+    stamp_with_env(input, out, seal, place, &[])
+}
+
+/// The committed test-only key and certificate (`engine/tests/data`).
+pub fn golden_key() -> docseal::signer::file::LoadedKey {
+    let data = repo().join("engine/tests/data");
+    docseal::signer::file::load(
+        &data.join("golden-key.pem"),
+        Some(&data.join("golden-cert.pem")),
+        None,
+        &docseal::signer::pin::PinSource::default(),
+    )
+    .unwrap()
+}
