@@ -6,6 +6,7 @@
 //! package in → parse signatures → references and coverage → trust → report.
 
 pub mod algorithm;
+pub mod batch;
 pub mod c14n;
 pub mod crypto;
 pub mod datetime;

@@ -141,6 +141,55 @@ pub fn declare(
     Ok(Some(out))
 }
 
+/// Changes the content type an `Override` gives `part`: the element is written anew, in place,
+/// with the prefix in use there; everything else stays as it was.
+pub fn set_override(
+    xml: &str,
+    model: &mut ContentTypes,
+    part: &PartName,
+    content_type: &str,
+) -> Result<String> {
+    let mut s = Scanner::new(xml);
+    let bad = |e| Error::xml(PART, format!("malformed XML: {e}"));
+    while let Some(item) = s.next_item().map_err(bad)? {
+        let (Event::Start(e) | Event::Empty(e)) = &item.event else {
+            continue;
+        };
+        if !s.is(e, ns::CT, "Override")
+            || s.attr(e, None, "PartName").map(|p| name_key(&p)) != Some(part.key())
+        {
+            continue;
+        }
+        let mut scope = s.scope().clone();
+        // The new element carries the same declarations the old one made for itself.
+        scope.pop();
+        let el = El::new(ns::CT, "Override")
+            .attr("PartName", part.as_str())
+            .attr("ContentType", content_type)
+            .write(&scope);
+        let end = match item.event {
+            Event::Empty(_) => item.end,
+            _ => {
+                // An Override has no content; skip to its end tag.
+                let mut end = item.end;
+                while let Some(next) = s.next_item().map_err(bad)? {
+                    if matches!(next.event, Event::End(_)) {
+                        end = next.end;
+                        break;
+                    }
+                }
+                end
+            }
+        };
+        model.overrides.insert(part.key(), content_type.to_string());
+        return Ok(format!("{}{el}{}", &xml[..item.start], &xml[end..]));
+    }
+    Err(Error::xml(
+        PART,
+        format!("no Override gives {part} its content type"),
+    ))
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {

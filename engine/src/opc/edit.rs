@@ -255,6 +255,15 @@ impl<'a> PackageEdit<'a> {
         Ok(())
     }
 
+    /// Gives an existing part another content type through its `Override`.
+    pub fn set_content_type(&mut self, part: &PartName, content_type: &str) -> Result<()> {
+        let ct_part = content_types_part();
+        let xml = self.read_xml(&ct_part)?;
+        let new = content_types::set_override(&xml, &mut self.content_types, part, content_type)?;
+        self.put(ct_part, new.into_bytes());
+        Ok(())
+    }
+
     /// A part name not yet used: `{stem}1.{ext}`, `{stem}2.{ext}`, ...
     pub fn fresh_part(&self, stem: &str, ext: &str) -> Result<PartName> {
         (1..10_000)

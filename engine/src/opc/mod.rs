@@ -5,6 +5,7 @@ pub mod content_types;
 pub mod edit;
 pub mod foreign;
 pub mod limits;
+pub mod new_file;
 pub mod package;
 pub mod part_name;
 pub mod rels;

@@ -82,6 +82,45 @@ pub const MAIN_TYPES: &[(&str, Kind, bool, bool)] = &[
     ),
 ];
 
+impl MainPart {
+    /// The file extension Word and Excel give this kind of package.
+    pub fn extension(&self) -> &'static str {
+        match (self.kind, self.macros, self.template) {
+            (Kind::Docx, false, false) => "docx",
+            (Kind::Docx, true, false) => "docm",
+            (Kind::Docx, false, true) => "dotx",
+            (Kind::Docx, true, true) => "dotm",
+            (Kind::Xlsx, false, false) => "xlsx",
+            (Kind::Xlsx, true, false) => "xlsm",
+            (Kind::Xlsx, false, true) => "xltx",
+            (Kind::Xlsx, true, true) => "xltm",
+        }
+    }
+}
+
+/// Turns a template into a document of the same kind: the main part gets the content type Word
+/// or Excel writes for a document (`.dotx` → `.docx`, `.dotm` → `.docm`, `.xltx` → `.xlsx`,
+/// `.xltm` → `.xlsm`), and nothing else changes. Returns the main part as it now is.
+pub fn template_to_document(edit: &mut PackageEdit) -> Result<MainPart> {
+    let main = main_part(edit)?;
+    if !main.template {
+        return Ok(main);
+    }
+    let (content_type, ..) = MAIN_TYPES
+        .iter()
+        .find(|(_, kind, macros, template)| {
+            *kind == main.kind && *macros == main.macros && !*template
+        })
+        .copied()
+        .ok_or_else(|| Error::NotAPackage("no document type for this template".into()))?;
+    edit.set_content_type(&main.name, content_type)?;
+    Ok(MainPart {
+        content_type: content_type.to_string(),
+        template: false,
+        ..main
+    })
+}
+
 /// The main part and what kind of document it is.
 pub fn main_part(edit: &PackageEdit) -> Result<MainPart> {
     let rel = edit

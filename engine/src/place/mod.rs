@@ -15,7 +15,7 @@ pub mod xlsx;
 use crate::error::{Error, Result};
 use crate::opc::{PackageEdit, PartName};
 use crate::seal::SealPicture;
-pub use main_part::{main_part, Kind, MainPart};
+pub use main_part::{main_part, template_to_document, Kind, MainPart};
 pub use marker::SealMark;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

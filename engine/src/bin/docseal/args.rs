@@ -24,6 +24,8 @@ pub enum Command {
     Image(ImageArgs),
     /// Place a seal picture into a DOCX or XLSX and sign it, in one pass.
     Stamp(StampArgs),
+    /// Seal every document of a folder (templates become documents) with one PIN entry.
+    Batch(BatchArgs),
     /// List PKCS#11 tokens and the seal certificates on them, with the URI to use for each.
     Tokens(TokensArgs),
 }
@@ -85,16 +87,31 @@ pub struct StampArgs {
     /// Draw the seal picture with this unit name instead of --image.
     #[arg(long)]
     pub name: Option<String>,
+    #[command(flatten)]
+    pub place: PlaceArgs,
+    /// Purpose shown in Office's signature details.
+    #[arg(long, default_value = "Sealed with docseal")]
+    pub comment: String,
+    /// Make Word and Excel open the docseal task pane with the sealed document (where the add-in
+    /// is installed); the pane's parts are covered by the seal's signature.
+    #[arg(long)]
+    pub open_pane: bool,
+}
+
+/// Where the seal goes, for `stamp` and `batch`.
+#[derive(Args, Debug)]
+pub struct PlaceArgs {
     /// Centre the seal on this text (found across runs, in tables, headers and footers, cells).
     #[arg(long, group = "place")]
     pub at_text: Option<String>,
     /// Which occurrence of --at-text: first, last or a number (1 = first).
     #[arg(long, default_value = "first", requires = "at_text")]
     pub occurrence: String,
-    /// Centre the seal on this cell (XLSX): Sheet1!E20.
+    /// Centre the seal on this cell (XLSX): Sheet1!E20, or E20 on the first visible sheet.
     #[arg(long, group = "place")]
     pub at_cell: Option<String>,
-    /// Put the seal after the last paragraph, right-aligned (DOCX).
+    /// Put the seal after the last paragraph, right-aligned (DOCX), or below the used range of the
+    /// first visible sheet, at its right edge (XLSX).
     #[arg(long, group = "place")]
     pub at_end: bool,
     /// Size of the seal on the page, in millimetres.
@@ -103,11 +120,48 @@ pub struct StampArgs {
     /// Move the seal from its place by X,Y millimetres (right, down).
     #[arg(long, allow_hyphen_values = true)]
     pub offset_mm: Option<String>,
+}
+
+/// `docseal batch IN_DIR -o OUT_DIR`: seal every document of a folder with one PIN entry.
+#[derive(Args, Debug)]
+pub struct BatchArgs {
+    /// The folder of documents (.docx .docm .dotx .dotm .xlsx .xlsm .xltx .xltm).
+    pub input: PathBuf,
+    /// The folder for the sealed copies (templates become documents: .dotx → .docx ...).
+    #[arg(short, long)]
+    pub output: PathBuf,
+    #[command(flatten)]
+    pub key: KeyArgs,
+    /// The seal picture (PNG with transparency).
+    #[arg(long, conflicts_with_all = ["name", "sign_only"])]
+    pub image: Option<PathBuf>,
+    /// Draw the seal picture with this unit name instead of --image.
+    #[arg(long, conflicts_with = "sign_only")]
+    pub name: Option<String>,
+    #[command(flatten)]
+    pub place: PlaceArgs,
+    /// Sign only, without a seal picture.
+    #[arg(long)]
+    pub sign_only: bool,
+    /// Seal the documents of subfolders too; the tree is mirrored under the output folder.
+    #[arg(long)]
+    pub recursive: bool,
+    /// Files sealed at once (default: the number of cores).
+    #[arg(long)]
+    pub jobs: Option<usize>,
+    /// Write a report of every file: FILE.json or FILE.csv.
+    #[arg(long)]
+    pub report: Option<PathBuf>,
+    /// Replace outputs that exist and are not this key's finished seal.
+    #[arg(long)]
+    pub force: bool,
+    /// Print only errors.
+    #[arg(long)]
+    pub quiet: bool,
     /// Purpose shown in Office's signature details.
     #[arg(long, default_value = "Sealed with docseal")]
     pub comment: String,
-    /// Make Word and Excel open the docseal task pane with the sealed document (where the add-in
-    /// is installed); the pane's parts are covered by the seal's signature.
+    /// Make Word and Excel open the docseal task pane with the sealed documents.
     #[arg(long)]
     pub open_pane: bool,
 }
@@ -145,9 +199,21 @@ pub struct SignArgs {
 
 #[derive(Args, Debug)]
 pub struct VerifyArgs {
-    /// Documents to check.
+    /// Documents to check (folders, with --recursive).
     #[arg(required = true)]
     pub files: Vec<PathBuf>,
+    /// Verify every document under the folders given, in parallel, with a summary.
+    #[arg(long)]
+    pub recursive: bool,
+    /// With --recursive: a report of every file, FILE.json or FILE.csv.
+    #[arg(long, requires = "recursive")]
+    pub report: Option<PathBuf>,
+    /// With --recursive: files verified at once (default: the number of cores).
+    #[arg(long, requires = "recursive")]
+    pub jobs: Option<usize>,
+    /// With --recursive: print only the summary and the files that are not valid.
+    #[arg(long)]
+    pub quiet: bool,
     /// Print a JSON array with one report per file.
     #[arg(long)]
     pub json: bool,

@@ -2,6 +2,7 @@
 //! unreadable input or bad usage.
 
 mod args;
+mod batch;
 mod stamp;
 mod tokens;
 
@@ -28,6 +29,7 @@ fn main() -> ExitCode {
         Command::Verify(a) => verify(a),
         Command::Image(a) => image(a),
         Command::Stamp(a) => stamp::run(a),
+        Command::Batch(a) => batch::run(a),
         Command::Tokens(a) => tokens::run(a),
     };
     match result {
@@ -100,8 +102,18 @@ fn verify(a: VerifyArgs) -> Result<u8, Error> {
         at,
         ..VerifyOptions::default()
     };
-    if a.mark.is_some() && a.files.len() != 1 {
+    if a.mark.is_some() && (a.files.len() != 1 || a.recursive) {
         return Err(Error::arg("--mark", "takes exactly one FILE"));
+    }
+    if a.recursive {
+        let (code, reports) = batch::verify_tree(&a, &opts)?;
+        if a.json {
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&reports).map_err(|e| Error::Write(e.to_string()))?
+            );
+        }
+        return Ok(code);
     }
     let reports: Vec<_> = a
         .files

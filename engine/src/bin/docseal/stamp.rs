@@ -1,13 +1,13 @@
 //! `docseal stamp`: place the seal picture, then sign, in one pass.
 
-use crate::args::StampArgs;
+use crate::args::{PlaceArgs, StampArgs};
 use docseal::dsig::SignOptions;
 use docseal::place::{Occurrence, Placement};
 use docseal::seal::{draw, SealPicture, SealSpec};
 use docseal::stamp::{self, StampOptions};
 use docseal::Error;
 
-fn offset(s: Option<&str>) -> Result<(f64, f64), Error> {
+pub fn offset(s: Option<&str>) -> Result<(f64, f64), Error> {
     let Some(s) = s else { return Ok((0.0, 0.0)) };
     let bad = || {
         Error::arg(
@@ -22,19 +22,21 @@ fn offset(s: Option<&str>) -> Result<(f64, f64), Error> {
     ))
 }
 
-pub fn run(a: StampArgs) -> Result<u8, Error> {
-    docseal::sign::refuse_same_file(&a.input, &a.output)?;
-    let placement = match (&a.at_text, &a.at_cell, a.at_end) {
+/// The placement the options ask for.
+pub fn placement(p: &PlaceArgs) -> Result<Placement, Error> {
+    Ok(match (&p.at_text, &p.at_cell, p.at_end) {
         (Some(t), _, _) => Placement::Text {
             needle: t.clone(),
-            occurrence: Occurrence::parse(&a.occurrence)?,
+            occurrence: Occurrence::parse(&p.occurrence)?,
         },
         (_, Some(c), _) => Placement::Cell(c.clone()),
         _ => Placement::End,
-    };
-    let offset_mm = offset(a.offset_mm.as_deref())?;
-    // Check the picture before asking for a PIN.
-    let png = match (&a.image, &a.name) {
+    })
+}
+
+/// The seal picture: a PNG file, or the round seal drawn with a name.
+pub fn picture(image: Option<&std::path::Path>, name: Option<&str>) -> Result<SealPicture, Error> {
+    let png = match (image, name) {
         (Some(p), _) => std::fs::read(p).map_err(|e| Error::io(p, e))?,
         (None, Some(name)) => draw::render_png(&SealSpec::new(name))?,
         (None, None) => {
@@ -44,7 +46,15 @@ pub fn run(a: StampArgs) -> Result<u8, Error> {
             ))
         }
     };
-    let picture = SealPicture::from_png(png)?;
+    SealPicture::from_png(png)
+}
+
+pub fn run(a: StampArgs) -> Result<u8, Error> {
+    docseal::sign::refuse_same_file(&a.input, &a.output)?;
+    let placement = placement(&a.place)?;
+    let offset_mm = offset(a.place.offset_mm.as_deref())?;
+    // Check the picture before asking for a PIN.
+    let picture = picture(a.image.as_deref(), a.name.as_deref())?;
     let key = crate::args::load_key(&a.key)?;
     let now = crate::now()?;
     let opts = StampOptions {
@@ -55,7 +65,7 @@ pub fn run(a: StampArgs) -> Result<u8, Error> {
             comments: &a.comment,
         },
         picture: &picture,
-        size_mm: a.size_mm,
+        size_mm: a.place.size_mm,
         offset_mm,
         placement,
         open_pane: a.open_pane.then(Default::default),

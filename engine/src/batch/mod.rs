@@ -1,0 +1,251 @@
+//! Sealing a tree of documents in one run: the keeper's key is opened once (one PIN, one token
+//! login), workers seal files in parallel, each output appears complete or not at all, and a run
+//! started again after a crash finishes what is missing without sealing anything twice.
+//!
+//! Per-file problems (an unreadable file, a missing keyword, a signed document) are outcomes; a
+//! problem with the key or the token (removed mid-run, refusing to sign) stops the run.
+
+pub mod report;
+pub mod tree;
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::Mutex;
+
+use crate::dsig::{self, SignOptions};
+use crate::error::{Error, ErrorClass, Result};
+use crate::opc::{new_file, Limits, Package, PackageEdit};
+use crate::place;
+use crate::stamp::{self, StampOptions};
+use crate::verify::{self, Verdict, VerifyOptions};
+pub use report::{Outcome, Status};
+pub use tree::Job;
+
+/// What each file gets.
+pub enum Mode<'a> {
+    /// The seal picture placed, then signed.
+    Stamp(&'a StampOptions<'a>),
+    /// Signed only.
+    Sign(&'a SignOptions<'a>),
+}
+
+impl Mode<'_> {
+    fn sign_options(&self) -> &SignOptions<'_> {
+        match self {
+            Mode::Stamp(s) => &s.sign,
+            Mode::Sign(s) => s,
+        }
+    }
+}
+
+pub struct BatchOptions<'a> {
+    pub mode: Mode<'a>,
+    /// Replace outputs that exist and are not this key's finished seal.
+    pub force: bool,
+    /// Worker threads.
+    pub jobs: usize,
+}
+
+/// How a run ended.
+pub struct RunResult {
+    /// One per file that was taken up, in the order they finished.
+    pub outcomes: Vec<Outcome>,
+    /// The problem that stopped the run (the key or the token), if one did.
+    pub fatal: Option<Error>,
+}
+
+/// Seals `jobs`; `done` is told of each outcome as it happens (for progress).
+pub fn run(jobs: &[Job], opts: &BatchOptions, done: &(dyn Fn(&Outcome) + Sync)) -> RunResult {
+    let next = AtomicUsize::new(0);
+    let stop = AtomicBool::new(false);
+    let outcomes = Mutex::new(Vec::with_capacity(jobs.len()));
+    let fatal: Mutex<Option<Error>> = Mutex::new(None);
+    let workers = opts.jobs.clamp(1, 64).min(jobs.len().max(1));
+    std::thread::scope(|scope| {
+        for _ in 0..workers {
+            scope.spawn(|| loop {
+                if stop.load(Ordering::Relaxed) {
+                    break;
+                }
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                let Some(job) = jobs.get(i) else { break };
+                match seal_one(job, opts).map_err(|e| *e) {
+                    Ok(outcome) | Err((outcome, None)) => {
+                        done(&outcome);
+                        if let Ok(mut list) = outcomes.lock() {
+                            list.push(outcome);
+                        }
+                    }
+                    Err((outcome, Some(e))) => {
+                        // The key or the token failed: no other file can be sealed either.
+                        stop.store(true, Ordering::Relaxed);
+                        done(&outcome);
+                        if let Ok(mut list) = outcomes.lock() {
+                            list.push(outcome);
+                        }
+                        if let Ok(mut f) = fatal.lock() {
+                            f.get_or_insert(e);
+                        }
+                    }
+                }
+            });
+        }
+    });
+    RunResult {
+        outcomes: outcomes.into_inner().unwrap_or_default(),
+        fatal: fatal.into_inner().unwrap_or_default(),
+    }
+}
+
+type JobError = Box<(Outcome, Option<Error>)>;
+
+fn failed(job: &Job, output: Option<&Path>, e: Error) -> JobError {
+    let outcome = Outcome {
+        input: job.input.clone(),
+        output: output.map(Path::to_path_buf),
+        status: Status::Failed,
+        code: Some(e.code().to_string()),
+        reason: Some(e.to_string()),
+        sha256: None,
+    };
+    let fatal = matches!(e.class(), ErrorClass::Key).then_some(e);
+    Box::new((outcome, fatal))
+}
+
+/// Seals one file: the output gets the document's own extension (a template becomes a document).
+fn seal_one(job: &Job, opts: &BatchOptions) -> std::result::Result<Outcome, JobError> {
+    let pkg = Package::open(&job.input, Limits::default()).map_err(|e| failed(job, None, e))?;
+    let mut edit = PackageEdit::new(&pkg);
+    let main = place::template_to_document(&mut edit).map_err(|e| failed(job, None, e))?;
+    let output = job.output_with_extension(main.extension());
+    if output.exists() {
+        match finished_by(&output, opts.mode.sign_options()) {
+            Some(sha256) => {
+                return Ok(Outcome {
+                    input: job.input.clone(),
+                    output: Some(output),
+                    status: Status::AlreadySealed,
+                    code: None,
+                    reason: None,
+                    sha256: Some(sha256),
+                })
+            }
+            None if !opts.force => {
+                return Err(failed(
+                    job,
+                    Some(&output),
+                    Error::io(
+                        &output,
+                        std::io::Error::new(
+                            std::io::ErrorKind::AlreadyExists,
+                            "exists and is not sealed by this key (--force replaces it)",
+                        ),
+                    ),
+                ))
+            }
+            None => {}
+        }
+    }
+    let sealed = match &opts.mode {
+        Mode::Stamp(s) => stamp::stamp_package(&mut edit, s).map(|_| ()),
+        Mode::Sign(s) => dsig::sign(&mut edit, s).map(|_| ()),
+    };
+    let bytes = sealed
+        .and_then(|()| edit.to_bytes())
+        .map_err(|e| failed(job, Some(&output), e))?;
+    if let Some(dir) = output.parent() {
+        std::fs::create_dir_all(dir).map_err(|e| failed(job, Some(&output), Error::io(dir, e)))?;
+    }
+    new_file::write_new_file(&output, &bytes, opts.force)
+        .map_err(|e| failed(job, Some(&output), e))?;
+    Ok(Outcome {
+        input: job.input.clone(),
+        output: Some(output),
+        status: Status::Sealed,
+        code: None,
+        reason: None,
+        sha256: Some(hex(crate::algorithm::DigestAlg::Sha256.digest(&bytes))),
+    })
+}
+
+/// When `output` is a finished seal by this key — its signatures intact and the last one made
+/// with this certificate — its SHA-256; checked by verifying it, not by its name.
+fn finished_by(output: &Path, sign: &SignOptions) -> Option<String> {
+    let leaf = sign.certs.first()?;
+    let bytes = std::fs::read(output).ok()?;
+    let report = verify::verify_bytes("", bytes.clone(), &VerifyOptions::default());
+    let ours = report
+        .signatures
+        .iter()
+        .any(|s| s.fingerprint_sha256.as_deref() == Some(&leaf.fingerprint_sha256()));
+    let intact = matches!(report.verdict, Verdict::Valid | Verdict::Untrusted);
+    (ours && intact).then(|| hex(crate::algorithm::DigestAlg::Sha256.digest(&bytes)))
+}
+
+fn hex(bytes: Vec<u8>) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The files of a tree to seal, with their mirrored outputs (see [`tree`]).
+pub fn plan(in_dir: &Path, out_dir: &Path, recursive: bool) -> Result<Vec<Job>> {
+    tree::jobs(in_dir, out_dir, recursive)
+}
+
+/// Where reports and summaries name a file: relative to the folder given, when inside it.
+pub fn display(path: &Path, base: &Path) -> PathBuf {
+    path.strip_prefix(base)
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|_| path.to_path_buf())
+}
+
+/// Verifies files in parallel (`jobs` threads), in the given order; `done` is told of each report.
+pub fn verify_files(
+    files: &[PathBuf],
+    opts: &VerifyOptions,
+    jobs: usize,
+    done: &(dyn Fn(&verify::Report) + Sync),
+) -> Vec<verify::Report> {
+    let next = AtomicUsize::new(0);
+    let reports: Mutex<Vec<(usize, verify::Report)>> = Mutex::new(Vec::with_capacity(files.len()));
+    std::thread::scope(|scope| {
+        for _ in 0..jobs.clamp(1, 64).min(files.len().max(1)) {
+            scope.spawn(|| loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                let Some(f) = files.get(i) else { break };
+                let r = verify::verify_file(f, opts);
+                done(&r);
+                if let Ok(mut list) = reports.lock() {
+                    list.push((i, r));
+                }
+            });
+        }
+    });
+    let mut list = reports.into_inner().unwrap_or_default();
+    list.sort_by_key(|(i, _)| *i);
+    list.into_iter().map(|(_, r)| r).collect()
+}
+
+impl Outcome {
+    /// A verification report as a line of the batch report.
+    pub fn from_report(r: &verify::Report) -> Outcome {
+        let status = match r.verdict {
+            Verdict::Valid => Status::Valid,
+            Verdict::Untrusted => Status::Untrusted,
+            Verdict::Revoked => Status::Revoked,
+            Verdict::Invalid => Status::Invalid,
+            Verdict::Unsigned => Status::Unsigned,
+            Verdict::Error => Status::Error,
+        };
+        let reason = r.reason().filter(|_| r.verdict != Verdict::Valid);
+        Outcome {
+            input: PathBuf::from(&r.file),
+            output: None,
+            status,
+            code: reason.map(|f| f.code.to_string()),
+            reason: reason.map(|f| f.message.clone()),
+            sha256: std::fs::read(&r.file)
+                .ok()
+                .map(|b| hex(crate::algorithm::DigestAlg::Sha256.digest(&b))),
+        }
+    }
+}

@@ -1,0 +1,96 @@
+//! The batch report: one line per file — what happened, why, where the output is and its SHA-256
+//! — as JSON or CSV, chosen by the report file's extension.
+
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use crate::error::{Error, Result};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Status {
+    Sealed,
+    /// A finished seal by this key was there from an earlier run.
+    AlreadySealed,
+    Failed,
+    // Verification outcomes (`verify --recursive`) use the verdict names.
+    Valid,
+    Untrusted,
+    Revoked,
+    Invalid,
+    Unsigned,
+    Error,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Sealed => "sealed",
+            Status::AlreadySealed => "already-sealed",
+            Status::Failed => "failed",
+            Status::Valid => "valid",
+            Status::Untrusted => "untrusted",
+            Status::Revoked => "revoked",
+            Status::Invalid => "invalid",
+            Status::Unsigned => "unsigned",
+            Status::Error => "error",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Outcome {
+    pub input: PathBuf,
+    pub output: Option<PathBuf>,
+    pub status: Status,
+    /// The error's or the finding's stable code.
+    pub code: Option<String>,
+    pub reason: Option<String>,
+    pub sha256: Option<String>,
+}
+
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
+/// The report as CSV (RFC 4180).
+pub fn to_csv(outcomes: &[Outcome]) -> String {
+    let mut out = String::from("input,output,status,code,reason,sha256\r\n");
+    for o in outcomes {
+        let fields = [
+            o.input.display().to_string(),
+            o.output
+                .as_ref()
+                .map(|p| p.display().to_string())
+                .unwrap_or_default(),
+            o.status.as_str().to_string(),
+            o.code.clone().unwrap_or_default(),
+            o.reason.clone().unwrap_or_default(),
+            o.sha256.clone().unwrap_or_default(),
+        ];
+        let line: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
+        out.push_str(&line.join(","));
+        out.push_str("\r\n");
+    }
+    out
+}
+
+/// Writes the report (sorted by input) atomically: `.csv` as CSV, anything else as JSON.
+pub fn write(path: &Path, outcomes: &[Outcome]) -> Result<()> {
+    let mut sorted = outcomes.to_vec();
+    sorted.sort_by(|a, b| a.input.cmp(&b.input));
+    let is_csv = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("csv"));
+    let text = if is_csv {
+        to_csv(&sorted)
+    } else {
+        serde_json::to_string_pretty(&sorted).map_err(|e| Error::Write(e.to_string()))? + "\n"
+    };
+    crate::opc::new_file::write_new_file(path, text.as_bytes(), true)
+}
