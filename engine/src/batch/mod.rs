@@ -61,9 +61,11 @@ pub fn run(jobs: &[Job], opts: &BatchOptions, done: &(dyn Fn(&Outcome) + Sync)) 
     let outcomes = Mutex::new(Vec::with_capacity(jobs.len()));
     let fatal: Mutex<Option<Error>> = Mutex::new(None);
     let workers = opts.jobs.clamp(1, 64).min(jobs.len().max(1));
-    std::thread::scope(|scope| {
+    // The workers are the threads of one pool: the parallel digests inside a file run on them
+    // too, instead of waking another pool's threads for every file.
+    in_pool(workers, |scope| {
         for _ in 0..workers {
-            scope.spawn(|| loop {
+            scope.spawn(|_| loop {
                 if stop.load(Ordering::Relaxed) {
                     break;
                 }
@@ -186,6 +188,15 @@ fn hex(bytes: Vec<u8>) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// Runs `body` in a scope of a thread pool of `threads` threads (the global pool when it cannot
+/// be made).
+fn in_pool<'s>(threads: usize, body: impl FnOnce(&rayon::Scope<'s>) + Send) {
+    match rayon::ThreadPoolBuilder::new().num_threads(threads).build() {
+        Ok(pool) => pool.scope(body),
+        Err(_) => rayon::scope(body),
+    }
+}
+
 /// The files of a tree to seal, with their mirrored outputs (see [`tree`]).
 pub fn plan(in_dir: &Path, out_dir: &Path, recursive: bool) -> Result<Vec<Job>> {
     tree::jobs(in_dir, out_dir, recursive)
@@ -207,9 +218,10 @@ pub fn verify_files(
 ) -> Vec<verify::Report> {
     let next = AtomicUsize::new(0);
     let reports: Mutex<Vec<(usize, verify::Report)>> = Mutex::new(Vec::with_capacity(files.len()));
-    std::thread::scope(|scope| {
-        for _ in 0..jobs.clamp(1, 64).min(files.len().max(1)) {
-            scope.spawn(|| loop {
+    let workers = jobs.clamp(1, 64).min(files.len().max(1));
+    in_pool(workers, |scope| {
+        for _ in 0..workers {
+            scope.spawn(|_| loop {
                 let i = next.fetch_add(1, Ordering::Relaxed);
                 let Some(f) = files.get(i) else { break };
                 let r = verify::verify_file(f, opts);

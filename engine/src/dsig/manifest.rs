@@ -50,7 +50,7 @@ pub fn digest_parts(edit: &PackageEdit, alg: DigestAlg) -> Result<Digested> {
             let text = edit.content_type(n).is_some_and(is_word_text);
             let needles: &[&[u8]] = if text { displayed::NEEDLES } else { &[] };
             let (d, found) = edit.digest_watching(n, alg, needles)?;
-            Ok((n.key(), d, text.then_some(found)))
+            Ok((n.key(), d, text.then_some(found != 0)))
         })
         .collect::<Result<_>>()?;
     let mut out = Digested {

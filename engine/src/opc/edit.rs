@@ -127,15 +127,19 @@ impl<'a> PackageEdit<'a> {
         self.pkg.digest(entry, alg)
     }
 
-    /// The digest of a part as it will be stored, and whether any of `needles` occurs in it.
+    /// The digest of a part as it will be stored, and which of `needles` occur in it (a bit each).
     pub fn digest_watching(
         &self,
         name: &PartName,
         alg: DigestAlg,
         needles: &[&[u8]],
-    ) -> Result<(Vec<u8>, bool)> {
+    ) -> Result<(Vec<u8>, u32)> {
         if let Some(b) = self.changes.get(name) {
-            let found = needles.iter().any(|n| memchr::memmem::find(b, n).is_some());
+            let found = needles
+                .iter()
+                .enumerate()
+                .filter(|(_, n)| memchr::memmem::find(b, n).is_some())
+                .fold(0, |mask, (i, _)| mask | 1 << i);
             return Ok((alg.digest(b), found));
         }
         let entry = self

@@ -370,14 +370,15 @@ impl Package {
         self.digest_watching(entry, alg, &[]).map(|(d, _)| d)
     }
 
-    /// The digest of a part, streamed, and whether any of `needles` occurs in it: one pass over
-    /// the inflated bytes, none of them kept (a part needs a closer look only when one occurs).
+    /// The digest of a part, streamed, and which of `needles` occur in it (bit `i` for
+    /// `needles[i]`): one pass over the inflated bytes, none of them kept (a part needs a closer
+    /// look only when a needle occurs).
     pub fn digest_watching(
         &self,
         entry: &Entry,
         alg: crate::algorithm::DigestAlg,
         needles: &[&[u8]],
-    ) -> Result<(Vec<u8>, bool)> {
+    ) -> Result<(Vec<u8>, u32)> {
         let mut h = crate::algorithm::Hasher::new(alg);
         let check_dtd = entry.name.extension().as_deref() == Some("xml") || entry.name.is_rels();
         let mut first = true;
@@ -437,11 +438,12 @@ pub struct RelsPart {
     pub rels: Vec<Relationship>,
 }
 
-/// Looks for any of a few needles in a stream of chunks, across chunk boundaries.
+/// Looks for a few needles in a stream of chunks, across chunk boundaries.
 struct NeedleWatch<'a> {
     needles: &'a [&'a [u8]],
     tail: Vec<u8>,
-    found: bool,
+    /// Bit `i` set when `needles[i]` was seen.
+    found: u32,
 }
 
 impl<'a> NeedleWatch<'a> {
@@ -449,21 +451,30 @@ impl<'a> NeedleWatch<'a> {
         NeedleWatch {
             needles,
             tail: Vec::new(),
-            found: false,
+            found: 0,
         }
     }
 
+    fn all_found(&self) -> bool {
+        self.found.count_ones() as usize == self.needles.len()
+    }
+
     fn feed(&mut self, chunk: &[u8]) {
-        if self.found || self.needles.is_empty() {
+        if self.all_found() {
             return;
         }
         let keep = self.needles.iter().map(|n| n.len()).max().unwrap_or(1) - 1;
         // The end of the previous chunk joined to the start of this one, for needles across them.
         let mut seam = std::mem::take(&mut self.tail);
         seam.extend_from_slice(&chunk[..chunk.len().min(keep)]);
-        self.found = self.needles.iter().any(|n| {
-            memchr::memmem::find(&seam, n).is_some() || memchr::memmem::find(chunk, n).is_some()
-        });
+        for (i, n) in self.needles.iter().enumerate() {
+            if self.found & (1 << i) == 0
+                && (memchr::memmem::find(&seam, n).is_some()
+                    || memchr::memmem::find(chunk, n).is_some())
+            {
+                self.found |= 1 << i;
+            }
+        }
         // The last `keep` bytes seen, which may reach back before this (short) chunk.
         if chunk.len() >= keep {
             self.tail = chunk[chunk.len() - keep..].to_vec();
@@ -484,16 +495,16 @@ mod tests {
         let needles: &[&[u8]] = &[b"instr", b"dataBinding"];
         let mut w = NeedleWatch::new(needles);
         w.feed(b"<w:ins");
-        assert!(!w.found);
+        assert_eq!(w.found, 0);
         w.feed(b"trText>");
-        assert!(w.found);
+        assert_eq!(w.found, 0b01);
         let mut w = NeedleWatch::new(needles);
         for c in [&b"data"[..], b"Bind", b"ing"] {
             w.feed(c);
         }
-        assert!(w.found);
+        assert_eq!(w.found, 0b10);
         let mut w = NeedleWatch::new(needles);
         w.feed(b"nothing here at all");
-        assert!(!w.found);
+        assert_eq!(w.found, 0);
     }
 }

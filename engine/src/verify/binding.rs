@@ -4,8 +4,6 @@
 //! drawing and the relationship between them. A picture copied from another document — with or
 //! without its signature part — or an unmarked copy of a bound seal's pixels is reported.
 
-use std::collections::HashMap;
-
 use quick_xml::events::Event;
 use sha2::{Digest, Sha256};
 
@@ -26,25 +24,21 @@ pub struct FoundSeal {
 }
 
 /// Parts that can hold a seal drawing: Word's text parts and spreadsheet drawings.
-fn may_hold_seal(content_type: &str) -> bool {
+pub fn may_hold_seal(content_type: &str) -> bool {
     content_type.ends_with("drawing+xml") || is_word_text(content_type)
 }
 
 /// Every marked seal drawing of the package (DOCX body, headers, footers; XLSX drawings): a
 /// `docPr`/`cNvPr` whose description is a seal mark, and the `a:blip` after it.
-/// `scanned` holds parts already inflated while digesting (by key); they are not read again.
-pub fn find_seals(pkg: &Package, scanned: &HashMap<String, Vec<u8>>) -> Vec<FoundSeal> {
+/// `no_seal` tells of parts known (from digesting them) to hold no seal mark: they are not read.
+pub fn find_seals(pkg: &Package, no_seal: &dyn Fn(&PartName) -> bool) -> Vec<FoundSeal> {
     let mut out: Vec<FoundSeal> = Vec::new();
     for e in pkg.entries() {
-        if !may_hold_seal(pkg.content_type(&e.name).unwrap_or("")) {
+        if !may_hold_seal(pkg.content_type(&e.name).unwrap_or("")) || no_seal(&e.name) {
             continue;
         }
-        let bytes = match scanned.get(&e.name.key()) {
-            Some(b) => std::borrow::Cow::Borrowed(b.as_slice()),
-            None => match pkg.read_entry(e) {
-                Ok(b) => std::borrow::Cow::Owned(b),
-                Err(_) => continue,
-            },
+        let Ok(bytes) = pkg.read_entry(e) else {
+            continue;
         };
         if !mentions_seal(&bytes) {
             continue;
@@ -103,12 +97,12 @@ fn pixel_hash(png: &[u8]) -> Option<(u32, u32, Vec<u8>)> {
 pub fn check(
     pkg: &Package,
     checks: &[SignatureCheck],
-    scanned: &HashMap<String, Vec<u8>>,
+    no_seal: &dyn Fn(&PartName) -> bool,
     findings: &mut Vec<Finding>,
 ) -> Vec<SealReport> {
     let mut reports = Vec::new();
     let mut bound_pixels = Vec::new();
-    let seals = find_seals(pkg, scanned);
+    let seals = find_seals(pkg, no_seal);
     for s in &seals {
         let image = s
             .image_part

@@ -13,7 +13,7 @@ use std::path::Path;
 use time::OffsetDateTime;
 
 use crate::algorithm::DigestAlg;
-use crate::dsig::displayed::{self, is_word_text};
+use crate::dsig::displayed;
 use crate::dsig::names::*;
 use crate::error::Result;
 use crate::opc::{Limits, Package, PackageEdit, PartName};
@@ -79,28 +79,32 @@ pub fn verify_package(name: &str, pkg: &Package, opts: &VerifyOptions) -> Report
         .collect();
     tasks.sort_by_key(PartTask::key);
     tasks.dedup_by(|a, b| a.key() == b.key());
-    // Word text parts are kept while they are digested: coverage and binding read them again.
-    let scan: std::collections::BTreeSet<String> = pkg
+    // Parts that may display unsigned data or hold a seal are watched while they are digested:
+    // coverage and binding read again only those where the markup they look for occurs.
+    let watched: std::collections::BTreeSet<String> = pkg
         .entries()
         .iter()
-        .filter(|e| pkg.content_type(&e.name).is_some_and(is_word_text))
+        .filter(|e| {
+            pkg.content_type(&e.name)
+                .is_some_and(binding::may_hold_seal)
+        })
         .map(|e| e.name.key())
         .collect();
     let results: Vec<signature::DigestResult> = tasks
         .par_iter()
         .map(|t| {
-            let keep = t.selector.is_none() && scan.contains(&t.part.key());
-            let (digest, bytes) = signature::digest_task(pkg, t, keep);
-            (t.key(), digest, bytes)
+            let watch = t.selector.is_none() && watched.contains(&t.part.key());
+            let (digest, found) = signature::digest_task(pkg, t, if watch { WATCH } else { &[] });
+            (t.key(), digest, watch.then_some(found))
         })
         .collect();
     for check in &mut checks {
         check.apply_digests(&results);
     }
-    let scanned: HashMap<String, Vec<u8>> = tasks
+    let found: HashMap<String, u32> = tasks
         .iter()
         .zip(results)
-        .filter_map(|(t, (_, _, bytes))| bytes.map(|b| (t.part.key(), b)))
+        .filter_map(|(t, (_, _, found))| found.map(|f| (t.part.key(), f)))
         .collect();
 
     for check in &mut checks {
@@ -108,9 +112,17 @@ pub fn verify_package(name: &str, pkg: &Package, opts: &VerifyOptions) -> Report
     }
     report.signatures = checks.iter().map(SignatureCheck::report).collect();
 
-    report.seals = binding::check(pkg, &checks, &scanned, &mut report.findings);
+    // A watched part without the seal mark holds no seal; without the field and binding
+    // markup it displays nothing unsigned.
+    let no_seal = |p: &PartName| found.get(&p.key()).is_some_and(|f| f & SEAL_BIT == 0);
+    report.seals = binding::check(pkg, &checks, &no_seal, &mut report.findings);
     if !report.signatures.is_empty() {
-        let displays_of = |p: &PartName| scanned.get(&p.key()).map(|b| displayed::scan(b));
+        let displays_of = |p: &PartName| {
+            found
+                .get(&p.key())
+                .filter(|f| *f & DISPLAY_BITS == 0)
+                .map(|_| displayed::Displays::default())
+        };
         match crate::dsig::coverage::required(&view, &displays_of) {
             Ok(required) => {
                 report.unsigned_parts = coverage::check(&checks, &required, &mut report.findings);
@@ -170,6 +182,15 @@ fn signature_parts(view: &PackageEdit, findings: &mut Vec<Finding>) -> Result<Ve
     }
     Ok(out)
 }
+
+/// What digesting watches for: the needles of displayed data, then the seal mark.
+const WATCH: &[&[u8]] = &[
+    displayed::NEEDLES[0],
+    displayed::NEEDLES[1],
+    crate::place::marker::NEEDLE,
+];
+const DISPLAY_BITS: u32 = 0b011;
+const SEAL_BIT: u32 = 0b100;
 
 /// The digest algorithms we accept, with a warning for SHA-1.
 pub(crate) fn digest_alg(uri: &str) -> Option<DigestAlg> {

@@ -29,8 +29,8 @@ impl PartTask {
     }
 }
 
-/// A digest task's key, its digest, and the part's bytes when they were kept for scanning.
-pub type DigestResult = (String, Result<Vec<u8>>, Option<Vec<u8>>);
+/// A digest task's key, its digest, and the needles found in the part when it was watched.
+pub type DigestResult = (String, Result<Vec<u8>>, Option<u32>);
 
 /// A manifest reference waiting for its part digest.
 struct Pending {
@@ -520,12 +520,14 @@ fn manifest_reference(pkg: &Package, check: &mut SignatureCheck, r: &Reference) 
     check.pending.push(Pending { task, expected });
 }
 
-/// Computes one digest; keeps the bytes when asked (for parts scanned for displayed data).
-pub fn digest_task(pkg: &Package, t: &PartTask, keep: bool) -> (Result<Vec<u8>>, Option<Vec<u8>>) {
+/// Computes one digest, watching the part for `needles` (a bit each in the second value).
+pub fn digest_task(pkg: &Package, t: &PartTask, needles: &[&[u8]]) -> (Result<Vec<u8>>, u32) {
     let Some(entry) = pkg.entry(&t.part) else {
         return (
-            Err(Error::NotAPackage(format!("{} is missing", t.part))),
-            None,
+            Err(Error::MissingPart {
+                part: t.part.to_string(),
+            }),
+            0,
         );
     };
     match &t.selector {
@@ -552,13 +554,12 @@ pub fn digest_task(pkg: &Package, t: &PartTask, keep: bool) -> (Result<Vec<u8>>,
                 }
                 .encode())
             });
-            (r, None)
+            (r, 0)
         }
-        None if keep => match pkg.read_entry(entry) {
-            Ok(bytes) => (Ok(t.alg.digest(&bytes)), Some(bytes)),
-            Err(e) => (Err(e), None),
+        None => match pkg.digest_watching(entry, t.alg, needles) {
+            Ok((d, found)) => (Ok(d), found),
+            Err(e) => (Err(e), 0),
         },
-        None => (pkg.digest(entry, t.alg), None),
     }
 }
 

@@ -1,0 +1,231 @@
+//! `docseal batch` on 1,000 generated 200 KB documents, beside the floor summed over the same
+//! files (inflate and SHA-256 every part, raw-copy every entry, one thread), with a file key on
+//! one and two jobs, and through SoftHSM2; and the whole-process cost of one `docseal verify` of
+//! a 200 KB document beside a process floor (starting `/bin/true`, plus the floor of the file).
+//!
+//! Goals (issue 9): two jobs on two cores within 8 s and within 1.3 × the summed floor.
+//!
+//! Run: cargo bench -p docseal --bench batch   (DOCSEAL_BATCH_FILES=N for another count)
+
+#![allow(clippy::unwrap_used)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+mod inputs;
+use inputs::*;
+
+const DOCSEAL: &str = env!("CARGO_BIN_EXE_docseal");
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+/// Wall time of one run of a command, which must succeed.
+fn timed(cmd: &mut Command) -> Duration {
+    let start = Instant::now();
+    let o = cmd.output().unwrap();
+    let took = start.elapsed();
+    assert!(
+        o.status.success(),
+        "{cmd:?}: {}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    );
+    took
+}
+
+fn main() {
+    let n: usize = std::env::var("DOCSEAL_BATCH_FILES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1000);
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("bench-batch");
+    let _ = std::fs::remove_dir_all(&dir);
+    let input = dir.join("in");
+    std::fs::create_dir_all(&input).unwrap();
+    let mut rng = Rng(0xBA7C_4000);
+    let mut floor_sum = Duration::ZERO;
+    let mut bytes_total = 0usize;
+    for i in 0..n {
+        let doc = docx(text(&mut rng, 5000), vec![]);
+        bytes_total += doc.len();
+        floor_sum += median(|| floor(&doc), 3);
+        std::fs::write(input.join(format!("doc{i:04}.docx")), doc).unwrap();
+    }
+    let pki = dir.join("pki");
+    assert!(Command::new("bash")
+        .arg(repo().join("tests/make-test-pki.sh"))
+        .arg(&pki)
+        .status()
+        .unwrap()
+        .success());
+    let file_key = [
+        "--key".to_string(),
+        pki.join("rsa.key").display().to_string(),
+        "--cert".to_string(),
+        pki.join("rsa.pem").display().to_string(),
+    ];
+    // Sealing needs at least one private-key operation per document beside the floor.
+    let key = docseal::signer::file::load(
+        &pki.join("rsa.key"),
+        Some(&pki.join("rsa.pem")),
+        None,
+        &docseal::signer::pin::PinSource::default(),
+    )
+    .unwrap();
+    let one_signature = median(|| drop(key.signer.sign(b"SignedInfo").unwrap()), 41);
+    let floor_total = floor_sum + one_signature * n as u32;
+    println!(
+        "{n} DOCX files of {:.0} KB; floor summed over them (one thread): {:.2} s, plus one RSA-2048 signature each ({:.2} ms): {:.2} s",
+        bytes_total as f64 / n as f64 / 1024.0,
+        floor_sum.as_secs_f64(),
+        ms(one_signature),
+        floor_total.as_secs_f64()
+    );
+    println!(
+        "{:<34} {:>8} {:>10} {:>16}",
+        "run", "seconds", "files/s", "÷ (floor ÷ jobs)"
+    );
+    let run = |label: &str, out: &str, extra: &[&str], key: &[String], env: &[(&str, String)]| {
+        let jobs: f64 = extra
+            .iter()
+            .position(|a| *a == "--jobs")
+            .and_then(|i| extra.get(i + 1))
+            .and_then(|j| j.parse().ok())
+            .unwrap_or(1.0);
+        let mut c = Command::new(DOCSEAL);
+        c.arg("batch")
+            .arg(&input)
+            .arg("-o")
+            .arg(dir.join(out))
+            .args(extra)
+            .args(key)
+            .arg("--quiet");
+        for (k, v) in env {
+            c.env(k, v);
+        }
+        let t = timed(&mut c);
+        println!(
+            "{label:<34} {:>8.2} {:>10.0} {:>16.2}",
+            t.as_secs_f64(),
+            n as f64 / t.as_secs_f64(),
+            t.as_secs_f64() / (floor_total.as_secs_f64() / jobs)
+        );
+    };
+    run(
+        "sign, file key, --jobs 1",
+        "sign1",
+        &["--sign-only", "--jobs", "1"],
+        &file_key,
+        &[],
+    );
+    run(
+        "sign, file key, --jobs 2",
+        "sign2",
+        &["--sign-only", "--jobs", "2"],
+        &file_key,
+        &[],
+    );
+    run(
+        "stamp at end, file key, --jobs 2",
+        "stamp2",
+        &["--name", "Bench Co.", "--at-end", "--jobs", "2"],
+        &file_key,
+        &[],
+    );
+    run(
+        "rerun: all finished (verified)",
+        "sign2",
+        &["--sign-only", "--jobs", "2"],
+        &file_key,
+        &[],
+    );
+    // The same run through SoftHSM2: one login, sessions per worker.
+    let token = dir.join("token");
+    let made = Command::new("bash")
+        .arg(repo().join("tests/make-test-token.sh"))
+        .arg(&token)
+        .arg(&pki)
+        .output()
+        .unwrap();
+    if made.status.success() {
+        std::fs::write(token.join("pin.txt"), "123456\n").unwrap();
+        let key = [
+            "--key".to_string(),
+            "pkcs11:token=SealKey;object=Official%20Seal".to_string(),
+            "--pin-file".to_string(),
+            token.join("pin.txt").display().to_string(),
+        ];
+        let env = [
+            (
+                "SOFTHSM2_CONF",
+                token.join("softhsm2.conf").display().to_string(),
+            ),
+            (
+                "DOCSEAL_PKCS11_MODULE",
+                "/usr/lib/softhsm/libsofthsm2.so".to_string(),
+            ),
+        ];
+        run(
+            "sign, SoftHSM2, --jobs 1",
+            "hsm1",
+            &["--sign-only", "--jobs", "1"],
+            &key,
+            &env,
+        );
+        run(
+            "sign, SoftHSM2, --jobs 2",
+            "hsm2",
+            &["--sign-only", "--jobs", "2"],
+            &key,
+            &env,
+        );
+    } else {
+        println!(
+            "(SoftHSM2 runs skipped: make-test-token.sh failed; apt-get install softhsm2 opensc)"
+        );
+    }
+
+    // Process start: one whole `docseal verify` of a 200 KB document.
+    let signed = dir.join("sign2/doc0000.docx");
+    drop(key);
+    let bytes = std::fs::read(input.join("doc0000.docx")).unwrap();
+    let verify = median(
+        || {
+            timed(
+                Command::new(DOCSEAL)
+                    .arg("verify")
+                    .arg(&signed)
+                    .arg("--trust")
+                    .arg(pki.join("ca.pem")),
+            );
+        },
+        41,
+    );
+    let start = median(
+        || {
+            timed(&mut Command::new("/bin/true"));
+        },
+        41,
+    );
+    let version = median(
+        || {
+            timed(Command::new(DOCSEAL).arg("--version"));
+        },
+        41,
+    );
+    let file_floor = median(|| floor(&bytes), 41);
+    let process_floor = start + file_floor;
+    println!(
+        "process: docseal verify of a {:.0} KB file {:.2} ms; docseal --version {:.2} ms; process floor {:.2} ms (/bin/true {:.2} + floor of the file {:.2}); ratio {:.2}",
+        std::fs::metadata(&signed).unwrap().len() as f64 / 1024.0,
+        ms(verify),
+        ms(version),
+        ms(process_floor),
+        ms(start),
+        ms(file_floor),
+        ms(verify) / ms(process_floor)
+    );
+}
