@@ -308,6 +308,7 @@ pub fn open(
         alg,
         mech,
         pool: Mutex::new(vec![session]),
+        returned: std::sync::Condvar::new(),
     };
     Ok(LoadedKey {
         signer: Box::new(signer),
@@ -341,6 +342,37 @@ struct TokenKey {
     mech: Mech,
     /// Idle sessions; a signing thread takes one (or opens one) and gives it back.
     pool: Mutex<Vec<Session>>,
+    /// Signalled when a session is given back, for tokens that allow no more sessions.
+    returned: std::sync::Condvar,
+}
+
+impl TokenKey {
+    /// A session of this application's (logged-in) token: an idle one, a new one, or — where the
+    /// token allows no more sessions (CKR_SESSION_COUNT) — the next one another thread gives back.
+    fn session(&self) -> Result<Session> {
+        if let Some(s) = self.pool.lock().ok().and_then(|mut p| p.pop()) {
+            return Ok(s);
+        }
+        match self.ctx.open_ro_session(self.slot) {
+            Ok(s) => Ok(s),
+            Err(P11Error::Pkcs11(RvError::SessionCount, _)) => {
+                let mut idle = self
+                    .pool
+                    .lock()
+                    .map_err(|_| Error::SigningFailed("the session pool is poisoned".into()))?;
+                loop {
+                    if let Some(s) = idle.pop() {
+                        return Ok(s);
+                    }
+                    idle = self
+                        .returned
+                        .wait(idle)
+                        .map_err(|_| Error::SigningFailed("the session pool is poisoned".into()))?;
+                }
+            }
+            Err(e) => Err(p11("opening a session", e)),
+        }
+    }
 }
 
 /// DER DigestInfo prefix of SHA-256 (RFC 8017 §9.2 note 1).
@@ -355,14 +387,7 @@ impl Signer for TokenKey {
     }
 
     fn sign(&self, data: &[u8]) -> Result<Vec<u8>> {
-        let taken = self.pool.lock().ok().and_then(|mut p| p.pop());
-        let session = match taken {
-            Some(s) => s,
-            None => self
-                .ctx
-                .open_ro_session(self.slot)
-                .map_err(|e| p11("opening a session", e))?,
-        };
+        let session = self.session()?;
         let result = match self.mech {
             Mech::Sha256RsaPkcs => session.sign(&Mechanism::Sha256RsaPkcs, self.key, data),
             Mech::RsaPkcsDigestInfo => {
@@ -374,6 +399,7 @@ impl Signer for TokenKey {
         };
         if let Ok(mut p) = self.pool.lock() {
             p.push(session);
+            self.returned.notify_one();
         }
         result.map_err(|e| p11("signing on the token", e))
     }
