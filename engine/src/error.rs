@@ -21,6 +21,11 @@ pub enum Error {
     Foreign(Foreign),
     /// The archive exceeds one of the reading limits (a ZIP bomb, or simply too large).
     Limit(LimitError),
+    /// The archive can be read in more than one way (an unlisted entry, a second archive, local
+    /// headers that disagree with the central directory) or hides an entry (encryption).
+    AmbiguousZip { entry: String, rule: String },
+    /// `[Content_Types].xml` gives one extension or part two content types.
+    AmbiguousContentTypes(String),
     /// An entry name that could escape the package or collides with another one.
     UnsafeEntryName { name: String, reason: &'static str },
     /// The archive is a ZIP but not an OPC package (no content types, no package relationships).
@@ -222,6 +227,8 @@ impl Error {
             Error::Foreign(_) => "not-ooxml",
             Error::Limit(_) => "limit-exceeded",
             Error::UnsafeEntryName { .. } => "unsafe-entry-name",
+            Error::AmbiguousZip { .. } => "ambiguous-zip",
+            Error::AmbiguousContentTypes(_) => "ambiguous-content-types",
             Error::NotAPackage(_) => "not-a-package",
             Error::MissingPart { .. } => "part-missing",
             Error::Xml { .. } => "malformed-xml",
@@ -271,6 +278,8 @@ impl Error {
             | Foreign(_)
             | Limit(_)
             | UnsafeEntryName { .. }
+            | AmbiguousZip { .. }
+            | AmbiguousContentTypes(_)
             | NotAPackage(_)
             | MissingPart { .. }
             | Xml { .. }
@@ -335,6 +344,15 @@ impl fmt::Display for Error {
             Error::Limit(l) => write!(f, "{l}"),
             Error::UnsafeEntryName { name, reason } => {
                 write!(f, "unsafe entry name {name:?}: {reason}")
+            }
+            Error::AmbiguousContentTypes(what) => {
+                write!(f, "[Content_Types].xml is ambiguous: {what}")
+            }
+            Error::AmbiguousZip { entry, rule } => {
+                write!(
+                    f,
+                    "the ZIP archive can be read in two ways at {entry:?}: {rule}"
+                )
             }
             Error::NotAPackage(why) => write!(f, "not an Office package: {why}"),
             Error::MissingPart { part } => write!(f, "{part} is missing from the package"),

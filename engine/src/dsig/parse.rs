@@ -36,6 +36,27 @@ pub struct ParsedSignature {
     pub references: Vec<Reference>,
     pub signature_value: Option<Vec<u8>>,
     pub certs: Vec<Cert>,
+    /// Key material in KeyInfo beside the X.509 certificates.
+    pub key_info: KeyInfoExtras,
+}
+
+/// What KeyInfo holds beside `X509Data/X509Certificate` (XML-DSig §4.5): each must agree with the
+/// signer's certificate, or the signature is refused.
+#[derive(Debug, Default)]
+pub struct KeyInfoExtras {
+    /// `KeyValue` children: RSA (modulus, exponent) or an EC public point, as given.
+    pub key_values: Vec<KeyValue>,
+    pub key_names: Vec<String>,
+    pub retrieval_methods: usize,
+    /// `X509Certificate` elements that are not certificates.
+    pub undecodable_certificates: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum KeyValue {
+    Rsa { modulus: Vec<u8>, exponent: Vec<u8> },
+    Ec { point: Vec<u8> },
+    Other(String),
 }
 
 pub fn b64(text: &str) -> Option<Vec<u8>> {
@@ -66,13 +87,25 @@ pub fn parse(part: &str, text: &str) -> Result<ParsedSignature, String> {
     // Undecodable base64 is a broken value (it can never verify), not a missing one.
     let signature_value =
         child(&root, NS_DSIG, "SignatureValue").map(|n| b64(&n.get_content()).unwrap_or_default());
-    let certs = child(&root, NS_DSIG, "KeyInfo")
-        .into_iter()
-        .flat_map(|ki| children(&ki, NS_DSIG, "X509Data").collect::<Vec<_>>())
-        .flat_map(|xd| children(&xd, NS_DSIG, "X509Certificate").collect::<Vec<_>>())
-        .filter_map(|c| b64(&c.get_content()))
-        .filter_map(|der| Cert::from_der(der).ok())
-        .collect();
+    let mut key_info = KeyInfoExtras::default();
+    let mut certs = Vec::new();
+    if let Some(ki) = child(&root, NS_DSIG, "KeyInfo") {
+        for xd in children(&ki, NS_DSIG, "X509Data") {
+            for c in children(&xd, NS_DSIG, "X509Certificate") {
+                match b64(&c.get_content()).and_then(|der| Cert::from_der(der).ok()) {
+                    Some(cert) => certs.push(cert),
+                    None => key_info.undecodable_certificates += 1,
+                }
+            }
+        }
+        for kv in children(&ki, NS_DSIG, "KeyValue") {
+            key_info.key_values.push(key_value(&kv));
+        }
+        key_info.key_names = children(&ki, NS_DSIG, "KeyName")
+            .map(|n| n.get_content().trim().to_string())
+            .collect();
+        key_info.retrieval_methods = children(&ki, NS_DSIG, "RetrievalMethod").count();
+    }
     let id = root.get_attribute_no_ns("Id");
     Ok(ParsedSignature {
         doc,
@@ -84,7 +117,37 @@ pub fn parse(part: &str, text: &str) -> Result<ParsedSignature, String> {
         references,
         signature_value,
         certs,
+        key_info,
     })
+}
+
+/// A `ds:KeyValue`: `RSAKeyValue` (XML-DSig §4.5.2.2) or `dsig11:ECKeyValue` (XML-DSig 1.1 §4.5.2.3).
+fn key_value(kv: &Node) -> KeyValue {
+    const NS_DSIG11: &str = "http://www.w3.org/2009/xmldsig11#";
+    if let Some(rsa) = child(kv, NS_DSIG, "RSAKeyValue") {
+        let part = |name: &str| {
+            child(&rsa, NS_DSIG, name)
+                .and_then(|n| b64(&n.get_content()))
+                .unwrap_or_default()
+        };
+        return KeyValue::Rsa {
+            modulus: part("Modulus"),
+            exponent: part("Exponent"),
+        };
+    }
+    if let Some(ec) = child(kv, NS_DSIG11, "ECKeyValue") {
+        return KeyValue::Ec {
+            point: child(&ec, NS_DSIG11, "PublicKey")
+                .and_then(|n| b64(&n.get_content()))
+                .unwrap_or_default(),
+        };
+    }
+    KeyValue::Other(
+        kv.get_child_elements()
+            .first()
+            .map(|e| e.get_name())
+            .unwrap_or_default(),
+    )
 }
 
 /// A `ds:Reference` (in SignedInfo or in a Manifest).

@@ -51,13 +51,23 @@ impl ContentTypes {
                 if let (Some(ext), Some(t)) =
                     (s.attr(e, None, "Extension"), s.attr(e, None, "ContentType"))
                 {
-                    ct.defaults.insert(ext.to_ascii_lowercase(), t);
+                    // §10.1.2.2.2: extensions compare case-insensitively; a second Default for one
+                    // is a second answer to which type a part has.
+                    if ct.defaults.insert(ext.to_ascii_lowercase(), t).is_some() {
+                        return Err(Error::AmbiguousContentTypes(format!(
+                            "two Defaults for the extension {ext:?}"
+                        )));
+                    }
                 }
             } else if s.is(e, ns::CT, "Override") {
                 if let (Some(p), Some(t)) =
                     (s.attr(e, None, "PartName"), s.attr(e, None, "ContentType"))
                 {
-                    ct.overrides.insert(name_key(&p), t);
+                    if ct.overrides.insert(name_key(&p), t).is_some() {
+                        return Err(Error::AmbiguousContentTypes(format!(
+                            "two Overrides for the part {p} (part names compare case-insensitively)"
+                        )));
+                    }
                 }
             }
         }

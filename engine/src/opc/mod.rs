@@ -11,6 +11,7 @@ pub mod part_name;
 pub mod rels;
 pub mod write;
 pub mod xml_guard;
+pub mod zip_check;
 
 pub use edit::PackageEdit;
 

@@ -121,10 +121,21 @@ impl Package {
         let mut entries = Vec::with_capacity(archive.len());
         let mut by_key = HashMap::with_capacity(archive.len());
         let mut declared_total: u64 = 0;
+        let mut central = Vec::with_capacity(archive.len());
         for index in 0..archive.len() {
             let f = archive
                 .by_index_raw(index)
                 .map_err(|e| Error::NotAZip(e.to_string()))?;
+            #[allow(deprecated)]
+            central.push((
+                f.name_raw().to_vec(),
+                f.header_start(),
+                f.data_start(),
+                f.compression().to_u16(),
+                f.crc32(),
+                f.compressed_size(),
+                f.size(),
+            ));
             let zip_name = f.name().to_string();
             if f.is_dir() || zip_name.ends_with('/') {
                 continue;
@@ -197,6 +208,23 @@ impl Package {
                 crc32: f.crc32(),
             });
         }
+        let mut listed: Vec<super::zip_check::CentralEntry> = central
+            .iter()
+            .map(
+                |(name, header_start, data_start, method, crc32, compressed_size, size)| {
+                    super::zip_check::CentralEntry {
+                        name,
+                        header_start: *header_start,
+                        data_start: *data_start,
+                        method: *method,
+                        crc32: *crc32,
+                        compressed_size: *compressed_size,
+                        size: *size,
+                    }
+                },
+            )
+            .collect();
+        super::zip_check::check(&bytes, &mut listed)?;
         let mut pkg = Package {
             bytes,
             entries,

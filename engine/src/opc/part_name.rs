@@ -34,6 +34,22 @@ impl PartName {
         if rest.len() >= 2 && rest.as_bytes()[1] == b':' {
             return Err("drive letter in name");
         }
+        // ECMA-376 Part 2 §6.2.2.2: a part name shall not percent-encode an unreserved character,
+        // "/" or "\" — another spelling of the same name is another reading of the package.
+        let bytes = name.as_bytes();
+        for (i, _) in name.match_indices('%') {
+            let hex = |c: u8| (c as char).to_digit(16);
+            let decoded = match (
+                bytes.get(i + 1).and_then(|c| hex(*c)),
+                bytes.get(i + 2).and_then(|c| hex(*c)),
+            ) {
+                (Some(h), Some(l)) => (h * 16 + l) as u8,
+                _ => return Err("a '%' that is not a percent-encoded byte"),
+            };
+            if decoded.is_ascii_alphanumeric() || b"-._~/\\".contains(&decoded) {
+                return Err("percent-encodes an unreserved character, '/' or '\\' (ECMA-376 Part 2 §6.2.2.2)");
+            }
+        }
         Ok(PartName(name.to_string()))
     }
 

@@ -268,7 +268,12 @@ pub fn check_xml(pkg: &Package, part: &PartName) -> SignatureCheck {
                     .unwrap_or(false)
             });
             match signer {
-                Some(c) => check.signer = Some(c.clone()),
+                Some(c) => {
+                    check.signer = Some(c.clone());
+                    if let Err(why) = key_info_consistent(c, &sig.certs, &sig.key_info) {
+                        check.error("key-info-inconsistent", why);
+                    }
+                }
                 None => {
                     check.signer = sig.certs.first().cloned();
                     check.error(
@@ -416,6 +421,68 @@ fn within_own_object(node: &libxml::tree::Node, root: &libxml::tree::Node) -> bo
         }
         cur = parent;
     }
+}
+
+/// Every piece of key material in KeyInfo must belong to the certificate the SignatureValue
+/// verified with: another client may take a `KeyValue`, a second end-entity certificate, a
+/// `RetrievalMethod` or a `KeyName` for the signer and show an attacker's key as the seal's.
+fn key_info_consistent(
+    signer: &Cert,
+    certs: &[Cert],
+    extras: &crate::dsig::parse::KeyInfoExtras,
+) -> Result<(), String> {
+    use crate::dsig::parse::KeyValue;
+    if extras.retrieval_methods > 0 {
+        return Err("KeyInfo fetches key material from elsewhere (RetrievalMethod)".into());
+    }
+    if extras.undecodable_certificates > 0 {
+        return Err("KeyInfo carries an X509Certificate that is not a certificate".into());
+    }
+    if let Some(other) = certs.iter().find(|c| *c != signer && !c.is_ca()) {
+        return Err(format!(
+            "KeyInfo carries a second end-entity certificate ({}) beside the signer's",
+            other.subject()
+        ));
+    }
+    let spki = signer.spki_der().map_err(|e| e.to_string())?;
+    for kv in &extras.key_values {
+        let same = match kv {
+            KeyValue::Rsa { modulus, exponent } => {
+                use rsa::pkcs8::DecodePublicKey;
+                use rsa::traits::PublicKeyParts;
+                let strip = |b: &[u8]| {
+                    b.iter()
+                        .skip_while(|x| **x == 0)
+                        .copied()
+                        .collect::<Vec<u8>>()
+                };
+                rsa::RsaPublicKey::from_public_key_der(&spki).is_ok_and(|k| {
+                    strip(&k.n().to_bytes_be()) == strip(modulus)
+                        && strip(&k.e().to_bytes_be()) == strip(exponent)
+                })
+            }
+            KeyValue::Ec { point } => spki::SubjectPublicKeyInfoRef::try_from(spki.as_slice())
+                .is_ok_and(|k| k.subject_public_key.raw_bytes() == point.as_slice()),
+            KeyValue::Other(_) => false,
+        };
+        if !same {
+            return Err(
+                "KeyInfo carries a KeyValue that is not the signing certificate's key".into(),
+            );
+        }
+    }
+    let subject = signer.subject();
+    for name in &extras.key_names {
+        let cn_matches = subject
+            .split(',')
+            .any(|rdn| rdn.trim().strip_prefix("CN=") == Some(name.as_str()));
+        if *name != subject && !cn_matches {
+            return Err(format!(
+                "KeyInfo names another key ({name:?}) than the signing certificate's"
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// XAdES SigningCertificate / SigningCertificateV2: the certificate's digest must be that of the
