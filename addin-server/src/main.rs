@@ -146,8 +146,33 @@ fn run(a: Args) -> Result<(), ServerError> {
     );
     let st = state.clone();
     let server = HttpServer::new(move || {
+        let guard = st.clone();
         App::new()
             .app_data(st.clone())
+            // Origin and CSRF are checked before anything else of a state-changing request is
+            // read: a foreign page learns nothing from how its query or body would be parsed.
+            .wrap_fn(move |req, srv| {
+                use actix_web::dev::Service;
+                let safe = matches!(
+                    *req.method(),
+                    actix_web::http::Method::GET | actix_web::http::Method::HEAD
+                );
+                let refusal = if safe {
+                    None
+                } else {
+                    guard.check_request(req.request()).err()
+                };
+                let call = match refusal {
+                    None => Ok(srv.call(req)),
+                    Some(resp) => Err(req.into_response((*resp).map_into_right_body())),
+                };
+                async move {
+                    match call {
+                        Ok(fut) => fut.await.map(|r| r.map_into_left_body()),
+                        Err(refused) => Ok(refused),
+                    }
+                }
+            })
             .configure(|c| app::routes(c, limit))
     })
     .workers(2)

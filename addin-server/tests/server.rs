@@ -147,6 +147,33 @@ fn state_changes_need_our_origin_and_a_csrf_token() {
     assert!(s.dir.join("sealed/contract.sealed.docx").exists());
 }
 
+/// A foreign origin is refused before the request's query or body is parsed: every
+/// state-changing route answers 403, however malformed the rest.
+#[test]
+fn foreign_origins_are_refused_before_the_request_is_read() {
+    let s = start("origin-first", &["--demo"], &[]);
+    let token = s.csrf();
+    let junk = s.dir.join("junk.bin");
+    std::fs::write(&junk, b"not a document").unwrap_or(());
+    let foreign = vec![
+        "Origin: https://evil.example".to_string(),
+        format!("X-CSRF-Token: {token}"),
+    ];
+    for path in [
+        "/api/stamp?place=%ZZ&seal",
+        "/api/stamp?name=x.docx&seal=demo&place=nowhere",
+        "/api/stamp",
+        "/api/verify?name=%",
+        "/api/verify",
+    ] {
+        let (code, body) = s.post(&foreign, &junk, path);
+        assert_eq!(code, 403, "{path}: {body}");
+        assert!(body.contains("forbidden-origin"), "{path}: {body}");
+        let (code, _) = s.post(&[], &junk, path);
+        assert_eq!(code, 403, "{path} without any origin");
+    }
+}
+
 #[test]
 fn a_body_over_the_cap_gets_413() {
     let s = start("cap", &["--body-limit-mib", "1"], &[]);
