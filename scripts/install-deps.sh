@@ -9,6 +9,7 @@ PKGS=(
   fonts-noto-cjk fonts-crosextra-carlito poppler-utils   # seal pictures (CJK names), Calibri metrics, PDF checks
   softhsm2 opensc                       # a real PKCS#11 token for tests (softhsm2-util, pkcs11-tool)
   curl                                  # the server tests talk HTTPS to docseal-server
+  time                                  # /usr/bin/time -v: hostile inputs' time and memory
   chromium                              # the task pane's browser tests (playwright-core drives it)
   libreoffice-writer libreoffice-calc python3-uno libnss3-tools   # the LibreOffice oracle
 )
