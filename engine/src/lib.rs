@@ -12,6 +12,8 @@ pub mod crypto;
 pub mod datetime;
 pub mod dsig;
 pub mod error;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod mark;
 pub mod opc;
 pub mod place;

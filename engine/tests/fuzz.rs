@@ -2,22 +2,64 @@
 //! `verify_bytes` end to end, the RelationshipTransform, the content-types parser, and stamping at a
 //! fixed seal. Seeds are the samples and the corpus; each round mutates a seed (bit flips, byte
 //! runs, splices, and mutations inside a part that is then re-zipped, so the XML parsers see the
-//! damage too) and runs the target. A panic, or one input taking longer than 10 s, fails the test
-//! and saves the input under `target/fuzz-findings/` to be made a regression test.
+//! damage too) and runs the target. A panic, one input taking longer than 10 s, or one holding
+//! more than 512 MiB, fails the test and saves the input under `target/fuzz-findings/` to be made a
+//! regression test. The targets themselves are `docseal::fuzzing`, shared with the coverage-guided
+//! cargo-fuzz targets in `fuzz/`.
 //!
 //! CI runs each target for DOCSEAL_FUZZ_SECONDS (default 12); a longer campaign:
 //! `DOCSEAL_FUZZ_SECONDS=720 cargo test --release -p docseal --test fuzz -- --nocapture`.
 
 #![allow(clippy::unwrap_used)]
+// The counting allocator below is the one place a test needs `unsafe`: GlobalAlloc is an unsafe
+// trait. It only forwards to the system allocator.
+#![allow(unsafe_code)]
 
 mod common;
 use common::*;
 
 use std::io::{Cursor, Read, Write};
 use std::path::PathBuf;
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use docseal::opc::{Limits, Package};
+
+/// Live heap bytes, and whether they ever passed the cap: an input that makes a target hold more
+/// than 512 MiB is a finding like a panic (the bound for hostile input). Counted for the
+/// whole process, so a target running beside another is blamed only when it is the one that
+/// crossed the line — good enough for a bound this far above what any seed needs.
+struct Counting;
+static LIVE: AtomicUsize = AtomicUsize::new(0);
+static OVER_CAP: AtomicBool = AtomicBool::new(false);
+const MEMORY_CAP: usize = 512 << 20;
+
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        let p = unsafe { System.alloc(layout) };
+        if !p.is_null() && LIVE.fetch_add(layout.size(), Ordering::Relaxed) + layout.size() > MEMORY_CAP {
+            OVER_CAP.store(true, Ordering::Relaxed);
+        }
+        p
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        unsafe { System.dealloc(ptr, layout) };
+        LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        let p = unsafe { System.realloc(ptr, layout, new_size) };
+        if !p.is_null() {
+            LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
+            if LIVE.fetch_add(new_size, Ordering::Relaxed) + new_size > MEMORY_CAP {
+                OVER_CAP.store(true, Ordering::Relaxed);
+            }
+        }
+        p
+    }
+}
+
+#[global_allocator]
+static ALLOCATOR: Counting = Counting;
 
 struct Rng(u64);
 impl Rng {
@@ -156,13 +198,20 @@ fn campaign(name: &str, seeds: &[Vec<u8>], part_level: bool, target: impl Fn(&[u
         let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| target(&input)));
         let took = t.elapsed();
         runs += 1;
-        if outcome.is_err() || took > Duration::from_secs(10) {
+        let over_cap = OVER_CAP.swap(false, Ordering::Relaxed);
+        if outcome.is_err() || took > Duration::from_secs(10) || over_cap {
             std::fs::create_dir_all(&findings).unwrap();
             let path = findings.join(format!("{name}-{runs}.bin"));
             std::fs::write(&path, &input).unwrap();
             panic!(
                 "{name}: {} on input saved as {path:?} ({:.1} s)",
-                if outcome.is_err() { "panic" } else { "slow" },
+                if outcome.is_err() {
+                    "panic"
+                } else if over_cap {
+                    "over 512 MiB"
+                } else {
+                    "slow"
+                },
                 took.as_secs_f64()
             );
         }
@@ -175,13 +224,7 @@ fn campaign(name: &str, seeds: &[Vec<u8>], part_level: bool, target: impl Fn(&[u
 
 #[test]
 fn fuzz_package_reader() {
-    campaign("package", &seeds(), true, |b| {
-        if let Ok(pkg) = Package::from_bytes(b.to_vec(), Limits::default()) {
-            let edit = docseal::opc::PackageEdit::new(&pkg);
-            let _ = edit.relationships();
-            let _ = docseal::place::main_part(&edit);
-        }
-    });
+    campaign("package", &seeds(), true, docseal::fuzzing::package_reader);
 }
 
 #[test]
@@ -193,91 +236,50 @@ fn fuzz_verify() {
         signed.push(std::fs::read(&out).unwrap());
     }
     signed.push(std::fs::read(repo().join("samples/stamped/contract.sealed.docx")).unwrap());
-    let opts = docseal::VerifyOptions::default();
-    campaign("verify", &signed, true, |b| {
-        let _ = docseal::verify::verify_bytes("fuzz", b.to_vec(), &opts);
-    });
+    campaign("verify", &signed, true, docseal::fuzzing::verify);
 }
 
-#[test]
-fn fuzz_relationship_transform() {
-    let mut rels = Vec::new();
-    for s in seeds().iter().take(30) {
+/// Every entry of the seeds whose name satisfies `wanted`.
+fn entries(limit: usize, wanted: impl Fn(&str) -> bool) -> Vec<Vec<u8>> {
+    let mut out = Vec::new();
+    for s in seeds().iter().take(limit) {
         if let Ok(mut z) = zip::ZipArchive::new(Cursor::new(s)) {
             for i in 0..z.len() {
                 let mut f = z.by_index(i).unwrap();
-                if f.name().ends_with(".rels") {
+                if wanted(f.name()) {
                     let mut d = Vec::new();
                     f.read_to_end(&mut d).unwrap();
-                    rels.push(d);
+                    out.push(d);
                 }
             }
         }
     }
-    campaign("rels-transform", &rels, false, |b| {
-        let text = String::from_utf8_lossy(b);
-        if let Ok(list) = docseal::opc::rels::parse("/_rels/.rels", &text) {
-            let sel = docseal::c14n::rels_transform::Selector {
-                source_ids: list.iter().map(|r| r.id.clone()).collect(),
-                source_types: vec![],
-            };
-            let _ = docseal::c14n::rels_transform::transform("/_rels/.rels", &list, &sel);
-            let _ = docseal::opc::rels::is_compact(&text);
-        }
-    });
+    out
+}
+
+#[test]
+fn fuzz_relationship_transform() {
+    let rels = entries(30, |n| n.ends_with(".rels"));
+    campaign("rels-transform", &rels, false, docseal::fuzzing::rels_transform);
 }
 
 #[test]
 fn fuzz_content_types() {
-    let mut cts = Vec::new();
-    for s in seeds().iter().take(40) {
-        if let Ok(mut z) = zip::ZipArchive::new(Cursor::new(s)) {
-            if let Ok(mut f) = z.by_name("[Content_Types].xml") {
-                let mut d = Vec::new();
-                f.read_to_end(&mut d).unwrap();
-                cts.push(d);
-            }
-        }
-    }
-    campaign("content-types", &cts, false, |b| {
-        let _ = docseal::opc::content_types::ContentTypes::parse(&String::from_utf8_lossy(b));
-    });
+    let cts = entries(40, |n| n == "[Content_Types].xml");
+    campaign("content-types", &cts, false, docseal::fuzzing::content_types);
 }
 
 #[test]
 fn fuzz_stamp_placement() {
-    let key = golden_key();
-    let picture = docseal::seal::SealPicture::from_png(
-        docseal::seal::draw::render_png(&docseal::seal::SealSpec::new("Fuzz Co.")).unwrap(),
+    let data = repo().join("engine/tests/data");
+    let fixture = docseal::fuzzing::StampFixture::load(
+        &data.join("golden-key.pem"),
+        &data.join("golden-cert.pem"),
     )
     .unwrap();
     let seeds: Vec<Vec<u8>> = ["contract.docx", "report.docx", "ledger.xlsx"]
         .iter()
         .map(|s| std::fs::read(samples().join(s)).unwrap())
         .collect();
-    campaign("stamp", &seeds, true, |b| {
-        use docseal::place::{Occurrence, Placement};
-        let placement = match b.len() % 3 {
-            0 => Placement::End,
-            1 => Placement::Cell("B2".into()),
-            _ => Placement::Text {
-                needle: "Trading".into(),
-                occurrence: Occurrence::Last,
-            },
-        };
-        let opts = docseal::stamp::StampOptions {
-            sign: docseal::dsig::SignOptions {
-                signer: key.signer.as_ref(),
-                certs: &key.chain,
-                time: time::OffsetDateTime::now_utc(),
-                comments: "",
-            },
-            picture: &picture,
-            size_mm: 40.0,
-            offset_mm: (0.0, 0.0),
-            placement,
-            open_pane: None,
-        };
-        let _ = docseal::stamp::stamp_bytes(b.to_vec(), &opts);
-    });
+    campaign("stamp", &seeds, true, |b| docseal::fuzzing::stamp(b, &fixture));
 }
