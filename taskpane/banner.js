@@ -5,6 +5,14 @@ const docsealBanner = (() => {
   const el = (id) => document.getElementById(id);
   function text(node, s) { node.textContent = s; }
   function signer(s) { return (s.signer || "").split(",").find((p) => p.startsWith("CN=")) || s.signer || "unknown signer"; }
+  // What proves the seal's time: a trusted time-stamp (RFC 3161), or only the signer's clock.
+  function when(s) {
+    if (s.time_source === "timestamp" && s.timestamp) {
+      const tsa = (s.timestamp.tsa || "").split(",").find((p) => p.startsWith("CN=")) || s.timestamp.tsa || "TSA";
+      return "sealed at " + s.best_time + " (proven by TSA " + tsa.replace(/^CN=/, "") + ")";
+    }
+    return "sealed at " + (s.signed_at || "?") + " (claimed by the signer)";
+  }
   function show(report) {
     const b = el("banner");
     const sigs = report.signatures || [];
@@ -14,13 +22,17 @@ const docsealBanner = (() => {
       colour = "green";
       const s = sigs[0];
       title = "Sealed by " + signer(s).replace(/^CN=/, "");
-      line = "at " + (s.signed_at || "?") + (sigs.length > 1 ? " — seal 1 of " + sigs.length : "") + "; unchanged since.";
+      const later = (s.findings || []).find((f) => f.code === "revoked-after-signing");
+      line = when(s) + (sigs.length > 1 ? " — seal 1 of " + sigs.length : "") + "; unchanged since." +
+        (later ? " The seal was reported lost later; this document was sealed before." : "");
     } else if (report.verdict === "untrusted") {
       colour = "amber"; title = "Intact, but the signer is not trusted";
       line = signer(sigs[0] || {}).replace(/^CN=/, "") + " is not a seal this computer trusts.";
     } else if (report.verdict === "revoked") {
       colour = "amber"; title = "The seal was reported lost (revoked)";
-      line = (sigs.find((s) => s.revoked) || {}).signer || "";
+      const s = sigs.find((x) => x.revoked) || {};
+      const f = (s.findings || []).find((x) => x.code === "revoked");
+      line = signer(s).replace(/^CN=/, "") + " — " + when(s) + ". " + ((f || {}).message || "");
     } else if (report.verdict === "invalid") {
       colour = "red";
       const copied = errors.find((f) => f.code === "copied-seal" || f.code === "seal-not-bound");
@@ -38,7 +50,7 @@ const docsealBanner = (() => {
     const list = document.createElement("ul");
     for (const s of sigs) {
       const li = document.createElement("li");
-      li.textContent = (s.intact ? "intact" : "BROKEN") + " — " + signer(s) + " — " + (s.signed_at || "") + " — " + (s.algorithm || "");
+      li.textContent = (s.intact ? "intact" : "BROKEN") + " — " + signer(s) + " — " + when(s) + " — " + (s.algorithm || "");
       list.appendChild(li);
     }
     for (const s of report.seals || []) {

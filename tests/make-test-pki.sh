@@ -27,3 +27,30 @@ printf '[ca]\ndefault_ca=tca\n[tca]\ndatabase=index.txt\ncrlnumber=crlnumber\nde
 q openssl ca -config ca.cnf -keyfile ca.key -cert ca.pem -revoke ec.pem
 q openssl ca -config ca.cnf -keyfile ca.key -cert ca.pem -gencrl -out lost-ec.crl
 printf 'test-pin\n' > pin.txt
+# A time-stamping authority under the same root (RFC 3161 §2.3: extendedKeyUsage timeStamping,
+# critical), answering with `openssl ts -reply -config tsa.cnf` in this folder; genTime carries
+# milliseconds, as many public TSAs write it.
+printf "basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature,nonRepudiation\nextendedKeyUsage=critical,timeStamping\n" > tsa.ext
+q openssl req -new -newkey rsa:2048 -nodes -keyout tsa.key -out tsa.csr -subj "/CN=Test Time-Stamping Authority/O=Test Seal Center/C=CN"
+q openssl x509 -req -in tsa.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 730 -extfile tsa.ext -out tsa.pem
+cat > tsa.cnf <<'CNF'
+[tsa]
+default_tsa = tsa1
+[tsa1]
+serial = ./tsaserial
+crypto_device = builtin
+signer_cert = ./tsa.pem
+certs = ./ca.pem
+signer_key = ./tsa.key
+signer_digest = sha256
+default_policy = 1.2.3.4.1
+other_policies = 1.2.3.4.5
+digests = sha1, sha256, sha384, sha512
+accuracy = secs:1, millisecs:500
+clock_precision_digits = 3
+ordering = no
+tsa_name = yes
+ess_cert_id_chain = no
+ess_cert_id_alg = sha256
+CNF
+echo 01 > tsaserial

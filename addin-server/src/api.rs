@@ -173,6 +173,8 @@ pub async fn stamp(
                 certs: &key.chain,
                 time: time::OffsetDateTime::now_utc(),
                 comments: "Sealed with docseal",
+                tsa: st.tsa.as_ref(),
+                ltv: st.ltv.as_ref(),
             },
             picture: &picture,
             size_mm: 42.0,

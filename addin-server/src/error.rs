@@ -52,6 +52,7 @@ pub fn http_status(e: &docseal::Error) -> u16 {
         | E::PasswordNeeded { .. } => 401,
         E::PinLocked { .. } => 423,
         E::TokenNotFound { .. } | E::TokenRemoved => 503,
+        E::TsaUnreachable { .. } | E::TsaRefused { .. } | E::TsaAnswerInvalid { .. } => 502,
         E::AlreadySigned => 409,
         E::Foreign(_) | E::UnsupportedDocument { .. } => 415,
         _ => match e.class() {

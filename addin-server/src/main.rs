@@ -43,9 +43,28 @@ struct Args {
     /// Certificate for a PEM --seal key.
     #[arg(long = "seal-cert")]
     seal_certs: Vec<PathBuf>,
-    /// A trusted seal-center CA for verification; repeatable.
+    /// A trusted seal-center or TSA CA for verification; repeatable.
     #[arg(long)]
     trust: Vec<PathBuf>,
+    /// A folder of trusted CA certificates (every .pem, .crt, .cer and .der in it).
+    #[arg(long)]
+    trust_dir: Option<PathBuf>,
+    /// A certificate revocation list from the seal center (PEM or DER); repeatable. Read at start.
+    #[arg(long)]
+    crl: Vec<PathBuf>,
+    /// Time-stamp every seal at this RFC 3161 authority (XAdES-T); a failing TSA fails the seal.
+    #[arg(long)]
+    tsa: Option<String>,
+    /// The TSA policy OID to ask for.
+    #[arg(long, requires = "tsa")]
+    tsa_policy: Option<String>,
+    /// The time-stamp's hash: sha256 (default) or sha1.
+    #[arg(long, requires = "tsa")]
+    tsa_digest: Option<String>,
+    /// Long-term validation data in every seal (XAdES-X-L): the chain and the --crl lists,
+    /// time-stamped.
+    #[arg(long, requires = "tsa")]
+    ltv: bool,
     /// Offer a demo seal (a file key made in the data directory, clearly labelled DEMO).
     #[arg(long)]
     demo: bool,
@@ -62,6 +81,23 @@ fn data_dir(a: &Args) -> PathBuf {
             .unwrap_or_else(|| PathBuf::from("."));
         base.join("docseal")
     })
+}
+
+fn tsa_request(a: &Args) -> Result<Option<docseal::timestamp::TsaRequest>, ServerError> {
+    let Some(url) = &a.tsa else { return Ok(None) };
+    let mut req = docseal::timestamp::TsaRequest::new(url);
+    if let Some(p) = &a.tsa_policy {
+        req.policy = Some(
+            p.parse()
+                .map_err(|_| ServerError::Setup(format!("--tsa-policy {p:?} is not an OID")))?,
+        );
+    }
+    req.digest = match a.tsa_digest.as_deref() {
+        None | Some("sha256") => docseal::algorithm::DigestAlg::Sha256,
+        Some("sha1") => docseal::algorithm::DigestAlg::Sha1,
+        Some(d) => return Err(ServerError::Setup(format!("--tsa-digest {d:?}: sha256 or sha1"))),
+    };
+    Ok(Some(req))
 }
 
 fn main() -> ExitCode {
@@ -103,7 +139,10 @@ fn run(a: Args) -> Result<(), ServerError> {
     std::fs::create_dir_all(&out_dir).map_err(|e| ServerError::io(&out_dir, e))?;
 
     let mut seals = Vec::new();
-    let mut trust = docseal::trust::TrustStore::default();
+    let mut trust = docseal::trust::TrustStore {
+        fetch_distribution_points: true,
+        ..Default::default()
+    };
     for (i, key) in a.seals.iter().enumerate() {
         seals.push(app::SealConfig {
             id: format!("seal{}", i + 1),
@@ -124,12 +163,25 @@ fn run(a: Args) -> Result<(), ServerError> {
     for t in &a.trust {
         trust.anchors.extend(docseal::trust::Cert::load_file(t)?);
     }
+    if let Some(d) = &a.trust_dir {
+        trust.anchors.extend(docseal::trust::Cert::load_dir(d)?);
+    }
+    for c in &a.crl {
+        let bytes = std::fs::read(c).map_err(|e| ServerError::io(c, e))?;
+        trust.crls.push(docseal::trust::Crl::load(&bytes)?);
+    }
+    let tsa = tsa_request(&a)?;
+    let ltv = a.ltv.then(|| docseal::dsig::LongTermData {
+        crls: trust.crls.clone(),
+    });
     let state = web::Data::new(app::AppState {
         root,
         port: a.port,
         out_dir,
         open_files: !a.no_open,
         seals,
+        tsa,
+        ltv,
         verify: docseal::VerifyOptions {
             trust,
             ..Default::default()

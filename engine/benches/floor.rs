@@ -54,6 +54,8 @@ fn main() {
         certs: &key.chain,
         time: time::OffsetDateTime::now_utc(),
         comments: "bench",
+        tsa: None,
+        ltv: None,
     };
     let vopts = docseal::VerifyOptions::default();
     let mut spec = docseal::seal::SealSpec::new("Example Trading Co. Ltd.");
@@ -98,6 +100,8 @@ fn main() {
                 certs: &key.chain,
                 time: opts.time,
                 comments: "bench",
+                tsa: None,
+                ltv: None,
             },
             picture: &picture,
             size_mm: 42.0,

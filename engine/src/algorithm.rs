@@ -22,6 +22,15 @@ impl DigestAlg {
             _ => return None,
         })
     }
+    /// The short name used in reports: "sha256".
+    pub fn name(self) -> &'static str {
+        match self {
+            DigestAlg::Sha1 => "sha1",
+            DigestAlg::Sha256 => "sha256",
+            DigestAlg::Sha384 => "sha384",
+            DigestAlg::Sha512 => "sha512",
+        }
+    }
     pub fn uri(self) -> &'static str {
         match self {
             DigestAlg::Sha1 => "http://www.w3.org/2000/09/xmldsig#sha1",
@@ -117,12 +126,7 @@ impl SignatureAlg {
     }
     /// The short name used in reports: "rsa-sha256".
     pub fn name(self) -> String {
-        let d = match self.digest() {
-            DigestAlg::Sha1 => "sha1",
-            DigestAlg::Sha256 => "sha256",
-            DigestAlg::Sha384 => "sha384",
-            DigestAlg::Sha512 => "sha512",
-        };
+        let d = self.digest().name();
         match self {
             SignatureAlg::Rsa(_) => format!("rsa-{d}"),
             SignatureAlg::Ecdsa(_) => format!("ecdsa-{d}"),

@@ -121,6 +121,16 @@ pub enum Error {
     SameFile { path: PathBuf },
     /// The output could not be written.
     Write(String),
+
+    // --- services the seal depends on --------------------------------------------------------
+    /// The time-stamping authority could not be reached (network, DNS, timeout).
+    TsaUnreachable { url: String, reason: String },
+    /// The time-stamping authority answered, but refused (HTTP error or a PKIStatus other than
+    /// granted).
+    TsaRefused { url: String, status: String },
+    /// The authority's answer would not prove the time: wrong imprint or nonce, bad signature,
+    /// not a time-stamping certificate.
+    TsaAnswerInvalid { url: String, reason: String },
 }
 
 /// What a token says of the tries left after a wrong PIN (PKCS#11 `CKF_USER_PIN_COUNT_LOW`,
@@ -252,6 +262,9 @@ impl Error {
             Error::UnsupportedKey(_) => "unsupported-key",
             Error::Certificate(_) => "bad-certificate",
             Error::SigningFailed(_) => "signing-failed",
+            Error::TsaUnreachable { .. } => "tsa-unreachable",
+            Error::TsaRefused { .. } => "tsa-refused",
+            Error::TsaAnswerInvalid { .. } => "tsa-answer-invalid",
             Error::KeyMismatch { .. } => "key-mismatch",
             Error::AlreadySigned => "already-signed",
             Error::KeywordNotFound { .. } => "keyword-not-found",
@@ -274,6 +287,9 @@ impl Error {
         use Error::*;
         match self {
             Io { .. } | Write(_) => ErrorClass::Environment,
+            TsaUnreachable { .. } | TsaRefused { .. } | TsaAnswerInvalid { .. } => {
+                ErrorClass::Service
+            }
             NotAZip(_)
             | Foreign(_)
             | Limit(_)
@@ -333,6 +349,8 @@ pub enum ErrorClass {
     Usage,
     /// The machine refused (disk, permissions).
     Environment,
+    /// A service the seal needs (the time-stamping authority) failed: nothing about this document.
+    Service,
 }
 
 impl fmt::Display for Error {
@@ -413,6 +431,18 @@ impl fmt::Display for Error {
             Error::UnsupportedKey(why) => write!(f, "{why}"),
             Error::Certificate(why) => write!(f, "{why}"),
             Error::SigningFailed(why) => write!(f, "signing failed: {why}"),
+            Error::TsaUnreachable { url, reason } => write!(
+                f,
+                "the time-stamping authority {url} cannot be reached ({reason}); nothing was written"
+            ),
+            Error::TsaRefused { url, status } => write!(
+                f,
+                "the time-stamping authority {url} refused: {status}; nothing was written"
+            ),
+            Error::TsaAnswerInvalid { url, reason } => write!(
+                f,
+                "the time-stamping authority {url} answered with an unusable token: {reason}; nothing was written"
+            ),
             Error::KeyMismatch { subject } => write!(
                 f,
                 "the key did not produce a signature that {subject} verifies (wrong key selected?)"

@@ -1,7 +1,8 @@
-//! The five fuzz targets, in one place for both harnesses: `fuzz/` (cargo-fuzz, libFuzzer,
-//! coverage-guided, on nightly) and `engine/tests/fuzz.rs` (a mutational fuzzer on stable that CI
-//! runs for a few seconds a target so the targets cannot rot). A target must never panic, and must
-//! end quickly with bounded memory on any input: the harnesses treat anything else as a finding.
+//! The five fuzz targets, kept in the library so that any harness can drive them: today the
+//! mutational fuzzer on stable in `engine/tests/fuzz.rs` (which CI runs for a few seconds a target,
+//! so the targets cannot rot), and a coverage-guided one (cargo-fuzz's `fuzz_target!` around the
+//! same calls) where a nightly toolchain is at hand. A target must never panic, and must end
+//! quickly with bounded memory on any input: the harnesses treat anything else as a finding.
 //! Not part of the engine's API.
 
 use std::path::Path;
@@ -84,6 +85,8 @@ pub fn stamp(data: &[u8], fixture: &StampFixture) {
             certs: &fixture.key.chain,
             time: time::OffsetDateTime::now_utc(),
             comments: "",
+            tsa: None,
+            ltv: None,
         },
         picture: &fixture.picture,
         size_mm: 40.0,

@@ -21,6 +21,7 @@ pub mod seal;
 pub mod sign;
 pub mod signer;
 pub mod stamp;
+pub mod timestamp;
 pub mod trust;
 pub mod verify;
 pub mod xml;

@@ -299,6 +299,8 @@ fn whenever_sign_succeeds_verify_says_valid() {
         certs: &key.chain,
         time: time::OffsetDateTime::now_utc(),
         comments: "",
+        tsa: None,
+        ltv: None,
     };
     let verify = VerifyOptions {
         trust: TrustStore {
@@ -364,6 +366,8 @@ fn a_part_without_content_type_that_a_relationship_names_is_refused_by_name() {
         certs: &key.chain,
         time: time::OffsetDateTime::now_utc(),
         comments: "",
+        tsa: None,
+        ltv: None,
     };
     match docseal::sign::sign_bytes(zip(&case.entries), &opts) {
         Err(Error::Unsealable { entry, .. }) => assert_eq!(entry, "/word/media/pic.emf"),

@@ -396,6 +396,8 @@ fn every_corpus_document_is_sealed_and_accepted() {
                 certs: &key.chain,
                 time: time::OffsetDateTime::now_utc(),
                 comments: "",
+                tsa: None,
+                ltv: None,
             },
             picture: &picture,
             size_mm: 40.0,

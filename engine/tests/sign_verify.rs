@@ -155,6 +155,8 @@ fn signing_is_deterministic() {
         certs: &key.chain,
         time,
         comments: "golden",
+        tsa: None,
+        ltv: None,
     };
     let input = std::fs::read(samples().join("report.docx")).unwrap();
     let a = docseal::sign::sign_bytes(input.clone(), &opts).unwrap();

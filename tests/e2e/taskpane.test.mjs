@@ -3,12 +3,14 @@
 // the page real document bytes through getFileAsync. Screenshots go to tests/artifacts/.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { spawn, execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, mkdirSync, existsSync, writeFileSync } from "node:fs";
+import { spawn, execFileSync, execFile } from "node:child_process";
+import { promisify } from "node:util";
+import { mkdtempSync, readFileSync, mkdirSync, existsSync, writeFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import net from "node:net";
+import http from "node:http";
 import { chromium } from "playwright-core";
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), "../..");
@@ -28,17 +30,38 @@ const waitPort = async (port) => {
   throw new Error("docseal-server did not start");
 };
 
-let server, port, browser, tokenEnv;
+let server, port, browser, tokenEnv, tsa, tsaUrl;
+
+/** An RFC 3161 TSA on 127.0.0.1: `openssl ts -reply` with the test PKI's TSA certificate. */
+const startTsa = (pki) => new Promise((ok) => {
+  const s = http.createServer((req, res) => {
+    const chunks = [];
+    req.on("data", (c) => chunks.push(c));
+    req.on("end", () => {
+      // A file, not /dev/stdin: node hands a child a socket for stdin, which openssl cannot fopen.
+      const query = join(pki, `query-${process.hrtime.bigint()}.tsq`);
+      writeFileSync(query, Buffer.concat(chunks));
+      const reply = execFileSync("openssl", ["ts", "-reply", "-config", "tsa.cnf", "-queryfile", query],
+        { cwd: pki, stdio: ["ignore", "pipe", "ignore"] });
+      res.writeHead(200, { "Content-Type": "application/timestamp-reply" });
+      res.end(reply);
+    });
+  }).listen(0, "127.0.0.1", () => ok(s));
+});
 
 before(async () => {
   // A test PKI and a SoftHSM2 token made for this run.
   execFileSync("bash", [join(repo, "tests/make-test-pki.sh"), join(work, "pki")]);
   execFileSync("bash", [join(repo, "tests/make-test-token.sh"), join(work, "token"), join(work, "pki")]);
   tokenEnv = { SOFTHSM2_CONF: join(work, "token/softhsm2.conf"), DOCSEAL_PKCS11_MODULE: "/usr/lib/softhsm/libsofthsm2.so" };
+  tsa = await startTsa(join(work, "pki"));
+  tsaUrl = `http://127.0.0.1:${tsa.address().port}/tsa`;
   port = await freePort();
+  // The seal center's CRL reports the EC (finance) seal lost; every seal made here is time-stamped.
   server = spawn(serverBin, ["--port", String(port), "--data-dir", join(work, "data"), "--no-open",
     "--seal", "pkcs11:token=SealKey;object=Official%20Seal", "--trust", join(repo, "engine/tests/data/golden-cert.pem"),
-    "--trust", join(work, "pki/ca.pem")], { env: { ...process.env, ...tokenEnv }, stdio: "ignore" });
+    "--trust", join(work, "pki/ca.pem"), "--crl", join(work, "pki/lost-ec.crl"), "--tsa", tsaUrl],
+    { env: { ...process.env, ...tokenEnv }, stdio: "ignore" });
   await waitPort(port);
   browser = await chromium.launch({ executablePath: "/usr/bin/chromium",
     args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"] });
@@ -47,7 +70,16 @@ before(async () => {
 after(async () => {
   await browser?.close();
   server?.kill();
+  tsa?.close();
+  rmSync(work, { recursive: true, force: true });
 });
+
+/** `docseal sign` with a test PKI key, extra arguments after. Asynchronous: the TSA it may ask
+ * answers from this same process. */
+async function signCli(input, output, key, cert, extra = []) {
+  await promisify(execFile)(docseal, ["sign", input, "-o", output, "--key", join(work, "pki", key), "--cert", join(work, "pki", cert), ...extra]);
+  return readFileSync(output);
+}
 
 const url = () => `https://127.0.0.1:${port}/taskpane/taskpane.html`;
 
@@ -146,7 +178,9 @@ test("sealing through the pane with the token writes a copy LibreOffice accepts;
   await p.screenshot({ path: join(artifacts, "sealed.png") });
   const sealed = join(folder, "contract.sealed.docx");
   assert.ok(existsSync(sealed), "the sealed copy is beside the original");
-  assert.match((await banner(p)).cls, /green/);
+  const b = await banner(p);
+  assert.match(b.cls, /green/);
+  assert.match(b.text, /proven by TSA Test Time-Stamping Authority/, "the server time-stamps with --tsa");
   if (!process.env.DOCSEAL_SKIP_LIBREOFFICE) {
     const out = execFileSync("/usr/bin/python3", [join(repo, "tests/oracle/lo-verify"), "--no-load", "--trust-ca", join(work, "pki/ca.pem"), sealed]).toString();
     const r = JSON.parse(out.trim().split("\n")[0]);
@@ -172,4 +206,31 @@ test("office.js is served by docseal-server itself", async () => {
   assert.equal(res.status(), 200);
   assert.match(res.headers()["content-type"], /javascript/);
   assert.ok((await res.text()).length > 10000);
+});
+
+test("a time-stamped seal says its time is proven by the TSA", async () => {
+  const bytes = await signCli(join(repo, "samples/documents/contract.docx"), join(work, "ts.docx"), "rsa.key", "rsa.pem", ["--tsa", tsaUrl]);
+  const p = await officePage(bytes, "");
+  const b = await banner(p);
+  await p.screenshot({ path: join(artifacts, "banner-timestamp.png") });
+  assert.match(b.cls, /green/, JSON.stringify(b));
+  assert.match(b.text, /proven by TSA Test Time-Stamping Authority/, JSON.stringify(b));
+});
+
+test("a seal without a time-stamp says the time is the signer's claim", async () => {
+  const bytes = await signCli(join(repo, "samples/documents/contract.docx"), join(work, "plain.docx"), "rsa.key", "rsa.pem");
+  const p = await officePage(bytes, "");
+  const b = await banner(p);
+  assert.match(b.cls, /green/, JSON.stringify(b));
+  assert.match(b.text, /claimed by the signer/, JSON.stringify(b));
+});
+
+test("a seal reported lost shows the amber revoked banner", async () => {
+  const bytes = await signCli(join(repo, "samples/documents/contract.docx"), join(work, "lost.docx"), "ec.key", "ec.pem");
+  const p = await officePage(bytes, "");
+  const b = await banner(p);
+  await p.screenshot({ path: join(artifacts, "banner-revoked.png") });
+  assert.match(b.cls, /amber/, JSON.stringify(b));
+  assert.match(b.title, /reported lost/, JSON.stringify(b));
+  assert.match(b.text, /signing time not proven/, JSON.stringify(b));
 });

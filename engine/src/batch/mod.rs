@@ -110,7 +110,7 @@ fn failed(job: &Job, output: Option<&Path>, e: Error) -> JobError {
         reason: Some(e.to_string()),
         sha256: None,
     };
-    let fatal = matches!(e.class(), ErrorClass::Key).then_some(e);
+    let fatal = matches!(e.class(), ErrorClass::Key | ErrorClass::Service).then_some(e);
     Box::new((outcome, fatal))
 }
 

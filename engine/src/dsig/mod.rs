@@ -12,6 +12,7 @@ pub mod manifest;
 pub mod names;
 pub mod office;
 pub mod parse;
+pub mod timestamp;
 pub mod xades;
 pub mod xml_out;
 
@@ -68,6 +69,17 @@ pub struct SignOptions<'a> {
     pub certs: &'a [Cert],
     pub time: OffsetDateTime,
     pub comments: &'a str,
+    /// Ask this TSA for a SignatureTimeStamp (XAdES-T); a TSA that fails fails the signing.
+    pub tsa: Option<&'a crate::timestamp::TsaRequest>,
+    /// Embed the chain and these revocation lists, and time-stamp them (XAdES-X-L); needs `tsa`.
+    pub ltv: Option<&'a LongTermData>,
+}
+
+/// What `--ltv` embeds besides the chain.
+#[derive(Debug, Clone, Default)]
+pub struct LongTermData {
+    /// CRLs from the chain's issuers (others are left out).
+    pub crls: Vec<crate::trust::Crl>,
 }
 
 pub use crate::datetime::format_time;
@@ -151,12 +163,58 @@ pub fn signature_xml(edit: &PackageEdit, opts: &SignOptions) -> Result<String> {
         key_info.text_element("X509Certificate", &b64.encode(c.der()));
     }
     key_info.close("X509Data").close("KeyInfo");
-    Ok(document(
+    let signed = document(
         &signed_info.0,
         &b64.encode(&value),
         &key_info.0,
         &objects,
-    ))
+    );
+    // The post-sign list: what is added after the SignatureValue exists, unsigned.
+    match (opts.tsa, opts.ltv) {
+        (None, None) => Ok(signed),
+        (None, Some(_)) => Err(Error::arg(
+            "--ltv",
+            "long-term data is sealed by a time-stamp: give --tsa too",
+        )),
+        (Some(tsa), None) => timestamp::add_signature_timestamp(&signed, tsa),
+        (Some(tsa), Some(ltv)) => {
+            let stamped = timestamp::add_signature_timestamp(&signed, tsa)?;
+            let crls = chain_crls(opts.certs, &ltv.crls, opts.time)?;
+            timestamp::add_long_term_data(&stamped, &opts.certs[1..], &crls, alg.digest(), tsa)
+        }
+    }
+}
+
+/// The CRLs, each checked to be signed by a certificate of the chain (one that is not cannot be
+/// checked by anyone later: refused, with the remedy), and to report no chain certificate revoked
+/// at signing time: long-term data that proves the seal was already lost would be worse than none.
+fn chain_crls(
+    certs: &[Cert],
+    crls: &[crate::trust::Crl],
+    at: OffsetDateTime,
+) -> Result<Vec<crate::trust::Crl>> {
+    let mut out = Vec::new();
+    for crl in crls {
+        let Some(issuer) = certs.iter().find(|c| crl.issued_by(c)) else {
+            return Err(Error::arg(
+                format!("--crl (issuer {})", crl.issuer()),
+                "not signed by a certificate of the seal's chain; give that CA with --chain",
+            ));
+        };
+        for cert in certs.iter().filter(|c| c.issuer_der() == issuer.subject_der()) {
+            if let Some(r) = crl.revocation_of(cert).filter(|r| r.at <= at) {
+                return Err(Error::CertificateNotValid {
+                    subject: r.subject,
+                    reason: format!(
+                        "was revoked on {} (the seal center's CRL)",
+                        crate::datetime::format_time(r.at)
+                    ),
+                });
+            }
+        }
+        out.push(crl.clone());
+    }
+    Ok(out)
 }
 
 /// A signature that does not verify under the certificate we are about to embed would be

@@ -66,6 +66,35 @@ impl Cert {
         Cert::load_all(&std::fs::read(path).map_err(|e| Error::io(path, e))?)
     }
 
+    /// Every certificate of every `.pem`, `.crt`, `.cer` and `.der` file in a folder (not its
+    /// subfolders), in name order: an anchor folder such as `--trust-dir`.
+    pub fn load_dir(dir: &std::path::Path) -> Result<Vec<Cert>> {
+        let mut files: Vec<_> = std::fs::read_dir(dir)
+            .map_err(|e| Error::io(dir, e))?
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| {
+                p.is_file()
+                    && p.extension()
+                        .and_then(|e| e.to_str())
+                        .is_some_and(|e| {
+                            matches!(e.to_ascii_lowercase().as_str(), "pem" | "crt" | "cer" | "der")
+                        })
+            })
+            .collect();
+        files.sort();
+        let mut out = Vec::new();
+        for f in files {
+            out.extend(Cert::load_file(&f)?);
+        }
+        if out.is_empty() {
+            return Err(Error::Certificate(format!(
+                "{}: no certificate files (.pem, .crt, .cer, .der)",
+                dir.display()
+            )));
+        }
+        Ok(out)
+    }
     pub fn der(&self) -> &[u8] {
         &self.der
     }
@@ -140,17 +169,38 @@ impl Cert {
     pub fn is_self_issued(&self) -> bool {
         self.subject_der() == self.issuer_der()
     }
-    /// basicConstraints cA=true.
-    pub fn is_ca(&self) -> bool {
-        use x509_cert::ext::pkix::BasicConstraints;
+    /// The subjectKeyIdentifier extension's bytes, if present (how CMS may name a signer).
+    pub fn subject_key_id(&self) -> Option<Vec<u8>> {
+        use x509_cert::ext::pkix::SubjectKeyIdentifier;
         self.parsed
             .tbs_certificate
             .extensions
             .iter()
             .flatten()
-            .filter(|e| e.extn_id == const_oid::db::rfc5280::ID_CE_BASIC_CONSTRAINTS)
-            .filter_map(|e| BasicConstraints::from_der(e.extn_value.as_bytes()).ok())
-            .any(|bc| bc.ca)
+            .filter(|e| e.extn_id == const_oid::db::rfc5280::ID_CE_SUBJECT_KEY_IDENTIFIER)
+            .find_map(|e| SubjectKeyIdentifier::from_der(e.extn_value.as_bytes()).ok())
+            .map(|ski| ski.0.as_bytes().to_vec())
+    }
+    /// basicConstraints cA=true.
+    pub fn is_ca(&self) -> bool {
+        self.basic_constraints().is_some_and(|bc| bc.ca)
+    }
+    /// The basicConstraints extension (RFC 5280 §4.2.1.9), if present.
+    pub fn basic_constraints(&self) -> Option<x509_cert::ext::pkix::BasicConstraints> {
+        self.extension(const_oid::db::rfc5280::ID_CE_BASIC_CONSTRAINTS)
+    }
+    /// The keyUsage extension (RFC 5280 §4.2.1.3), if present; absent means unrestricted.
+    pub fn key_usage(&self) -> Option<x509_cert::ext::pkix::KeyUsage> {
+        self.extension(const_oid::db::rfc5280::ID_CE_KEY_USAGE)
+    }
+    fn extension<T: for<'a> der::Decode<'a>>(&self, oid: const_oid::ObjectIdentifier) -> Option<T> {
+        self.parsed
+            .tbs_certificate
+            .extensions
+            .iter()
+            .flatten()
+            .filter(|e| e.extn_id == oid)
+            .find_map(|e| T::from_der(e.extn_value.as_bytes()).ok())
     }
 }
 

@@ -9,6 +9,7 @@ use crate::error::{Error, Result};
 
 #[derive(Debug, Clone)]
 pub struct Crl {
+    der: Vec<u8>,
     parsed: CertificateList,
 }
 
@@ -36,7 +37,35 @@ impl Crl {
         };
         let parsed = CertificateList::from_der(&der)
             .map_err(|e| Error::Certificate(format!("not a CRL: {e}")))?;
-        Ok(Crl { parsed })
+        Ok(Crl { der, parsed })
+    }
+
+    pub fn der(&self) -> &[u8] {
+        &self.der
+    }
+
+    /// The issuer's name, RFC 4514 string.
+    pub fn issuer(&self) -> String {
+        self.parsed.tbs_cert_list.issuer.to_string()
+    }
+
+    /// `thisUpdate`: when the issuer made this list.
+    pub fn this_update(&self) -> time::OffsetDateTime {
+        to_time(self.parsed.tbs_cert_list.this_update.to_unix_duration())
+    }
+
+    /// `nextUpdate`: after it, the list says nothing of certificates it does not list
+    /// (RFC 5280 §5.1.2.5).
+    pub fn next_update(&self) -> Option<time::OffsetDateTime> {
+        self.parsed
+            .tbs_cert_list
+            .next_update
+            .map(|t| to_time(t.to_unix_duration()))
+    }
+
+    /// Does this list speak for time `t`: not past its nextUpdate?
+    pub fn fresh_at(&self, t: time::OffsetDateTime) -> bool {
+        self.next_update().is_none_or(|n| n >= t)
     }
 
     /// Is this CRL signed by `issuer`?
@@ -57,24 +86,44 @@ impl Crl {
         crypto::verify(&spki, alg, &tbs_der, sig, EcdsaEncoding::Der)
     }
 
-    /// A sentence saying when `cert` was revoked, if this CRL lists it.
-    pub fn revocation_of(&self, cert: &Cert) -> Option<String> {
-        self.parsed
+    /// The entry for `cert`, if this CRL lists it (RFC 5280 §5.1.2.6: serial, revocationDate,
+    /// and the reasonCode entry extension §5.3.1).
+    pub fn revocation_of(&self, cert: &Cert) -> Option<Revocation> {
+        let entry = self
+            .parsed
             .tbs_cert_list
             .revoked_certificates
             .iter()
             .flatten()
-            .find_map(|r| {
-                (r.serial_number.as_bytes() == cert.serial_bytes()).then(|| {
-                    let when = r.revocation_date.to_unix_duration().as_secs() as i64;
-                    let when = time::OffsetDateTime::from_unix_timestamp(when)
-                        .map(crate::datetime::format_time)
-                        .unwrap_or_default();
-                    format!(
-                        "the seal certificate {} was revoked on {when}",
-                        cert.subject()
-                    )
-                })
-            })
+            .find(|r| r.serial_number.as_bytes() == cert.serial_bytes())?;
+        let secs = entry.revocation_date.to_unix_duration().as_secs() as i64;
+        let reason = entry
+            .crl_entry_extensions
+            .iter()
+            .flatten()
+            .find(|e| e.extn_id == const_oid::db::rfc5280::ID_CE_CRL_REASONS)
+            .and_then(|e| x509_cert::ext::pkix::CrlReason::from_der(e.extn_value.as_bytes()).ok())
+            .map(|r| format!("{r:?}"));
+        Some(Revocation {
+            subject: cert.subject(),
+            at: time::OffsetDateTime::from_unix_timestamp(secs)
+                .unwrap_or(time::OffsetDateTime::UNIX_EPOCH),
+            reason,
+        })
     }
+}
+
+fn to_time(d: std::time::Duration) -> time::OffsetDateTime {
+    time::OffsetDateTime::from_unix_timestamp(d.as_secs() as i64)
+        .unwrap_or(time::OffsetDateTime::UNIX_EPOCH)
+}
+
+/// A certificate the CRL lists as revoked.
+#[derive(Debug, Clone)]
+pub struct Revocation {
+    pub subject: String,
+    /// `revocationDate`: from this moment on, signatures by the certificate prove nothing.
+    pub at: time::OffsetDateTime,
+    /// The `reasonCode` entry extension (keyCompromise, ...), when the CRL gives one.
+    pub reason: Option<String>,
 }

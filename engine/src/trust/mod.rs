@@ -3,9 +3,11 @@
 
 pub mod cert;
 pub mod crl;
+pub mod fetch;
+mod webpki_path;
 
 pub use cert::Cert;
-pub use crl::Crl;
+pub use crl::{Crl, Revocation};
 
 use time::OffsetDateTime;
 
@@ -15,7 +17,15 @@ use crate::crypto::{self, EcdsaEncoding};
 #[derive(Debug, Default, Clone)]
 pub struct TrustStore {
     pub anchors: Vec<Cert>,
+    /// Anchors trusted for time-stamping authorities only (`--tsa-trust`); `anchors` count for
+    /// them too.
+    pub tsa_anchors: Vec<Cert>,
     pub crls: Vec<Crl>,
+    /// Also read the CRLs at the certificates' distribution points (`file:`, `http:`).
+    pub fetch_distribution_points: bool,
+    /// The clock: "now" for a verification without a proven time. `None` is the system clock;
+    /// tests pin it.
+    pub now: Option<OffsetDateTime>,
 }
 
 /// What the chain check found.
@@ -24,9 +34,52 @@ pub struct PathCheck {
     /// The chain from the signer up to and including the anchor, when one was found.
     pub chain: Vec<Cert>,
     pub trusted: bool,
-    pub revoked: Option<String>,
+    /// The first certificate of the chain a CRL lists as revoked, whenever it was revoked:
+    /// whether that matters depends on the time being judged.
+    pub revoked: Option<Revocation>,
+    /// A CRL from the signer's issuer that speaks for the time judged was consulted (so "not
+    /// listed" means good).
+    pub crl_checked: bool,
+    /// CRLs from the signer's issuer exist, but all are past their nextUpdate at the time
+    /// judged: the status is unknown, not good.
+    pub crl_stale: bool,
     /// Why not trusted, in a sentence.
     pub problem: Option<String>,
+}
+
+/// RFC 5280 §4.2.1.3: a seal (or TSA) certificate with a keyUsage extension must allow signing.
+fn leaf_usage_problem(leaf: &Cert) -> Option<String> {
+    let ku = leaf.key_usage()?;
+    (!ku.digital_signature() && !ku.non_repudiation()).then(|| {
+        format!(
+            "{} may not sign documents: its key usage has neither digitalSignature nor nonRepudiation",
+            leaf.subject()
+        )
+    })
+}
+
+/// RFC 5280 §6.1.4 (k), (l), (n): an issuer below the anchor is a CA, may sign certificates, and
+/// has at most `pathLenConstraint` intermediates below it (`below` counts them).
+fn issuer_problem(ca: &Cert, below: usize) -> Option<String> {
+    let Some(bc) = ca.basic_constraints().filter(|bc| bc.ca) else {
+        return Some(format!(
+            "{} issued a certificate but is not a CA (basicConstraints cA is not set)",
+            ca.subject()
+        ));
+    };
+    if ca.key_usage().is_some_and(|ku| !ku.key_cert_sign()) {
+        return Some(format!(
+            "{} issued a certificate but its key usage lacks keyCertSign",
+            ca.subject()
+        ));
+    }
+    match bc.path_len_constraint {
+        Some(n) if below > n as usize => Some(format!(
+            "{} allows {n} intermediate CA(s) below it, the path has {below}",
+            ca.subject()
+        )),
+        _ => None,
+    }
 }
 
 /// Did `issuer` sign `cert`?
@@ -50,13 +103,31 @@ pub fn issued_by(cert: &Cert, issuer: &Cert) -> bool {
 const MAX_DEPTH: usize = 8;
 
 impl TrustStore {
+    /// The store a TSA's certificate is judged by: every anchor, the TSA-only ones too.
+    pub fn for_tsa(&self) -> TrustStore {
+        TrustStore {
+            anchors: self.anchors.iter().chain(&self.tsa_anchors).cloned().collect(),
+            tsa_anchors: vec![],
+            ..self.clone()
+        }
+    }
+
+    /// The time of verification.
+    pub fn now(&self) -> OffsetDateTime {
+        self.now.unwrap_or_else(OffsetDateTime::now_utc)
+    }
+
     /// Builds a path from `leaf` through `pool` (the certificates the signature carried) to an
-    /// anchor, checking each certificate's validity at `at`.
+    /// anchor and checks it as RFC 5280 §6.1 does for what a seal needs: names chain and each
+    /// signature verifies (`issued_by`), every certificate is valid at `at`, every issuer below
+    /// the anchor is a CA (basicConstraints cA, keyCertSign when keyUsage is present) within its
+    /// pathLenConstraint, and the leaf may sign documents (digitalSignature or nonRepudiation).
     pub fn check(&self, leaf: &Cert, pool: &[Cert], at: OffsetDateTime) -> PathCheck {
         let mut chain = vec![leaf.clone()];
-        let mut problem = None;
+        let mut problem = leaf_usage_problem(leaf);
         let mut trusted = false;
-        while let Some(current) = chain.last().cloned() {
+        while problem.is_none() {
+            let Some(current) = chain.last().cloned() else { break };
             if !current.valid_at(at) {
                 problem = Some(format!(
                     "the certificate {} is not valid at {} (valid {} to {})",
@@ -71,6 +142,13 @@ impl TrustStore {
                 trusted = true;
                 break;
             }
+            if chain.len() > 1 {
+                // `current` issued the certificate below it: it must be allowed to.
+                if let Some(why) = issuer_problem(&current, chain.len() - 2) {
+                    problem = Some(why);
+                    break;
+                }
+            }
             if let Some(anchor) = self.anchors.iter().find(|a| issued_by(&current, a)) {
                 chain.push(anchor.clone());
                 trusted = true;
@@ -80,9 +158,11 @@ impl TrustStore {
                 problem = Some("the certificate chain is too long".into());
                 break;
             }
+            // Any certificate whose key signed this one: whether it may issue is checked above,
+            // so that a CA without the CA flag is named as such instead of "no path".
             let next = pool
                 .iter()
-                .find(|c| !chain.contains(c) && c.is_ca() && issued_by(&current, c));
+                .find(|c| !chain.contains(c) && issued_by(&current, c));
             match next {
                 Some(c) => chain.push(c.clone()),
                 None => {
@@ -98,18 +178,35 @@ impl TrustStore {
                 }
             }
         }
+        // RFC 5280 path validation by rustls-webpki must agree: docseal's walk above names the
+        // reason for the seal-specific rules, webpki holds the rest (name constraints, critical
+        // extensions, algorithms). A leaf that is itself an anchor needs no path.
+        if trusted && !self.anchors.contains(leaf) {
+            if let Err(why) = webpki_path::validate(leaf, pool, &self.anchors, at) {
+                trusted = false;
+                problem = Some(format!("{}: {why}", leaf.subject()));
+            }
+        }
         let revoked = chain
             .windows(2)
             .find_map(|pair| self.revocation(&pair[0], &pair[1]));
+        let issuer_crls: Vec<&Crl> = chain
+            .get(1)
+            .map(|issuer| self.crls.iter().filter(|crl| crl.issued_by(issuer)).collect())
+            .unwrap_or_default();
+        let crl_checked = issuer_crls.iter().any(|crl| crl.fresh_at(at));
+        let crl_stale = !issuer_crls.is_empty() && !crl_checked;
         PathCheck {
             chain,
             trusted,
             revoked,
+            crl_checked,
+            crl_stale,
             problem,
         }
     }
 
-    fn revocation(&self, cert: &Cert, issuer: &Cert) -> Option<String> {
+    fn revocation(&self, cert: &Cert, issuer: &Cert) -> Option<Revocation> {
         self.crls
             .iter()
             .filter(|crl| crl.issued_by(issuer))

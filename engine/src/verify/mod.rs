@@ -6,6 +6,7 @@ pub mod binding;
 pub mod coverage;
 pub mod report;
 pub mod signature;
+pub mod timestamps;
 
 use rayon::prelude::*;
 use std::collections::HashMap;
@@ -18,7 +19,10 @@ use crate::dsig::names::*;
 use crate::error::Result;
 use crate::opc::{Limits, Package, PackageEdit, PartName};
 use crate::trust::TrustStore;
-pub use report::{Finding, Report, SealReport, SealStatus, Severity, SignatureReport, Verdict};
+pub use report::{
+    Finding, Report, RevocationReport, RevocationStatus, SealReport, SealStatus, Severity,
+    SignatureReport, TimeSource, Verdict,
+};
 use signature::{PartTask, SignatureCheck};
 
 /// What the verifier trusts, and when it judges.

@@ -3,6 +3,8 @@
 
 use serde::Serialize;
 
+pub use super::timestamps::TimestampReport;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Verdict {
@@ -86,8 +88,81 @@ pub struct SignatureReport {
     pub intact: bool,
     pub trusted: bool,
     pub revoked: bool,
+    /// The first SignatureTimeStamp (XAdES-T), if the signature has one.
+    pub timestamp: Option<TimestampReport>,
+    /// Every time-stamp: SignatureTimeStamp and SigAndRefsTimeStamp (XAdES-X).
+    pub timestamps: Vec<TimestampReport>,
+    /// The time trust and revocation were judged at.
+    pub best_time: Option<String>,
+    pub time_source: Option<TimeSource>,
+    pub revocation: Option<RevocationReport>,
     pub covers: Vec<String>,
     pub findings: Vec<Finding>,
+}
+
+/// What proves the time a signature is judged at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum TimeSource {
+    /// A time-stamp from a trusted authority: the signature existed then.
+    Timestamp,
+    /// Nothing: only the time of verification is certain.
+    VerificationTime,
+    /// `--at`: the verifier asserts a time.
+    Asserted,
+}
+
+/// The signer's revocation status at the best signature time.
+#[derive(Debug, Clone, Serialize)]
+pub struct RevocationReport {
+    pub status: RevocationStatus,
+    /// When the certificate was revoked, even if that was after the time judged.
+    pub revoked_at: Option<String>,
+    pub reason: Option<String>,
+    /// Where the answer came from (`crl`), or null when nothing answered.
+    pub source: Option<&'static str>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RevocationStatus {
+    Good,
+    Revoked,
+    Unknown,
+}
+
+impl RevocationReport {
+    pub fn revoked(r: &crate::trust::Revocation, source: &'static str) -> Self {
+        RevocationReport {
+            status: RevocationStatus::Revoked,
+            revoked_at: Some(crate::datetime::format_time(r.at)),
+            reason: r.reason.clone(),
+            source: Some(source),
+        }
+    }
+    /// Good at the time judged; revoked later.
+    pub fn good_then(r: &crate::trust::Revocation, source: &'static str) -> Self {
+        RevocationReport {
+            status: RevocationStatus::Good,
+            ..Self::revoked(r, source)
+        }
+    }
+    pub fn good(source: &'static str) -> Self {
+        RevocationReport {
+            status: RevocationStatus::Good,
+            revoked_at: None,
+            reason: None,
+            source: Some(source),
+        }
+    }
+    pub fn unknown() -> Self {
+        RevocationReport {
+            status: RevocationStatus::Unknown,
+            revoked_at: None,
+            reason: None,
+            source: None,
+        }
+    }
 }
 
 /// Whether a seal picture is bound to a valid signature of this document.

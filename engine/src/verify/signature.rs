@@ -4,7 +4,8 @@
 
 use time::OffsetDateTime;
 
-use super::report::{Finding, SignatureReport};
+use super::report::{Finding, RevocationReport, SignatureReport, TimeSource};
+use super::timestamps::{self, TimestampCheck, TimestampKind};
 use crate::algorithm::{DigestAlg, SignatureAlg};
 use crate::c14n::rels_transform::{self, Selector};
 use crate::c14n::{self, Method};
@@ -45,7 +46,6 @@ pub struct SignatureCheck {
     signer: Option<Cert>,
     pool: Vec<Cert>,
     signed_at: Option<String>,
-    signed_at_time: Option<OffsetDateTime>,
     pub tasks: Vec<PartTask>,
     pending: Vec<Pending>,
     /// Parts (keys) the signature's manifest references.
@@ -55,6 +55,12 @@ pub struct SignatureCheck {
     pub findings: Vec<Finding>,
     trusted: bool,
     revoked: bool,
+    timestamps: Vec<TimestampCheck>,
+    /// CRLs the signature carries (XAdES-X-L RevocationValues).
+    embedded_crls: Vec<crate::trust::Crl>,
+    /// The time trust and revocation were judged at, and what proves it.
+    best_time: Option<(OffsetDateTime, TimeSource)>,
+    revocation: Option<RevocationReport>,
 }
 
 impl SignatureCheck {
@@ -66,7 +72,6 @@ impl SignatureCheck {
             signer: None,
             pool: vec![],
             signed_at: None,
-            signed_at_time: None,
             tasks: vec![],
             pending: vec![],
             covered_parts: vec![],
@@ -74,6 +79,10 @@ impl SignatureCheck {
             findings: vec![],
             trusted: false,
             revoked: false,
+            timestamps: vec![],
+            embedded_crls: vec![],
+            best_time: None,
+            revocation: None,
         }
     }
 
@@ -128,6 +137,17 @@ impl SignatureCheck {
             intact: self.intact(),
             trusted: self.trusted,
             revoked: self.revoked,
+            timestamp: self
+                .timestamps
+                .iter()
+                .find(|t| t.kind == TimestampKind::Signature)
+                .map(TimestampCheck::report),
+            timestamps: self.timestamps.iter().map(TimestampCheck::report).collect(),
+            best_time: self
+                .best_time
+                .map(|(t, _)| crate::datetime::format_time(t)),
+            time_source: self.best_time.map(|(_, s)| s),
+            revocation: self.revocation.clone(),
             covers,
             findings: self.findings.clone(),
         }
@@ -159,36 +179,136 @@ impl SignatureCheck {
         }
     }
 
-    /// Certificate validity at signing time, the path to an anchor, revocation.
+    /// Trust at the best signature time (ETSI EN 319 102-1 §5.6.2.1): the earliest time-stamp
+    /// whose TSA is trusted proves the signature existed then; without one, only the time of
+    /// verification is proven (`--at` asserts another). The path to an anchor, the certificates'
+    /// validity and revocation are all judged at that time, so a seal made before its
+    /// certificate was revoked or expired stays valid, and a backdated one does not.
     pub fn check_trust(&mut self, store: &TrustStore, at: Option<OffsetDateTime>) {
+        let part = self.part.to_string();
+        // Revocation sources beyond the verifier's: the CRLs the signature embeds (XAdES-X-L),
+        // and those at the distribution points of the signer and its chain.
+        let mut extra = self.embedded_crls.clone();
+        if store.fetch_distribution_points {
+            let certs = self.signer.iter().chain(self.pool.iter());
+            let mut urls: Vec<String> = certs.flat_map(crate::trust::fetch::distribution_points).collect();
+            urls.sort();
+            urls.dedup();
+            for url in urls {
+                match crate::trust::fetch::fetch(&url) {
+                    Ok(crl) => extra.push(crl),
+                    Err(why) => self.findings.push(Finding::info(
+                        "crl-unreachable",
+                        Some(&part),
+                        format!("the CRL at {url} could not be read ({why}); revocation is judged without it"),
+                    )),
+                }
+            }
+        }
+        let with_extra;
+        let store = if extra.is_empty() {
+            store
+        } else {
+            let mut s = store.clone();
+            s.crls.extend(extra);
+            with_extra = s;
+            &with_extra
+        };
+        timestamps::judge_trust(&mut self.timestamps, store);
+        for t in &self.timestamps {
+            if let (Ok(_), false) = (&t.result, t.trusted) {
+                let why = t.trust_problem.clone().unwrap_or_default();
+                self.findings.push(Finding::warning(
+                    "timestamp-untrusted",
+                    Some(&part),
+                    format!("the time-stamp's authority is not trusted, so it proves no time: {why}"),
+                ));
+            }
+        }
         let Some(signer) = self.signer.clone() else {
             return;
         };
-        let when = at
-            .or(self.signed_at_time)
-            .unwrap_or_else(OffsetDateTime::now_utc);
+        let proven = self
+            .timestamps
+            .iter()
+            .filter(|t| t.kind == TimestampKind::Signature && t.trusted)
+            .filter_map(|t| t.result.as_ref().ok().map(|ts| ts.time))
+            .min();
+        let (when, source) = match (proven, at) {
+            (Some(t), _) => (t, TimeSource::Timestamp),
+            (None, Some(a)) => (a, TimeSource::Asserted),
+            (None, None) => (store.now(), TimeSource::VerificationTime),
+        };
+        self.best_time = Some((when, source));
+        let when_text = crate::datetime::format_time(when);
         let path = store.check(&signer, &self.pool, when);
-        if let Some(why) = path.revoked {
-            self.revoked = true;
-            let part = self.part.to_string();
-            self.findings
-                .push(Finding::warning("revoked", Some(&part), why));
-        }
+        self.revocation = Some(match &path.revoked {
+            Some(r) if r.at <= when => {
+                self.revoked = true;
+                let at_text = crate::datetime::format_time(r.at);
+                let why = match source {
+                    TimeSource::Timestamp => format!(
+                        "sealed after the seal was reported lost: {} was revoked on {at_text}, and the time-stamp proves the seal was made at {when_text}",
+                        r.subject
+                    ),
+                    TimeSource::VerificationTime => format!(
+                        "{} was revoked on {at_text}; signing time not proven (no trusted time-stamp)",
+                        r.subject
+                    ),
+                    TimeSource::Asserted => format!(
+                        "{} was revoked on {at_text}, before the asserted time {when_text}",
+                        r.subject
+                    ),
+                };
+                self.findings
+                    .push(Finding::warning("revoked", Some(&part), why));
+                RevocationReport::revoked(r, "crl")
+            }
+            Some(r) => {
+                self.findings.push(Finding::info(
+                    "revoked-after-signing",
+                    Some(&part),
+                    format!(
+                        "{} was revoked on {}, after the time-stamp proves the seal was made ({when_text}): the seal stands",
+                        r.subject,
+                        crate::datetime::format_time(r.at)
+                    ),
+                ));
+                RevocationReport::good_then(r, "crl")
+            }
+            None if path.crl_checked => RevocationReport::good("crl"),
+            None => {
+                if path.crl_stale {
+                    self.findings.push(Finding::warning(
+                        "crl-stale",
+                        Some(&part),
+                        format!(
+                            "the seal center's CRL is past its next update at {when_text}: revocation status unknown"
+                        ),
+                    ));
+                }
+                RevocationReport::unknown()
+            }
+        });
         if !signer.valid_at(when) {
-            self.error(
+            let proof = match source {
+                TimeSource::Timestamp => "",
+                TimeSource::VerificationTime => "; signing time not proven (no trusted time-stamp)",
+                TimeSource::Asserted => " (the asserted time)",
+            };
+            self.findings.push(Finding::warning(
                 "certificate-not-valid",
+                Some(&part),
                 format!(
-                    "the signing certificate was not valid at {} (valid {} to {})",
-                    crate::datetime::format_time(when),
+                    "the signing certificate was not valid at {when_text} (valid {} to {}){proof}",
                     crate::datetime::format_time(signer.not_before()),
                     crate::datetime::format_time(signer.not_after())
                 ),
-            );
+            ));
             return;
         }
         self.trusted = path.trusted;
         if !path.trusted {
-            let part = self.part.to_string();
             let why = path
                 .problem
                 .unwrap_or_else(|| "the signer is not trusted".into());
@@ -398,7 +518,21 @@ pub fn check_xml(pkg: &Package, part: &PartName) -> SignatureCheck {
                 .map(|n| c14n::text(&n));
         }
     }
-    check.signed_at_time = check.signed_at.as_deref().and_then(parse_time);
+
+    // Time-stamps: a token that does not prove what it says makes the signature invalid, as a
+    // changed signed object would (it is the evidence the verdict relies on).
+    check.timestamps = timestamps::check(&sig.root);
+    let (ltv_certs, ltv_crls) = timestamps::long_term_values(&sig.root);
+    check.pool.extend(ltv_certs);
+    check.embedded_crls = ltv_crls;
+    let problems: Vec<_> = check
+        .timestamps
+        .iter()
+        .filter_map(|t| t.result.as_ref().err().cloned())
+        .collect();
+    for p in problems {
+        check.error(p.code(), p.to_string());
+    }
 
     for obj in &manifest_objects {
         if let Some(manifest) = c14n::child(obj, NS_DSIG, "Manifest") {

@@ -88,6 +88,8 @@ pub struct StampArgs {
     #[arg(long)]
     pub name: Option<String>,
     #[command(flatten)]
+    pub tsa: TsaArgs,
+    #[command(flatten)]
     pub place: PlaceArgs,
     /// Purpose shown in Office's signature details.
     #[arg(long, default_value = "Sealed with docseal")]
@@ -158,12 +160,75 @@ pub struct BatchArgs {
     /// Print only errors.
     #[arg(long)]
     pub quiet: bool,
+    #[command(flatten)]
+    pub tsa: TsaArgs,
     /// Purpose shown in Office's signature details.
     #[arg(long, default_value = "Sealed with docseal")]
     pub comment: String,
     /// Make Word and Excel open the docseal task pane with the sealed documents.
     #[arg(long)]
     pub open_pane: bool,
+}
+
+/// An RFC 3161 time-stamp on the seal (XAdES-T), for `sign`, `stamp` and `batch`.
+#[derive(Args, Debug)]
+pub struct TsaArgs {
+    /// Time-stamp the seal at this RFC 3161 authority (http or https URL): proves when it was
+    /// made, so it stays valid after its certificate expires or is revoked. If the authority
+    /// fails, nothing is written.
+    #[arg(long)]
+    pub tsa: Option<String>,
+    /// The policy OID to ask the authority for.
+    #[arg(long, requires = "tsa")]
+    pub tsa_policy: Option<String>,
+    /// The time-stamp's hash: sha256 (the default) or sha1 (what Office asks for by default).
+    #[arg(long, requires = "tsa")]
+    pub tsa_digest: Option<String>,
+    /// Long-term validation data (XAdES-X-L): embed the chain and the CRLs given with --crl, and
+    /// time-stamp them, so the seal can be checked when the seal center is long gone.
+    #[arg(long, requires = "tsa")]
+    pub ltv: bool,
+    /// A CRL from the seal center to embed with --ltv (PEM or DER); repeatable.
+    #[arg(long = "crl", requires = "ltv")]
+    pub crl: Vec<PathBuf>,
+}
+
+impl TsaArgs {
+    pub fn request(&self) -> Result<Option<docseal::timestamp::TsaRequest>, docseal::Error> {
+        let Some(url) = &self.tsa else {
+            return Ok(None);
+        };
+        if !(url.starts_with("http://") || url.starts_with("https://")) {
+            return Err(docseal::Error::arg("--tsa", "an http:// or https:// URL"));
+        }
+        let mut req = docseal::timestamp::TsaRequest::new(url);
+        if let Some(p) = &self.tsa_policy {
+            req.policy = Some(
+                p.parse()
+                    .map_err(|_| docseal::Error::arg("--tsa-policy", "not an OID (1.2.3.4)"))?,
+            );
+        }
+        req.digest = match self.tsa_digest.as_deref() {
+            None | Some("sha256") => docseal::algorithm::DigestAlg::Sha256,
+            Some("sha1") => docseal::algorithm::DigestAlg::Sha1,
+            Some("sha384") => docseal::algorithm::DigestAlg::Sha384,
+            Some("sha512") => docseal::algorithm::DigestAlg::Sha512,
+            Some(_) => return Err(docseal::Error::arg("--tsa-digest", "sha256 or sha1")),
+        };
+        Ok(Some(req))
+    }
+
+    pub fn long_term(&self) -> Result<Option<docseal::dsig::LongTermData>, docseal::Error> {
+        if !self.ltv {
+            return Ok(None);
+        }
+        let mut data = docseal::dsig::LongTermData::default();
+        for c in &self.crl {
+            let bytes = std::fs::read(c).map_err(|e| docseal::Error::io(c, e))?;
+            data.crls.push(docseal::trust::Crl::load(&bytes)?);
+        }
+        Ok(Some(data))
+    }
 }
 
 #[derive(Args, Debug)]
@@ -190,6 +255,8 @@ pub struct SignArgs {
     /// Where to write the signed copy (never the input itself).
     #[arg(short, long)]
     pub output: PathBuf,
+    #[command(flatten)]
+    pub tsa: TsaArgs,
     #[command(flatten)]
     pub key: KeyArgs,
     /// Purpose shown in Office's signature details.
@@ -220,10 +287,20 @@ pub struct VerifyArgs {
     /// A trusted CA certificate (PEM or DER); repeatable.
     #[arg(long = "trust")]
     pub trust: Vec<PathBuf>,
+    /// A folder of trusted CA certificates (every .pem, .crt, .cer and .der in it).
+    #[arg(long)]
+    pub trust_dir: Option<PathBuf>,
+    /// A CA trusted for time-stamping authorities only (PEM or DER); repeatable.
+    #[arg(long)]
+    pub tsa_trust: Vec<PathBuf>,
     /// A certificate revocation list (PEM or DER) from the seal center; repeatable.
     #[arg(long = "crl")]
     pub crl: Vec<PathBuf>,
-    /// Judge certificate validity at this time (RFC 3339) instead of the signing time.
+    /// Do not read the CRLs at the certificates' distribution points (file: and http: URLs).
+    #[arg(long)]
+    pub offline: bool,
+    /// Judge trust at this time (RFC 3339) when no trusted time-stamp proves one; the report
+    /// names it an assertion.
     #[arg(long)]
     pub at: Option<String>,
     /// Write a copy of the (single) FILE with every seal that is not validly bound crossed out

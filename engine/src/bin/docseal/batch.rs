@@ -82,6 +82,8 @@ pub fn run(a: BatchArgs) -> Result<u8, Error> {
     };
     let placement = crate::stamp::placement(&a.place)?;
     let offset_mm = crate::stamp::offset(a.place.offset_mm.as_deref())?;
+    let tsa = a.tsa.request()?;
+    let ltv = a.tsa.long_term()?;
     // One PIN entry and one token login for the whole run: a wrong PIN ends it here.
     let key = crate::args::load_key(&a.key)?;
     let sign = SignOptions {
@@ -89,6 +91,8 @@ pub fn run(a: BatchArgs) -> Result<u8, Error> {
         certs: &key.chain,
         time: crate::now()?,
         comments: &a.comment,
+        tsa: tsa.as_ref(),
+        ltv: ltv.as_ref(),
     };
     let stamp;
     let mode = match &mode_picture {

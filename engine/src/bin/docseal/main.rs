@@ -56,12 +56,16 @@ pub(crate) fn now() -> Result<time::OffsetDateTime, Error> {
 
 fn sign(a: SignArgs) -> Result<u8, Error> {
     docseal::sign::refuse_same_file(&a.input, &a.output)?;
+    let tsa = a.tsa.request()?;
+    let ltv = a.tsa.long_term()?;
     let key = crate::args::load_key(&a.key)?;
     let opts = SignOptions {
         signer: key.signer.as_ref(),
         certs: &key.chain,
         time: now()?,
         comments: &a.comment,
+        tsa: tsa.as_ref(),
+        ltv: ltv.as_ref(),
     };
     docseal::sign::sign_file(&a.input, &a.output, &opts)?;
     println!(
@@ -77,10 +81,21 @@ fn read(path: &std::path::Path) -> Result<Vec<u8>, Error> {
 }
 
 fn verify(a: VerifyArgs) -> Result<u8, Error> {
-    let mut trust = TrustStore::default();
+    let mut trust = TrustStore {
+        fetch_distribution_points: !a.offline,
+        ..TrustStore::default()
+    };
     for t in &a.trust {
         trust
             .anchors
+            .extend(Cert::load_all(&read(t)?).map_err(|e| Error::arg(t.display().to_string(), e))?);
+    }
+    if let Some(d) = &a.trust_dir {
+        trust.anchors.extend(Cert::load_dir(d)?);
+    }
+    for t in &a.tsa_trust {
+        trust
+            .tsa_anchors
             .extend(Cert::load_all(&read(t)?).map_err(|e| Error::arg(t.display().to_string(), e))?);
     }
     for c in &a.crl {
@@ -159,15 +174,19 @@ fn print_report(r: &docseal::Report) {
     let summary = match r.verdict {
         Verdict::Unsigned => "no signatures".to_string(),
         Verdict::Untrusted | Verdict::Revoked => {
-            let code = if r.verdict == Verdict::Revoked {
-                "revoked"
+            let codes: &[&str] = if r.verdict == Verdict::Revoked {
+                &["revoked"]
             } else {
-                "untrusted-signer"
+                &["certificate-not-valid", "untrusted-signer"]
             };
-            r.signatures
+            codes
                 .iter()
-                .flat_map(|s| &s.findings)
-                .find(|f| f.code == code)
+                .find_map(|code| {
+                    r.signatures
+                        .iter()
+                        .flat_map(|s| &s.findings)
+                        .find(|f| f.code == *code)
+                })
                 .map(|f| f.message.clone())
                 .unwrap_or_default()
         }
@@ -183,12 +202,23 @@ fn print_report(r: &docseal::Report) {
         return;
     }
     for s in &r.signatures {
+        // Say what proves the time: a trusted time-stamp, or only the signer's word.
+        let when = match (&s.timestamp, s.time_source) {
+            (Some(t), Some(verify::TimeSource::Timestamp)) => format!(
+                "{} (proven by TSA {})",
+                s.best_time.as_deref().unwrap_or("?"),
+                t.tsa.as_deref().unwrap_or("?")
+            ),
+            _ => format!(
+                "{} (claimed by the signer)",
+                s.signed_at.as_deref().unwrap_or("?")
+            ),
+        };
         println!(
-            "  {} {} by {} at {} ({})",
+            "  {} {} by {} at {when} ({})",
             if s.intact { "intact" } else { "BROKEN" },
             s.part,
             s.signer.as_deref().unwrap_or("?"),
-            s.signed_at.as_deref().unwrap_or("?"),
             s.algorithm.as_deref().unwrap_or("?")
         );
     }

@@ -55,6 +55,8 @@ pub fn run(a: StampArgs) -> Result<u8, Error> {
     let offset_mm = offset(a.place.offset_mm.as_deref())?;
     // Check the picture before asking for a PIN.
     let picture = picture(a.image.as_deref(), a.name.as_deref())?;
+    let tsa = a.tsa.request()?;
+    let ltv = a.tsa.long_term()?;
     let key = crate::args::load_key(&a.key)?;
     let now = crate::now()?;
     let opts = StampOptions {
@@ -63,6 +65,8 @@ pub fn run(a: StampArgs) -> Result<u8, Error> {
             certs: &key.chain,
             time: now,
             comments: &a.comment,
+            tsa: tsa.as_ref(),
+            ltv: ltv.as_ref(),
         },
         picture: &picture,
         size_mm: a.place.size_mm,

@@ -1,0 +1,225 @@
+//! Certificate paths: a seal center root → intermediate → seal chain is valid, and each of the
+//! RFC 5280 failures a verifier must catch is refused for its own reason: a wrong anchor, an
+//! intermediate expired at the best signature time, a "CA" without the CA flag, a seal
+//! certificate that may not sign.
+
+#![allow(clippy::unwrap_used)]
+
+mod common;
+use common::*;
+
+use rcgen::{
+    BasicConstraints, CertificateParams, CertifiedIssuer, DistinguishedName, DnType, IsCa, KeyPair,
+    KeyUsagePurpose,
+};
+use std::path::{Path, PathBuf};
+use time::{Duration, OffsetDateTime};
+
+fn params(cn: &str, ca: bool) -> CertificateParams {
+    let mut p = CertificateParams::default();
+    let mut dn = DistinguishedName::new();
+    dn.push(DnType::CommonName, cn);
+    dn.push(DnType::OrganizationName, "Path Test Seal Center");
+    p.distinguished_name = dn;
+    p.not_before = OffsetDateTime::now_utc() - Duration::days(1);
+    p.not_after = OffsetDateTime::now_utc() + Duration::days(365);
+    if ca {
+        p.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        p.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
+    } else {
+        p.key_usages = vec![KeyUsagePurpose::DigitalSignature, KeyUsagePurpose::ContentCommitment];
+    }
+    p
+}
+
+fn root(cn: &str) -> CertifiedIssuer<'static, KeyPair> {
+    CertifiedIssuer::self_signed(params(cn, true), KeyPair::generate().unwrap()).unwrap()
+}
+
+/// Seals `contract.docx` with a leaf under `intermediate` (itself under `root`); returns the
+/// sealed file.
+fn seal_through(
+    dir: &Path,
+    root: &CertifiedIssuer<'static, KeyPair>,
+    intermediate: CertificateParams,
+    leaf: CertificateParams,
+) -> PathBuf {
+    seal_through_with(dir, root, intermediate, leaf, |_, _| {})
+}
+
+/// The same, and `after` sees the intermediate (as issuer) and the leaf's serial: to write a CRL.
+fn seal_through_with(
+    dir: &Path,
+    root: &CertifiedIssuer<'static, KeyPair>,
+    intermediate: CertificateParams,
+    mut leaf: CertificateParams,
+    after: impl FnOnce(&CertifiedIssuer<'static, KeyPair>, &rcgen::SerialNumber),
+) -> PathBuf {
+    let serial = rcgen::SerialNumber::from_slice(&[0x0D, 0x5E, 0xA1]);
+    leaf.serial_number = Some(serial.clone());
+    let issuer =
+        CertifiedIssuer::signed_by(intermediate, KeyPair::generate().unwrap(), root).unwrap();
+    after(&issuer, &serial);
+    let int_pem = issuer.pem();
+    let leaf_key = KeyPair::generate().unwrap();
+    let leaf_cert = leaf.signed_by(&leaf_key, &issuer).unwrap();
+    let (k, c, ch) = (dir.join("seal.key"), dir.join("seal.pem"), dir.join("chain.pem"));
+    std::fs::write(&k, leaf_key.serialize_pem()).unwrap();
+    std::fs::write(&c, leaf_cert.pem()).unwrap();
+    std::fs::write(&ch, int_pem).unwrap();
+    let out = dir.join("sealed.docx");
+    let o = docseal(&[
+        "sign",
+        samples().join("contract.docx").to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+        "--key",
+        k.to_str().unwrap(),
+        "--cert",
+        c.to_str().unwrap(),
+        "--chain",
+        ch.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    out
+}
+
+fn verify_trusting(file: &Path, anchor: &CertifiedIssuer<'static, KeyPair>) -> serde_json::Value {
+    let a = file.with_file_name("anchor.pem");
+    std::fs::write(&a, anchor.pem()).unwrap();
+    let o = docseal(&["verify", "--json", "--trust", a.to_str().unwrap(), file.to_str().unwrap()]);
+    serde_json::from_slice::<serde_json::Value>(&o.stdout).unwrap()[0].clone()
+}
+
+fn trust_message(r: &serde_json::Value) -> String {
+    r["signatures"][0]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "untrusted-signer" || f["code"] == "certificate-not-valid")
+        .map(|f| f["message"].as_str().unwrap().to_string())
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+#[test]
+fn a_three_level_chain_is_valid() {
+    let dir = scratch("path-ok");
+    let ca = root("Path Test Root");
+    let f = seal_through(&dir, &ca, params("Path Test Intermediate", true), params("Path Test Seal", false));
+    let r = verify_trusting(&f, &ca);
+    assert_eq!(r["verdict"], "valid", "{r:#}");
+}
+
+#[test]
+fn a_wrong_anchor_is_refused() {
+    let dir = scratch("path-anchor");
+    let ca = root("Path Test Root");
+    let f = seal_through(&dir, &ca, params("Path Test Intermediate", true), params("Path Test Seal", false));
+    let other = root("Another Root");
+    let r = verify_trusting(&f, &other);
+    assert_eq!(r["verdict"], "untrusted", "{r:#}");
+    assert!(trust_message(&r).contains("does not chain to a configured trust anchor"), "{r:#}");
+}
+
+#[test]
+fn an_intermediate_expired_at_the_best_signature_time_is_refused() {
+    let dir = scratch("path-expired");
+    let ca = root("Path Test Root");
+    let mut int = params("Path Test Expired Intermediate", true);
+    int.not_before = OffsetDateTime::now_utc() - Duration::days(400);
+    int.not_after = OffsetDateTime::now_utc() - Duration::days(30);
+    let f = seal_through(&dir, &ca, int, params("Path Test Seal", false));
+    let r = verify_trusting(&f, &ca);
+    assert_eq!(r["verdict"], "untrusted", "{r:#}");
+    let m = trust_message(&r);
+    assert!(m.contains("Path Test Expired Intermediate") && m.contains("is not valid at"), "{m}");
+}
+
+#[test]
+fn a_ca_without_the_ca_flag_is_refused() {
+    let dir = scratch("path-noca");
+    let ca = root("Path Test Root");
+    let mut int = params("Path Test Not A CA", false);
+    int.is_ca = IsCa::ExplicitNoCa;
+    let f = seal_through(&dir, &ca, int, params("Path Test Seal", false));
+    let r = verify_trusting(&f, &ca);
+    // KeyInfo then also carries what looks like a second end-entity certificate, which the
+    // KeyInfo rule refuses on its own (invalid); the path names the missing CA flag either way.
+    assert_ne!(r["verdict"], "valid", "{r:#}");
+    assert!(trust_message(&r).contains("is not a CA"), "{r:#}");
+}
+
+#[test]
+fn a_seal_certificate_that_may_not_sign_is_refused() {
+    let dir = scratch("path-ku");
+    let ca = root("Path Test Root");
+    let mut leaf = params("Path Test Encryption Only", false);
+    leaf.key_usages = vec![KeyUsagePurpose::KeyEncipherment];
+    let f = seal_through(&dir, &ca, params("Path Test Intermediate", true), leaf);
+    let r = verify_trusting(&f, &ca);
+    assert_eq!(r["verdict"], "untrusted", "{r:#}");
+    assert!(trust_message(&r).contains("neither digitalSignature nor nonRepudiation"), "{r:#}");
+}
+
+/// A CRL from `issuer` that lists `serial` as revoked a day ago, written DER to `path`.
+fn write_crl(issuer: &CertifiedIssuer<'static, KeyPair>, serial: &rcgen::SerialNumber, path: &Path) {
+    let now = OffsetDateTime::now_utc();
+    let crl = rcgen::CertificateRevocationListParams {
+        this_update: now - Duration::hours(1),
+        next_update: now + Duration::days(7),
+        crl_number: rcgen::SerialNumber::from(1u64),
+        issuing_distribution_point: None,
+        revoked_certs: vec![rcgen::RevokedCertParams {
+            serial_number: serial.clone(),
+            revocation_time: now - Duration::days(1),
+            reason_code: Some(rcgen::RevocationReason::KeyCompromise),
+            invalidity_date: None,
+        }],
+        key_identifier_method: rcgen::KeyIdMethod::Sha256,
+    }
+    .signed_by(issuer)
+    .unwrap();
+    std::fs::write(path, crl.der()).unwrap();
+}
+
+#[test]
+fn the_crl_at_the_certificate_s_distribution_point_is_read() {
+    let dir = scratch("path-dp");
+    let ca = root("Path Test Root");
+    let crl_path = dir.join("seal center.crl");
+    let mut leaf = params("Path Test Lost Seal", false);
+    leaf.crl_distribution_points = vec![rcgen::CrlDistributionPoint {
+        uris: vec![format!("file://{}", crl_path.display().to_string().replace(' ', "%20"))],
+    }];
+    let f = seal_through_with(&dir, &ca, params("Path Test Intermediate", true), leaf, |issuer, serial| {
+        write_crl(issuer, serial, &crl_path)
+    });
+    // No --crl: the distribution point answers.
+    let r = verify_trusting(&f, &ca);
+    assert_eq!(r["verdict"], "revoked", "{r:#}");
+    assert_eq!(r["signatures"][0]["revocation"]["source"], "crl");
+    // --offline leaves it unread: nothing says the seal was lost.
+    let a = f.with_file_name("anchor.pem");
+    let o = docseal(&["verify", "--json", "--offline", "--trust", a.to_str().unwrap(), f.to_str().unwrap()]);
+    let r = &serde_json::from_slice::<serde_json::Value>(&o.stdout).unwrap()[0];
+    assert_eq!(r["verdict"], "valid", "{r:#}");
+    assert_eq!(r["signatures"][0]["revocation"]["status"], "unknown");
+}
+
+#[test]
+fn an_unreachable_distribution_point_is_not_fatal() {
+    let dir = scratch("path-dp-down");
+    let ca = root("Path Test Root");
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let mut leaf = params("Path Test Seal", false);
+    leaf.crl_distribution_points = vec![rcgen::CrlDistributionPoint {
+        uris: vec![format!("http://127.0.0.1:{port}/seal-center.crl")],
+    }];
+    let f = seal_through(&dir, &ca, params("Path Test Intermediate", true), leaf);
+    let r = verify_trusting(&f, &ca);
+    assert_eq!(r["verdict"], "valid", "{r:#}");
+    let s = &r["signatures"][0];
+    assert_eq!(s["revocation"]["status"], "unknown");
+    assert!(s["findings"].as_array().unwrap().iter().any(|f| f["code"] == "crl-unreachable"), "{s:#}");
+}
