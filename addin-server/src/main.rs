@@ -139,7 +139,7 @@ fn run(a: Args) -> Result<(), ServerError> {
     std::fs::create_dir_all(&out_dir).map_err(|e| ServerError::io(&out_dir, e))?;
 
     let mut seals = Vec::new();
-    let mut trust = docseal::trust::TrustStore {
+    let mut trust = docseal::trust::Validator {
         fetch_distribution_points: true,
         ..Default::default()
     };

@@ -14,7 +14,7 @@ use common::*;
 use std::io::{Cursor, Write};
 
 use docseal::dsig::SignOptions;
-use docseal::trust::{Cert, TrustStore};
+use docseal::trust::{Cert, Validator};
 use docseal::{Error, Verdict, VerifyOptions};
 
 struct Rng(u64);
@@ -303,9 +303,9 @@ fn whenever_sign_succeeds_verify_says_valid() {
         ltv: None,
     };
     let verify = VerifyOptions {
-        trust: TrustStore {
+        trust: Validator {
             anchors: Cert::load_file(&repo().join("engine/tests/data/golden-cert.pem")).unwrap(),
-            ..TrustStore::default()
+            ..Validator::default()
         },
         ..VerifyOptions::default()
     };

@@ -29,7 +29,7 @@ use docseal::place::{Kind, Occurrence, Placement};
 use docseal::seal::SealPicture;
 use docseal::signer::{file, pin::PinSource};
 use docseal::stamp::StampOptions;
-use docseal::trust::{Cert, TrustStore};
+use docseal::trust::{Cert, Validator};
 use docseal::xml::{ns, Scanner};
 use docseal::{Verdict, VerifyOptions};
 use quick_xml::events::Event;
@@ -381,9 +381,9 @@ fn every_corpus_document_is_sealed_and_accepted() {
     )
     .unwrap();
     let verify_opts = VerifyOptions {
-        trust: TrustStore {
+        trust: Validator {
             anchors: Cert::load_file(&pki().join("ca.pem")).unwrap(),
-            ..TrustStore::default()
+            ..Validator::default()
         },
         ..VerifyOptions::default()
     };

@@ -412,7 +412,7 @@ fn an_expired_seal_stays_valid_when_a_timestamp_proves_it_sealed_in_time() {
     let stamped = seal("in-time.docx", &["--tsa", &url]);
     let plain = seal("claimed.docx", &[]);
     let opts = docseal::VerifyOptions {
-        trust: docseal::trust::TrustStore {
+        trust: docseal::trust::Validator {
             anchors: docseal::trust::Cert::load_file(&ca).unwrap(),
             now: Some(time::OffsetDateTime::now_utc() + time::Duration::days(3)),
             ..Default::default()

@@ -124,9 +124,7 @@ pub fn signature_xml(edit: &PackageEdit, opts: &SignOptions) -> Result<String> {
             part: "(signature draft)".into(),
             reason: format!("object {} missing", o.id),
         })?;
-        let digest = alg
-            .digest()
-            .digest(&c14n::canonical_subtree(&node, Method::C14N_10)?);
+        let digest = reference_digest(&node, Method::C14N_10, alg.digest())?;
         signed_info.open(
             "Reference",
             &[("Type", o.reference_type), ("URI", &format!("#{}", o.id))],
@@ -183,6 +181,17 @@ pub fn signature_xml(edit: &PackageEdit, opts: &SignOptions) -> Result<String> {
             timestamp::add_long_term_data(&stamped, &opts.certs[1..], &crls, alg.digest(), tsa)
         }
     }
+}
+
+/// The digest of a same-document reference (XML-DSig §4.4.3.3): the element, canonicalised with
+/// the reference's method as a node set of its document, then digested. Signing and verifying
+/// both call this, so the two cannot drift apart.
+pub fn reference_digest(
+    node: &libxml::tree::Node,
+    method: Method,
+    alg: crate::algorithm::DigestAlg,
+) -> Result<Vec<u8>> {
+    Ok(alg.digest(&c14n::canonical_subtree(node, method)?))
 }
 
 /// The CRLs, each checked to be signed by a certificate of the chain (one that is not cannot be

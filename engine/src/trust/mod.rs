@@ -13,9 +13,11 @@ use time::OffsetDateTime;
 
 use crate::crypto::{self, EcdsaEncoding};
 
-/// The verifier's trust anchors and revocation lists.
+/// The verifier's side of trust: its anchors, its revocation sources and its clock. Paths are
+/// checked against it at a given time (`check`), which the caller chooses: the best signature
+/// time.
 #[derive(Debug, Default, Clone)]
-pub struct TrustStore {
+pub struct Validator {
     pub anchors: Vec<Cert>,
     /// Anchors trusted for time-stamping authorities only (`--tsa-trust`); `anchors` count for
     /// them too.
@@ -102,10 +104,10 @@ pub fn issued_by(cert: &Cert, issuer: &Cert) -> bool {
 
 const MAX_DEPTH: usize = 8;
 
-impl TrustStore {
+impl Validator {
     /// The store a TSA's certificate is judged by: every anchor, the TSA-only ones too.
-    pub fn for_tsa(&self) -> TrustStore {
-        TrustStore {
+    pub fn for_tsa(&self) -> Validator {
+        Validator {
             anchors: self.anchors.iter().chain(&self.tsa_anchors).cloned().collect(),
             tsa_anchors: vec![],
             ..self.clone()

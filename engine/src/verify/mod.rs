@@ -18,7 +18,7 @@ use crate::dsig::displayed;
 use crate::dsig::names::*;
 use crate::error::Result;
 use crate::opc::{Limits, Package, PackageEdit, PartName};
-use crate::trust::TrustStore;
+use crate::trust::Validator;
 pub use report::{
     Finding, Report, RevocationReport, RevocationStatus, SealReport, SealStatus, Severity,
     SignatureReport, TimeSource, Verdict,
@@ -28,7 +28,7 @@ use signature::{PartTask, SignatureCheck};
 /// What the verifier trusts, and when it judges.
 #[derive(Debug, Clone, Default)]
 pub struct VerifyOptions {
-    pub trust: TrustStore,
+    pub trust: Validator,
     /// Judge certificate validity at this time instead of each signature's signing time.
     pub at: Option<OffsetDateTime>,
     pub limits: Limits,

@@ -14,7 +14,7 @@ use crate::dsig::names::*;
 use crate::dsig::parse::{self, find, Reference, Transform};
 use crate::error::{Error, Result};
 use crate::opc::{Package, PartName};
-use crate::trust::{Cert, TrustStore};
+use crate::trust::{Cert, Validator};
 
 /// A package part to digest for a manifest reference.
 #[derive(Debug, Clone)]
@@ -184,7 +184,7 @@ impl SignatureCheck {
     /// verification is proven (`--at` asserts another). The path to an anchor, the certificates'
     /// validity and revocation are all judged at that time, so a seal made before its
     /// certificate was revoked or expired stays valid, and a backdated one does not.
-    pub fn check_trust(&mut self, store: &TrustStore, at: Option<OffsetDateTime>) {
+    pub fn check_trust(&mut self, store: &Validator, at: Option<OffsetDateTime>) {
         let part = self.part.to_string();
         // Revocation sources beyond the verifier's: the CRLs the signature embeds (XAdES-X-L),
         // and those at the distribution points of the signer and its chain.
@@ -470,7 +470,7 @@ pub fn check_xml(pkg: &Package, part: &PartName) -> SignatureCheck {
         if !ok {
             continue;
         }
-        let digest = c14n::canonical_subtree(&node, method).map(|b| dalg.digest(&b));
+        let digest = crate::dsig::reference_digest(&node, method, dalg);
         match (digest, &r.digest_value) {
             (Ok(d), Some(expected)) if d == *expected => {
                 referenced_ids.push(id.to_string());

@@ -13,7 +13,7 @@ use crate::dsig::names::*;
 use crate::dsig::parse::find;
 use crate::dsig::timestamp::covered_bytes;
 use crate::timestamp::token::{self, Timestamp, TokenProblem};
-use crate::trust::{Cert, Crl, TrustStore};
+use crate::trust::{Cert, Crl, Validator};
 
 /// One time-stamp and what came of checking it.
 #[derive(Debug, Clone)]
@@ -141,7 +141,7 @@ fn encapsulated(prop: &Node) -> Result<Vec<u8>, TokenProblem> {
 
 /// Is each intact time-stamp's TSA trusted at the time it claims? The TSA's own certificates
 /// travel in the token; the anchors are the verifier's.
-pub fn judge_trust(checks: &mut [TimestampCheck], store: &TrustStore) {
+pub fn judge_trust(checks: &mut [TimestampCheck], store: &Validator) {
     if checks.is_empty() {
         return;
     }

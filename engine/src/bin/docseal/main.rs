@@ -11,7 +11,7 @@ use std::process::ExitCode;
 
 use args::{Cli, Command, ImageArgs, SignArgs, VerifyArgs};
 use docseal::dsig::SignOptions;
-use docseal::trust::{Cert, Crl, TrustStore};
+use docseal::trust::{Cert, Crl, Validator};
 use docseal::verify::{self, Verdict, VerifyOptions};
 use docseal::Error;
 
@@ -81,9 +81,9 @@ fn read(path: &std::path::Path) -> Result<Vec<u8>, Error> {
 }
 
 fn verify(a: VerifyArgs) -> Result<u8, Error> {
-    let mut trust = TrustStore {
+    let mut trust = Validator {
         fetch_distribution_points: !a.offline,
-        ..TrustStore::default()
+        ..Validator::default()
     };
     for t in &a.trust {
         trust
