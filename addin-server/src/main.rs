@@ -95,7 +95,11 @@ fn tsa_request(a: &Args) -> Result<Option<docseal::timestamp::TsaRequest>, Serve
     req.digest = match a.tsa_digest.as_deref() {
         None | Some("sha256") => docseal::algorithm::DigestAlg::Sha256,
         Some("sha1") => docseal::algorithm::DigestAlg::Sha1,
-        Some(d) => return Err(ServerError::Setup(format!("--tsa-digest {d:?}: sha256 or sha1"))),
+        Some(d) => {
+            return Err(ServerError::Setup(format!(
+                "--tsa-digest {d:?}: sha256 or sha1"
+            )))
+        }
     };
     Ok(Some(req))
 }

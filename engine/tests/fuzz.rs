@@ -18,12 +18,11 @@
 mod common;
 use common::*;
 
+use std::alloc::{GlobalAlloc, Layout, System};
 use std::io::{Cursor, Read, Write};
 use std::path::PathBuf;
-use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
-
 
 /// Live heap bytes, and whether they ever passed the cap: an input that makes a target hold more
 /// than 512 MiB is a finding like a panic (the bound for hostile input). Counted for the
@@ -37,7 +36,9 @@ const MEMORY_CAP: usize = 512 << 20;
 unsafe impl GlobalAlloc for Counting {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         let p = unsafe { System.alloc(layout) };
-        if !p.is_null() && LIVE.fetch_add(layout.size(), Ordering::Relaxed) + layout.size() > MEMORY_CAP {
+        if !p.is_null()
+            && LIVE.fetch_add(layout.size(), Ordering::Relaxed) + layout.size() > MEMORY_CAP
+        {
             OVER_CAP.store(true, Ordering::Relaxed);
         }
         p
@@ -260,13 +261,23 @@ fn entries(limit: usize, wanted: impl Fn(&str) -> bool) -> Vec<Vec<u8>> {
 #[test]
 fn fuzz_relationship_transform() {
     let rels = entries(30, |n| n.ends_with(".rels"));
-    campaign("rels-transform", &rels, false, docseal::fuzzing::rels_transform);
+    campaign(
+        "rels-transform",
+        &rels,
+        false,
+        docseal::fuzzing::rels_transform,
+    );
 }
 
 #[test]
 fn fuzz_content_types() {
     let cts = entries(40, |n| n == "[Content_Types].xml");
-    campaign("content-types", &cts, false, docseal::fuzzing::content_types);
+    campaign(
+        "content-types",
+        &cts,
+        false,
+        docseal::fuzzing::content_types,
+    );
 }
 
 #[test]
@@ -281,5 +292,7 @@ fn fuzz_stamp_placement() {
         .iter()
         .map(|s| std::fs::read(samples().join(s)).unwrap())
         .collect();
-    campaign("stamp", &seeds, true, |b| docseal::fuzzing::stamp(b, &fixture));
+    campaign("stamp", &seeds, true, |b| {
+        docseal::fuzzing::stamp(b, &fixture)
+    });
 }

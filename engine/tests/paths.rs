@@ -27,7 +27,10 @@ fn params(cn: &str, ca: bool) -> CertificateParams {
         p.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
         p.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
     } else {
-        p.key_usages = vec![KeyUsagePurpose::DigitalSignature, KeyUsagePurpose::ContentCommitment];
+        p.key_usages = vec![
+            KeyUsagePurpose::DigitalSignature,
+            KeyUsagePurpose::ContentCommitment,
+        ];
     }
     p
 }
@@ -63,7 +66,11 @@ fn seal_through_with(
     let int_pem = issuer.pem();
     let leaf_key = KeyPair::generate().unwrap();
     let leaf_cert = leaf.signed_by(&leaf_key, &issuer).unwrap();
-    let (k, c, ch) = (dir.join("seal.key"), dir.join("seal.pem"), dir.join("chain.pem"));
+    let (k, c, ch) = (
+        dir.join("seal.key"),
+        dir.join("seal.pem"),
+        dir.join("chain.pem"),
+    );
     std::fs::write(&k, leaf_key.serialize_pem()).unwrap();
     std::fs::write(&c, leaf_cert.pem()).unwrap();
     std::fs::write(&ch, int_pem).unwrap();
@@ -87,7 +94,13 @@ fn seal_through_with(
 fn verify_trusting(file: &Path, anchor: &CertifiedIssuer<'static, KeyPair>) -> serde_json::Value {
     let a = file.with_file_name("anchor.pem");
     std::fs::write(&a, anchor.pem()).unwrap();
-    let o = docseal(&["verify", "--json", "--trust", a.to_str().unwrap(), file.to_str().unwrap()]);
+    let o = docseal(&[
+        "verify",
+        "--json",
+        "--trust",
+        a.to_str().unwrap(),
+        file.to_str().unwrap(),
+    ]);
     serde_json::from_slice::<serde_json::Value>(&o.stdout).unwrap()[0].clone()
 }
 
@@ -106,7 +119,12 @@ fn trust_message(r: &serde_json::Value) -> String {
 fn a_three_level_chain_is_valid() {
     let dir = scratch("path-ok");
     let ca = root("Path Test Root");
-    let f = seal_through(&dir, &ca, params("Path Test Intermediate", true), params("Path Test Seal", false));
+    let f = seal_through(
+        &dir,
+        &ca,
+        params("Path Test Intermediate", true),
+        params("Path Test Seal", false),
+    );
     let r = verify_trusting(&f, &ca);
     assert_eq!(r["verdict"], "valid", "{r:#}");
 }
@@ -115,11 +133,19 @@ fn a_three_level_chain_is_valid() {
 fn a_wrong_anchor_is_refused() {
     let dir = scratch("path-anchor");
     let ca = root("Path Test Root");
-    let f = seal_through(&dir, &ca, params("Path Test Intermediate", true), params("Path Test Seal", false));
+    let f = seal_through(
+        &dir,
+        &ca,
+        params("Path Test Intermediate", true),
+        params("Path Test Seal", false),
+    );
     let other = root("Another Root");
     let r = verify_trusting(&f, &other);
     assert_eq!(r["verdict"], "untrusted", "{r:#}");
-    assert!(trust_message(&r).contains("does not chain to a configured trust anchor"), "{r:#}");
+    assert!(
+        trust_message(&r).contains("does not chain to a configured trust anchor"),
+        "{r:#}"
+    );
 }
 
 #[test]
@@ -133,7 +159,10 @@ fn an_intermediate_expired_at_the_best_signature_time_is_refused() {
     let r = verify_trusting(&f, &ca);
     assert_eq!(r["verdict"], "untrusted", "{r:#}");
     let m = trust_message(&r);
-    assert!(m.contains("Path Test Expired Intermediate") && m.contains("is not valid at"), "{m}");
+    assert!(
+        m.contains("Path Test Expired Intermediate") && m.contains("is not valid at"),
+        "{m}"
+    );
 }
 
 #[test]
@@ -159,11 +188,18 @@ fn a_seal_certificate_that_may_not_sign_is_refused() {
     let f = seal_through(&dir, &ca, params("Path Test Intermediate", true), leaf);
     let r = verify_trusting(&f, &ca);
     assert_eq!(r["verdict"], "untrusted", "{r:#}");
-    assert!(trust_message(&r).contains("neither digitalSignature nor nonRepudiation"), "{r:#}");
+    assert!(
+        trust_message(&r).contains("neither digitalSignature nor nonRepudiation"),
+        "{r:#}"
+    );
 }
 
 /// A CRL from `issuer` that lists `serial` as revoked a day ago, written DER to `path`.
-fn write_crl(issuer: &CertifiedIssuer<'static, KeyPair>, serial: &rcgen::SerialNumber, path: &Path) {
+fn write_crl(
+    issuer: &CertifiedIssuer<'static, KeyPair>,
+    serial: &rcgen::SerialNumber,
+    path: &Path,
+) {
     let now = OffsetDateTime::now_utc();
     let crl = rcgen::CertificateRevocationListParams {
         this_update: now - Duration::hours(1),
@@ -190,18 +226,32 @@ fn the_crl_at_the_certificate_s_distribution_point_is_read() {
     let crl_path = dir.join("seal center.crl");
     let mut leaf = params("Path Test Lost Seal", false);
     leaf.crl_distribution_points = vec![rcgen::CrlDistributionPoint {
-        uris: vec![format!("file://{}", crl_path.display().to_string().replace(' ', "%20"))],
+        uris: vec![format!(
+            "file://{}",
+            crl_path.display().to_string().replace(' ', "%20")
+        )],
     }];
-    let f = seal_through_with(&dir, &ca, params("Path Test Intermediate", true), leaf, |issuer, serial| {
-        write_crl(issuer, serial, &crl_path)
-    });
+    let f = seal_through_with(
+        &dir,
+        &ca,
+        params("Path Test Intermediate", true),
+        leaf,
+        |issuer, serial| write_crl(issuer, serial, &crl_path),
+    );
     // No --crl: the distribution point answers.
     let r = verify_trusting(&f, &ca);
     assert_eq!(r["verdict"], "revoked", "{r:#}");
     assert_eq!(r["signatures"][0]["revocation"]["source"], "crl");
     // --offline leaves it unread: nothing says the seal was lost.
     let a = f.with_file_name("anchor.pem");
-    let o = docseal(&["verify", "--json", "--offline", "--trust", a.to_str().unwrap(), f.to_str().unwrap()]);
+    let o = docseal(&[
+        "verify",
+        "--json",
+        "--offline",
+        "--trust",
+        a.to_str().unwrap(),
+        f.to_str().unwrap(),
+    ]);
     let r = &serde_json::from_slice::<serde_json::Value>(&o.stdout).unwrap()[0];
     assert_eq!(r["verdict"], "valid", "{r:#}");
     assert_eq!(r["signatures"][0]["revocation"]["status"], "unknown");
@@ -211,7 +261,11 @@ fn the_crl_at_the_certificate_s_distribution_point_is_read() {
 fn an_unreachable_distribution_point_is_not_fatal() {
     let dir = scratch("path-dp-down");
     let ca = root("Path Test Root");
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let mut leaf = params("Path Test Seal", false);
     leaf.crl_distribution_points = vec![rcgen::CrlDistributionPoint {
         uris: vec![format!("http://127.0.0.1:{port}/seal-center.crl")],
@@ -221,5 +275,12 @@ fn an_unreachable_distribution_point_is_not_fatal() {
     assert_eq!(r["verdict"], "valid", "{r:#}");
     let s = &r["signatures"][0];
     assert_eq!(s["revocation"]["status"], "unknown");
-    assert!(s["findings"].as_array().unwrap().iter().any(|f| f["code"] == "crl-unreachable"), "{s:#}");
+    assert!(
+        s["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["code"] == "crl-unreachable"),
+        "{s:#}"
+    );
 }

@@ -50,7 +50,14 @@ fn answer(mut stream: std::net::TcpStream, dir: &Path) {
     let mut query = vec![0u8; len];
     reader.read_exact(&mut query).unwrap();
     let mut child = Command::new("openssl")
-        .args(["ts", "-reply", "-config", "tsa.cnf", "-queryfile", "/dev/stdin"])
+        .args([
+            "ts",
+            "-reply",
+            "-config",
+            "tsa.cnf",
+            "-queryfile",
+            "/dev/stdin",
+        ])
         .current_dir(dir)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -114,7 +121,10 @@ fn a_timestamped_seal_is_valid_at_the_tsa_time_and_libreoffice_agrees() {
     assert_eq!(s["timestamp"]["intact"], true);
     assert_eq!(s["timestamp"]["trusted"], true);
     assert_eq!(s["timestamp"]["digest"], "sha256");
-    assert!(s["timestamp"]["tsa"].as_str().unwrap().contains("Test Time-Stamping Authority"));
+    assert!(s["timestamp"]["tsa"]
+        .as_str()
+        .unwrap()
+        .contains("Test Time-Stamping Authority"));
     assert_eq!(s["best_time"], s["timestamp"]["time"]);
     if !libreoffice_missing() {
         let v = lo_verify(std::slice::from_ref(&out), &pki().join("ca.pem"));
@@ -144,7 +154,8 @@ fn a_tampered_timestamp_token_makes_the_seal_invalid() {
     let dir = scratch("ts-tamper");
     let mut entries = read_zip(&out);
     let text = String::from_utf8(entry(&mut entries, "_xmlsignatures/sig1.xml").clone()).unwrap();
-    let start = text.find("<xd:EncapsulatedTimeStamp>").unwrap() + "<xd:EncapsulatedTimeStamp>".len();
+    let start =
+        text.find("<xd:EncapsulatedTimeStamp>").unwrap() + "<xd:EncapsulatedTimeStamp>".len();
     let end = text[start..].find('<').unwrap() + start;
     use base64::Engine;
     let b64 = base64::engine::general_purpose::STANDARD;
@@ -164,13 +175,20 @@ fn a_tampered_timestamp_token_makes_the_seal_invalid() {
         .iter()
         .map(|f| f["code"].as_str().unwrap())
         .collect();
-    assert!(codes.iter().any(|c| c.starts_with("timestamp-")), "{codes:?}");
+    assert!(
+        codes.iter().any(|c| c.starts_with("timestamp-")),
+        "{codes:?}"
+    );
 }
 
 #[test]
 fn an_unreachable_tsa_writes_nothing() {
     // A port nothing listens on: bind one, then let it go.
-    let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let out = scratch("ts-down").join("never.docx");
     let o = sign_with(
         &samples().join("contract.docx"),
@@ -198,10 +216,26 @@ fn crl_revoking_rsa_at(name: &str, when: time::OffsetDateTime) -> PathBuf {
     std::fs::write(dir.join("index.txt"), "").unwrap();
     std::fs::write(dir.join("crlnumber"), "01\n").unwrap();
     let run = |args: &[&str]| {
-        let o = Command::new("openssl").args(args).current_dir(&dir).output().unwrap();
+        let o = Command::new("openssl")
+            .args(args)
+            .current_dir(&dir)
+            .output()
+            .unwrap();
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     };
-    run(&["ca", "-config", "ca.cnf", "-keyfile", "ca.key", "-cert", "ca.pem", "-revoke", "rsa.pem", "-crl_reason", "keyCompromise"]);
+    run(&[
+        "ca",
+        "-config",
+        "ca.cnf",
+        "-keyfile",
+        "ca.key",
+        "-cert",
+        "ca.pem",
+        "-revoke",
+        "rsa.pem",
+        "-crl_reason",
+        "keyCompromise",
+    ]);
     // index.txt: R <expiry> <revocation>,<reason> <serial> unknown <subject>; set the date.
     let index = std::fs::read_to_string(dir.join("index.txt")).unwrap();
     let stamp = format!(
@@ -214,11 +248,17 @@ fn crl_revoking_rsa_at(name: &str, when: time::OffsetDateTime) -> PathBuf {
         when.second()
     );
     let fields: Vec<&str> = index.trim_end().split('\t').collect();
-    let reason = fields[2].split_once(',').map(|(_, r)| r).unwrap_or("keyCompromise");
+    let reason = fields[2]
+        .split_once(',')
+        .map(|(_, r)| r)
+        .unwrap_or("keyCompromise");
     let mut edited: Vec<String> = fields.iter().map(|s| s.to_string()).collect();
     edited[2] = format!("{stamp},{reason}");
     std::fs::write(dir.join("index.txt"), edited.join("\t") + "\n").unwrap();
-    run(&["ca", "-config", "ca.cnf", "-keyfile", "ca.key", "-cert", "ca.pem", "-gencrl", "-out", "lost.crl"]);
+    run(&[
+        "ca", "-config", "ca.cnf", "-keyfile", "ca.key", "-cert", "ca.pem", "-gencrl", "-out",
+        "lost.crl",
+    ]);
     dir.join("lost.crl")
 }
 
@@ -232,7 +272,11 @@ fn revocation_after_the_timestamp_keeps_the_seal_valid_with_a_note() {
     let s = &r["signatures"][0];
     assert_eq!(s["revocation"]["status"], "good", "{s:#}");
     assert!(s["revocation"]["revoked_at"].is_string());
-    assert!(s["findings"].as_array().unwrap().iter().any(|f| f["code"] == "revoked-after-signing"));
+    assert!(s["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|f| f["code"] == "revoked-after-signing"));
 }
 
 #[test]
@@ -245,8 +289,19 @@ fn revocation_before_the_timestamp_is_revoked() {
     let s = &r["signatures"][0];
     assert_eq!(s["revocation"]["status"], "revoked");
     assert_eq!(s["revocation"]["reason"], "KeyCompromise");
-    let f = s["findings"].as_array().unwrap().iter().find(|f| f["code"] == "revoked").unwrap();
-    assert!(f["message"].as_str().unwrap().contains("sealed after the seal was reported lost"), "{f}");
+    let f = s["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["code"] == "revoked")
+        .unwrap();
+    assert!(
+        f["message"]
+            .as_str()
+            .unwrap()
+            .contains("sealed after the seal was reported lost"),
+        "{f}"
+    );
 }
 
 #[test]
@@ -254,13 +309,27 @@ fn without_a_timestamp_a_revoked_seal_is_revoked_now() {
     let out = scratch("no-ts").join("plain.docx");
     sign_rsa(&samples().join("contract.docx"), &out);
     // Revoked a minute ago: after the claimed signing time, but nothing proves that time.
-    let crl = crl_revoking_rsa_at("now", time::OffsetDateTime::now_utc() - time::Duration::minutes(1));
+    let crl = crl_revoking_rsa_at(
+        "now",
+        time::OffsetDateTime::now_utc() - time::Duration::minutes(1),
+    );
     let r = verify_with(&out, Some(&crl));
     assert_eq!(r["verdict"], "revoked", "{r:#}");
     let s = &r["signatures"][0];
     assert_eq!(s["time_source"], "verification-time");
-    let f = s["findings"].as_array().unwrap().iter().find(|f| f["code"] == "revoked").unwrap();
-    assert!(f["message"].as_str().unwrap().contains("signing time not proven"), "{f}");
+    let f = s["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["code"] == "revoked")
+        .unwrap();
+    assert!(
+        f["message"]
+            .as_str()
+            .unwrap()
+            .contains("signing time not proven"),
+        "{f}"
+    );
 }
 
 #[test]
@@ -281,7 +350,13 @@ fn the_office_2010_xl_sample_reports_both_timestamps() {
     for t in ts {
         assert_eq!(t["intact"], true, "{t:#}");
         assert_eq!(t["digest"], "sha1");
-        assert!(t["tsa"].as_str().unwrap().contains("Time Stamping Authority"), "{t}");
+        assert!(
+            t["tsa"]
+                .as_str()
+                .unwrap()
+                .contains("Time Stamping Authority"),
+            "{t}"
+        );
     }
     assert_eq!(ts[0]["time"], "2011-08-20T05:18:39Z");
     assert_eq!(ts[1]["time"], "2011-08-20T05:18:40Z");
@@ -305,7 +380,11 @@ fn long_term_data_embeds_the_chain_and_crl_and_time_stamps_them() {
     let ts = s["timestamps"].as_array().unwrap();
     assert_eq!(ts.len(), 2, "{s:#}");
     assert_eq!(ts[1]["kind"], "sig-and-refs");
-    assert!(ts.iter().all(|t| t["intact"] == true && t["trusted"] == true), "{s:#}");
+    assert!(
+        ts.iter()
+            .all(|t| t["intact"] == true && t["trusted"] == true),
+        "{s:#}"
+    );
     assert_eq!(s["revocation"]["status"], "good", "{s:#}");
     assert_eq!(s["revocation"]["source"], "crl");
     // Office 2010 SP1's order of the unsigned signature properties.
@@ -387,21 +466,66 @@ fn an_expired_seal_stays_valid_when_a_timestamp_proves_it_sealed_in_time() {
     let p = pki();
     let dir = scratch("short-lived");
     let run = |args: &[&str]| {
-        let o = Command::new("openssl").args(args).current_dir(&dir).output().unwrap();
+        let o = Command::new("openssl")
+            .args(args)
+            .current_dir(&dir)
+            .output()
+            .unwrap();
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     };
     let (ca, ca_key) = (p.join("ca.pem"), p.join("ca.key"));
-    std::fs::write(dir.join("leaf.ext"), "basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature,nonRepudiation\n").unwrap();
-    run(&["req", "-new", "-newkey", "rsa:2048", "-nodes", "-keyout", "short.key", "-out", "short.csr", "-subj", "/CN=Short-lived Seal"]);
-    run(&["x509", "-req", "-in", "short.csr", "-CA", ca.to_str().unwrap(), "-CAkey", ca_key.to_str().unwrap(),
-        "-set_serial", "4242", "-days", "1", "-extfile", "leaf.ext", "-out", "short.pem"]);
+    std::fs::write(
+        dir.join("leaf.ext"),
+        "basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature,nonRepudiation\n",
+    )
+    .unwrap();
+    run(&[
+        "req",
+        "-new",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        "short.key",
+        "-out",
+        "short.csr",
+        "-subj",
+        "/CN=Short-lived Seal",
+    ]);
+    run(&[
+        "x509",
+        "-req",
+        "-in",
+        "short.csr",
+        "-CA",
+        ca.to_str().unwrap(),
+        "-CAkey",
+        ca_key.to_str().unwrap(),
+        "-set_serial",
+        "4242",
+        "-days",
+        "1",
+        "-extfile",
+        "leaf.ext",
+        "-out",
+        "short.pem",
+    ]);
     let url = tsa();
     let seal = |name: &str, extra: &[&str]| {
         let out = dir.join(name);
         let mut args: Vec<String> = vec![
-            "sign".into(), samples().join("contract.docx").to_str().unwrap().to_string(), "-o".into(),
-            out.to_str().unwrap().to_string(), "--key".into(), dir.join("short.key").to_str().unwrap().to_string(),
-            "--cert".into(), dir.join("short.pem").to_str().unwrap().to_string(),
+            "sign".into(),
+            samples()
+                .join("contract.docx")
+                .to_str()
+                .unwrap()
+                .to_string(),
+            "-o".into(),
+            out.to_str().unwrap().to_string(),
+            "--key".into(),
+            dir.join("short.key").to_str().unwrap().to_string(),
+            "--cert".into(),
+            dir.join("short.pem").to_str().unwrap().to_string(),
         ];
         args.extend(extra.iter().map(|s| s.to_string()));
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
@@ -421,9 +545,20 @@ fn an_expired_seal_stays_valid_when_a_timestamp_proves_it_sealed_in_time() {
     };
     let r = docseal::verify_file(&stamped, &opts);
     assert_eq!(r.verdict, docseal::Verdict::Valid, "{r:#?}");
-    assert_eq!(r.signatures[0].time_source, Some(docseal::verify::TimeSource::Timestamp));
+    assert_eq!(
+        r.signatures[0].time_source,
+        Some(docseal::verify::TimeSource::Timestamp)
+    );
     let r = docseal::verify_file(&plain, &opts);
     assert_eq!(r.verdict, docseal::Verdict::Untrusted, "{r:#?}");
-    let f = r.signatures[0].findings.iter().find(|f| f.code == "certificate-not-valid").unwrap();
-    assert!(f.message.contains("signing time not proven"), "{}", f.message);
+    let f = r.signatures[0]
+        .findings
+        .iter()
+        .find(|f| f.code == "certificate-not-valid")
+        .unwrap();
+    assert!(
+        f.message.contains("signing time not proven"),
+        "{}",
+        f.message
+    );
 }

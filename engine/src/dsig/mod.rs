@@ -2,7 +2,8 @@
 //!
 //! Each facet contributes one signed `ds:Object` and the SignedInfo reference to it, so object
 //! and reference cannot drift apart. What is not signed — the SignatureValue and KeyInfo — is
-//! added afterwards. The list below *is* the signature Office writes:
+//! added afterwards, then the post-sign list (`POST_SIGN`: time-stamps and long-term data).
+//! The two lists *are* the signature Office writes:
 
 pub use crate::algorithm;
 pub mod coverage;
@@ -161,24 +162,49 @@ pub fn signature_xml(edit: &PackageEdit, opts: &SignOptions) -> Result<String> {
         key_info.text_element("X509Certificate", &b64.encode(c.der()));
     }
     key_info.close("X509Data").close("KeyInfo");
-    let signed = document(
-        &signed_info.0,
-        &b64.encode(&value),
-        &key_info.0,
-        &objects,
-    );
-    // The post-sign list: what is added after the SignatureValue exists, unsigned.
+    let signed = document(&signed_info.0, &b64.encode(&value), &key_info.0, &objects);
+    POST_SIGN
+        .iter()
+        .try_fold(signed, |doc, (_, step)| step(doc, opts))
+}
+
+/// A step after the SignatureValue exists: it adds unsigned properties to the finished document.
+pub type PostSign = fn(String, &SignOptions) -> Result<String>;
+
+/// The post-sign list, in the order the elements appear (KeyInfo is written with the signature
+/// itself, before these): the unsigned half of what Office writes.
+pub const POST_SIGN: &[(&str, PostSign)] = &[
+    ("XAdES-T: SignatureTimeStamp (--tsa)", post_sign_timestamp),
+    (
+        "XAdES-X-L: chain, CRLs, their references, SigAndRefsTimeStamp (--ltv)",
+        post_sign_long_term,
+    ),
+];
+
+fn post_sign_timestamp(doc: String, opts: &SignOptions) -> Result<String> {
+    match opts.tsa {
+        Some(tsa) => timestamp::add_signature_timestamp(&doc, tsa),
+        None => Ok(doc),
+    }
+}
+
+fn post_sign_long_term(doc: String, opts: &SignOptions) -> Result<String> {
     match (opts.tsa, opts.ltv) {
-        (None, None) => Ok(signed),
+        (_, None) => Ok(doc),
         (None, Some(_)) => Err(Error::arg(
             "--ltv",
             "long-term data is sealed by a time-stamp: give --tsa too",
         )),
-        (Some(tsa), None) => timestamp::add_signature_timestamp(&signed, tsa),
         (Some(tsa), Some(ltv)) => {
-            let stamped = timestamp::add_signature_timestamp(&signed, tsa)?;
             let crls = chain_crls(opts.certs, &ltv.crls, opts.time)?;
-            timestamp::add_long_term_data(&stamped, &opts.certs[1..], &crls, alg.digest(), tsa)
+            let digest = opts.signer.algorithm().digest();
+            timestamp::add_long_term_data(
+                &doc,
+                opts.certs.get(1..).unwrap_or(&[]),
+                &crls,
+                digest,
+                tsa,
+            )
         }
     }
 }
@@ -210,7 +236,10 @@ fn chain_crls(
                 "not signed by a certificate of the seal's chain; give that CA with --chain",
             ));
         };
-        for cert in certs.iter().filter(|c| c.issuer_der() == issuer.subject_der()) {
+        for cert in certs
+            .iter()
+            .filter(|c| c.issuer_der() == issuer.subject_der())
+        {
             if let Some(r) = crl.revocation_of(cert).filter(|r| r.at <= at) {
                 return Err(Error::CertificateNotValid {
                     subject: r.subject,

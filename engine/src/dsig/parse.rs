@@ -30,6 +30,7 @@ pub struct ParsedSignature {
     pub doc: XmlDoc,
     pub root: Node,
     pub id: Option<String>,
+    /// The SignedInfo element, kept for canonicalisation; its content is in the fields below.
     pub signed_info: Node,
     pub c14n_method: String,
     pub signature_method: String,
@@ -38,6 +39,69 @@ pub struct ParsedSignature {
     pub certs: Vec<Cert>,
     /// Key material in KeyInfo beside the X.509 certificates.
     pub key_info: KeyInfoExtras,
+    /// The XAdES signed properties, when the signature has them.
+    pub xades: Option<XadesSigned>,
+}
+
+/// XAdES `SignedProperties` (ETSI EN 319 132-1 §5.2), read into types: what verification needs
+/// without walking the tree again.
+#[derive(Debug, Clone, Default)]
+pub struct XadesSigned {
+    /// Its `Id`: SignedInfo must reference it, or nothing in it is signed.
+    pub id: Option<String>,
+    pub signing_time: Option<String>,
+    /// The certificate digests of `SigningCertificateV2` (or v1); `None` when neither is there.
+    pub signing_certificates: Option<Vec<CertDigest>>,
+}
+
+/// One `xd:Cert/xd:CertDigest`: the digest method URI and the digest.
+#[derive(Debug, Clone)]
+pub struct CertDigest {
+    pub method: String,
+    pub value: Option<Vec<u8>>,
+}
+
+/// A signed `ds:Object` holding a `ds:Manifest` (the package object, ECMA-376 Part 2 §13.2.4.2).
+#[derive(Clone)]
+pub struct PackageObject {
+    pub references: Vec<Reference>,
+    /// `mdssi:SignatureTime/mdssi:Value`, the signer's claimed time.
+    pub signature_time: Option<String>,
+}
+
+/// The package object in `object`, if it is one.
+pub fn package_object(object: &Node) -> Option<PackageObject> {
+    let manifest = child(object, NS_DSIG, "Manifest")?;
+    Some(PackageObject {
+        references: children(&manifest, NS_DSIG, "Reference")
+            .map(|r| reference(&r))
+            .collect(),
+        signature_time: find(object, NS_MDSSI, "SignatureTime")
+            .and_then(|t| find(&t, NS_MDSSI, "Value"))
+            .map(|n| c14n::text(&n)),
+    })
+}
+
+fn xades_signed(root: &Node) -> Option<XadesSigned> {
+    let sp = find(root, NS_XADES, "SignedProperties")?;
+    let holder = find(&sp, NS_XADES, "SigningCertificateV2")
+        .or_else(|| find(&sp, NS_XADES, "SigningCertificate"));
+    let signing_certificates = holder.map(|h| {
+        children(&h, NS_XADES, "Cert")
+            .filter_map(|cert| child(&cert, NS_XADES, "CertDigest"))
+            .map(|d| CertDigest {
+                method: child(&d, NS_DSIG, "DigestMethod")
+                    .and_then(|m| m.get_attribute_no_ns("Algorithm"))
+                    .unwrap_or_default(),
+                value: child(&d, NS_DSIG, "DigestValue").and_then(|v| b64(&v.get_content())),
+            })
+            .collect()
+    });
+    Some(XadesSigned {
+        id: sp.get_attribute_no_ns("Id"),
+        signing_time: find(&sp, NS_XADES, "SigningTime").map(|n| c14n::text(&n)),
+        signing_certificates,
+    })
 }
 
 /// What KeyInfo holds beside `X509Data/X509Certificate` (XML-DSig §4.5): each must agree with the
@@ -107,7 +171,9 @@ pub fn parse(part: &str, text: &str) -> Result<ParsedSignature, String> {
         key_info.retrieval_methods = children(&ki, NS_DSIG, "RetrievalMethod").count();
     }
     let id = root.get_attribute_no_ns("Id");
+    let xades = xades_signed(&root);
     Ok(ParsedSignature {
+        xades,
         doc,
         root,
         id,

@@ -76,7 +76,10 @@ pub fn covered_bytes(
 
 /// Adds a SignatureTimeStamp from `tsa` to a finished signature document (XAdES-T).
 pub fn add_signature_timestamp(document: &str, tsa: &TsaRequest) -> Result<String> {
-    let document = match document.matches(EMPTY_UNSIGNED_SIGNATURE_PROPERTIES).count() {
+    let document = match document
+        .matches(EMPTY_UNSIGNED_SIGNATURE_PROPERTIES)
+        .count()
+    {
         // docseal wrote this document a moment ago; the empty element is spelled exactly once.
         1 => document.replacen(
             EMPTY_UNSIGNED_SIGNATURE_PROPERTIES,
@@ -186,7 +189,9 @@ fn digest_elements(alg: DigestAlg, data: &[u8]) -> String {
 }
 
 fn escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }
 
 /// A certificate serial (big-endian two's complement, positive) in decimal, as
@@ -218,6 +223,9 @@ mod tests {
         assert_eq!(super::decimal(&[0]), "0");
         assert_eq!(super::decimal(&[0x01, 0x00]), "256");
         // The Belgium Root CA2 serial Office 2010 wrote.
-        assert_eq!(super::decimal(&0x2AFF_BE9F_A2F0_E987u64.to_be_bytes()), "3098404661496965511");
+        assert_eq!(
+            super::decimal(&0x2AFF_BE9F_A2F0_E987u64.to_be_bytes()),
+            "3098404661496965511"
+        );
     }
 }

@@ -57,7 +57,10 @@ fn element(input: &[u8], pos: &mut usize, out: &mut Vec<u8>, depth: usize) -> Re
     };
     if !constructed {
         let len = length.unwrap_or(0);
-        let end = pos.checked_add(len).filter(|e| *e <= input.len()).ok_or("truncated BER")?;
+        let end = pos
+            .checked_add(len)
+            .filter(|e| *e <= input.len())
+            .ok_or("truncated BER")?;
         write_tlv(out, tag, &input[*pos..end]);
         *pos = end;
         return Ok(());
@@ -65,7 +68,10 @@ fn element(input: &[u8], pos: &mut usize, out: &mut Vec<u8>, depth: usize) -> Re
     let mut children = Vec::new();
     match length {
         Some(len) => {
-            let end = pos.checked_add(len).filter(|e| *e <= input.len()).ok_or("truncated BER")?;
+            let end = pos
+                .checked_add(len)
+                .filter(|e| *e <= input.len())
+                .ok_or("truncated BER")?;
             while *pos < end {
                 element(input, pos, &mut children, depth + 1)?;
             }
@@ -128,7 +134,11 @@ fn write_tlv(out: &mut Vec<u8>, tag: &[u8], content: &[u8]) {
     if len < 0x80 {
         out.push(len as u8);
     } else {
-        let bytes: Vec<u8> = len.to_be_bytes().into_iter().skip_while(|b| *b == 0).collect();
+        let bytes: Vec<u8> = len
+            .to_be_bytes()
+            .into_iter()
+            .skip_while(|b| *b == 0)
+            .collect();
         out.push(0x80 | bytes.len() as u8);
         out.extend(bytes);
     }

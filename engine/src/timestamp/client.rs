@@ -88,7 +88,15 @@ pub fn request(req: &TsaRequest, data: &[u8]) -> Result<Granted> {
             .unwrap_or_default();
         return Err(Error::TsaRefused {
             url: req.url.clone(),
-            status: format!("{:?}{}", resp.status.status, if text.is_empty() { String::new() } else { format!(": {text}") }),
+            status: format!(
+                "{:?}{}",
+                resp.status.status,
+                if text.is_empty() {
+                    String::new()
+                } else {
+                    format!(": {text}")
+                }
+            ),
         });
     }
     let token_der = resp
@@ -145,8 +153,7 @@ fn post(req: &TsaRequest, query: &[u8]) -> Result<Vec<u8>> {
 /// the top bit clear (positive) and the next one set (no leading zero byte to strip).
 fn nonce() -> Result<Vec<u8>> {
     let mut n = [0u8; 8];
-    getrandom::getrandom(&mut n)
-        .map_err(|e| Error::SigningFailed(format!("random nonce: {e}")))?;
+    getrandom::getrandom(&mut n).map_err(|e| Error::SigningFailed(format!("random nonce: {e}")))?;
     n[0] = (n[0] & 0x7F) | 0x40;
     Ok(n.to_vec())
 }

@@ -20,8 +20,7 @@ use crate::crypto::{self, EcdsaEncoding};
 use crate::trust::Cert;
 
 const ID_SIGNED_DATA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.7.2");
-const ID_CT_TST_INFO: ObjectIdentifier =
-    ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.16.1.4");
+const ID_CT_TST_INFO: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.16.1.4");
 const ID_CONTENT_TYPE: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.3");
 const ID_MESSAGE_DIGEST: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.4");
 const ID_SIGNING_CERTIFICATE: ObjectIdentifier =
@@ -113,7 +112,10 @@ impl std::fmt::Display for TokenProblem {
                 write!(f, "the time-stamp token's signature is invalid: {why}")
             }
             TokenProblem::TsaCertificateMissing => {
-                write!(f, "the time-stamp token does not carry the TSA's certificate")
+                write!(
+                    f,
+                    "the time-stamp token does not carry the TSA's certificate"
+                )
             }
             TokenProblem::NotATsaCertificate(who) => write!(
                 f,
@@ -258,7 +260,11 @@ fn check_signer_info(si: &SignerInfo, content: &[u8], tsa: &Cert) -> Result<(), 
     if message_digest.as_bytes() != dalg.digest(content).as_slice() {
         return Err(invalid("the TSTInfo was changed after the TSA signed it"));
     }
-    check_signing_certificate_attribute(attr(ID_SIGNING_CERTIFICATE), attr(ID_SIGNING_CERTIFICATE_V2), tsa)?;
+    check_signing_certificate_attribute(
+        attr(ID_SIGNING_CERTIFICATE),
+        attr(ID_SIGNING_CERTIFICATE_V2),
+        tsa,
+    )?;
 
     let alg = signature_alg(&si.signature_algorithm.oid, dalg).ok_or_else(|| {
         invalid(&format!(
@@ -272,10 +278,18 @@ fn check_signer_info(si: &SignerInfo, content: &[u8], tsa: &Cert) -> Result<(), 
     let spki = tsa
         .spki_der()
         .map_err(|_| invalid("the TSA certificate's key is unreadable"))?;
-    if crypto::verify(&spki, alg, &signed, si.signature.as_bytes(), EcdsaEncoding::Der) {
+    if crypto::verify(
+        &spki,
+        alg,
+        &signed,
+        si.signature.as_bytes(),
+        EcdsaEncoding::Der,
+    ) {
         Ok(())
     } else {
-        Err(invalid("the signature does not verify with the TSA's certificate"))
+        Err(invalid(
+            "the signature does not verify with the TSA's certificate",
+        ))
     }
 }
 
@@ -297,8 +311,9 @@ fn check_signing_certificate_attribute(
             .ok_or_else(|| invalid("empty signingCertificateV2"))?;
         let alg = match &first.hash_algorithm {
             None => DigestAlg::Sha256,
-            Some(a) => digest_alg(&a.oid)
-                .ok_or_else(|| invalid("unknown signingCertificateV2 hash"))?,
+            Some(a) => {
+                digest_alg(&a.oid).ok_or_else(|| invalid("unknown signingCertificateV2 hash"))?
+            }
         };
         (alg, first.cert_hash.as_bytes().to_vec())
     } else if let Some(v) = v1 {
@@ -311,7 +326,9 @@ fn check_signing_certificate_attribute(
             .ok_or_else(|| invalid("empty signingCertificate"))?;
         (DigestAlg::Sha1, first.cert_hash.as_bytes().to_vec())
     } else {
-        return Err(invalid("no signing-certificate attribute (RFC 3161 §2.4.1)"));
+        return Err(invalid(
+            "no signing-certificate attribute (RFC 3161 §2.4.1)",
+        ));
     };
     if alg.digest(tsa.der()) == hash {
         Ok(())
@@ -427,7 +444,12 @@ mod tests {
         assert_eq!(text, "20261127162520.017Z");
         assert_eq!(t.unix_timestamp(), 1_795_796_720);
         assert!(gen_time(&gt("20110820051839Z")).is_ok());
-        for bad in ["20261127162520.170Z", "20261127162520.Z", "20261127162520", "2026112716252Z"] {
+        for bad in [
+            "20261127162520.170Z",
+            "20261127162520.Z",
+            "20261127162520",
+            "2026112716252Z",
+        ] {
             assert!(gen_time(&gt(bad)).is_err(), "{bad}");
         }
     }

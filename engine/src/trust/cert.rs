@@ -75,11 +75,12 @@ impl Cert {
             .map(|e| e.path())
             .filter(|p| {
                 p.is_file()
-                    && p.extension()
-                        .and_then(|e| e.to_str())
-                        .is_some_and(|e| {
-                            matches!(e.to_ascii_lowercase().as_str(), "pem" | "crt" | "cer" | "der")
-                        })
+                    && p.extension().and_then(|e| e.to_str()).is_some_and(|e| {
+                        matches!(
+                            e.to_ascii_lowercase().as_str(),
+                            "pem" | "crt" | "cer" | "der"
+                        )
+                    })
             })
             .collect();
         files.sort();

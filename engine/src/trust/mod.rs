@@ -108,7 +108,12 @@ impl Validator {
     /// The store a TSA's certificate is judged by: every anchor, the TSA-only ones too.
     pub fn for_tsa(&self) -> Validator {
         Validator {
-            anchors: self.anchors.iter().chain(&self.tsa_anchors).cloned().collect(),
+            anchors: self
+                .anchors
+                .iter()
+                .chain(&self.tsa_anchors)
+                .cloned()
+                .collect(),
             tsa_anchors: vec![],
             ..self.clone()
         }
@@ -129,7 +134,9 @@ impl Validator {
         let mut problem = leaf_usage_problem(leaf);
         let mut trusted = false;
         while problem.is_none() {
-            let Some(current) = chain.last().cloned() else { break };
+            let Some(current) = chain.last().cloned() else {
+                break;
+            };
             if !current.valid_at(at) {
                 problem = Some(format!(
                     "the certificate {} is not valid at {} (valid {} to {})",
@@ -194,7 +201,12 @@ impl Validator {
             .find_map(|pair| self.revocation(&pair[0], &pair[1]));
         let issuer_crls: Vec<&Crl> = chain
             .get(1)
-            .map(|issuer| self.crls.iter().filter(|crl| crl.issued_by(issuer)).collect())
+            .map(|issuer| {
+                self.crls
+                    .iter()
+                    .filter(|crl| crl.issued_by(issuer))
+                    .collect()
+            })
             .unwrap_or_default();
         let crl_checked = issuer_crls.iter().any(|crl| crl.fresh_at(at));
         let crl_stale = !issuer_crls.is_empty() && !crl_checked;

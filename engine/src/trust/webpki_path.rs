@@ -29,9 +29,16 @@ impl ExtendedKeyUsageValidator for AnyPurpose {
 
 /// Does `leaf` have a valid path to one of `anchors` through `pool` at `at`? `Err` says why not,
 /// in a sentence.
-pub fn validate(leaf: &Cert, pool: &[Cert], anchors: &[Cert], at: OffsetDateTime) -> Result<(), String> {
-    let anchor_ders: Vec<CertificateDer<'_>> =
-        anchors.iter().map(|a| CertificateDer::from(a.der())).collect();
+pub fn validate(
+    leaf: &Cert,
+    pool: &[Cert],
+    anchors: &[Cert],
+    at: OffsetDateTime,
+) -> Result<(), String> {
+    let anchor_ders: Vec<CertificateDer<'_>> = anchors
+        .iter()
+        .map(|a| CertificateDer::from(a.der()))
+        .collect();
     let trust_anchors: Vec<TrustAnchor<'_>> = anchor_ders
         .iter()
         .filter_map(|d| webpki::anchor_from_trusted_cert(d).ok())

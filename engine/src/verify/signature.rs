@@ -11,7 +11,7 @@ use crate::c14n::rels_transform::{self, Selector};
 use crate::c14n::{self, Method};
 use crate::crypto::{self, EcdsaEncoding};
 use crate::dsig::names::*;
-use crate::dsig::parse::{self, find, Reference, Transform};
+use crate::dsig::parse::{self, Reference, Transform};
 use crate::error::{Error, Result};
 use crate::opc::{Package, PartName};
 use crate::trust::{Cert, Validator};
@@ -143,9 +143,7 @@ impl SignatureCheck {
                 .find(|t| t.kind == TimestampKind::Signature)
                 .map(TimestampCheck::report),
             timestamps: self.timestamps.iter().map(TimestampCheck::report).collect(),
-            best_time: self
-                .best_time
-                .map(|(t, _)| crate::datetime::format_time(t)),
+            best_time: self.best_time.map(|(t, _)| crate::datetime::format_time(t)),
             time_source: self.best_time.map(|(_, s)| s),
             revocation: self.revocation.clone(),
             covers,
@@ -191,7 +189,9 @@ impl SignatureCheck {
         let mut extra = self.embedded_crls.clone();
         if store.fetch_distribution_points {
             let certs = self.signer.iter().chain(self.pool.iter());
-            let mut urls: Vec<String> = certs.flat_map(crate::trust::fetch::distribution_points).collect();
+            let mut urls: Vec<String> = certs
+                .flat_map(crate::trust::fetch::distribution_points)
+                .collect();
             urls.sort();
             urls.dedup();
             for url in urls {
@@ -221,7 +221,9 @@ impl SignatureCheck {
                 self.findings.push(Finding::warning(
                     "timestamp-untrusted",
                     Some(&part),
-                    format!("the time-stamp's authority is not trusted, so it proves no time: {why}"),
+                    format!(
+                        "the time-stamp's authority is not trusted, so it proves no time: {why}"
+                    ),
                 ));
             }
         }
@@ -474,10 +476,8 @@ pub fn check_xml(pkg: &Package, part: &PartName) -> SignatureCheck {
         match (digest, &r.digest_value) {
             (Ok(d), Some(expected)) if d == *expected => {
                 referenced_ids.push(id.to_string());
-                if c14n::is(&node, NS_DSIG, "Object")
-                    && c14n::child(&node, NS_DSIG, "Manifest").is_some()
-                {
-                    manifest_objects.push(node);
+                if c14n::is(&node, NS_DSIG, "Object") {
+                    manifest_objects.extend(parse::package_object(&node));
                 }
             }
             (Ok(_), _) => {
@@ -499,24 +499,24 @@ pub fn check_xml(pkg: &Package, part: &PartName) -> SignatureCheck {
     }
 
     // Signing time: XAdES first, then the package object's mdssi:SignatureTime.
-    let xades_props = find(&sig.root, NS_XADES, "SignedProperties");
-    if let Some(sp) = &xades_props {
-        let sp_id = sp.get_attribute_no_ns("Id").unwrap_or_default();
-        if !referenced_ids.contains(&sp_id) {
+    if let Some(xades) = &sig.xades {
+        if !xades
+            .id
+            .as_ref()
+            .is_some_and(|id| referenced_ids.contains(id))
+        {
             check.error(
                 "unsigned-signed-properties",
                 "the XAdES SignedProperties are not covered by SignedInfo",
             );
         }
-        check.signed_at = find(sp, NS_XADES, "SigningTime").map(|n| c14n::text(&n));
-        check_signing_certificate(&mut check, sp);
+        check.signed_at = xades.signing_time.clone();
+        check_signing_certificate(&mut check, xades);
     }
-    for obj in &manifest_objects {
-        if check.signed_at.is_none() {
-            check.signed_at = find(obj, NS_MDSSI, "SignatureTime")
-                .and_then(|t| find(&t, NS_MDSSI, "Value"))
-                .map(|n| c14n::text(&n));
-        }
+    if check.signed_at.is_none() {
+        check.signed_at = manifest_objects
+            .iter()
+            .find_map(|o| o.signature_time.clone());
     }
 
     // Time-stamps: a token that does not prove what it says makes the signature invalid, as a
@@ -535,10 +535,8 @@ pub fn check_xml(pkg: &Package, part: &PartName) -> SignatureCheck {
     }
 
     for obj in &manifest_objects {
-        if let Some(manifest) = c14n::child(obj, NS_DSIG, "Manifest") {
-            for r in c14n::children(&manifest, NS_DSIG, "Reference") {
-                manifest_reference(pkg, &mut check, &parse::reference(&r));
-            }
+        for r in &obj.references {
+            manifest_reference(pkg, &mut check, r);
         }
     }
     check
@@ -621,10 +619,8 @@ fn key_info_consistent(
 
 /// XAdES SigningCertificate / SigningCertificateV2: the certificate's digest must be that of the
 /// certificate the SignatureValue verified with.
-fn check_signing_certificate(check: &mut SignatureCheck, sp: &libxml::tree::Node) {
-    let holder = find(sp, NS_XADES, "SigningCertificateV2")
-        .or_else(|| find(sp, NS_XADES, "SigningCertificate"));
-    let Some(holder) = holder else {
+fn check_signing_certificate(check: &mut SignatureCheck, xades: &parse::XadesSigned) {
+    let Some(digests) = &xades.signing_certificates else {
         check.error(
             "signing-certificate-missing",
             "XAdES SignedProperties name no signing certificate",
@@ -634,22 +630,12 @@ fn check_signing_certificate(check: &mut SignatureCheck, sp: &libxml::tree::Node
     let Some(signer) = check.signer.clone() else {
         return;
     };
-    let mut matched = false;
-    for cert in c14n::children(&holder, NS_XADES, "Cert") {
-        let Some(digest) = c14n::child(&cert, NS_XADES, "CertDigest") else {
-            continue;
-        };
-        let alg = c14n::child(&digest, NS_DSIG, "DigestMethod")
-            .and_then(|m| m.get_attribute_no_ns("Algorithm"))
-            .and_then(|u| DigestAlg::from_uri(&u));
-        let value =
-            c14n::child(&digest, NS_DSIG, "DigestValue").and_then(|v| parse::b64(&v.get_content()));
-        if let (Some(alg), Some(value)) = (alg, value) {
-            if alg.digest(signer.der()) == value {
-                matched = true;
-            }
-        }
-    }
+    let matched = digests
+        .iter()
+        .any(|d| match (DigestAlg::from_uri(&d.method), &d.value) {
+            (Some(alg), Some(value)) => alg.digest(signer.der()) == *value,
+            _ => false,
+        });
     if !matched {
         check.error(
             "signing-certificate-mismatch",

@@ -8,10 +8,10 @@ use libxml::tree::Node;
 use serde::Serialize;
 
 use crate::c14n::{self, Method};
-pub use crate::dsig::timestamp::TimestampKind;
 use crate::dsig::names::*;
 use crate::dsig::parse::find;
 use crate::dsig::timestamp::covered_bytes;
+pub use crate::dsig::timestamp::TimestampKind;
 use crate::timestamp::token::{self, Timestamp, TokenProblem};
 use crate::trust::{Cert, Crl, Validator};
 
@@ -103,7 +103,11 @@ pub fn check(root: &Node) -> Vec<TimestampCheck> {
 /// still checked by signature against its issuer, so a forged one is simply never chosen.
 pub fn long_term_values(root: &Node) -> (Vec<Cert>, Vec<Crl>) {
     let decode = |n: &Node| {
-        let b64: String = n.get_content().chars().filter(|c| !c.is_whitespace()).collect();
+        let b64: String = n
+            .get_content()
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect();
         base64::engine::general_purpose::STANDARD.decode(b64).ok()
     };
     let certs = find(root, NS_XADES, "CertificateValues")
