@@ -208,7 +208,12 @@ impl Validator {
                     .collect()
             })
             .unwrap_or_default();
-        let crl_checked = issuer_crls.iter().any(|crl| crl.fresh_at(at));
+        // RFC 5280 §5.1.2.4-5: a list speaks from its thisUpdate (one dated after this verifier's
+        // clock is not believed) until its nextUpdate.
+        let now = self.now();
+        let crl_checked = issuer_crls
+            .iter()
+            .any(|crl| crl.this_update() <= now && crl.fresh_at(at));
         let crl_stale = !issuer_crls.is_empty() && !crl_checked;
         PathCheck {
             chain,
