@@ -1,4 +1,4 @@
-//! The five fuzz targets, kept in the library so that any harness can drive them: today the
+//! The fuzz targets, kept in the library so that any harness can drive them: today the
 //! mutational fuzzer on stable in `engine/tests/fuzz.rs` (which CI runs for a few seconds a target,
 //! so the targets cannot rot), and a coverage-guided one (cargo-fuzz's `fuzz_target!` around the
 //! same calls) where a nightly toolchain is at hand. A target must never panic, and must end
@@ -38,6 +38,12 @@ pub fn rels_transform(data: &[u8]) {
         let _ = crate::c14n::rels_transform::transform("/_rels/.rels", &list, &sel);
         let _ = crate::opc::rels::is_compact(&text);
     }
+}
+
+/// An RFC 3161 time-stamp token: the BER normaliser, the CMS and TSTInfo decoding and every
+/// check, against fixed data.
+pub fn timestamp_token(data: &[u8]) {
+    let _ = crate::timestamp::token::check(data, b"fuzz");
 }
 
 /// The `[Content_Types].xml` parser.

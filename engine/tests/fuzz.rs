@@ -1,8 +1,8 @@
-//! A mutational fuzzer that runs on stable Rust, for five targets: the package reader,
-//! `verify_bytes` end to end, the RelationshipTransform, the content-types parser, and stamping at a
-//! fixed seal. Seeds are the samples and the corpus; each round mutates a seed (bit flips, byte
-//! runs, splices, and mutations inside a part that is then re-zipped, so the XML parsers see the
-//! damage too) and runs the target. A panic, one input taking longer than 10 s, or one holding
+//! A mutational fuzzer that runs on stable Rust, for six targets: the package reader,
+//! `verify_bytes` end to end, the RelationshipTransform, the content-types parser, stamping at a
+//! fixed seal, and RFC 3161 time-stamp tokens. Seeds are the samples, the corpus and tokens from
+//! the test TSA; each round mutates a seed (bit flips, byte runs, splices, and mutations inside a
+//! part that is then re-zipped, so the XML parsers see the damage too) and runs the target. A panic, one input taking longer than 10 s, or one holding
 //! more than 512 MiB, fails the test and saves the input under `target/fuzz-findings/` to be made a
 //! regression test. The targets themselves are `docseal::fuzzing`, so another harness can drive
 //! the same calls.
@@ -277,6 +277,68 @@ fn fuzz_content_types() {
         &cts,
         false,
         docseal::fuzzing::content_types,
+    );
+}
+
+/// Tokens from the test PKI's TSA (`openssl ts`), over SHA-256 and SHA-1 imprints, with and
+/// without the TSA's certificate.
+fn timestamp_tokens() -> Vec<Vec<u8>> {
+    let dir = pki();
+    let mut out = Vec::new();
+    for (i, (digest, cert)) in [("-sha256", true), ("-sha1", false)].iter().enumerate() {
+        let data = scratch("fuzz-tokens").join(format!("data{i}"));
+        std::fs::write(&data, b"fuzz").unwrap();
+        let query = data.with_extension("tsq");
+        let mut args = vec![
+            "ts",
+            "-query",
+            "-data",
+            data.to_str().unwrap(),
+            digest,
+            "-out",
+            query.to_str().unwrap(),
+        ];
+        if *cert {
+            args.push("-cert");
+        }
+        assert!(std::process::Command::new("openssl")
+            .args(&args)
+            .status()
+            .unwrap()
+            .success());
+        let token = data.with_extension("tst");
+        let ok = std::process::Command::new("openssl")
+            .args([
+                "ts",
+                "-reply",
+                "-config",
+                "tsa.cnf",
+                "-queryfile",
+                query.to_str().unwrap(),
+                "-token_out",
+                "-out",
+                token.to_str().unwrap(),
+            ])
+            .current_dir(dir)
+            .output()
+            .unwrap();
+        assert!(
+            ok.status.success(),
+            "{}",
+            String::from_utf8_lossy(&ok.stderr)
+        );
+        out.push(std::fs::read(&token).unwrap());
+    }
+    out
+}
+
+#[test]
+fn fuzz_timestamp_token() {
+    campaign(
+        "timestamp-token",
+        &timestamp_tokens(),
+        false,
+        docseal::fuzzing::timestamp_token,
     );
 }
 
