@@ -4,8 +4,8 @@
 //! the test TSA; each round mutates a seed (bit flips, byte runs, splices, and mutations inside a
 //! part that is then re-zipped, so the XML parsers see the damage too) and runs the target. A
 //! panic, one input taking longer than 10 s, or one holding more than 512 MiB, fails the test and
-//! saves the input under `target/fuzz-findings/` to be made a regression test. The targets themselves are `docseal::fuzzing`, so another harness can drive
-//! the same calls.
+//! saves the input under `target/fuzz-findings/` to be made a regression test. The targets
+//! themselves are `docseal::fuzzing`, so another harness can drive the same calls.
 //!
 //! CI runs each target for DOCSEAL_FUZZ_SECONDS (default 12); a longer campaign:
 //! `DOCSEAL_FUZZ_SECONDS=720 cargo test --release -p docseal --test fuzz -- --nocapture`.
