@@ -146,6 +146,7 @@ fn write_tlv(out: &mut Vec<u8>, tag: &[u8], content: &[u8]) {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::to_der;
 
