@@ -49,6 +49,10 @@ fn answer(mut stream: std::net::TcpStream, dir: &Path) {
     }
     let mut query = vec![0u8; len];
     reader.read_exact(&mut query).unwrap();
+    // One answer at a time: `openssl ts -reply` reads and rewrites its serial file, and two at
+    // once can tear it (seen as a truncated reply when the tests run in parallel).
+    static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _turn = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
     let mut child = Command::new("openssl")
         .args([
             "ts",
@@ -66,8 +70,9 @@ fn answer(mut stream: std::net::TcpStream, dir: &Path) {
         .unwrap();
     child.stdin.take().unwrap().write_all(&query).unwrap();
     let out = child.wait_with_output().unwrap();
+    let status = if out.status.success() { "200 OK" } else { "500 Internal Server Error" };
     let head = format!(
-        "HTTP/1.1 200 OK\r\nContent-Type: application/timestamp-reply\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        "HTTP/1.1 {status}\r\nContent-Type: application/timestamp-reply\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
         out.stdout.len()
     );
     let _ = stream.write_all(head.as_bytes());
