@@ -70,7 +70,11 @@ fn answer(mut stream: std::net::TcpStream, dir: &Path) {
         .unwrap();
     child.stdin.take().unwrap().write_all(&query).unwrap();
     let out = child.wait_with_output().unwrap();
-    let status = if out.status.success() { "200 OK" } else { "500 Internal Server Error" };
+    let status = if out.status.success() {
+        "200 OK"
+    } else {
+        "500 Internal Server Error"
+    };
     let head = format!(
         "HTTP/1.1 {status}\r\nContent-Type: application/timestamp-reply\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
         out.stdout.len()
@@ -566,4 +570,36 @@ fn an_expired_seal_stays_valid_when_a_timestamp_proves_it_sealed_in_time() {
         "{}",
         f.message
     );
+}
+
+#[test]
+fn batch_time_stamps_every_seal() {
+    let dir = scratch("ts-batch");
+    let (input, output) = (dir.join("in"), dir.join("out"));
+    std::fs::create_dir_all(&input).unwrap();
+    for s in ["contract.docx", "ledger.xlsx"] {
+        std::fs::copy(samples().join(s), input.join(s)).unwrap();
+    }
+    let p = pki();
+    let url = tsa();
+    let o = docseal(&[
+        "batch",
+        input.to_str().unwrap(),
+        "-o",
+        output.to_str().unwrap(),
+        "--sign-only",
+        "--key",
+        p.join("rsa.p12").to_str().unwrap(),
+        "--pin-file",
+        p.join("pin.txt").to_str().unwrap(),
+        "--tsa",
+        &url,
+        "--quiet",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    for s in ["contract.docx", "ledger.xlsx"] {
+        let r = verify_with(&output.join(s), None);
+        assert_eq!(r["verdict"], "valid", "{s}: {r:#}");
+        assert_eq!(r["signatures"][0]["time_source"], "timestamp", "{s}: {r:#}");
+    }
 }
