@@ -83,27 +83,6 @@ fn data_dir(a: &Args) -> PathBuf {
     })
 }
 
-fn tsa_request(a: &Args) -> Result<Option<docseal::timestamp::TsaRequest>, ServerError> {
-    let Some(url) = &a.tsa else { return Ok(None) };
-    let mut req = docseal::timestamp::TsaRequest::new(url);
-    if let Some(p) = &a.tsa_policy {
-        req.policy = Some(
-            p.parse()
-                .map_err(|_| ServerError::Setup(format!("--tsa-policy {p:?} is not an OID")))?,
-        );
-    }
-    req.digest = match a.tsa_digest.as_deref() {
-        None | Some("sha256") => docseal::algorithm::DigestAlg::Sha256,
-        Some("sha1") => docseal::algorithm::DigestAlg::Sha1,
-        Some(d) => {
-            return Err(ServerError::Setup(format!(
-                "--tsa-digest {d:?}: sha256 or sha1"
-            )))
-        }
-    };
-    Ok(Some(req))
-}
-
 fn main() -> ExitCode {
     let a = Args::parse();
     match run(a) {
@@ -171,10 +150,19 @@ fn run(a: Args) -> Result<(), ServerError> {
         trust.anchors.extend(docseal::trust::Cert::load_dir(d)?);
     }
     for c in &a.crl {
-        let bytes = std::fs::read(c).map_err(|e| ServerError::io(c, e))?;
-        trust.crls.push(docseal::trust::Crl::load(&bytes)?);
+        trust.crls.push(docseal::trust::Crl::load_file(c)?);
     }
-    let tsa = tsa_request(&a)?;
+    let tsa = a
+        .tsa
+        .as_deref()
+        .map(|url| {
+            docseal::timestamp::TsaRequest::from_options(
+                url,
+                a.tsa_policy.as_deref(),
+                a.tsa_digest.as_deref(),
+            )
+        })
+        .transpose()?;
     let ltv = a.ltv.then(|| docseal::dsig::LongTermData {
         crls: trust.crls.clone(),
     });

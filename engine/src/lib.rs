@@ -22,6 +22,7 @@ pub mod sign;
 pub mod signer;
 pub mod stamp;
 pub mod timestamp;
+mod tlv;
 pub mod trust;
 pub mod verify;
 pub mod xml;

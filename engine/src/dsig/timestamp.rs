@@ -16,8 +16,8 @@ use crate::error::{Error, Result};
 use crate::timestamp::client::{self, TsaRequest};
 use crate::trust::{Cert, Crl};
 
-/// How the unsigned properties are written while signing, so that these steps find them: an
-/// empty element Office 2010 needs even when nothing else is there (see `xades.rs`).
+/// How the unsigned properties are written while signing (`xades.rs` writes this constant), so
+/// that these steps find them: an empty element Office 2010 needs even when nothing else is there.
 pub const EMPTY_UNSIGNED_SIGNATURE_PROPERTIES: &str = "<xd:UnsignedSignatureProperties/>";
 const END_UNSIGNED_SIGNATURE_PROPERTIES: &str = "</xd:UnsignedSignatureProperties>";
 

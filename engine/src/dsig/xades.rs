@@ -64,10 +64,11 @@ fn signature_policy_implied(x: &mut Xml) {
         .close("xd:SignaturePolicyIdentifier");
 }
 
-/// Office 2010 rejects XAdES without an (empty) UnsignedSignatureProperties element.
+/// Office 2010 rejects XAdES without an (empty) UnsignedSignatureProperties element. It is written
+/// with the spelling the post-sign steps (`dsig::timestamp`) fill in.
 fn office2010_empty_unsigned_properties(x: &mut Xml) {
     x.open("xd:UnsignedProperties", &[])
-        .empty("xd:UnsignedSignatureProperties", &[])
+        .raw(super::timestamp::EMPTY_UNSIGNED_SIGNATURE_PROPERTIES)
         .close("xd:UnsignedProperties");
 }
 
@@ -78,25 +79,8 @@ pub fn issuer_serial_der(cert: &Cert) -> Result<Vec<u8>> {
     let der_err = |e: der::Error| Error::Certificate(format!("certificate encoding: {e}"));
     let issuer = tbs.issuer.to_der().map_err(der_err)?;
     let serial = tbs.serial_number.to_der().map_err(der_err)?;
+    use crate::tlv::tlv;
     let general_name = tlv(0xA4, &issuer);
     let general_names = tlv(0x30, &general_name);
     Ok(tlv(0x30, &[general_names, serial].concat()))
-}
-
-fn tlv(tag: u8, content: &[u8]) -> Vec<u8> {
-    let mut out = vec![tag];
-    let len = content.len();
-    if len < 0x80 {
-        out.push(len as u8);
-    } else {
-        let bytes: Vec<u8> = len
-            .to_be_bytes()
-            .into_iter()
-            .skip_while(|b| *b == 0)
-            .collect();
-        out.push(0x80 | bytes.len() as u8);
-        out.extend(bytes);
-    }
-    out.extend_from_slice(content);
-    out
 }

@@ -6,6 +6,8 @@
 //! check exactly as before. Written here because no maintained crate converts BER to the `der`
 //! crate's input; it touches nothing else (no SET re-ordering, no other type rules).
 
+use crate::tlv::write as write_tlv;
+
 const MAX_DEPTH: usize = 64;
 
 /// `input` as DER, or why it is not BER.
@@ -126,23 +128,6 @@ fn read_der<'a>(buf: &'a [u8], pos: &mut usize) -> Result<(u8, &'a [u8]), String
     let content = buf.get(*pos..end).ok_or("truncated segment")?;
     *pos = end;
     Ok((tag, content))
-}
-
-fn write_tlv(out: &mut Vec<u8>, tag: &[u8], content: &[u8]) {
-    out.extend_from_slice(tag);
-    let len = content.len();
-    if len < 0x80 {
-        out.push(len as u8);
-    } else {
-        let bytes: Vec<u8> = len
-            .to_be_bytes()
-            .into_iter()
-            .skip_while(|b| *b == 0)
-            .collect();
-        out.push(0x80 | bytes.len() as u8);
-        out.extend(bytes);
-    }
-    out.extend_from_slice(content);
 }
 
 #[cfg(test)]

@@ -35,6 +35,27 @@ impl TsaRequest {
             timeout: Duration::from_secs(15),
         }
     }
+
+    /// The request `--tsa URL [--tsa-policy OID] [--tsa-digest sha256|sha1]` asks for, as the
+    /// command line and the add-in server take them.
+    pub fn from_options(url: &str, policy: Option<&str>, digest: Option<&str>) -> Result<Self> {
+        if !(url.starts_with("http://") || url.starts_with("https://")) {
+            return Err(Error::arg("--tsa", "an http:// or https:// URL"));
+        }
+        let mut req = TsaRequest::new(url);
+        if let Some(p) = policy {
+            req.policy = Some(
+                p.parse()
+                    .map_err(|_| Error::arg("--tsa-policy", "not an OID (1.2.3.4)"))?,
+            );
+        }
+        req.digest = match digest {
+            None | Some("sha256") => DigestAlg::Sha256,
+            Some("sha1") => DigestAlg::Sha1,
+            Some(_) => return Err(Error::arg("--tsa-digest", "sha256 or sha1")),
+        };
+        Ok(req)
+    }
 }
 
 /// A checked token and its DER.

@@ -360,15 +360,10 @@ fn signer_certificate(si: &SignerInfo, certs: &[Cert]) -> Option<Cert> {
 /// RFC 3161 §2.3: the TSA's certificate has an extended key usage of id-kp-timeStamping only.
 /// Only its presence is required here; Office's and OpenSSL's TSAs mark it critical as asked.
 fn has_time_stamping_purpose(cert: &Cert) -> bool {
-    use x509_cert::ext::pkix::ExtendedKeyUsage;
-    cert.parsed()
-        .tbs_certificate
-        .extensions
-        .iter()
-        .flatten()
-        .filter(|e| e.extn_id == const_oid::db::rfc5280::ID_CE_EXT_KEY_USAGE)
-        .filter_map(|e| ExtendedKeyUsage::from_der(e.extn_value.as_bytes()).ok())
-        .any(|eku| eku.0.contains(&ID_KP_TIME_STAMPING))
+    cert.extension::<x509_cert::ext::pkix::ExtendedKeyUsage>(
+        const_oid::db::rfc5280::ID_CE_EXT_KEY_USAGE,
+    )
+    .is_some_and(|eku| eku.0.contains(&ID_KP_TIME_STAMPING))
 }
 
 pub fn digest_alg(oid: &ObjectIdentifier) -> Option<DigestAlg> {

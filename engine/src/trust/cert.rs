@@ -172,15 +172,10 @@ impl Cert {
     }
     /// The subjectKeyIdentifier extension's bytes, if present (how CMS may name a signer).
     pub fn subject_key_id(&self) -> Option<Vec<u8>> {
-        use x509_cert::ext::pkix::SubjectKeyIdentifier;
-        self.parsed
-            .tbs_certificate
-            .extensions
-            .iter()
-            .flatten()
-            .filter(|e| e.extn_id == const_oid::db::rfc5280::ID_CE_SUBJECT_KEY_IDENTIFIER)
-            .find_map(|e| SubjectKeyIdentifier::from_der(e.extn_value.as_bytes()).ok())
-            .map(|ski| ski.0.as_bytes().to_vec())
+        self.extension::<x509_cert::ext::pkix::SubjectKeyIdentifier>(
+            const_oid::db::rfc5280::ID_CE_SUBJECT_KEY_IDENTIFIER,
+        )
+        .map(|ski| ski.0.as_bytes().to_vec())
     }
     /// basicConstraints cA=true.
     pub fn is_ca(&self) -> bool {
@@ -194,7 +189,11 @@ impl Cert {
     pub fn key_usage(&self) -> Option<x509_cert::ext::pkix::KeyUsage> {
         self.extension(const_oid::db::rfc5280::ID_CE_KEY_USAGE)
     }
-    fn extension<T: for<'a> der::Decode<'a>>(&self, oid: const_oid::ObjectIdentifier) -> Option<T> {
+    /// The first extension `oid` that decodes as `T` (RFC 5280 §4.2), if present.
+    pub fn extension<T: for<'a> der::Decode<'a>>(
+        &self,
+        oid: const_oid::ObjectIdentifier,
+    ) -> Option<T> {
         self.parsed
             .tbs_certificate
             .extensions

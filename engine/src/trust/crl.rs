@@ -40,6 +40,11 @@ impl Crl {
         Ok(Crl { der, parsed })
     }
 
+    /// A CRL file (DER or PEM), as `--crl` names it.
+    pub fn load_file(path: &std::path::Path) -> Result<Crl> {
+        Crl::load(&std::fs::read(path).map_err(|e| Error::io(path, e))?)
+    }
+
     pub fn der(&self) -> &[u8] {
         &self.der
     }

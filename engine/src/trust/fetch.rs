@@ -7,7 +7,6 @@ use std::collections::HashMap;
 use std::sync::{Mutex, OnceLock};
 use std::time::Duration;
 
-use der::Decode;
 use x509_cert::ext::pkix::name::{DistributionPointName, GeneralName};
 use x509_cert::ext::pkix::CrlDistributionPoints;
 
@@ -19,13 +18,8 @@ const TIMEOUT: Duration = Duration::from_secs(5);
 
 /// The `file:` and `http:` URIs of `cert`'s distribution points.
 pub fn distribution_points(cert: &Cert) -> Vec<String> {
-    cert.parsed()
-        .tbs_certificate
-        .extensions
-        .iter()
-        .flatten()
-        .filter(|e| e.extn_id == const_oid::db::rfc5280::ID_CE_CRL_DISTRIBUTION_POINTS)
-        .filter_map(|e| CrlDistributionPoints::from_der(e.extn_value.as_bytes()).ok())
+    cert.extension::<CrlDistributionPoints>(const_oid::db::rfc5280::ID_CE_CRL_DISTRIBUTION_POINTS)
+        .into_iter()
         .flat_map(|dps| dps.0.into_iter())
         .filter_map(|dp| match dp.distribution_point {
             Some(DistributionPointName::FullName(names)) => Some(names),

@@ -195,27 +195,16 @@ pub struct TsaArgs {
 
 impl TsaArgs {
     pub fn request(&self) -> Result<Option<docseal::timestamp::TsaRequest>, docseal::Error> {
-        let Some(url) = &self.tsa else {
-            return Ok(None);
-        };
-        if !(url.starts_with("http://") || url.starts_with("https://")) {
-            return Err(docseal::Error::arg("--tsa", "an http:// or https:// URL"));
-        }
-        let mut req = docseal::timestamp::TsaRequest::new(url);
-        if let Some(p) = &self.tsa_policy {
-            req.policy = Some(
-                p.parse()
-                    .map_err(|_| docseal::Error::arg("--tsa-policy", "not an OID (1.2.3.4)"))?,
-            );
-        }
-        req.digest = match self.tsa_digest.as_deref() {
-            None | Some("sha256") => docseal::algorithm::DigestAlg::Sha256,
-            Some("sha1") => docseal::algorithm::DigestAlg::Sha1,
-            Some("sha384") => docseal::algorithm::DigestAlg::Sha384,
-            Some("sha512") => docseal::algorithm::DigestAlg::Sha512,
-            Some(_) => return Err(docseal::Error::arg("--tsa-digest", "sha256 or sha1")),
-        };
-        Ok(Some(req))
+        self.tsa
+            .as_deref()
+            .map(|url| {
+                docseal::timestamp::TsaRequest::from_options(
+                    url,
+                    self.tsa_policy.as_deref(),
+                    self.tsa_digest.as_deref(),
+                )
+            })
+            .transpose()
     }
 
     pub fn long_term(&self) -> Result<Option<docseal::dsig::LongTermData>, docseal::Error> {
@@ -224,8 +213,7 @@ impl TsaArgs {
         }
         let mut data = docseal::dsig::LongTermData::default();
         for c in &self.crl {
-            let bytes = std::fs::read(c).map_err(|e| docseal::Error::io(c, e))?;
-            data.crls.push(docseal::trust::Crl::load(&bytes)?);
+            data.crls.push(docseal::trust::Crl::load_file(c)?);
         }
         Ok(Some(data))
     }
