@@ -10,20 +10,19 @@ use common::*;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 
-/// A TSA on 127.0.0.1: every POST body goes to `openssl ts -reply` in the PKI folder. Answers
+/// A TSA on 127.0.0.1: every POST body goes to the test PKI's TSA (`common::tsa_reply`). Answers
 /// until the test process ends.
 fn tsa() -> String {
     static URL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     URL.get_or_init(|| {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let url = format!("http://{}/tsa", listener.local_addr().unwrap());
-        let dir = pki().to_path_buf();
+        pki(); // made before the first request, not inside a handler thread
         std::thread::spawn(move || {
             for stream in listener.incoming().flatten() {
-                let dir = dir.clone();
-                std::thread::spawn(move || answer(stream, &dir));
+                std::thread::spawn(move || answer(stream));
             }
         });
         url
@@ -31,7 +30,7 @@ fn tsa() -> String {
     .clone()
 }
 
-fn answer(mut stream: std::net::TcpStream, dir: &Path) {
+fn answer(mut stream: std::net::TcpStream) {
     let mut reader = BufReader::new(stream.try_clone().unwrap());
     let mut len = 0usize;
     loop {
@@ -49,38 +48,16 @@ fn answer(mut stream: std::net::TcpStream, dir: &Path) {
     }
     let mut query = vec![0u8; len];
     reader.read_exact(&mut query).unwrap();
-    // One answer at a time: `openssl ts -reply` reads and rewrites its serial file, and two at
-    // once can tear it (seen as a truncated reply when the tests run in parallel).
-    static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
-    let _turn = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
-    let mut child = Command::new("openssl")
-        .args([
-            "ts",
-            "-reply",
-            "-config",
-            "tsa.cnf",
-            "-queryfile",
-            "/dev/stdin",
-        ])
-        .current_dir(dir)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    child.stdin.take().unwrap().write_all(&query).unwrap();
-    let out = child.wait_with_output().unwrap();
-    let status = if out.status.success() {
-        "200 OK"
-    } else {
-        "500 Internal Server Error"
+    let (status, body) = match tsa_reply(&query, false) {
+        Some(reply) => ("200 OK", reply),
+        None => ("500 Internal Server Error", Vec::new()),
     };
     let head = format!(
         "HTTP/1.1 {status}\r\nContent-Type: application/timestamp-reply\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-        out.stdout.len()
+        body.len()
     );
     let _ = stream.write_all(head.as_bytes());
-    let _ = stream.write_all(&out.stdout);
+    let _ = stream.write_all(&body);
 }
 
 fn sign_with(input: &Path, output: &Path, extra: &[&str]) -> std::process::Output {
@@ -341,17 +318,26 @@ fn without_a_timestamp_a_revoked_seal_is_revoked_now() {
     );
 }
 
-#[test]
-fn the_office_2010_xl_sample_reports_both_timestamps() {
+/// The first signature's report of an Office- or POI-signed sample in ../shared, or `None` (and a
+/// line saying the optional test is skipped) when ../shared is absent.
+fn shared_sample_signature(name: &str) -> Option<serde_json::Value> {
     let Some(dir) = shared().map(|s| s.join("interop/samples")) else {
         eprintln!("skipped: ../shared/interop/samples is absent (optional test)");
+        return None;
+    };
+    let f = dir.join(name);
+    let o = docseal(&["verify", "--json", f.to_str().unwrap()]);
+    let r = serde_json::from_slice::<serde_json::Value>(&o.stdout).unwrap();
+    Some(r[0]["signatures"][0].clone())
+}
+
+#[test]
+fn the_office_2010_xl_sample_reports_both_timestamps() {
+    let Some(s) = shared_sample_signature("poi/Office2010-SP1-XAdES-X-L.docx") else {
         return;
     };
-    let f = dir.join("poi/Office2010-SP1-XAdES-X-L.docx");
-    let o = docseal(&["verify", "--json", f.to_str().unwrap()]);
-    let r = &serde_json::from_slice::<serde_json::Value>(&o.stdout).unwrap()[0];
-    let s = &r["signatures"][0];
-    assert_eq!(s["intact"], true, "{r:#}");
+    let s = &s;
+    assert_eq!(s["intact"], true, "{s:#}");
     let ts = s["timestamps"].as_array().unwrap();
     assert_eq!(ts.len(), 2, "{s:#}");
     assert_eq!(ts[0]["kind"], "signature");
@@ -455,15 +441,11 @@ fn long_term_data_that_shows_the_seal_lost_is_refused() {
 #[test]
 fn apache_poi_s_ber_encoded_timestamps_verify() {
     // POI (BouncyCastle) writes its tokens in BER: indefinite lengths, a segmented eContent.
-    let Some(dir) = shared().map(|s| s.join("interop/samples")) else {
-        eprintln!("skipped: ../shared/interop/samples is absent (optional test)");
+    let Some(s) = shared_sample_signature("poi/signed.docx") else {
         return;
     };
-    let f = dir.join("poi/signed.docx");
-    let o = docseal(&["verify", "--json", f.to_str().unwrap()]);
-    let r = &serde_json::from_slice::<serde_json::Value>(&o.stdout).unwrap()[0];
-    let s = &r["signatures"][0];
-    assert_eq!(s["intact"], true, "{r:#}");
+    let s = &s;
+    assert_eq!(s["intact"], true, "{s:#}");
     let ts = s["timestamps"].as_array().unwrap();
     assert!(!ts.is_empty(), "{s:#}");
     assert!(ts.iter().all(|t| t["intact"] == true), "{s:#}");

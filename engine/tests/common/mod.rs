@@ -296,3 +296,35 @@ pub fn golden_key() -> docseal::signer::file::LoadedKey {
     )
     .unwrap()
 }
+
+/// The test PKI's time-stamping authority answering one DER TimeStampReq: `openssl ts -reply` in
+/// the PKI folder (`tsa.cnf`, made by tests/make-test-pki.sh). `token_only` returns the bare
+/// TimeStampToken instead of the TimeStampResp. `None` when openssl refused. One answer at a time:
+/// `openssl ts -reply` reads and rewrites its serial file, and two at once tear it (seen as a
+/// truncated reply when tests ran in parallel; reproduced with 30 concurrent runs).
+#[allow(dead_code)]
+pub fn tsa_reply(query: &[u8], token_only: bool) -> Option<Vec<u8>> {
+    static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _turn = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let dir = pki();
+    let q = dir.join(format!("query-{:?}.tsq", std::thread::current().id()));
+    std::fs::write(&q, query).unwrap();
+    let mut args = vec![
+        "ts",
+        "-reply",
+        "-config",
+        "tsa.cnf",
+        "-queryfile",
+        q.to_str().unwrap(),
+    ];
+    if token_only {
+        args.push("-token_out");
+    }
+    let out = Command::new("openssl")
+        .args(&args)
+        .current_dir(dir)
+        .stderr(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    out.status.success().then_some(out.stdout)
+}
