@@ -22,25 +22,7 @@ use inputs::*;
 fn main() {
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("bench-inputs");
     std::fs::create_dir_all(&dir).unwrap();
-    let mut rng = Rng(0x5EA1_D0C5);
-    let inputs: Vec<(&str, Vec<u8>)> = vec![
-        ("text-200k.docx", docx(text(&mut rng, 6000), vec![])),
-        (
-            "images-5m.docx",
-            docx(
-                text(&mut rng, 20),
-                (0..10).map(|_| rng.bytes(500_000)).collect(),
-            ),
-        ),
-        ("rows-100k.xlsx", xlsx(&mut rng, 100_000)),
-        (
-            "big-50m.docx",
-            docx(
-                text(&mut rng, 200),
-                (0..50).map(|_| rng.bytes(1_000_000)).collect(),
-            ),
-        ),
-    ];
+    let inputs = benchmark_inputs();
     let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data");
     let key = file::load(
         &data.join("golden-key.pem"),

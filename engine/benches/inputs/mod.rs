@@ -147,6 +147,29 @@ pub fn recompress_changed(input: &[u8], output: &[u8]) -> impl Fn() {
     }
 }
 
+/// The four benchmark inputs (issue 2), from one seed: text, images, rows, and a large file.
+pub fn benchmark_inputs() -> Vec<(&'static str, Vec<u8>)> {
+    let mut rng = Rng(0x5EA1_D0C5);
+    vec![
+        ("text-200k.docx", docx(text(&mut rng, 6000), vec![])),
+        (
+            "images-5m.docx",
+            docx(
+                text(&mut rng, 20),
+                (0..10).map(|_| rng.bytes(500_000)).collect(),
+            ),
+        ),
+        ("rows-100k.xlsx", xlsx(&mut rng, 100_000)),
+        (
+            "big-50m.docx",
+            docx(
+                text(&mut rng, 200),
+                (0..50).map(|_| rng.bytes(1_000_000)).collect(),
+            ),
+        ),
+    ]
+}
+
 pub fn median(mut f: impl FnMut(), runs: usize) -> Duration {
     f();
     let mut t: Vec<Duration> = (0..runs)
