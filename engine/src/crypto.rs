@@ -74,7 +74,9 @@ fn ring_verify(
         return false;
     };
     let params: &dyn rs::VerificationAlgorithm = match (alg, enc) {
-        (SignatureAlg::Rsa(DigestAlg::Sha1), _) => &rs::RSA_PKCS1_1024_8192_SHA1_FOR_LEGACY_USE_ONLY,
+        (SignatureAlg::Rsa(DigestAlg::Sha1), _) => {
+            &rs::RSA_PKCS1_1024_8192_SHA1_FOR_LEGACY_USE_ONLY
+        }
         (SignatureAlg::Rsa(DigestAlg::Sha256), _) => {
             &rs::RSA_PKCS1_1024_8192_SHA256_FOR_LEGACY_USE_ONLY
         }
@@ -85,15 +87,11 @@ fn ring_verify(
         (SignatureAlg::Ecdsa(_), _) if spki.algorithm.parameters_oid().ok() != Some(P256) => {
             return false
         }
-        (SignatureAlg::Ecdsa(DigestAlg::Sha256), EcdsaEncoding::Der) => {
-            &rs::ECDSA_P256_SHA256_ASN1
-        }
+        (SignatureAlg::Ecdsa(DigestAlg::Sha256), EcdsaEncoding::Der) => &rs::ECDSA_P256_SHA256_ASN1,
         (SignatureAlg::Ecdsa(DigestAlg::Sha256), EcdsaEncoding::Concatenated) => {
             &rs::ECDSA_P256_SHA256_FIXED
         }
-        (SignatureAlg::Ecdsa(DigestAlg::Sha384), EcdsaEncoding::Der) => {
-            &rs::ECDSA_P256_SHA384_ASN1
-        }
+        (SignatureAlg::Ecdsa(DigestAlg::Sha384), EcdsaEncoding::Der) => &rs::ECDSA_P256_SHA384_ASN1,
         _ => return false,
     };
     rs::UnparsedPublicKey::new(params, key)

@@ -1,5 +1,5 @@
 //! The fuzz targets, kept in the library so that any harness can drive them: today the
-//! mutational fuzzer on stable in `engine/tests/fuzz.rs` (which CI runs for a few seconds a target,
+//! mutational fuzzer on stable in `cli/tests/fuzz.rs` (which CI runs for a few seconds a target,
 //! so the targets cannot rot), and a coverage-guided one (cargo-fuzz's `fuzz_target!` around the
 //! same calls) where a nightly toolchain is at hand. A target must never panic, and must end
 //! quickly with bounded memory on any input: the harnesses treat anything else as a finding.

@@ -28,6 +28,8 @@ pub enum Command {
     Batch(BatchArgs),
     /// List PKCS#11 tokens and the seal certificates on them, with the URI to use for each.
     Tokens(TokensArgs),
+    /// The seal center: its CA, the seal registry, keepers, the CRL and the audit log.
+    Center(crate::center::CenterArgs),
 }
 
 #[derive(Args, Debug)]

@@ -3,6 +3,7 @@
 
 mod args;
 mod batch;
+mod center;
 mod stamp;
 mod tokens;
 
@@ -31,6 +32,7 @@ fn main() -> ExitCode {
         Command::Stamp(a) => stamp::run(a),
         Command::Batch(a) => batch::run(a),
         Command::Tokens(a) => tokens::run(a),
+        Command::Center(a) => center::run(a),
     };
     match result {
         Ok(code) => ExitCode::from(code),

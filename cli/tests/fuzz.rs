@@ -8,7 +8,7 @@
 //! themselves are `docseal::fuzzing`, so another harness can drive the same calls.
 //!
 //! CI runs each target for DOCSEAL_FUZZ_SECONDS (default 12); a longer campaign:
-//! `DOCSEAL_FUZZ_SECONDS=720 cargo test --release -p docseal --test fuzz -- --nocapture`.
+//! `DOCSEAL_FUZZ_SECONDS=720 cargo test --release -p docseal-cli --test fuzz -- --nocapture`.
 
 #![allow(clippy::unwrap_used)]
 // The counting allocator below is the one place a test needs `unsafe`: GlobalAlloc is an unsafe

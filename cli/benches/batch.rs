@@ -5,7 +5,7 @@
 //!
 //! Goals (issue 9): two jobs on two cores within 8 s and within 1.3 × the summed floor.
 //!
-//! Run: cargo bench -p docseal --bench batch   (DOCSEAL_BATCH_FILES=N for another count)
+//! Run: cargo bench -p docseal-cli --bench batch   (DOCSEAL_BATCH_FILES=N for another count)
 
 #![allow(clippy::unwrap_used)]
 
@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
+#[path = "../../engine/benches/inputs/mod.rs"]
 mod inputs;
 use inputs::*;
 

@@ -1,0 +1,782 @@
+//! The seal center: one data directory (CA, configuration, the SQLite store unless PostgreSQL is
+//! named), and the operations that change the registry — each one transaction that also appends
+//! to the audit log and, when revocation changes, re-issues the CRL.
+
+use base64::Engine;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use sqlx::Row;
+use std::path::{Path, PathBuf};
+
+use crate::audit::{self, Event, Head};
+use crate::ca::{Ca, KeyType, SealSubject};
+use crate::error::{Error, Result};
+use crate::files;
+use crate::password;
+use crate::registry::{Actor, Reason, Role, Seal, Status, User, SEAL_COLUMNS};
+use crate::store::Store;
+
+pub const CONFIG_FILE: &str = "center.json";
+pub const DB_FILE: &str = "center.db";
+pub const HEAD_FILE: &str = "audit-head.json";
+pub const CRL_FILE: &str = "center.crl";
+/// The administrator `init` creates.
+pub const ADMIN: &str = "admin";
+
+const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
+
+/// What the data directory remembers between runs (mode 0600: the URL may hold a password).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Config {
+    /// `postgres://…`, or absent for the SQLite file in the data directory.
+    pub database: Option<String>,
+    /// Where verifiers fetch the CRL; written into every seal certificate.
+    pub crl_url: String,
+}
+
+pub struct InitOptions {
+    /// The CA's common name.
+    pub name: String,
+    pub key_type: KeyType,
+    /// The organisation's CA (certificate PEM, PKCS#8 key PEM) instead of a new one.
+    pub import: Option<(String, String)>,
+    pub database: Option<String>,
+    pub crl_url: Option<String>,
+    pub admin_password: String,
+}
+
+pub struct NewSeal {
+    pub cert_pem: String,
+    pub holder: String,
+    pub name: Option<String>,
+    pub unit: Option<String>,
+    pub kind: String,
+    pub picture_png: Option<Vec<u8>>,
+    pub approval_required: bool,
+    pub token_uri: Option<String>,
+}
+
+pub struct Center {
+    dir: PathBuf,
+    store: Store,
+    ca: Ca,
+    config: Config,
+}
+
+pub fn now() -> i64 {
+    time::OffsetDateTime::now_utc().unix_timestamp()
+}
+
+/// Failed logins allowed before the account waits; each further failure doubles the wait.
+const FREE_FAILURES: i64 = 5;
+
+impl Center {
+    pub async fn init(dir: &Path, opts: InitOptions) -> Result<Center> {
+        if dir.join(CONFIG_FILE).exists() || dir.join(crate::ca::CERT_FILE).exists() {
+            return Err(Error::AlreadyInitialised(dir.display().to_string()));
+        }
+        let ca = match &opts.import {
+            Some((cert, key)) => Ca::import(cert, key)?,
+            None => Ca::create(&opts.name, opts.key_type)?,
+        };
+        let hash = password::hash(&opts.admin_password)?;
+        ca.save(dir)?;
+        let config = Config {
+            database: opts.database.clone(),
+            crl_url: opts
+                .crl_url
+                .clone()
+                .unwrap_or_else(|| format!("file://{}", absolute(dir).join(CRL_FILE).display())),
+        };
+        let json = serde_json::to_vec_pretty(&config).map_err(|e| Error::Io(e.to_string()))?;
+        files::create_private(&dir.join(CONFIG_FILE), &json)?;
+        let center = Center::open(dir).await?;
+        let mut tx = center.store.pool().begin().await?;
+        sqlx::query(&center.store.sql(
+            "INSERT INTO users (name, role, password_hash, created_at) VALUES ($1, $2, $3, $4)",
+        ))
+        .bind(ADMIN)
+        .bind(Role::Administrator.as_str())
+        .bind(&hash)
+        .bind(now())
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| Error::AlreadyInitialised(format!("the store ({e})")))?;
+        let head = center
+            .append(
+                &mut tx,
+                Event {
+                    actor: ADMIN.into(),
+                    action: "init".into(),
+                    outcome: "ok".into(),
+                    detail: Some(format!("CA {}", first_cn(ca_subject(&center.ca)))),
+                    ..Event::default()
+                },
+            )
+            .await?;
+        let crl = center.issue_crl(&mut tx).await?;
+        tx.commit().await?;
+        center.after_commit(Some(&head), Some(&crl))?;
+        Ok(center)
+    }
+
+    pub async fn open(dir: &Path) -> Result<Center> {
+        let config_path = dir.join(CONFIG_FILE);
+        if !config_path.exists() {
+            return Err(Error::NotInitialised(dir.display().to_string()));
+        }
+        let config: Config = serde_json::from_slice(&files::read(&config_path)?)
+            .map_err(|e| Error::Io(format!("{} is damaged: {e}", config_path.display())))?;
+        let ca = Ca::load(dir)?;
+        let store = match &config.database {
+            Some(url) => Store::postgres(url).await?,
+            None => Store::sqlite(&dir.join(DB_FILE)).await?,
+        };
+        Ok(Center {
+            dir: dir.to_path_buf(),
+            store,
+            ca,
+            config,
+        })
+    }
+
+    pub fn ca(&self) -> &Ca {
+        &self.ca
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    async fn append(
+        &self,
+        tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+        event: Event,
+    ) -> Result<Head> {
+        Ok(audit::append(tx, &self.store, &self.ca, &event, now())
+            .await?
+            .1)
+    }
+
+    /// Work that follows a commit: the data directory's copies of the signed head and the CRL.
+    fn after_commit(&self, head: Option<&Head>, crl: Option<&[u8]>) -> Result<()> {
+        if let Some(h) = head {
+            let json = serde_json::to_vec_pretty(h).map_err(|e| Error::Io(e.to_string()))?;
+            files::create_private(&self.dir.join(HEAD_FILE), &json)?;
+        }
+        if let Some(der) = crl {
+            files::create_private(&self.dir.join(CRL_FILE), der)?;
+        }
+        Ok(())
+    }
+
+    /// Logs in `name`; records the attempt. Five failures in a row make the account wait,
+    /// twice as long after each further failure (at most an hour).
+    pub async fn login(&self, name: &str, pass: &str) -> Result<Actor> {
+        let row = sqlx::query(&self.store.sql(
+            "SELECT role, password_hash, disabled, failed_logins, locked_until FROM users WHERE name = $1",
+        ))
+        .bind(name)
+        .fetch_optional(self.store.pool())
+        .await?;
+        let t = now();
+        let mut tx = self.store.pool().begin().await?;
+        let outcome = match &row {
+            Some(r) => {
+                let locked_until: i64 = r.try_get(4)?;
+                if locked_until > t {
+                    Err(Error::Throttled {
+                        seconds: locked_until - t,
+                    })
+                } else if r.try_get::<i64, _>(2)? != 0
+                    || !password::verify(pass, &r.try_get::<String, _>(1)?)
+                {
+                    let failures = r.try_get::<i64, _>(3)? + 1;
+                    let wait = if failures >= FREE_FAILURES {
+                        (30i64 << (failures - FREE_FAILURES).min(7)).min(3600)
+                    } else {
+                        0
+                    };
+                    sqlx::query(&self.store.sql(
+                        "UPDATE users SET failed_logins = $1, locked_until = $2 WHERE name = $3",
+                    ))
+                    .bind(failures)
+                    .bind(if wait > 0 { t + wait } else { 0 })
+                    .bind(name)
+                    .execute(&mut *tx)
+                    .await?;
+                    Err(Error::BadLogin)
+                } else {
+                    sqlx::query(&self.store.sql(
+                        "UPDATE users SET failed_logins = 0, locked_until = 0 WHERE name = $1",
+                    ))
+                    .bind(name)
+                    .execute(&mut *tx)
+                    .await?;
+                    Ok(Actor {
+                        name: name.to_string(),
+                        role: Role::parse(&r.try_get::<String, _>(0)?)?,
+                    })
+                }
+            }
+            None => Err(Error::BadLogin),
+        };
+        let head = self
+            .append(
+                &mut tx,
+                Event {
+                    actor: name.to_string(),
+                    action: "login".into(),
+                    outcome: match &outcome {
+                        Ok(_) => "ok".into(),
+                        Err(e) => e.code().into(),
+                    },
+                    ..Event::default()
+                },
+            )
+            .await?;
+        tx.commit().await?;
+        self.after_commit(Some(&head), None)?;
+        outcome
+    }
+
+    pub async fn add_user(
+        &self,
+        actor: &Actor,
+        name: &str,
+        role: Role,
+        pass: &str,
+    ) -> Result<User> {
+        actor.require(Role::Administrator, "adding a user")?;
+        valid_name(name)?;
+        let hash = password::hash(pass)?;
+        let t = now();
+        let mut tx = self.store.pool().begin().await?;
+        let exists = sqlx::query(&self.store.sql("SELECT name FROM users WHERE name = $1"))
+            .bind(name)
+            .fetch_optional(&mut *tx)
+            .await?;
+        if exists.is_some() {
+            return Err(Error::Invalid(format!(
+                "a user named {name} exists already"
+            )));
+        }
+        sqlx::query(&self.store.sql(
+            "INSERT INTO users (name, role, password_hash, created_at) VALUES ($1, $2, $3, $4)",
+        ))
+        .bind(name)
+        .bind(role.as_str())
+        .bind(&hash)
+        .bind(t)
+        .execute(&mut *tx)
+        .await?;
+        let head = self
+            .append(
+                &mut tx,
+                Event {
+                    actor: actor.name.clone(),
+                    action: "user-add".into(),
+                    outcome: "ok".into(),
+                    detail: Some(format!("{name} ({})", role.as_str())),
+                    ..Event::default()
+                },
+            )
+            .await?;
+        tx.commit().await?;
+        self.after_commit(Some(&head), None)?;
+        Ok(User {
+            name: name.to_string(),
+            role,
+            disabled: false,
+            created_at: t,
+        })
+    }
+
+    pub async fn users(&self) -> Result<Vec<User>> {
+        let rows = sqlx::query("SELECT name, role, disabled, created_at FROM users ORDER BY name")
+            .fetch_all(self.store.pool())
+            .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(User {
+                    name: r.try_get(0)?,
+                    role: Role::parse(&r.try_get::<String, _>(1)?)?,
+                    disabled: r.try_get::<i64, _>(2)? != 0,
+                    created_at: r.try_get(3)?,
+                })
+            })
+            .collect()
+    }
+
+    pub async fn disable_user(&self, actor: &Actor, name: &str) -> Result<()> {
+        actor.require(Role::Administrator, "disabling a user")?;
+        if name == actor.name {
+            return Err(Error::Invalid(
+                "an administrator cannot disable themself".into(),
+            ));
+        }
+        let mut tx = self.store.pool().begin().await?;
+        let done = sqlx::query(
+            &self
+                .store
+                .sql("UPDATE users SET disabled = 1 WHERE name = $1"),
+        )
+        .bind(name)
+        .execute(&mut *tx)
+        .await?;
+        if done.rows_affected() == 0 {
+            return Err(Error::NoSuchUser(name.to_string()));
+        }
+        sqlx::query(&self.store.sql("DELETE FROM sessions WHERE user_name = $1"))
+            .bind(name)
+            .execute(&mut *tx)
+            .await?;
+        let head = self
+            .append(
+                &mut tx,
+                Event {
+                    actor: actor.name.clone(),
+                    action: "user-disable".into(),
+                    outcome: "ok".into(),
+                    detail: Some(name.to_string()),
+                    ..Event::default()
+                },
+            )
+            .await?;
+        tx.commit().await?;
+        self.after_commit(Some(&head), None)
+    }
+
+    /// Registers a seal whose certificate exists already (issued by this center or another).
+    pub async fn add_seal(&self, actor: &Actor, new: NewSeal) -> Result<Seal> {
+        self.register(actor, new, new_seal_id()?).await
+    }
+
+    async fn register(&self, actor: &Actor, new: NewSeal, id: String) -> Result<Seal> {
+        actor.require(Role::Administrator, "registering a seal")?;
+        let cert = docseal::trust::Cert::load_all(new.cert_pem.as_bytes())
+            .ok()
+            .and_then(|c| c.into_iter().next())
+            .ok_or_else(|| Error::Invalid("the seal certificate cannot be read".into()))?;
+        valid_name(&new.holder)?;
+        let name = match new.name.clone() {
+            Some(n) => n,
+            None => first_cn(cert.subject()),
+        };
+        let picture_sha256 = new
+            .picture_png
+            .as_ref()
+            .map(|p| audit::hex(&Sha256::digest(p)));
+        if let Some(p) = &new.picture_png {
+            if !p.starts_with(b"\x89PNG\r\n\x1a\n") {
+                return Err(Error::Invalid("the seal picture must be a PNG file".into()));
+            }
+        }
+        let t = now();
+        let seal = Seal {
+            id: id.clone(),
+            name,
+            unit: new.unit.clone(),
+            kind: new.kind.clone(),
+            holder: new.holder.clone(),
+            cert_pem: pem(cert.der()),
+            fingerprint: cert.fingerprint_sha256(),
+            serial_hex: cert.serial_hex(),
+            picture_b64: new.picture_png.as_ref().map(|p| B64.encode(p)),
+            picture_sha256,
+            policy: serde_json::json!({
+                "approval": if new.approval_required { "required" } else { "none" }
+            })
+            .to_string(),
+            token_uri: new.token_uri.clone(),
+            status: Status::Active,
+            status_at: t,
+            status_reason: None,
+            revoked_at: None,
+            created_at: t,
+        };
+        let mut tx = self.store.pool().begin().await?;
+        let dup = sqlx::query(
+            &self
+                .store
+                .sql("SELECT id FROM seals WHERE fingerprint = $1"),
+        )
+        .bind(&seal.fingerprint)
+        .fetch_optional(&mut *tx)
+        .await?;
+        if let Some(r) = dup {
+            return Err(Error::Invalid(format!(
+                "this certificate is registered already, as seal {}",
+                r.try_get::<String, _>(0)?
+            )));
+        }
+        sqlx::query(&self.store.sql(&format!(
+            "INSERT INTO seals ({SEAL_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)"
+        )))
+        .bind(&seal.id)
+        .bind(&seal.name)
+        .bind(&seal.unit)
+        .bind(&seal.kind)
+        .bind(&seal.holder)
+        .bind(&seal.cert_pem)
+        .bind(&seal.fingerprint)
+        .bind(&seal.serial_hex)
+        .bind(&seal.picture_b64)
+        .bind(&seal.picture_sha256)
+        .bind(&seal.policy)
+        .bind(&seal.token_uri)
+        .bind(seal.status.as_str())
+        .bind(seal.status_at)
+        .bind(&seal.status_reason)
+        .bind(seal.revoked_at)
+        .bind(seal.created_at)
+        .execute(&mut *tx)
+        .await?;
+        let head = self
+            .append(
+                &mut tx,
+                Event {
+                    actor: actor.name.clone(),
+                    action: "seal-add".into(),
+                    seal_id: Some(id),
+                    outcome: "ok".into(),
+                    detail: Some(format!("{} held by {}", seal.name, seal.holder)),
+                    ..Event::default()
+                },
+            )
+            .await?;
+        tx.commit().await?;
+        self.after_commit(Some(&head), None)?;
+        Ok(seal)
+    }
+
+    /// Issues a seal certificate for `spki_der` with this center's CA and registers it.
+    pub async fn issue_seal(
+        &self,
+        actor: &Actor,
+        spki_der: &[u8],
+        mut new: NewSeal,
+        valid_days: i64,
+    ) -> Result<Seal> {
+        actor.require(Role::Administrator, "issuing a seal")?;
+        let name = new
+            .name
+            .clone()
+            .ok_or_else(|| Error::Invalid("a new seal needs a name".into()))?;
+        // The id goes into the certificate, so it is chosen first and registered with it.
+        let id = new_seal_id()?;
+        new.cert_pem = self.ca.issue_seal(
+            spki_der,
+            &SealSubject {
+                id: &id,
+                name: &name,
+                unit: new.unit.as_deref(),
+            },
+            &self.config.crl_url,
+            valid_days,
+        )?;
+        self.register(actor, new, id).await
+    }
+
+    pub async fn seals(&self) -> Result<Vec<Seal>> {
+        let rows = sqlx::query(&format!(
+            "SELECT {SEAL_COLUMNS} FROM seals ORDER BY created_at, id"
+        ))
+        .fetch_all(self.store.pool())
+        .await?;
+        rows.iter().map(Seal::from_row).collect()
+    }
+
+    pub async fn seal(&self, id: &str) -> Result<Seal> {
+        let row = sqlx::query(
+            &self
+                .store
+                .sql(&format!("SELECT {SEAL_COLUMNS} FROM seals WHERE id = $1")),
+        )
+        .bind(id)
+        .fetch_optional(self.store.pool())
+        .await?;
+        match row {
+            Some(r) => Seal::from_row(&r),
+            None => Err(Error::NoSuchSeal(id.to_string())),
+        }
+    }
+
+    /// Reports a seal lost or stolen: suspended at once, on the CRL with reason certificateHold
+    /// from the report time. Its keeper or an administrator may report.
+    pub async fn suspend(&self, actor: &Actor, id: &str, reason: Reason) -> Result<Seal> {
+        let seal = self.seal(id).await?;
+        if actor.role != Role::Administrator
+            && !(actor.role == Role::Keeper && actor.name == seal.holder)
+        {
+            return Err(Error::Forbidden(format!(
+                "only seal {id}'s keeper or an administrator may report it"
+            )));
+        }
+        self.transition(actor, seal, Status::Suspended, Some(reason), "seal-suspend")
+            .await
+    }
+
+    /// The token was found: the seal leaves the CRL.
+    pub async fn reinstate(&self, actor: &Actor, id: &str) -> Result<Seal> {
+        actor.require(Role::Administrator, "reinstating a seal")?;
+        let seal = self.seal(id).await?;
+        self.transition(actor, seal, Status::Active, None, "seal-reinstate")
+            .await
+    }
+
+    /// Revokes for good. A suspended seal keeps its report time as the revocation time, so that
+    /// what was sealed after the report stays invalid.
+    pub async fn revoke(&self, actor: &Actor, id: &str, reason: Reason) -> Result<Seal> {
+        actor.require(Role::Administrator, "revoking a seal")?;
+        let seal = self.seal(id).await?;
+        self.transition(actor, seal, Status::Revoked, Some(reason), "seal-revoke")
+            .await
+    }
+
+    async fn transition(
+        &self,
+        actor: &Actor,
+        seal: Seal,
+        to: Status,
+        reason: Option<Reason>,
+        action: &str,
+    ) -> Result<Seal> {
+        let allowed = matches!(
+            (seal.status, to),
+            (Status::Active, Status::Suspended)
+                | (Status::Active, Status::Revoked)
+                | (Status::Suspended, Status::Revoked)
+                | (Status::Suspended, Status::Active)
+        );
+        if !allowed {
+            return Err(Error::BadTransition {
+                seal: seal.id.clone(),
+                from: seal.status.as_str().into(),
+                to: to.as_str().into(),
+            });
+        }
+        let t = now();
+        let revoked_at = match (seal.status, to) {
+            (Status::Suspended, Status::Revoked) => Some(seal.status_at),
+            (_, Status::Revoked) => Some(t),
+            _ => None,
+        };
+        let mut tx = self.store.pool().begin().await?;
+        // The status is compared again inside the transaction: two administrators acting at once
+        // on two center instances cannot both move the seal from the same state.
+        let done = sqlx::query(&self.store.sql(
+            "UPDATE seals SET status = $1, status_at = $2, status_reason = $3, revoked_at = $4 WHERE id = $5 AND status = $6",
+        ))
+        .bind(to.as_str())
+        .bind(t)
+        .bind(reason.map(|r| r.as_str().to_string()))
+        .bind(revoked_at)
+        .bind(&seal.id)
+        .bind(seal.status.as_str())
+        .execute(&mut *tx)
+        .await?;
+        if done.rows_affected() != 1 {
+            return Err(Error::BadTransition {
+                seal: seal.id.clone(),
+                from: "changed by someone else meanwhile".into(),
+                to: to.as_str().into(),
+            });
+        }
+        let head = self
+            .append(
+                &mut tx,
+                Event {
+                    actor: actor.name.clone(),
+                    action: action.into(),
+                    seal_id: Some(seal.id.clone()),
+                    outcome: "ok".into(),
+                    detail: reason.map(|r| r.as_str().to_string()),
+                    ..Event::default()
+                },
+            )
+            .await?;
+        let crl = self.issue_crl(&mut tx).await?;
+        tx.commit().await?;
+        self.after_commit(Some(&head), Some(&crl))?;
+        self.seal(&seal.id).await
+    }
+
+    /// Refuses a seal that may not be used, before any token is touched.
+    pub async fn check_usable(&self, id: &str) -> Result<Seal> {
+        let seal = self.seal(id).await?;
+        if seal.status != Status::Active {
+            return Err(Error::SealNotActive {
+                seal: id.to_string(),
+                status: seal.status.as_str().into(),
+            });
+        }
+        Ok(seal)
+    }
+
+    /// Appends a stamp (or any client event) to the audit log.
+    pub async fn record(&self, event: Event) -> Result<audit::Entry> {
+        let mut tx = self.store.pool().begin().await?;
+        let (entry, head) = audit::append(&mut tx, &self.store, &self.ca, &event, now()).await?;
+        tx.commit().await?;
+        self.after_commit(Some(&head), None)?;
+        Ok(entry)
+    }
+
+    /// Signs a new CRL inside the caller's transaction (every change of revocation state).
+    async fn issue_crl(&self, tx: &mut sqlx::Transaction<'_, sqlx::Any>) -> Result<Vec<u8>> {
+        sqlx::query("UPDATE crl SET number = number WHERE id = 1")
+            .execute(&mut **tx)
+            .await?;
+        let last: Option<i64> = sqlx::query("SELECT number FROM crl WHERE id = 1")
+            .fetch_optional(&mut **tx)
+            .await?
+            .map(|r| r.try_get(0))
+            .transpose()?;
+        let number = last.unwrap_or(0) + 1;
+        let rows = sqlx::query(&format!(
+            "SELECT {SEAL_COLUMNS} FROM seals WHERE status <> 'active' ORDER BY id"
+        ))
+        .fetch_all(&mut **tx)
+        .await?;
+        let mut revoked = Vec::new();
+        for r in &rows {
+            let s = Seal::from_row(r)?;
+            let serial = unhex(&s.serial_hex)?;
+            let (reason, at) = match s.status {
+                Status::Suspended => (rcgen::RevocationReason::CertificateHold, s.status_at),
+                _ => (
+                    s.status_reason
+                        .as_deref()
+                        .map(Reason::parse)
+                        .transpose()?
+                        .map(Reason::crl_reason)
+                        .unwrap_or(rcgen::RevocationReason::Unspecified),
+                    s.revoked_at.unwrap_or(s.status_at),
+                ),
+            };
+            revoked.push(rcgen::RevokedCertParams {
+                serial_number: rcgen::SerialNumber::from_slice(&serial),
+                revocation_time: time::OffsetDateTime::from_unix_timestamp(at)
+                    .map_err(|e| Error::Store(e.to_string()))?,
+                reason_code: Some(reason),
+                invalidity_date: None,
+            });
+        }
+        let der = self.ca.crl(number as u64, revoked)?;
+        let sql = if last.is_some() {
+            "UPDATE crl SET number = $1, issued_at = $2, der_b64 = $3 WHERE id = 1"
+        } else {
+            "INSERT INTO crl (number, issued_at, der_b64, id) VALUES ($1, $2, $3, 1)"
+        };
+        sqlx::query(&self.store.sql(sql))
+            .bind(number)
+            .bind(now())
+            .bind(B64.encode(&der))
+            .execute(&mut **tx)
+            .await?;
+        Ok(der)
+    }
+
+    /// The current CRL (DER), re-issued first when it is a day old.
+    pub async fn crl(&self) -> Result<Vec<u8>> {
+        let row = sqlx::query("SELECT issued_at, der_b64 FROM crl WHERE id = 1")
+            .fetch_optional(self.store.pool())
+            .await?;
+        if let Some(r) = &row {
+            if now() - r.try_get::<i64, _>(0)? < 86_400 {
+                return B64
+                    .decode(r.try_get::<String, _>(1)?)
+                    .map_err(|e| Error::Store(format!("stored CRL: {e}")));
+            }
+        }
+        let mut tx = self.store.pool().begin().await?;
+        let der = self.issue_crl(&mut tx).await?;
+        tx.commit().await?;
+        self.after_commit(None, Some(&der))?;
+        Ok(der)
+    }
+
+    pub async fn audit(&self, filter: &audit::Filter) -> Result<Vec<audit::Entry>> {
+        audit::list(&self.store, filter).await
+    }
+
+    /// Checks the whole chain against the store's signed head and the data directory's copy.
+    pub async fn verify_audit(&self) -> Result<audit::Verified> {
+        let mut heads = Vec::new();
+        if let Some(h) = audit::head(&self.store).await? {
+            heads.push(h);
+        }
+        let file = self.dir.join(HEAD_FILE);
+        if file.exists() {
+            let h: Head =
+                serde_json::from_slice(&files::read(&file)?).map_err(|e| Error::AuditBroken {
+                    seq: 0,
+                    reason: format!("{} is damaged: {e}", file.display()),
+                })?;
+            heads.push(h);
+        }
+        audit::verify(&self.store, &self.ca, &heads).await
+    }
+}
+
+fn valid_name(name: &str) -> Result<()> {
+    if name.trim().is_empty() || name.len() > 200 || name.chars().any(char::is_control) {
+        return Err(Error::Invalid(format!(
+            "{name:?} is not a usable name (1 to 200 printable characters)"
+        )));
+    }
+    Ok(())
+}
+
+/// A fresh seal id: "seal-" and ten hex digits.
+fn new_seal_id() -> Result<String> {
+    let mut b = [0u8; 5];
+    getrandom::getrandom(&mut b).map_err(|e| Error::Crypto(format!("no randomness: {e}")))?;
+    Ok(format!("seal-{}", audit::hex(&b)))
+}
+
+fn unhex(s: &str) -> Result<Vec<u8>> {
+    (0..s.len())
+        .step_by(2)
+        .map(|i| {
+            s.get(i..i + 2)
+                .and_then(|b| u8::from_str_radix(b, 16).ok())
+                .ok_or_else(|| Error::Store(format!("bad serial {s:?}")))
+        })
+        .collect()
+}
+
+fn pem(der: &[u8]) -> String {
+    let b = B64.encode(der);
+    let mut out = String::from("-----BEGIN CERTIFICATE-----\n");
+    for chunk in b.as_bytes().chunks(64) {
+        out.push_str(&String::from_utf8_lossy(chunk));
+        out.push('\n');
+    }
+    out.push_str("-----END CERTIFICATE-----\n");
+    out
+}
+
+fn ca_subject(ca: &Ca) -> String {
+    docseal::trust::Cert::from_der(ca.cert_der().to_vec())
+        .map(|c| c.subject())
+        .unwrap_or_default()
+}
+
+/// The CN of an RFC 4514 string, or the whole string.
+fn first_cn(subject: String) -> String {
+    subject
+        .split(',')
+        .find_map(|p| p.trim().strip_prefix("CN="))
+        .map(str::to_string)
+        .unwrap_or(subject)
+}
+
+fn absolute(p: &Path) -> PathBuf {
+    std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf())
+}

@@ -1,0 +1,22 @@
+//! docseal-center: the seal center. It makes seals (its CA issues the seal certificates),
+//! keeps the registry of seals and of the people who use them, revokes a lost seal at once with
+//! a published CRL, and keeps a tamper-evident audit log — on embedded SQLite, or on PostgreSQL
+//! when many clients or two center instances share one store.
+//!
+//! Data flows one way: an operation → one transaction (registry change, audit row, signed
+//! head, CRL when revocation changed) → the data directory's copies after the commit.
+
+#![warn(missing_docs)]
+#![allow(missing_docs)] // The registry's plain records document themselves by their fields.
+
+pub mod audit;
+pub mod ca;
+mod center;
+pub mod error;
+mod files;
+pub mod password;
+pub mod registry;
+pub mod store;
+
+pub use center::{now, Center, Config, InitOptions, NewSeal, ADMIN, CRL_FILE, HEAD_FILE};
+pub use error::{Error, Result};

@@ -1,0 +1,575 @@
+//! `docseal center …`: the seal center on a local data directory — its CA, the seal registry,
+//! keepers, the CRL and the audit log. Every subcommand takes `--json`.
+
+use clap::{Args, Subcommand, ValueEnum};
+use docseal_center::audit::Filter;
+use docseal_center::ca::KeyType;
+use docseal_center::registry::{Actor, Reason, Role, Seal};
+use docseal_center::{Center, Error, InitOptions, NewSeal};
+use std::path::{Path, PathBuf};
+
+#[derive(Args, Debug)]
+pub struct CenterArgs {
+    /// The center's data directory (CA, configuration, and the SQLite store).
+    #[arg(long, default_value = "docseal-center")]
+    pub data_dir: PathBuf,
+    /// Who acts (the password comes from DOCSEAL_PASSWORD, else a prompt).
+    #[arg(long, default_value = docseal_center::ADMIN, global = true)]
+    pub user: String,
+    /// Print JSON instead of text.
+    #[arg(long, global = true)]
+    pub json: bool,
+    #[command(subcommand)]
+    pub command: CenterCommand,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum CenterCommand {
+    /// Create the center: a CA (or the organisation's), the store, and the administrator
+    /// (password from DOCSEAL_ADMIN_PASSWORD, else a prompt).
+    Init(InitArgs),
+    /// The seal registry.
+    #[command(subcommand)]
+    Seal(SealCommand),
+    /// Keepers, administrators and auditors.
+    #[command(subcommand)]
+    Keeper(KeeperCommand),
+    /// Write the current CRL (DER), re-issued first if it is a day old.
+    Crl {
+        #[arg(short, long)]
+        output: PathBuf,
+    },
+    /// List the audit log, or check its chain and signed head with --verify.
+    Audit(AuditArgs),
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum KeyTypeArg {
+    Ec,
+    Rsa,
+}
+
+#[derive(Args, Debug)]
+pub struct InitArgs {
+    /// The CA's name.
+    #[arg(long, default_value = "docseal Seal Center")]
+    pub name: String,
+    /// EC P-256 or RSA-3072.
+    #[arg(long, value_enum, default_value = "ec")]
+    pub key_type: KeyTypeArg,
+    /// Import the organisation's CA certificate (PEM) instead of creating one…
+    #[arg(long, requires = "ca_key")]
+    pub ca_cert: Option<PathBuf>,
+    /// …and its PKCS#8 private key (PEM).
+    #[arg(long, requires = "ca_cert")]
+    pub ca_key: Option<PathBuf>,
+    /// A PostgreSQL store (postgres://user:pass@host/db) instead of SQLite in the data directory.
+    #[arg(long)]
+    pub database: Option<String>,
+    /// The CRL distribution point written into seal certificates.
+    #[arg(long)]
+    pub crl_url: Option<String>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum SealCommand {
+    /// Register a seal whose certificate exists; prints the new id on its last line.
+    Add(SealAddArgs),
+    /// Issue a seal certificate for a public key and register it; prints the id last.
+    Issue(SealIssueArgs),
+    List,
+    Show {
+        id: String,
+    },
+    /// Report a seal lost or stolen: suspended at once (certificateHold on the CRL).
+    Suspend {
+        id: String,
+        #[arg(long, value_enum)]
+        reason: ReasonArg,
+    },
+    /// The token was found: take the seal off the CRL.
+    Reinstate {
+        id: String,
+    },
+    /// Revoke for good (keyCompromise for lost or stolen, cessationOfOperation for retired).
+    Revoke {
+        id: String,
+        #[arg(long, value_enum)]
+        reason: ReasonArg,
+    },
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum ReasonArg {
+    Lost,
+    Stolen,
+    Retired,
+}
+
+impl From<ReasonArg> for Reason {
+    fn from(r: ReasonArg) -> Reason {
+        match r {
+            ReasonArg::Lost => Reason::Lost,
+            ReasonArg::Stolen => Reason::Stolen,
+            ReasonArg::Retired => Reason::Retired,
+        }
+    }
+}
+
+#[derive(Args, Debug)]
+pub struct SealFields {
+    /// The keeper who holds the seal's token.
+    #[arg(long)]
+    pub holder: String,
+    /// The seal's name (default: the certificate's common name).
+    #[arg(long)]
+    pub name: Option<String>,
+    /// The unit the seal belongs to.
+    #[arg(long)]
+    pub unit: Option<String>,
+    /// official, contract, finance, …
+    #[arg(long, default_value = "official")]
+    pub kind: String,
+    /// The seal picture (PNG).
+    #[arg(long)]
+    pub image: Option<PathBuf>,
+    /// Whether each use needs an approver's approval.
+    #[arg(long, value_parser = ["none", "required"], default_value = "none")]
+    pub approval: String,
+    /// Where the key is (a pkcs11: URI or a file).
+    #[arg(long)]
+    pub token: Option<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct SealAddArgs {
+    /// The seal certificate (PEM or DER).
+    #[arg(long)]
+    pub cert: PathBuf,
+    #[command(flatten)]
+    pub fields: SealFields,
+}
+
+#[derive(Args, Debug)]
+pub struct SealIssueArgs {
+    /// The seal's public key (SubjectPublicKeyInfo, PEM or DER) or a certificate holding it.
+    #[arg(long)]
+    pub public_key: PathBuf,
+    /// Write the issued certificate here (PEM).
+    #[arg(short, long)]
+    pub output: Option<PathBuf>,
+    /// Days the certificate is valid.
+    #[arg(long, default_value_t = 3 * 365)]
+    pub days: i64,
+    #[command(flatten)]
+    pub fields: SealFields,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum KeeperCommand {
+    /// Add a user (password from DOCSEAL_NEW_PASSWORD, else a prompt).
+    Add {
+        name: String,
+        #[arg(long, value_parser = ["keeper", "auditor", "administrator"], default_value = "keeper")]
+        role: String,
+    },
+    List,
+    Disable {
+        name: String,
+    },
+}
+
+#[derive(Args, Debug)]
+pub struct AuditArgs {
+    #[arg(long)]
+    pub seal: Option<String>,
+    /// Only entries at or after this time (RFC 3339, or Unix seconds).
+    #[arg(long)]
+    pub since: Option<String>,
+    /// Check the chain and the signed head; exit 1 naming the first broken row.
+    #[arg(long)]
+    pub verify: bool,
+    /// Print CSV.
+    #[arg(long, conflicts_with = "json")]
+    pub csv: bool,
+}
+
+pub fn run(a: CenterArgs) -> Result<u8, docseal::Error> {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| docseal::Error::arg("center", format!("no async runtime: {e}")))?;
+    match rt.block_on(dispatch(&a)) {
+        Ok(code) => Ok(code),
+        Err(e) => {
+            eprintln!("docseal: center: {e} [{}]", e.code());
+            Ok(match e {
+                Error::AuditBroken { .. } => 1,
+                _ => 2,
+            })
+        }
+    }
+}
+
+fn password(var: &str, prompt: &str) -> Result<String, Error> {
+    if let Ok(p) = std::env::var(var) {
+        return Ok(p);
+    }
+    rpassword::prompt_password(prompt)
+        .map_err(|e| Error::Invalid(format!("no password ({var} unset and no terminal: {e})")))
+}
+
+/// Writes through a temporary file and a rename, like every docseal output.
+fn write_out(path: &Path, bytes: &[u8]) -> Result<(), Error> {
+    use std::io::Write;
+    docseal::opc::write::write_atomically(path, |mut f| {
+        f.write_all(bytes).map_err(|e| docseal::Error::io(path, e))
+    })
+    .map_err(|e| Error::Io(e.to_string()))
+}
+
+fn read_file(p: &Path) -> Result<Vec<u8>, Error> {
+    std::fs::read(p).map_err(|e| Error::Io(format!("cannot read {}: {e}", p.display())))
+}
+
+async fn login(center: &Center, user: &str) -> Result<Actor, Error> {
+    let pass = password("DOCSEAL_PASSWORD", &format!("Password for {user}: "))?;
+    center.login(user, &pass).await
+}
+
+async fn dispatch(a: &CenterArgs) -> Result<u8, Error> {
+    if let CenterCommand::Init(i) = &a.command {
+        return init(a, i).await;
+    }
+    let center = Center::open(&a.data_dir).await?;
+    match &a.command {
+        CenterCommand::Init(_) => Ok(0),
+        CenterCommand::Crl { output } => {
+            let der = center.crl().await?;
+            write_out(output, &der)?;
+            say(
+                a,
+                &serde_json::json!({"crl": output}),
+                &format!("{}", output.display()),
+            );
+            Ok(0)
+        }
+        CenterCommand::Seal(s) => seal(a, &center, s).await,
+        CenterCommand::Keeper(k) => keeper(a, &center, k).await,
+        CenterCommand::Audit(au) => audit(a, &center, au).await,
+    }
+}
+
+async fn init(a: &CenterArgs, i: &InitArgs) -> Result<u8, Error> {
+    let import = match (&i.ca_cert, &i.ca_key) {
+        (Some(c), Some(k)) => Some((
+            String::from_utf8_lossy(&read_file(c)?).into_owned(),
+            String::from_utf8_lossy(&read_file(k)?).into_owned(),
+        )),
+        _ => None,
+    };
+    let admin_password = password("DOCSEAL_ADMIN_PASSWORD", "New administrator password: ")?;
+    let center = Center::init(
+        &a.data_dir,
+        InitOptions {
+            name: i.name.clone(),
+            key_type: match i.key_type {
+                KeyTypeArg::Ec => KeyType::Ec,
+                KeyTypeArg::Rsa => KeyType::Rsa,
+            },
+            import,
+            database: i.database.clone(),
+            crl_url: i.crl_url.clone(),
+            admin_password,
+        },
+    )
+    .await?;
+    say(
+        a,
+        &serde_json::json!({
+            "data_dir": a.data_dir,
+            "ca_cert": a.data_dir.join(docseal_center::ca::CERT_FILE),
+            "crl_url": center.config().crl_url,
+            "administrator": docseal_center::ADMIN,
+        }),
+        &format!(
+            "center created in {} (CA certificate {}, CRL at {}); administrator: {}",
+            a.data_dir.display(),
+            a.data_dir.join(docseal_center::ca::CERT_FILE).display(),
+            center.config().crl_url,
+            docseal_center::ADMIN
+        ),
+    );
+    Ok(0)
+}
+
+fn new_seal(f: &SealFields, cert_pem: String) -> Result<NewSeal, Error> {
+    Ok(NewSeal {
+        cert_pem,
+        holder: f.holder.clone(),
+        name: f.name.clone(),
+        unit: f.unit.clone(),
+        kind: f.kind.clone(),
+        picture_png: f.image.as_deref().map(read_file).transpose()?,
+        approval_required: f.approval == "required",
+        token_uri: f.token.clone(),
+    })
+}
+
+async fn seal(a: &CenterArgs, center: &Center, s: &SealCommand) -> Result<u8, Error> {
+    let actor = login(center, &a.user).await?;
+    let shown = match s {
+        SealCommand::Add(add) => {
+            let cert = String::from_utf8_lossy(&read_file(&add.cert)?).into_owned();
+            let seal = center
+                .add_seal(&actor, new_seal(&add.fields, cert)?)
+                .await?;
+            say(
+                a,
+                &summary(&seal),
+                &format!("registered {}\n{}", seal.name, seal.id),
+            );
+            return Ok(0);
+        }
+        SealCommand::Issue(is) => {
+            let spki = public_key(&read_file(&is.public_key)?)?;
+            let seal = center
+                .issue_seal(&actor, &spki, new_seal(&is.fields, String::new())?, is.days)
+                .await?;
+            if let Some(out) = &is.output {
+                write_out(out, seal.cert_pem.as_bytes())?;
+            }
+            say(
+                a,
+                &summary(&seal),
+                &format!("issued {}\n{}", seal.name, seal.id),
+            );
+            return Ok(0);
+        }
+        SealCommand::List => {
+            let seals = center.seals().await?;
+            if a.json {
+                println!(
+                    "{}",
+                    serde_json::Value::Array(seals.iter().map(summary).collect())
+                );
+            } else {
+                for s in &seals {
+                    println!(
+                        "{}  {:<9}  {}  ({}, held by {})",
+                        s.id,
+                        s.status.as_str(),
+                        s.name,
+                        s.kind,
+                        s.holder
+                    );
+                }
+            }
+            return Ok(0);
+        }
+        SealCommand::Show { id } => center.seal(id).await?,
+        SealCommand::Suspend { id, reason } => center.suspend(&actor, id, (*reason).into()).await?,
+        SealCommand::Reinstate { id } => center.reinstate(&actor, id).await?,
+        SealCommand::Revoke { id, reason } => center.revoke(&actor, id, (*reason).into()).await?,
+    };
+    say(
+        a,
+        &summary(&shown),
+        &format!(
+            "{}  {}  {}{}",
+            shown.id,
+            shown.status.as_str(),
+            shown.name,
+            shown
+                .status_reason
+                .as_deref()
+                .map(|r| format!(" ({r})"))
+                .unwrap_or_default()
+        ),
+    );
+    Ok(0)
+}
+
+/// A SubjectPublicKeyInfo from a public key or a certificate file, PEM or DER.
+fn public_key(bytes: &[u8]) -> Result<Vec<u8>, Error> {
+    if let Ok(certs) = docseal::trust::Cert::load_all(bytes) {
+        if let Some(spki) = certs.first().and_then(|c| c.spki_der().ok()) {
+            return Ok(spki);
+        }
+    }
+    let text = String::from_utf8_lossy(bytes);
+    if let Some(b) = text.find("-----BEGIN PUBLIC KEY-----") {
+        let body: String = text[b + 26..]
+            .lines()
+            .take_while(|l| !l.starts_with("-----END"))
+            .collect();
+        use base64::Engine;
+        return base64::engine::general_purpose::STANDARD
+            .decode(body.trim())
+            .map_err(|e| Error::Invalid(format!("the public key is not base64: {e}")));
+    }
+    Ok(bytes.to_vec())
+}
+
+fn summary(s: &Seal) -> serde_json::Value {
+    let mut v = serde_json::to_value(s).unwrap_or_default();
+    if let Some(o) = v.as_object_mut() {
+        // The picture itself is long; its hash names it.
+        o.remove("picture_b64");
+    }
+    v
+}
+
+async fn keeper(a: &CenterArgs, center: &Center, k: &KeeperCommand) -> Result<u8, Error> {
+    let actor = login(center, &a.user).await?;
+    match k {
+        KeeperCommand::Add { name, role } => {
+            let pass = password("DOCSEAL_NEW_PASSWORD", &format!("Password for {name}: "))?;
+            let u = center
+                .add_user(&actor, name, Role::parse(role)?, &pass)
+                .await?;
+            say(
+                a,
+                &serde_json::to_value(&u).unwrap_or_default(),
+                &format!("added {} ({})", u.name, u.role.as_str()),
+            );
+        }
+        KeeperCommand::List => {
+            let users = center.users().await?;
+            if a.json {
+                println!("{}", serde_json::to_value(&users).unwrap_or_default());
+            } else {
+                for u in users {
+                    println!(
+                        "{:<24} {:<13} {}",
+                        u.name,
+                        u.role.as_str(),
+                        if u.disabled { "disabled" } else { "active" }
+                    );
+                }
+            }
+        }
+        KeeperCommand::Disable { name } => {
+            center.disable_user(&actor, name).await?;
+            say(
+                a,
+                &serde_json::json!({"disabled": name}),
+                &format!("disabled {name}"),
+            );
+        }
+    }
+    Ok(0)
+}
+
+async fn audit(a: &CenterArgs, center: &Center, au: &AuditArgs) -> Result<u8, Error> {
+    login(center, &a.user).await?;
+    if au.verify {
+        let v = center.verify_audit().await?;
+        say(
+            a,
+            &serde_json::to_value(&v).unwrap_or_default(),
+            &format!(
+                "audit log intact: {} rows, signed head at row {}",
+                v.rows, v.head_seq
+            ),
+        );
+        return Ok(0);
+    }
+    let since = match &au.since {
+        None => None,
+        Some(s) => Some(match s.parse::<i64>() {
+            Ok(n) => n,
+            Err(_) => {
+                time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339)
+                    .map_err(|e| Error::Invalid(format!("--since {s:?}: {e}")))?
+                    .unix_timestamp()
+            }
+        }),
+    };
+    let rows = center
+        .audit(&Filter {
+            seal_id: au.seal.clone(),
+            since,
+        })
+        .await?;
+    if a.json {
+        println!("{}", serde_json::to_value(&rows).unwrap_or_default());
+    } else if au.csv {
+        println!("seq,at,actor,action,seal_id,document,document_sha256,outcome,client,detail,hash");
+        for r in &rows {
+            let e = &r.event;
+            let cells = [
+                r.seq.to_string(),
+                time_text(r.at),
+                e.actor.clone(),
+                e.action.clone(),
+                e.seal_id.clone().unwrap_or_default(),
+                e.document.clone().unwrap_or_default(),
+                e.document_sha256.clone().unwrap_or_default(),
+                e.outcome.clone(),
+                e.client.clone().unwrap_or_default(),
+                e.detail.clone().unwrap_or_default(),
+                r.hash.clone(),
+            ];
+            println!(
+                "{}",
+                cells
+                    .iter()
+                    .map(|c| csv_cell(c))
+                    .collect::<Vec<_>>()
+                    .join(",")
+            );
+        }
+    } else {
+        for r in &rows {
+            let e = &r.event;
+            println!(
+                "{:>5}  {}  {:<12} {:<16} {:<16} {}{}",
+                r.seq,
+                time_text(r.at),
+                e.actor,
+                e.action,
+                e.seal_id.as_deref().unwrap_or("-"),
+                e.outcome,
+                e.detail
+                    .as_deref()
+                    .map(|d| format!("  {d}"))
+                    .unwrap_or_default()
+            );
+        }
+    }
+    Ok(0)
+}
+
+fn time_text(t: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp(t)
+        .ok()
+        .and_then(|t| {
+            t.format(&time::format_description::well_known::Rfc3339)
+                .ok()
+        })
+        .unwrap_or_else(|| t.to_string())
+}
+
+/// RFC 4180: quote a cell holding a comma, quote or line break; formula-looking cells get a
+/// leading apostrophe so a spreadsheet does not run them.
+fn csv_cell(c: &str) -> String {
+    let c = if c.starts_with(['=', '+', '-', '@']) {
+        format!("'{c}")
+    } else {
+        c.to_string()
+    };
+    if c.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", c.replace('"', "\"\""))
+    } else {
+        c
+    }
+}
+
+fn say(a: &CenterArgs, json: &serde_json::Value, text: &str) {
+    if a.json {
+        println!("{json}");
+    } else {
+        println!("{text}");
+    }
+}
