@@ -4,6 +4,8 @@
 set -euo pipefail
 PKGS=(
   pkg-config libxml2-dev libclang-dev   # the libxml crate's bindings (bindgen) and libxml2 itself
+  g++                                   # libstdc++.a: the docseal command links libxml2 and ICU statically
+  postgresql                            # the seal center's tests run on a real PostgreSQL server too
   libxml2-utils                         # xmllint, for manifest schema checks
   openssl                               # test PKI
   fonts-noto-cjk fonts-crosextra-carlito poppler-utils   # seal pictures (CJK names), Calibri metrics, PDF checks
@@ -21,6 +23,12 @@ if [ ${#missing[@]} -gt 0 ]; then
   echo "installing: ${missing[*]}" >&2
   if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi
   $SUDO apt-get update -q >/dev/null
+  # The tests start their own PostgreSQL in a temporary directory; the package's default
+  # cluster (a server left running on port 5432) is not wanted.
+  if [[ " ${missing[*]} " == *" postgresql "* ]]; then
+    $SUDO mkdir -p /etc/postgresql-common
+    echo "create_main_cluster = false" | $SUDO tee /etc/postgresql-common/createcluster.conf >/dev/null
+  fi
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null
 fi
 if ! command -v cargo >/dev/null 2>&1; then

@@ -1,0 +1,255 @@
+//! The center's registry, CRL and audit log, each run on SQLite and on a real PostgreSQL.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+use common::*;
+
+use docseal_center::ca::KeyType;
+use docseal_center::registry::{Reason, Role, Status};
+use docseal_center::{Center, Error, InitOptions, NewSeal};
+use rcgen::PublicKeyData;
+use std::path::Path;
+use std::process::Command;
+
+const ADMIN_PW: &str = "admin-password-1";
+
+async fn init(dir: &Path, database: Option<String>, key_type: KeyType) -> Center {
+    Center::init(
+        dir,
+        InitOptions {
+            name: "Test Seal Center".into(),
+            key_type,
+            import: None,
+            database,
+            crl_url: None,
+            admin_password: ADMIN_PW.into(),
+        },
+    )
+    .await
+    .unwrap()
+}
+
+fn new_seal(holder: &str, name: &str) -> NewSeal {
+    NewSeal {
+        cert_pem: String::new(),
+        holder: holder.into(),
+        name: Some(name.into()),
+        unit: Some("Example Trading".into()),
+        kind: "contract".into(),
+        picture_png: None,
+        approval_required: false,
+        token_uri: None,
+    }
+}
+
+fn spki() -> Vec<u8> {
+    rcgen::KeyPair::generate().unwrap().subject_public_key_info()
+}
+
+/// `openssl crl -text` of a CRL, after openssl checked its signature against the CA.
+fn crl_text(dir: &Path, der: &[u8]) -> String {
+    let f = dir.join("check.crl");
+    std::fs::write(&f, der).unwrap();
+    let o = Command::new("openssl")
+        .args(["crl", "-inform", "DER", "-noout", "-text", "-verify", "-CAfile"])
+        .arg(dir.join("ca.pem"))
+        .arg("-in")
+        .arg(&f)
+        .output()
+        .unwrap();
+    let all = format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(o.status.success() && all.contains("verify OK"), "{all}");
+    all
+}
+
+fn serial_of(pem: &str) -> String {
+    docseal::trust::Cert::load_all(pem.as_bytes()).unwrap()[0].serial_hex()
+}
+
+async fn lifecycle(dir: &Path, database: Option<String>, key_type: KeyType) {
+    let center = init(dir, database, key_type).await;
+    let admin = center.login("admin", ADMIN_PW).await.unwrap();
+    center
+        .add_user(&admin, "keeper1", Role::Keeper, "keeper-password-1")
+        .await
+        .unwrap();
+    center
+        .add_user(&admin, "auditor1", Role::Auditor, "auditor-password-1")
+        .await
+        .unwrap();
+    let a = center
+        .issue_seal(&admin, &spki(), new_seal("keeper1", "Contract Seal A"), 365)
+        .await
+        .unwrap();
+    let b = center
+        .issue_seal(&admin, &spki(), new_seal("keeper2", "Contract Seal B"), 365)
+        .await
+        .unwrap();
+    // The seal id is in the certificate's subject, and the CRL distribution point is there.
+    let cert = docseal::trust::Cert::load_all(a.cert_pem.as_bytes()).unwrap();
+    assert!(cert[0].subject().contains(&a.id), "{}", cert[0].subject());
+    assert!(crl_text(dir, &center.crl().await.unwrap()).contains("No Revoked Certificates"));
+
+    // Only the seal's own keeper or an administrator may report it; an auditor changes nothing.
+    let keeper = center.login("keeper1", "keeper-password-1").await.unwrap();
+    let auditor = center.login("auditor1", "auditor-password-1").await.unwrap();
+    assert!(matches!(
+        center.suspend(&keeper, &b.id, Reason::Lost).await,
+        Err(Error::Forbidden(_))
+    ));
+    assert!(matches!(
+        center.suspend(&auditor, &a.id, Reason::Lost).await,
+        Err(Error::Forbidden(_))
+    ));
+    let reported = center.suspend(&keeper, &a.id, Reason::Lost).await.unwrap();
+    assert_eq!(reported.status, Status::Suspended);
+    assert!(matches!(
+        center.check_usable(&a.id).await,
+        Err(Error::SealNotActive { .. })
+    ));
+    let text = crl_text(dir, &center.crl().await.unwrap());
+    assert!(text.contains(&serial_of(&a.cert_pem)), "{text}");
+    assert!(text.contains("Certificate Hold"), "{text}");
+    assert!(!text.contains(&serial_of(&b.cert_pem)), "{text}");
+
+    // Confirmed lost: permanent, keyCompromise, and the revocation time stays the report time.
+    assert!(matches!(
+        center.revoke(&keeper, &a.id, Reason::Lost).await,
+        Err(Error::Forbidden(_))
+    ));
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    let revoked = center.revoke(&admin, &a.id, Reason::Lost).await.unwrap();
+    assert_eq!(revoked.revoked_at, Some(reported.status_at));
+    let text = crl_text(dir, &center.crl().await.unwrap());
+    assert!(text.contains("Key Compromise"), "{text}");
+    assert!(matches!(
+        center.reinstate(&admin, &a.id).await,
+        Err(Error::BadTransition { .. })
+    ));
+
+    // Found again: a suspended seal is reinstated and leaves the CRL.
+    center.suspend(&admin, &b.id, Reason::Lost).await.unwrap();
+    assert!(crl_text(dir, &center.crl().await.unwrap()).contains(&serial_of(&b.cert_pem)));
+    center.reinstate(&admin, &b.id).await.unwrap();
+    assert!(!crl_text(dir, &center.crl().await.unwrap()).contains(&serial_of(&b.cert_pem)));
+    center.check_usable(&b.id).await.unwrap();
+
+    let v = center.verify_audit().await.unwrap();
+    assert!(v.rows >= 12, "{v:?}");
+}
+
+#[tokio::test]
+async fn a_lost_seal_is_suspended_at_once_then_revoked_or_reinstated_on_sqlite() {
+    lifecycle(&scratch("life-sqlite"), None, KeyType::Ec).await;
+}
+
+#[tokio::test]
+async fn a_lost_seal_is_suspended_at_once_then_revoked_or_reinstated_on_postgres() {
+    let pg = Postgres::start("life");
+    lifecycle(&scratch("life-pg"), Some(pg.url.clone()), KeyType::Rsa).await;
+}
+
+async fn tamper(dir: &Path, database: Option<String>) {
+    let center = init(dir, database, KeyType::Ec).await;
+    let admin = center.login("admin", ADMIN_PW).await.unwrap();
+    let s = center
+        .issue_seal(&admin, &spki(), new_seal("keeper1", "Finance Seal"), 365)
+        .await
+        .unwrap();
+    center.suspend(&admin, &s.id, Reason::Stolen).await.unwrap();
+    let rows = center.verify_audit().await.unwrap().rows;
+    assert_eq!(rows, 4, "init, login, issue, suspend");
+    let store = center.store();
+    let exec = |sql: &str| {
+        let q = store.sql(sql);
+        async move { sqlx::query(&q).execute(store.pool()).await.unwrap() }
+    };
+
+    // One edited row is named.
+    exec("UPDATE audit SET detail = 'lost' WHERE action = 'seal-suspend'").await;
+    let suspend_row = center
+        .audit(&Default::default())
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|e| e.event.action == "seal-suspend")
+        .unwrap()
+        .seq;
+    match center.verify_audit().await {
+        Err(Error::AuditBroken { seq, reason }) => {
+            assert_eq!(seq, suspend_row, "{reason}");
+            assert!(reason.contains("edited"), "{reason}");
+        }
+        other => panic!("an edited row passed: {other:?}"),
+    }
+    exec("UPDATE audit SET detail = 'stolen' WHERE action = 'seal-suspend'").await;
+    center.verify_audit().await.unwrap();
+
+    // A deleted tail is caught by the signed head, in the store and in the data directory.
+    exec(&format!("DELETE FROM audit WHERE seq = {rows}")).await;
+    match center.verify_audit().await {
+        Err(Error::AuditBroken { seq, .. }) => assert_eq!(seq, rows),
+        other => panic!("a deleted last row passed: {other:?}"),
+    }
+    // Rolling the stored head back does not help: the data directory keeps its own copy.
+    exec(&format!(
+        "UPDATE audit_head SET seq = {}, hash = (SELECT hash FROM audit WHERE seq = {})",
+        rows - 1,
+        rows - 1
+    ))
+    .await;
+    assert!(matches!(
+        center.verify_audit().await,
+        Err(Error::AuditBroken { .. })
+    ));
+}
+
+#[tokio::test]
+async fn an_edited_or_deleted_audit_row_is_named_on_sqlite() {
+    tamper(&scratch("tamper-sqlite"), None).await;
+}
+
+#[tokio::test]
+async fn an_edited_or_deleted_audit_row_is_named_on_postgres() {
+    let pg = Postgres::start("tamper");
+    tamper(&scratch("tamper-pg"), Some(pg.url.clone())).await;
+}
+
+#[tokio::test]
+async fn failed_logins_are_throttled_and_recorded() {
+    let dir = scratch("throttle");
+    let center = init(&dir, None, KeyType::Ec).await;
+    for _ in 0..5 {
+        assert!(matches!(
+            center.login("admin", "wrong-password").await,
+            Err(Error::BadLogin)
+        ));
+    }
+    // Even the right password waits now.
+    assert!(matches!(
+        center.login("admin", ADMIN_PW).await,
+        Err(Error::Throttled { .. })
+    ));
+    assert!(matches!(
+        center.login("nobody", ADMIN_PW).await,
+        Err(Error::BadLogin)
+    ));
+    let log = center.audit(&Default::default()).await.unwrap();
+    let failed = log
+        .iter()
+        .filter(|e| e.event.action == "login" && e.event.outcome == "bad-login")
+        .count();
+    assert_eq!(failed, 6);
+    assert!(log.iter().any(|e| e.event.outcome == "login-throttled"));
+    // Files of the data directory are private.
+    use std::os::unix::fs::PermissionsExt;
+    for f in ["ca.key", "center.db", "center.json", "audit-head.json"] {
+        let mode = std::fs::metadata(dir.join(f)).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "{f}");
+    }
+}
