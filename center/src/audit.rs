@@ -84,6 +84,15 @@ pub fn hex(b: &[u8]) -> String {
     b.iter().map(|x| format!("{x:02x}")).collect()
 }
 
+/// Takes the log's write lock for the caller's transaction: a write to the head row, so that
+/// concurrent appenders queue behind its row lock (PostgreSQL) or the database lock (SQLite).
+pub async fn lock(conn: &mut AnyConnection) -> Result<()> {
+    sqlx::query("UPDATE audit_head SET id = id WHERE id = 1")
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
 /// Appends `event` inside the caller's transaction and signs the new head. The first statement
 /// writes the head row, so concurrent appenders (two center instances on one PostgreSQL, or two
 /// processes on one SQLite file) queue behind its row lock and never fork the chain.
@@ -95,9 +104,7 @@ pub async fn append(
     at: i64,
 ) -> Result<(Entry, Head)> {
     use base64::Engine;
-    sqlx::query("UPDATE audit_head SET id = id WHERE id = 1")
-        .execute(&mut *conn)
-        .await?;
+    lock(conn).await?;
     let head: Option<AnyRow> = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1")
         .fetch_optional(&mut *conn)
         .await?;

@@ -618,13 +618,85 @@ impl Center {
         Ok(seal)
     }
 
-    /// Appends a stamp (or any client event) to the audit log.
-    pub async fn record(&self, event: Event) -> Result<audit::Entry> {
+    /// Appends a client's report (a stamp, a verification) to the audit log, once per
+    /// `event_id`: a report sent again is answered with the row it made the first time.
+    pub async fn record(&self, actor: &Actor, event_id: &str, mut event: Event) -> Result<i64> {
+        if event_id.is_empty() || event_id.len() > 100 {
+            return Err(Error::Invalid("a report needs an event id of 1 to 100 characters".into()));
+        }
+        if let Some(id) = &event.seal_id {
+            let seal = self.seal(id).await?;
+            if actor.role == Role::Auditor
+                || (actor.role == Role::Keeper && seal.holder != actor.name)
+            {
+                return Err(Error::Forbidden(format!(
+                    "{} does not keep seal {id}",
+                    actor.name
+                )));
+            }
+        }
+        event.actor = actor.name.clone();
         let mut tx = self.store.pool().begin().await?;
+        audit::lock(&mut tx).await?;
+        let seen = sqlx::query(&self.store.sql("SELECT seq FROM client_events WHERE event_id = $1"))
+            .bind(event_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+        if let Some(r) = seen {
+            return Ok(r.try_get(0)?);
+        }
         let (entry, head) = audit::append(&mut tx, &self.store, &self.ca, &event, now()).await?;
+        sqlx::query(&self.store.sql("INSERT INTO client_events (event_id, seq) VALUES ($1, $2)"))
+            .bind(event_id)
+            .bind(entry.seq)
+            .execute(&mut *tx)
+            .await?;
         tx.commit().await?;
         self.after_commit(Some(&head), None)?;
-        Ok(entry)
+        Ok(entry.seq)
+    }
+
+    /// A session for `actor`: a random bearer token, kept only as its SHA-256, valid `hours`.
+    pub async fn open_session(&self, actor: &Actor, hours: i64) -> Result<(String, i64)> {
+        let mut raw = [0u8; 32];
+        getrandom::getrandom(&mut raw).map_err(|e| Error::Crypto(format!("no randomness: {e}")))?;
+        let token = audit::hex(&raw);
+        let expires = now() + hours * 3600;
+        let t = now();
+        let mut tx = self.store.pool().begin().await?;
+        sqlx::query(&self.store.sql("DELETE FROM sessions WHERE expires_at < $1"))
+            .bind(t)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(&self.store.sql(
+            "INSERT INTO sessions (token_sha256, user_name, expires_at) VALUES ($1, $2, $3)",
+        ))
+        .bind(audit::hex(&Sha256::digest(token.as_bytes())))
+        .bind(&actor.name)
+        .bind(expires)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok((token, expires))
+    }
+
+    /// Who holds the bearer `token`, if it is a live session of an enabled user.
+    pub async fn session(&self, token: &str) -> Result<Actor> {
+        let row = sqlx::query(&self.store.sql(
+            "SELECT u.name, u.role FROM sessions s JOIN users u ON u.name = s.user_name
+             WHERE s.token_sha256 = $1 AND s.expires_at > $2 AND u.disabled = 0",
+        ))
+        .bind(audit::hex(&Sha256::digest(token.as_bytes())))
+        .bind(now())
+        .fetch_optional(self.store.pool())
+        .await?;
+        match row {
+            Some(r) => Ok(Actor {
+                name: r.try_get(0)?,
+                role: Role::parse(&r.try_get::<String, _>(1)?)?,
+            }),
+            None => Err(Error::BadLogin),
+        }
     }
 
     /// Signs a new CRL inside the caller's transaction (every change of revocation state).

@@ -16,7 +16,9 @@ pub mod error;
 mod files;
 pub mod password;
 pub mod registry;
+pub mod server;
 pub mod store;
+pub mod tls;
 
 pub use center::{now, Center, Config, InitOptions, NewSeal, ADMIN, CRL_FILE, HEAD_FILE};
 pub use error::{Error, Result};

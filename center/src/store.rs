@@ -49,6 +49,13 @@ const MIGRATIONS: &[(i64, &[&str])] = &[(
         "CREATE TABLE sessions (token_sha256 TEXT PRIMARY KEY, user_name TEXT NOT NULL,
             expires_at BIGINT NOT NULL)",
     ],
+), (
+    2,
+    &[
+        // A client's event id for each report it sent, so a report queued offline and sent
+        // again after a lost answer is recorded once.
+        "CREATE TABLE client_events (event_id TEXT PRIMARY KEY, seq BIGINT NOT NULL)",
+    ],
 )];
 
 impl Store {

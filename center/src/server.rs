@@ -1,0 +1,235 @@
+//! The center's HTTPS API (actix-web over rustls). Every call but the CRL is authenticated with
+//! a bearer token from `POST /api/login`; sessions expire after eight hours.
+//!
+//! The CRL is also served over plain HTTP on its own listener when asked: a CRL is signed, and a
+//! verifier fetching it must not need the center's TLS certificate first (RFC 5280 §4.2.1.13
+//! distribution points are usually http: for this reason).
+
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse, ResponseError};
+use serde::Deserialize;
+use std::sync::Arc;
+
+use crate::audit::{Event, Filter};
+use crate::error::Error;
+use crate::registry::{Actor, Reason, Role};
+use crate::Center;
+
+pub const SESSION_HOURS: i64 = 8;
+
+impl ResponseError for Error {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            Error::BadLogin => StatusCode::UNAUTHORIZED,
+            Error::Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Error::Forbidden(_) => StatusCode::FORBIDDEN,
+            Error::NoSuchSeal(_) | Error::NoSuchUser(_) => StatusCode::NOT_FOUND,
+            Error::BadTransition { .. } | Error::SealNotActive { .. } => StatusCode::CONFLICT,
+            Error::Invalid(_) => StatusCode::BAD_REQUEST,
+            _ => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        HttpResponse::build(self.status_code())
+            .json(serde_json::json!({"error": self.code(), "message": self.to_string()}))
+    }
+}
+
+type Shared = web::Data<Arc<Center>>;
+
+async fn actor(center: &Center, req: &HttpRequest) -> Result<Actor, Error> {
+    let token = req
+        .headers()
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .ok_or(Error::BadLogin)?;
+    center.session(token.trim()).await
+}
+
+#[derive(Deserialize)]
+struct Login {
+    name: String,
+    password: String,
+}
+
+async fn login(c: Shared, body: web::Json<Login>) -> Result<HttpResponse, Error> {
+    let a = c.login(&body.name, &body.password).await?;
+    let (token, expires_at) = c.open_session(&a, SESSION_HOURS).await?;
+    Ok(HttpResponse::Ok().json(serde_json::json!({
+        "token": token, "expires_at": expires_at, "name": a.name, "role": a.role
+    })))
+}
+
+/// A seal as the API shows it: without the picture, which has its own URL.
+fn public(s: &crate::registry::Seal) -> serde_json::Value {
+    let mut v = serde_json::to_value(s).unwrap_or_default();
+    if let Some(o) = v.as_object_mut() {
+        o.remove("picture_b64");
+    }
+    v
+}
+
+async fn seals(c: Shared, req: HttpRequest) -> Result<HttpResponse, Error> {
+    let a = actor(&c, &req).await?;
+    let all = c.seals().await?;
+    // A keeper's picker shows the seals they keep.
+    let list: Vec<serde_json::Value> = all
+        .iter()
+        .filter(|s| a.role != Role::Keeper || s.holder == a.name)
+        .map(public)
+        .collect();
+    Ok(HttpResponse::Ok().json(list))
+}
+
+async fn seal(c: Shared, req: HttpRequest, id: web::Path<String>) -> Result<HttpResponse, Error> {
+    actor(&c, &req).await?;
+    Ok(HttpResponse::Ok().json(public(&c.seal(&id).await?)))
+}
+
+async fn picture(c: Shared, req: HttpRequest, id: web::Path<String>) -> Result<HttpResponse, Error> {
+    use base64::Engine;
+    actor(&c, &req).await?;
+    let s = c.seal(&id).await?;
+    let png = s
+        .picture_b64
+        .as_deref()
+        .and_then(|b| base64::engine::general_purpose::STANDARD.decode(b).ok())
+        .ok_or_else(|| Error::NoSuchSeal(format!("{} (no picture)", s.id)))?;
+    Ok(HttpResponse::Ok().content_type("image/png").body(png))
+}
+
+/// 200 when the seal may be used now, 409 naming its status otherwise: clients ask before the
+/// token is touched.
+async fn usable(c: Shared, req: HttpRequest, id: web::Path<String>) -> Result<HttpResponse, Error> {
+    actor(&c, &req).await?;
+    Ok(HttpResponse::Ok().json(public(&c.check_usable(&id).await?)))
+}
+
+#[derive(Deserialize)]
+struct WithReason {
+    reason: String,
+}
+
+async fn suspend(
+    c: Shared,
+    req: HttpRequest,
+    id: web::Path<String>,
+    body: web::Json<WithReason>,
+) -> Result<HttpResponse, Error> {
+    let a = actor(&c, &req).await?;
+    let s = c.suspend(&a, &id, Reason::parse(&body.reason)?).await?;
+    Ok(HttpResponse::Ok().json(public(&s)))
+}
+
+async fn revoke(
+    c: Shared,
+    req: HttpRequest,
+    id: web::Path<String>,
+    body: web::Json<WithReason>,
+) -> Result<HttpResponse, Error> {
+    let a = actor(&c, &req).await?;
+    let s = c.revoke(&a, &id, Reason::parse(&body.reason)?).await?;
+    Ok(HttpResponse::Ok().json(public(&s)))
+}
+
+async fn reinstate(c: Shared, req: HttpRequest, id: web::Path<String>) -> Result<HttpResponse, Error> {
+    let a = actor(&c, &req).await?;
+    Ok(HttpResponse::Ok().json(public(&c.reinstate(&a, &id).await?)))
+}
+
+/// A client's report of a stamp (or of a verification through a server).
+#[derive(Deserialize)]
+struct Report {
+    event_id: String,
+    action: String,
+    seal_id: Option<String>,
+    document: Option<String>,
+    document_sha256: Option<String>,
+    outcome: String,
+    client: Option<String>,
+    detail: Option<String>,
+}
+
+async fn report(c: Shared, req: HttpRequest, body: web::Json<Report>) -> Result<HttpResponse, Error> {
+    let a = actor(&c, &req).await?;
+    if !matches!(body.action.as_str(), "stamp" | "sign" | "verify") {
+        return Err(Error::Invalid(format!(
+            "a client reports stamp, sign or verify, not {:?}",
+            body.action
+        )));
+    }
+    let seq = c
+        .record(
+            &a,
+            &body.event_id,
+            Event {
+                actor: a.name.clone(),
+                action: body.action.clone(),
+                seal_id: body.seal_id.clone(),
+                document: body.document.clone(),
+                document_sha256: body.document_sha256.clone(),
+                outcome: body.outcome.clone(),
+                client: body.client.clone(),
+                detail: body.detail.clone(),
+            },
+        )
+        .await?;
+    Ok(HttpResponse::Ok().json(serde_json::json!({"seq": seq})))
+}
+
+#[derive(Deserialize)]
+struct AuditQuery {
+    seal: Option<String>,
+    since: Option<i64>,
+}
+
+async fn audit(c: Shared, req: HttpRequest, q: web::Query<AuditQuery>) -> Result<HttpResponse, Error> {
+    let a = actor(&c, &req).await?;
+    if a.role == Role::Keeper {
+        return Err(Error::Forbidden("the audit log is for administrators and auditors".into()));
+    }
+    let rows = c
+        .audit(&Filter {
+            seal_id: q.seal.clone(),
+            since: q.since,
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(rows))
+}
+
+async fn audit_verify(c: Shared, req: HttpRequest) -> Result<HttpResponse, Error> {
+    let a = actor(&c, &req).await?;
+    if a.role == Role::Keeper {
+        return Err(Error::Forbidden("the audit log is for administrators and auditors".into()));
+    }
+    Ok(HttpResponse::Ok().json(c.verify_audit().await?))
+}
+
+async fn crl(c: Shared) -> Result<HttpResponse, Error> {
+    Ok(HttpResponse::Ok()
+        .content_type("application/pkix-crl")
+        .body(c.crl().await?))
+}
+
+/// The routes of the HTTPS API.
+pub fn api(cfg: &mut web::ServiceConfig) {
+    cfg.route("/api/login", web::post().to(login))
+        .route("/api/seals", web::get().to(seals))
+        .route("/api/seals/{id}", web::get().to(seal))
+        .route("/api/seals/{id}/picture", web::get().to(picture))
+        .route("/api/seals/{id}/usable", web::get().to(usable))
+        .route("/api/seals/{id}/suspend", web::post().to(suspend))
+        .route("/api/seals/{id}/revoke", web::post().to(revoke))
+        .route("/api/seals/{id}/reinstate", web::post().to(reinstate))
+        .route("/api/reports", web::post().to(report))
+        .route("/api/audit", web::get().to(audit))
+        .route("/api/audit/verify", web::get().to(audit_verify))
+        .route("/crl/{name}", web::get().to(crl));
+}
+
+/// The routes of the plain-HTTP CRL listener.
+pub fn crl_only(cfg: &mut web::ServiceConfig) {
+    cfg.route("/crl/{name}", web::get().to(crl));
+}
