@@ -622,7 +622,9 @@ impl Center {
     /// `event_id`: a report sent again is answered with the row it made the first time.
     pub async fn record(&self, actor: &Actor, event_id: &str, mut event: Event) -> Result<i64> {
         if event_id.is_empty() || event_id.len() > 100 {
-            return Err(Error::Invalid("a report needs an event id of 1 to 100 characters".into()));
+            return Err(Error::Invalid(
+                "a report needs an event id of 1 to 100 characters".into(),
+            ));
         }
         if let Some(id) = &event.seal_id {
             let seal = self.seal(id).await?;
@@ -638,19 +640,27 @@ impl Center {
         event.actor = actor.name.clone();
         let mut tx = self.store.pool().begin().await?;
         audit::lock(&mut tx).await?;
-        let seen = sqlx::query(&self.store.sql("SELECT seq FROM client_events WHERE event_id = $1"))
-            .bind(event_id)
-            .fetch_optional(&mut *tx)
-            .await?;
+        let seen = sqlx::query(
+            &self
+                .store
+                .sql("SELECT seq FROM client_events WHERE event_id = $1"),
+        )
+        .bind(event_id)
+        .fetch_optional(&mut *tx)
+        .await?;
         if let Some(r) = seen {
             return Ok(r.try_get(0)?);
         }
         let (entry, head) = audit::append(&mut tx, &self.store, &self.ca, &event, now()).await?;
-        sqlx::query(&self.store.sql("INSERT INTO client_events (event_id, seq) VALUES ($1, $2)"))
-            .bind(event_id)
-            .bind(entry.seq)
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query(
+            &self
+                .store
+                .sql("INSERT INTO client_events (event_id, seq) VALUES ($1, $2)"),
+        )
+        .bind(event_id)
+        .bind(entry.seq)
+        .execute(&mut *tx)
+        .await?;
         tx.commit().await?;
         self.after_commit(Some(&head), None)?;
         Ok(entry.seq)
@@ -668,9 +678,11 @@ impl Center {
             .bind(t)
             .execute(&mut *tx)
             .await?;
-        sqlx::query(&self.store.sql(
-            "INSERT INTO sessions (token_sha256, user_name, expires_at) VALUES ($1, $2, $3)",
-        ))
+        sqlx::query(
+            &self.store.sql(
+                "INSERT INTO sessions (token_sha256, user_name, expires_at) VALUES ($1, $2, $3)",
+            ),
+        )
         .bind(audit::hex(&Sha256::digest(token.as_bytes())))
         .bind(&actor.name)
         .bind(expires)

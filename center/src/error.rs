@@ -37,6 +37,8 @@ pub enum Error {
     AuditBroken { seq: i64, reason: String },
     /// A seal that is suspended or revoked may not be used.
     SealNotActive { seal: String, status: String },
+    /// The center could not be reached (the client queues its reports).
+    Unreachable(String),
 }
 
 pub type Result<T> = std::result::Result<T, Error>;
@@ -58,6 +60,7 @@ impl Error {
             Error::Io(_) => "io-failed",
             Error::AuditBroken { .. } => "audit-broken",
             Error::SealNotActive { .. } => "seal-not-active",
+            Error::Unreachable(_) => "center-unreachable",
         }
     }
 }
@@ -92,6 +95,7 @@ impl fmt::Display for Error {
             Error::SealNotActive { seal, status } => {
                 write!(f, "seal {seal} is {status} and may not be used")
             }
+            Error::Unreachable(e) => write!(f, "the seal center cannot be reached: {e}"),
         }
     }
 }

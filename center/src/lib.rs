@@ -12,6 +12,7 @@
 pub mod audit;
 pub mod ca;
 mod center;
+pub mod client;
 pub mod error;
 mod files;
 pub mod password;

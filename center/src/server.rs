@@ -88,7 +88,11 @@ async fn seal(c: Shared, req: HttpRequest, id: web::Path<String>) -> Result<Http
     Ok(HttpResponse::Ok().json(public(&c.seal(&id).await?)))
 }
 
-async fn picture(c: Shared, req: HttpRequest, id: web::Path<String>) -> Result<HttpResponse, Error> {
+async fn picture(
+    c: Shared,
+    req: HttpRequest,
+    id: web::Path<String>,
+) -> Result<HttpResponse, Error> {
     use base64::Engine;
     actor(&c, &req).await?;
     let s = c.seal(&id).await?;
@@ -134,7 +138,11 @@ async fn revoke(
     Ok(HttpResponse::Ok().json(public(&s)))
 }
 
-async fn reinstate(c: Shared, req: HttpRequest, id: web::Path<String>) -> Result<HttpResponse, Error> {
+async fn reinstate(
+    c: Shared,
+    req: HttpRequest,
+    id: web::Path<String>,
+) -> Result<HttpResponse, Error> {
     let a = actor(&c, &req).await?;
     Ok(HttpResponse::Ok().json(public(&c.reinstate(&a, &id).await?)))
 }
@@ -152,7 +160,11 @@ struct Report {
     detail: Option<String>,
 }
 
-async fn report(c: Shared, req: HttpRequest, body: web::Json<Report>) -> Result<HttpResponse, Error> {
+async fn report(
+    c: Shared,
+    req: HttpRequest,
+    body: web::Json<Report>,
+) -> Result<HttpResponse, Error> {
     let a = actor(&c, &req).await?;
     if !matches!(body.action.as_str(), "stamp" | "sign" | "verify") {
         return Err(Error::Invalid(format!(
@@ -185,10 +197,16 @@ struct AuditQuery {
     since: Option<i64>,
 }
 
-async fn audit(c: Shared, req: HttpRequest, q: web::Query<AuditQuery>) -> Result<HttpResponse, Error> {
+async fn audit(
+    c: Shared,
+    req: HttpRequest,
+    q: web::Query<AuditQuery>,
+) -> Result<HttpResponse, Error> {
     let a = actor(&c, &req).await?;
     if a.role == Role::Keeper {
-        return Err(Error::Forbidden("the audit log is for administrators and auditors".into()));
+        return Err(Error::Forbidden(
+            "the audit log is for administrators and auditors".into(),
+        ));
     }
     let rows = c
         .audit(&Filter {
@@ -202,7 +220,9 @@ async fn audit(c: Shared, req: HttpRequest, q: web::Query<AuditQuery>) -> Result
 async fn audit_verify(c: Shared, req: HttpRequest) -> Result<HttpResponse, Error> {
     let a = actor(&c, &req).await?;
     if a.role == Role::Keeper {
-        return Err(Error::Forbidden("the audit log is for administrators and auditors".into()));
+        return Err(Error::Forbidden(
+            "the audit log is for administrators and auditors".into(),
+        ));
     }
     Ok(HttpResponse::Ok().json(c.verify_audit().await?))
 }

@@ -44,7 +44,9 @@ fn new_seal(holder: &str, name: &str) -> NewSeal {
 }
 
 fn spki() -> Vec<u8> {
-    rcgen::KeyPair::generate().unwrap().subject_public_key_info()
+    rcgen::KeyPair::generate()
+        .unwrap()
+        .subject_public_key_info()
 }
 
 /// `openssl crl -text` of a CRL, after openssl checked its signature against the CA.
@@ -52,7 +54,9 @@ fn crl_text(dir: &Path, der: &[u8]) -> String {
     let f = dir.join("check.crl");
     std::fs::write(&f, der).unwrap();
     let o = Command::new("openssl")
-        .args(["crl", "-inform", "DER", "-noout", "-text", "-verify", "-CAfile"])
+        .args([
+            "crl", "-inform", "DER", "-noout", "-text", "-verify", "-CAfile",
+        ])
         .arg(dir.join("ca.pem"))
         .arg("-in")
         .arg(&f)
@@ -97,7 +101,10 @@ async fn lifecycle(dir: &Path, database: Option<String>, key_type: KeyType) {
 
     // Only the seal's own keeper or an administrator may report it; an auditor changes nothing.
     let keeper = center.login("keeper1", "keeper-password-1").await.unwrap();
-    let auditor = center.login("auditor1", "auditor-password-1").await.unwrap();
+    let auditor = center
+        .login("auditor1", "auditor-password-1")
+        .await
+        .unwrap();
     assert!(matches!(
         center.suspend(&keeper, &b.id, Reason::Lost).await,
         Err(Error::Forbidden(_))

@@ -100,6 +100,8 @@ pub struct StampArgs {
     /// is installed); the pane's parts are covered by the seal's signature.
     #[arg(long)]
     pub open_pane: bool,
+    #[command(flatten)]
+    pub center: crate::reporting::CenterUseArgs,
 }
 
 /// Where the seal goes, for `stamp` and `batch`.
@@ -170,6 +172,8 @@ pub struct BatchArgs {
     /// Make Word and Excel open the docseal task pane with the sealed documents.
     #[arg(long)]
     pub open_pane: bool,
+    #[command(flatten)]
+    pub center: crate::reporting::CenterUseArgs,
 }
 
 /// An RFC 3161 time-stamp on the seal (XAdES-T), for `sign`, `stamp` and `batch`.
@@ -252,6 +256,8 @@ pub struct SignArgs {
     /// Purpose shown in Office's signature details.
     #[arg(long, default_value = "Sealed with docseal")]
     pub comment: String,
+    #[command(flatten)]
+    pub center: crate::reporting::CenterUseArgs,
 }
 
 #[derive(Args, Debug)]

@@ -84,8 +84,12 @@ pub fn run(a: BatchArgs) -> Result<u8, Error> {
     let offset_mm = crate::stamp::offset(a.place.offset_mm.as_deref())?;
     let tsa = a.tsa.request()?;
     let ltv = a.tsa.long_term()?;
+    let mut reporter = crate::reporting::before(&a.center)?;
     // One PIN entry and one token login for the whole run: a wrong PIN ends it here.
     let key = crate::args::load_key(&a.key)?;
+    if let Some(r) = &reporter {
+        r.check_key(&key.chain[0])?;
+    }
     let sign = SignOptions {
         signer: key.signer.as_ref(),
         certs: &key.chain,
@@ -135,6 +139,22 @@ pub fn run(a: BatchArgs) -> Result<u8, Error> {
         }
     });
     progress.finish();
+    if let Some(r) = &mut reporter {
+        let action = if mode_picture.is_some() {
+            "stamp"
+        } else {
+            "sign"
+        };
+        for o in result
+            .outcomes
+            .iter()
+            .filter(|o| o.status == Status::Sealed)
+        {
+            if let Some(out) = &o.output {
+                r.done(action, out, "ok");
+            }
+        }
+    }
     if let Some(report) = &a.report {
         batch::report::write(report, &result.outcomes)?;
     }

@@ -4,6 +4,7 @@
 mod args;
 mod batch;
 mod center;
+mod reporting;
 mod stamp;
 mod tokens;
 
@@ -60,7 +61,11 @@ fn sign(a: SignArgs) -> Result<u8, Error> {
     docseal::sign::refuse_same_file(&a.input, &a.output)?;
     let tsa = a.tsa.request()?;
     let ltv = a.tsa.long_term()?;
+    let mut reporter = crate::reporting::before(&a.center)?;
     let key = crate::args::load_key(&a.key)?;
+    if let Some(r) = &reporter {
+        r.check_key(&key.chain[0])?;
+    }
     let opts = SignOptions {
         signer: key.signer.as_ref(),
         certs: &key.chain,
@@ -70,6 +75,9 @@ fn sign(a: SignArgs) -> Result<u8, Error> {
         ltv: ltv.as_ref(),
     };
     docseal::sign::sign_file(&a.input, &a.output, &opts)?;
+    if let Some(r) = &mut reporter {
+        r.done("sign", &a.output, "ok");
+    }
     println!(
         "{}: signed by {}",
         a.output.display(),

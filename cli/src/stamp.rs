@@ -57,7 +57,11 @@ pub fn run(a: StampArgs) -> Result<u8, Error> {
     let picture = picture(a.image.as_deref(), a.name.as_deref())?;
     let tsa = a.tsa.request()?;
     let ltv = a.tsa.long_term()?;
+    let mut reporter = crate::reporting::before(&a.center)?;
     let key = crate::args::load_key(&a.key)?;
+    if let Some(r) = &reporter {
+        r.check_key(&key.chain[0])?;
+    }
     let now = crate::now()?;
     let opts = StampOptions {
         sign: SignOptions {
@@ -75,6 +79,9 @@ pub fn run(a: StampArgs) -> Result<u8, Error> {
         open_pane: a.open_pane.then(Default::default),
     };
     let placed = stamp::stamp_file(&a.input, &a.output, &opts)?;
+    if let Some(r) = &mut reporter {
+        r.done("stamp", &a.output, "ok");
+    }
     println!(
         "{}: sealed by {} ({} in {})",
         a.output.display(),

@@ -9,7 +9,10 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 #[derive(Parser)]
-#[command(version, about = "The docseal seal center: registry, CRL and audit log over HTTPS")]
+#[command(
+    version,
+    about = "The docseal seal center: registry, CRL and audit log over HTTPS"
+)]
 struct Args {
     /// The center's data directory (made by `docseal center init`).
     #[arg(long)]
@@ -67,7 +70,9 @@ fn run(a: Args) -> Result<(), String> {
             Some(listen) => {
                 let crl_data = data.clone();
                 let s = HttpServer::new(move || {
-                    App::new().app_data(crl_data.clone()).configure(server::crl_only)
+                    App::new()
+                        .app_data(crl_data.clone())
+                        .configure(server::crl_only)
                 })
                 .workers(1)
                 .bind(listen.as_str())

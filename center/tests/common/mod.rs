@@ -7,7 +7,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 pub fn scratch(name: &str) -> PathBuf {
-    let d = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("center-{name}-{}", std::process::id()));
+    let d = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("center-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&d);
     std::fs::create_dir_all(&d).unwrap();
     d
@@ -22,7 +23,10 @@ fn pg_bin(program: &str) -> Option<PathBuf> {
         .map(|e| e.path().join("bin"))
         .collect();
     dirs.sort();
-    dirs.into_iter().rev().map(|d| d.join(program)).find(|p| p.is_file())
+    dirs.into_iter()
+        .rev()
+        .map(|d| d.join(program))
+        .find(|p| p.is_file())
 }
 
 fn is_root() -> bool {
@@ -127,7 +131,9 @@ impl Postgres {
 
 impl Drop for Postgres {
     fn drop(&mut self) {
-        let Some(pg_ctl) = pg_bin("pg_ctl") else { return };
+        let Some(pg_ctl) = pg_bin("pg_ctl") else {
+            return;
+        };
         let data = self.dir.join("data");
         let mut c = if self.as_postgres {
             let mut c = Command::new("runuser");

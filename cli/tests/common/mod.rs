@@ -2,7 +2,8 @@
 //! surgery for tampering.
 #![allow(dead_code)]
 
-use std::io::{Read, Write};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::OnceLock;
@@ -327,4 +328,52 @@ pub fn tsa_reply(query: &[u8], token_only: bool) -> Option<Vec<u8>> {
         .output()
         .unwrap();
     out.status.success().then_some(out.stdout)
+}
+
+/// A TSA on 127.0.0.1: every POST body goes to the test PKI's TSA (`common::tsa_reply`). Answers
+/// until the test process ends.
+pub fn tsa() -> String {
+    static URL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    URL.get_or_init(|| {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}/tsa", listener.local_addr().unwrap());
+        pki(); // made before the first request, not inside a handler thread
+        std::thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                std::thread::spawn(move || answer(stream));
+            }
+        });
+        url
+    })
+    .clone()
+}
+
+fn answer(mut stream: std::net::TcpStream) {
+    let mut reader = BufReader::new(stream.try_clone().unwrap());
+    let mut len = 0usize;
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line).unwrap_or(0) == 0 {
+            return;
+        }
+        let l = line.to_ascii_lowercase();
+        if let Some(v) = l.strip_prefix("content-length:") {
+            len = v.trim().parse().unwrap_or(0);
+        }
+        if line == "\r\n" {
+            break;
+        }
+    }
+    let mut query = vec![0u8; len];
+    reader.read_exact(&mut query).unwrap();
+    let (status, body) = match tsa_reply(&query, false) {
+        Some(reply) => ("200 OK", reply),
+        None => ("500 Internal Server Error", Vec::new()),
+    };
+    let head = format!(
+        "HTTP/1.1 {status}\r\nContent-Type: application/timestamp-reply\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
+    let _ = stream.write_all(head.as_bytes());
+    let _ = stream.write_all(&body);
 }

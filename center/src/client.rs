@@ -1,0 +1,310 @@
+//! A client of `docseal-center`: logs in, asks whether a seal may be used, and reports what it
+//! did. Reports go through a local SQLite journal first, so that with the center unreachable
+//! none is lost, and each carries an event id the center records once, so that none is counted
+//! twice when an answer was lost and the report is sent again.
+
+use serde::{Deserialize, Serialize};
+use sqlx::Row;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::error::{Error, Result};
+use crate::registry::Seal;
+
+pub struct Config {
+    /// https://host:port
+    pub url: String,
+    /// The center's TLS certificate (its `tls.pem`), trusted for this connection only.
+    pub ca: Option<PathBuf>,
+    pub user: String,
+    pub password: String,
+    /// The journal file (SQLite).
+    pub journal: PathBuf,
+}
+
+/// What a client reports.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Report {
+    pub event_id: String,
+    pub action: String,
+    pub seal_id: Option<String>,
+    pub document: Option<String>,
+    pub document_sha256: Option<String>,
+    pub outcome: String,
+    pub client: Option<String>,
+    pub detail: Option<String>,
+}
+
+impl Report {
+    /// A report with a fresh event id.
+    pub fn new(action: &str, outcome: &str) -> Result<Report> {
+        let mut id = [0u8; 16];
+        getrandom::getrandom(&mut id).map_err(|e| Error::Crypto(format!("no randomness: {e}")))?;
+        Ok(Report {
+            event_id: crate::audit::hex(&id),
+            action: action.into(),
+            seal_id: None,
+            document: None,
+            document_sha256: None,
+            outcome: outcome.into(),
+            client: Some(format!(
+                "docseal {} on {}",
+                env!("CARGO_PKG_VERSION"),
+                std::env::var("HOSTNAME").unwrap_or_else(|_| "this machine".into())
+            )),
+            detail: None,
+        })
+    }
+}
+
+pub struct Client {
+    agent: ureq::Agent,
+    url: String,
+    token: Option<String>,
+    journal: Journal,
+}
+
+/// The default journal: $XDG_STATE_HOME/docseal/center-journal.db (~/.local/state/…).
+pub fn default_journal() -> PathBuf {
+    let base = std::env::var_os("XDG_STATE_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/state")))
+        .unwrap_or_else(|| PathBuf::from("."));
+    base.join("docseal/center-journal.db")
+}
+
+impl Client {
+    /// Opens the journal and logs in. An unreachable center is not an error here: the client
+    /// works offline (`online()` is false) and its reports wait in the journal.
+    pub fn connect(cfg: &Config) -> Result<Client> {
+        if !cfg.url.starts_with("https://") {
+            return Err(Error::Invalid(format!(
+                "the center's URL must be https:// ({})",
+                cfg.url
+            )));
+        }
+        let mut tls = ureq::tls::TlsConfig::builder();
+        if let Some(ca) = &cfg.ca {
+            let pem = crate::files::read(ca)?;
+            let cert = ureq::tls::Certificate::from_pem(&pem)
+                .map_err(|e| Error::Invalid(format!("{}: {e}", ca.display())))?;
+            tls = tls.root_certs(ureq::tls::RootCerts::Specific(Arc::new(vec![cert])));
+        }
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .tls_config(tls.build())
+            .timeout_global(Some(Duration::from_secs(10)))
+            .http_status_as_error(false)
+            .build()
+            .into();
+        let mut client = Client {
+            agent,
+            url: cfg.url.trim_end_matches('/').to_string(),
+            token: None,
+            journal: Journal::open(&cfg.journal)?,
+        };
+        match client.post(
+            "/api/login",
+            &serde_json::json!({"name": cfg.user, "password": cfg.password}),
+        ) {
+            Ok(v) => client.token = v["token"].as_str().map(str::to_string),
+            Err(Error::Unreachable(_)) => {}
+            Err(e) => return Err(e),
+        }
+        if client.online() {
+            client.flush()?;
+        }
+        Ok(client)
+    }
+
+    pub fn online(&self) -> bool {
+        self.token.is_some()
+    }
+
+    fn answer(
+        &self,
+        resp: std::result::Result<ureq::http::Response<ureq::Body>, ureq::Error>,
+    ) -> Result<serde_json::Value> {
+        let mut resp = resp.map_err(|e| Error::Unreachable(format!("{}: {e}", self.url)))?;
+        let status = resp.status().as_u16();
+        let body: serde_json::Value = resp
+            .body_mut()
+            .with_config()
+            .limit(16 * 1024 * 1024)
+            .read_to_vec()
+            .ok()
+            .and_then(|b| serde_json::from_slice(&b).ok())
+            .unwrap_or(serde_json::Value::Null);
+        if (200..300).contains(&status) {
+            return Ok(body);
+        }
+        let message = body["message"].as_str().unwrap_or("").to_string();
+        Err(match (status, body["error"].as_str()) {
+            (401, _) => Error::BadLogin,
+            (429, _) => Error::Throttled { seconds: 60 },
+            (403, _) => Error::Forbidden(message),
+            (404, _) => Error::NoSuchSeal(message),
+            (409, Some("seal-not-active")) => Error::SealNotActive {
+                seal: message.clone(),
+                status: message,
+            },
+            (400, _) => Error::Invalid(message),
+            _ => Error::Store(format!("the center answered HTTP {status}: {message}")),
+        })
+    }
+
+    fn post(&self, path: &str, body: &serde_json::Value) -> Result<serde_json::Value> {
+        let mut req = self.agent.post(&format!("{}{path}", self.url));
+        if let Some(t) = &self.token {
+            req = req.header("authorization", &format!("Bearer {t}"));
+        }
+        let body = serde_json::to_vec(body).map_err(|e| Error::Invalid(e.to_string()))?;
+        self.answer(
+            req.header("content-type", "application/json")
+                .send(&body[..]),
+        )
+    }
+
+    fn get(&self, path: &str) -> Result<serde_json::Value> {
+        let mut req = self.agent.get(&format!("{}{path}", self.url));
+        if let Some(t) = &self.token {
+            req = req.header("authorization", &format!("Bearer {t}"));
+        }
+        self.answer(req.call())
+    }
+
+    /// The seal, if the center says it may be used now; `SealNotActive` if it is suspended or
+    /// revoked; `None` when offline.
+    pub fn check_usable(&self, seal_id: &str) -> Result<Option<Seal>> {
+        if !self.online() {
+            return Ok(None);
+        }
+        let v = self.get(&format!("/api/seals/{}/usable", url_segment(seal_id)))?;
+        serde_json::from_value(v)
+            .map(Some)
+            .map_err(|e| Error::Store(format!("the center's answer: {e}")))
+    }
+
+    /// The seals this user may use.
+    pub fn seals(&self) -> Result<Vec<Seal>> {
+        let v = self.get("/api/seals")?;
+        serde_json::from_value(v).map_err(|e| Error::Store(format!("the center's answer: {e}")))
+    }
+
+    /// Writes the report to the journal, then sends what the journal holds. Returns whether
+    /// this report reached the center now.
+    pub fn report(&mut self, r: &Report) -> Result<bool> {
+        self.journal.push(r)?;
+        if !self.online() {
+            return Ok(false);
+        }
+        self.flush()?;
+        Ok(self
+            .journal
+            .pending()?
+            .iter()
+            .all(|p| p.event_id != r.event_id))
+    }
+
+    /// Sends every queued report, oldest first; each leaves the journal once the center
+    /// answered it. Stops at the first that cannot be sent. Returns how many were sent.
+    pub fn flush(&mut self) -> Result<usize> {
+        let mut sent = 0;
+        for r in self.journal.pending()? {
+            match self.post(
+                "/api/reports",
+                &serde_json::to_value(&r).unwrap_or_default(),
+            ) {
+                Ok(_) => {
+                    self.journal.remove(&r.event_id)?;
+                    sent += 1;
+                }
+                Err(Error::Unreachable(_)) => break,
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(sent)
+    }
+
+    pub fn pending(&self) -> Result<usize> {
+        Ok(self.journal.pending()?.len())
+    }
+}
+
+fn url_segment(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// The queue of reports not yet answered by the center.
+struct Journal {
+    rt: tokio::runtime::Runtime,
+    pool: sqlx::SqlitePool,
+}
+
+impl Journal {
+    fn open(path: &Path) -> Result<Journal> {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| Error::Io(format!("no async runtime: {e}")))?;
+        if !path.exists() {
+            crate::files::create_private(path, b"")?;
+        }
+        let url = format!("sqlite://{}?mode=rwc", path.display());
+        let pool = rt.block_on(async {
+            let pool = sqlx::sqlite::SqlitePoolOptions::new()
+                .max_connections(1)
+                .connect(&url)
+                .await?;
+            sqlx::query("PRAGMA busy_timeout = 10000").execute(&pool).await?;
+            sqlx::query(
+                "CREATE TABLE IF NOT EXISTS queue (event_id TEXT PRIMARY KEY, body TEXT NOT NULL, queued_at INTEGER NOT NULL)",
+            )
+            .execute(&pool)
+            .await?;
+            Ok::<_, sqlx::Error>(pool)
+        })
+        .map_err(|e| Error::Store(format!("journal {}: {e}", path.display())))?;
+        Ok(Journal { rt, pool })
+    }
+
+    fn push(&self, r: &Report) -> Result<()> {
+        let body = serde_json::to_string(r).map_err(|e| Error::Store(e.to_string()))?;
+        self.rt.block_on(
+            sqlx::query(
+                "INSERT OR IGNORE INTO queue (event_id, body, queued_at) VALUES (?1, ?2, ?3)",
+            )
+            .bind(&r.event_id)
+            .bind(body)
+            .bind(crate::now())
+            .execute(&self.pool),
+        )?;
+        Ok(())
+    }
+
+    fn pending(&self) -> Result<Vec<Report>> {
+        let rows = self.rt.block_on(
+            sqlx::query("SELECT body FROM queue ORDER BY queued_at, rowid").fetch_all(&self.pool),
+        )?;
+        rows.iter()
+            .map(|r| {
+                serde_json::from_str(&r.try_get::<String, _>(0)?)
+                    .map_err(|e| Error::Store(format!("journal: {e}")))
+            })
+            .collect()
+    }
+
+    fn remove(&self, event_id: &str) -> Result<()> {
+        self.rt.block_on(
+            sqlx::query("DELETE FROM queue WHERE event_id = ?1")
+                .bind(event_id)
+                .execute(&self.pool),
+        )?;
+        Ok(())
+    }
+}

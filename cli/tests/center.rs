@@ -1,0 +1,427 @@
+//! The seal center end to end, through the `docseal` command and a running `docseal-center`:
+//! a seal issued by the center, stamps reported to its audit log, a lost seal suspended at
+//! once and on the CRL, a later stamp refused, verdicts from the distribution point alone, and
+//! reports queued while the center is down, recorded once after it is back.
+
+#![allow(clippy::unwrap_used)]
+
+mod common;
+use common::*;
+
+use std::io::{BufRead, BufReader};
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+
+const ADMIN_PW: &str = "center-admin-pw";
+const KEEPER_PW: &str = "keeper-one-pw";
+
+fn center_bin() -> PathBuf {
+    let p = Path::new(env!("CARGO_BIN_EXE_docseal")).with_file_name("docseal-center");
+    assert!(
+        p.is_file(),
+        "{} is not built: run cargo test --workspace (or cargo build -p docseal-center)",
+        p.display()
+    );
+    p
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// A running docseal-center, stopped when dropped.
+struct Server(Child);
+
+impl Server {
+    fn start(dir: &Path, port: u16, crl_port: u16) -> Server {
+        let mut child = Command::new(center_bin())
+            .arg("--data-dir")
+            .arg(dir)
+            .args(["--listen", &format!("127.0.0.1:{port}")])
+            .args(["--crl-listen", &format!("127.0.0.1:{crl_port}")])
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+        loop {
+            let line = lines
+                .next()
+                .expect("docseal-center ended before listening")
+                .unwrap();
+            if line.contains("listening on https://") {
+                break;
+            }
+        }
+        Server(child)
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn center(dir: &Path, user: &str, pw: &str, args: &[&str]) -> std::process::Output {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_docseal"));
+    c.arg("center")
+        .arg("--data-dir")
+        .arg(dir)
+        .args(["--user", user]);
+    c.args(args)
+        .env("DOCSEAL_ADMIN_PASSWORD", ADMIN_PW)
+        .env("DOCSEAL_PASSWORD", pw)
+        .env("DOCSEAL_NEW_PASSWORD", KEEPER_PW)
+        .output()
+        .unwrap()
+}
+
+fn ok(o: &std::process::Output) -> String {
+    assert!(o.status.success(), "{}{}", stdout(o), stderr(o));
+    stdout(o)
+}
+
+fn stamp(
+    input: &Path,
+    out: &Path,
+    key: &Path,
+    cert: &Path,
+    extra: &[&str],
+    journal: &Path,
+) -> std::process::Output {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_docseal"));
+    c.arg("stamp")
+        .arg(input)
+        .arg("-o")
+        .arg(out)
+        .arg("--key")
+        .arg(key)
+        .arg("--cert")
+        .arg(cert)
+        .args(["--name", "Example Trading Co. Ltd.", "--at-end"])
+        .arg("--journal")
+        .arg(journal)
+        .args(extra)
+        .env("DOCSEAL_CENTER_PASSWORD", KEEPER_PW)
+        .output()
+        .unwrap()
+}
+
+fn verdict(file: &Path, ca: &Path) -> serde_json::Value {
+    let tsa_ca = pki().join("ca.pem");
+    let o = docseal(&[
+        "verify",
+        "--json",
+        "--trust",
+        ca.to_str().unwrap(),
+        "--tsa-trust",
+        tsa_ca.to_str().unwrap(),
+        file.to_str().unwrap(),
+    ]);
+    serde_json::from_slice::<serde_json::Value>(&o.stdout).unwrap()[0].clone()
+}
+
+fn new_key(dir: &Path, name: &str) -> (PathBuf, PathBuf) {
+    let key = dir.join(format!("{name}.key"));
+    let public = dir.join(format!("{name}.pub"));
+    assert!(Command::new("openssl")
+        .args([
+            "genpkey",
+            "-algorithm",
+            "EC",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-out"
+        ])
+        .arg(&key)
+        .status()
+        .unwrap()
+        .success());
+    assert!(Command::new("openssl")
+        .args(["pkey", "-pubout", "-in"])
+        .arg(&key)
+        .arg("-out")
+        .arg(&public)
+        .status()
+        .unwrap()
+        .success());
+    (key, public)
+}
+
+#[test]
+fn a_seal_reported_lost_is_refused_and_documents_keep_their_proven_verdicts() {
+    let dir = scratch("center-life");
+    let data = dir.join("center");
+    let (port, crl_port) = (free_port(), free_port());
+    let crl_url = format!("http://127.0.0.1:{crl_port}/crl/center.crl");
+    ok(&center(
+        &data,
+        "admin",
+        ADMIN_PW,
+        &[
+            "init",
+            "--name",
+            "Example Seal Center",
+            "--crl-url",
+            &crl_url,
+        ],
+    ));
+    ok(&center(
+        &data,
+        "admin",
+        ADMIN_PW,
+        &["keeper", "add", "keeper1"],
+    ));
+    let (key, public) = new_key(&dir, "seal");
+    let cert = dir.join("seal.pem");
+    let out = ok(&center(
+        &data,
+        "admin",
+        ADMIN_PW,
+        &[
+            "seal",
+            "issue",
+            "--public-key",
+            public.to_str().unwrap(),
+            "--holder",
+            "keeper1",
+            "--name",
+            "Example Trading Co. Ltd.",
+            "--unit",
+            "Example Trading",
+            "-o",
+            cert.to_str().unwrap(),
+        ],
+    ));
+    let id = out.lines().last().unwrap().trim().to_string();
+    let server = Server::start(&data, port, crl_port);
+    let url = format!("https://127.0.0.1:{port}");
+    let tls = data.join("tls.pem");
+    let use_center = [
+        "--center",
+        &url,
+        "--center-ca",
+        tls.to_str().unwrap(),
+        "--seal",
+        &id,
+        "--center-user",
+        "keeper1",
+    ];
+    let journal = dir.join("journal.db");
+    let doc = samples().join("contract.docx");
+
+    // A: time-stamped; A2: not. Both reported to the audit log.
+    let a = dir.join("a.docx");
+    let a2 = dir.join("a2.docx");
+    let tsa_url = tsa();
+    let mut with_tsa = use_center.to_vec();
+    with_tsa.extend(["--tsa", tsa_url.as_str()]);
+    let o = stamp(&doc, &a, &key, &cert, &with_tsa, &journal);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = stamp(&doc, &a2, &key, &cert, &use_center, &journal);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let ca = data.join("ca.pem");
+    assert_eq!(verdict(&a, &ca)["verdict"], "valid", "{}", verdict(&a, &ca));
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+
+    // The keeper reports the token lost: suspended at once.
+    let o = ok(&center(
+        &data,
+        "keeper1",
+        KEEPER_PW,
+        &["seal", "suspend", &id, "--reason", "lost"],
+    ));
+    assert!(o.contains("suspended"), "{o}");
+    let crl = dir.join("now.crl");
+    ok(&center(
+        &data,
+        "admin",
+        ADMIN_PW,
+        &["crl", "-o", crl.to_str().unwrap()],
+    ));
+    let check = Command::new("openssl")
+        .args([
+            "crl", "-inform", "DER", "-noout", "-text", "-verify", "-CAfile",
+        ])
+        .arg(&ca)
+        .arg("-in")
+        .arg(&crl)
+        .output()
+        .unwrap();
+    let text = format!("{}{}", stdout(&check), stderr(&check));
+    assert!(
+        check.status.success() && text.contains("verify OK"),
+        "{text}"
+    );
+    assert!(text.contains("Certificate Hold"), "{text}");
+
+    // B with the same key through the center: refused before the key is used, nothing written.
+    let b = dir.join("b.docx");
+    let o = stamp(&doc, &b, &key, &cert, &use_center, &journal);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("suspended"), "{}", stderr(&o));
+    assert!(!b.exists());
+
+    // C forced past the center with the file key, after the report.
+    let c = dir.join("c.docx");
+    let o = stamp(&doc, &c, &key, &cert, &[], &journal);
+    assert!(o.status.success(), "{}", stderr(&o));
+
+    // Verdicts from the distribution point alone: a fresh folder with only the CA certificate.
+    let elsewhere = scratch("center-elsewhere");
+    let ca_only = elsewhere.join("ca.pem");
+    std::fs::copy(&ca, &ca_only).unwrap();
+    for f in [&a, &a2, &c] {
+        std::fs::copy(f, elsewhere.join(f.file_name().unwrap())).unwrap();
+    }
+    let va = verdict(&elsewhere.join("a.docx"), &ca_only);
+    assert_eq!(
+        va["verdict"], "valid",
+        "sealed and time-stamped before the report: {va}"
+    );
+    let va2 = verdict(&elsewhere.join("a2.docx"), &ca_only);
+    assert_eq!(va2["verdict"], "revoked", "{va2}");
+    assert!(va2.to_string().contains("signing time not proven"), "{va2}");
+    let vc = verdict(&elsewhere.join("c.docx"), &ca_only);
+    assert_eq!(vc["verdict"], "revoked", "sealed after the report: {vc}");
+
+    // The audit log: each reported stamp once, the loss report, and an intact chain.
+    let log: serde_json::Value = serde_json::from_str(&ok(&center(
+        &data,
+        "admin",
+        ADMIN_PW,
+        &["--json", "audit", "--seal", &id],
+    )))
+    .unwrap();
+    let stamps: Vec<&serde_json::Value> = log
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["action"] == "stamp")
+        .collect();
+    assert_eq!(stamps.len(), 2, "{log}");
+    assert!(stamps
+        .iter()
+        .all(|e| e["actor"] == "keeper1" && e["document_sha256"].is_string()));
+    assert!(log
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|e| e["action"] == "seal-suspend" && e["actor"] == "keeper1"));
+    ok(&center(&data, "admin", ADMIN_PW, &["audit", "--verify"]));
+    drop(server);
+}
+
+#[test]
+fn stamps_made_while_the_center_is_down_are_recorded_once_after_it_returns() {
+    let dir = scratch("center-offline");
+    let data = dir.join("center");
+    let (port, crl_port) = (free_port(), free_port());
+    ok(&center(&data, "admin", ADMIN_PW, &["init"]));
+    ok(&center(
+        &data,
+        "admin",
+        ADMIN_PW,
+        &["keeper", "add", "keeper1"],
+    ));
+    let (key, public) = new_key(&dir, "seal");
+    let cert = dir.join("seal.pem");
+    let out = ok(&center(
+        &data,
+        "admin",
+        ADMIN_PW,
+        &[
+            "seal",
+            "issue",
+            "--public-key",
+            public.to_str().unwrap(),
+            "--holder",
+            "keeper1",
+            "--name",
+            "Quotation Seal",
+            "-o",
+            cert.to_str().unwrap(),
+        ],
+    ));
+    let id = out.lines().last().unwrap().trim().to_string();
+    let url = format!("https://127.0.0.1:{port}");
+    // The TLS certificate is made on the server's first start.
+    drop(Server::start(&data, port, crl_port));
+    let tls = data.join("tls.pem");
+    let use_center = [
+        "--center",
+        &url,
+        "--center-ca",
+        tls.to_str().unwrap(),
+        "--seal",
+        &id,
+        "--center-user",
+        "keeper1",
+    ];
+    let journal = dir.join("journal.db");
+    let doc = samples().join("report.docx");
+
+    // The center is stopped: three stamps are made and queued.
+    for i in 0..3 {
+        let o = stamp(
+            &doc,
+            &dir.join(format!("off{i}.docx")),
+            &key,
+            &cert,
+            &use_center,
+            &journal,
+        );
+        assert!(o.status.success(), "{}", stderr(&o));
+        assert!(stderr(&o).contains("queued"), "{}", stderr(&o));
+    }
+    // Back: the next stamp sends the queue first.
+    let server = Server::start(&data, port, crl_port);
+    let o = stamp(
+        &doc,
+        &dir.join("on.docx"),
+        &key,
+        &cert,
+        &use_center,
+        &journal,
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(!stderr(&o).contains("queued"), "{}", stderr(&o));
+    // And again, to show nothing is sent twice.
+    let o = stamp(
+        &doc,
+        &dir.join("on2.docx"),
+        &key,
+        &cert,
+        &use_center,
+        &journal,
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    drop(server);
+
+    let log: serde_json::Value = serde_json::from_str(&ok(&center(
+        &data,
+        "admin",
+        ADMIN_PW,
+        &["--json", "audit", "--seal", &id],
+    )))
+    .unwrap();
+    let mut docs: Vec<String> = log
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["action"] == "stamp")
+        .map(|e| e["document"].as_str().unwrap().to_string())
+        .collect();
+    docs.sort();
+    assert_eq!(
+        docs,
+        ["off0.docx", "off1.docx", "off2.docx", "on.docx", "on2.docx"],
+        "{log}"
+    );
+}
