@@ -356,6 +356,23 @@ impl Center {
         self.register(actor, new, new_seal_id()?).await
     }
 
+    /// Issues a seal certificate for the key of a PKCS#10 request (RFC 2986), after checking
+    /// the request's signature: the requester holds the private key. The certificate's content
+    /// is the center's profile, not what the request asks for.
+    pub async fn issue_from_request(
+        &self,
+        actor: &Actor,
+        csr_der: &[u8],
+        new: NewSeal,
+        valid_days: i64,
+    ) -> Result<Seal> {
+        use rcgen::PublicKeyData;
+        let csr = rcgen::CertificateSigningRequestParams::from_der(&csr_der.to_vec().into())
+            .map_err(|e| Error::Invalid(format!("the certificate request does not hold: {e}")))?;
+        let spki = csr.public_key.subject_public_key_info();
+        self.issue_seal(actor, &spki, new, valid_days).await
+    }
+
     async fn register(&self, actor: &Actor, new: NewSeal, id: String) -> Result<Seal> {
         actor.require(Role::Administrator, "registering a seal")?;
         let cert = docseal::trust::Cert::load_all(new.cert_pem.as_bytes())

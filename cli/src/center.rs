@@ -28,6 +28,10 @@ pub enum CenterCommand {
     /// Create the center: a CA (or the organisation's), the store, and the administrator
     /// (password from DOCSEAL_ADMIN_PASSWORD, else a prompt).
     Init(InitArgs),
+    /// Make a seal on a token: a key generated there (never extractable), a certificate
+    /// request signed there, the certificate issued by the center and written back beside the
+    /// key, and the seal registered with its picture. Prints the seal id on its last line.
+    Enroll(EnrollArgs),
     /// The seal registry.
     #[command(subcommand)]
     Seal(SealCommand),
@@ -136,9 +140,9 @@ pub struct SealFields {
     /// Whether each use needs an approver's approval.
     #[arg(long, value_parser = ["none", "required"], default_value = "none")]
     pub approval: String,
-    /// Where the key is (a pkcs11: URI or a file).
+    /// Where the seal's key is (a pkcs11: URI or a file), for clients that pick the seal.
     #[arg(long)]
-    pub token: Option<String>,
+    pub key_uri: Option<String>,
 }
 
 #[derive(Args, Debug)]
@@ -158,6 +162,29 @@ pub struct SealIssueArgs {
     /// Write the issued certificate here (PEM).
     #[arg(short, long)]
     pub output: Option<PathBuf>,
+    /// Days the certificate is valid.
+    #[arg(long, default_value_t = 3 * 365)]
+    pub days: i64,
+    #[command(flatten)]
+    pub fields: SealFields,
+}
+
+#[derive(Args, Debug)]
+pub struct EnrollArgs {
+    /// The keeper's token (pkcs11:token=LABEL, with module-path= if not the default module).
+    #[arg(long)]
+    pub token: String,
+    /// The token's PIN in a file (else DOCSEAL_PIN or a prompt).
+    #[arg(long)]
+    pub pin_file: Option<PathBuf>,
+    /// The key's label on the token (default: the seal's name).
+    #[arg(long)]
+    pub label: Option<String>,
+    #[arg(long, value_enum, default_value = "ec")]
+    pub key_type: KeyTypeArg,
+    /// A line of text under the star of the drawn seal ("Contract Seal").
+    #[arg(long)]
+    pub text: Option<String>,
     /// Days the certificate is valid.
     #[arg(long, default_value_t = 3 * 365)]
     pub days: i64,
@@ -254,6 +281,7 @@ async fn dispatch(a: &CenterArgs) -> Result<u8, Error> {
             );
             Ok(0)
         }
+        CenterCommand::Enroll(e) => enroll(a, &center, e).await,
         CenterCommand::Seal(s) => seal(a, &center, s).await,
         CenterCommand::Keeper(k) => keeper(a, &center, k).await,
         CenterCommand::Audit(au) => audit(a, &center, au).await,
@@ -312,7 +340,7 @@ fn new_seal(f: &SealFields, cert_pem: String) -> Result<NewSeal, Error> {
         kind: f.kind.clone(),
         picture_png: f.image.as_deref().map(read_file).transpose()?,
         approval_required: f.approval == "required",
-        token_uri: f.token.clone(),
+        token_uri: f.key_uri.clone(),
     })
 }
 
@@ -388,6 +416,74 @@ async fn seal(a: &CenterArgs, center: &Center, s: &SealCommand) -> Result<u8, Er
         ),
     );
     Ok(0)
+}
+
+async fn enroll(a: &CenterArgs, center: &Center, e: &EnrollArgs) -> Result<u8, Error> {
+    use docseal::signer::keygen;
+    let actor = login(center, &a.user).await?;
+    let name = e
+        .fields
+        .name
+        .clone()
+        .ok_or_else(|| Error::Invalid("enroll needs the seal's --name".into()))?;
+    let label = e.label.clone().unwrap_or_else(|| name.clone());
+    let uri = docseal::signer::uri::Pkcs11Uri::parse(&e.token)
+        .map_err(|x| Error::Invalid(x.to_string()))?;
+    // The picture is made (or read) before the token is touched.
+    let picture = match &e.fields.image {
+        Some(p) => read_file(p)?,
+        None => {
+            let mut spec = docseal::seal::draw::SealSpec::new(&name);
+            spec.text = e.text.clone();
+            docseal::seal::draw::render_png(&spec).map_err(|x| Error::Invalid(x.to_string()))?
+        }
+    };
+    let pin = docseal::signer::pin::PinSource {
+        file: e.pin_file.clone(),
+        prompt: true,
+        value: None,
+    };
+    let key_type = match e.key_type {
+        KeyTypeArg::Ec => keygen::KeyType::Ec,
+        KeyTypeArg::Rsa => keygen::KeyType::Rsa,
+    };
+    let pair =
+        keygen::generate(&uri, &label, key_type, &pin).map_err(|x| Error::Crypto(x.to_string()))?;
+    let csr = crate::csr::request(&pair, &name).map_err(|x| Error::Crypto(x.to_string()))?;
+    let token_uri = format!(
+        "pkcs11:token={};object={}",
+        uri_text(uri.token.as_deref().unwrap_or("")),
+        uri_text(&label)
+    );
+    let mut new = new_seal(&e.fields, String::new())?;
+    new.picture_png = Some(picture);
+    new.token_uri = Some(token_uri.clone());
+    let seal = center.issue_from_request(&actor, &csr, new, e.days).await?;
+    let der = docseal::trust::Cert::load_all(seal.cert_pem.as_bytes())
+        .ok()
+        .and_then(|c| c.into_iter().next())
+        .map(|c| c.der().to_vec())
+        .ok_or_else(|| Error::Crypto("the issued certificate cannot be read".into()))?;
+    pair.store_certificate(&der)
+        .map_err(|x| Error::Crypto(x.to_string()))?;
+    say(
+        a,
+        &summary(&seal),
+        &format!("enrolled {} on {token_uri}\n{}", seal.name, seal.id),
+    );
+    Ok(0)
+}
+
+/// RFC 7512 §2.3: percent-encode what is not a plain path character.
+fn uri_text(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
 }
 
 /// A SubjectPublicKeyInfo from a public key or a certificate file, PEM or DER.

@@ -4,6 +4,7 @@
 mod args;
 mod batch;
 mod center;
+mod csr;
 mod reporting;
 mod stamp;
 mod tokens;

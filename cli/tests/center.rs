@@ -425,3 +425,203 @@ fn stamps_made_while_the_center_is_down_are_recorded_once_after_it_returns() {
         "{log}"
     );
 }
+
+/// A fresh, empty SoftHSM2 token labelled "Keeper" (PIN 123456) in `dir`; its SOFTHSM2_CONF.
+fn fresh_token(dir: &Path) -> PathBuf {
+    std::fs::create_dir_all(dir.join("tokens")).unwrap();
+    let conf = dir.join("softhsm2.conf");
+    std::fs::write(
+        &conf,
+        format!(
+            "directories.tokendir = {}/tokens\nobjectstore.backend = file\nlog.level = ERROR\n",
+            dir.display()
+        ),
+    )
+    .unwrap();
+    let o = Command::new("softhsm2-util")
+        .args([
+            "--init-token",
+            "--free",
+            "--label",
+            "Keeper",
+            "--so-pin",
+            "87654321",
+            "--pin",
+            "123456",
+        ])
+        .env("SOFTHSM2_CONF", &conf)
+        .output()
+        .expect("softhsm2-util (apt-get install softhsm2)");
+    assert!(o.status.success(), "{}", stderr(&o));
+    std::fs::write(dir.join("pin.txt"), "123456\n").unwrap();
+    conf
+}
+
+fn on_token(conf: &Path, args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_docseal"))
+        .args(args)
+        .env("SOFTHSM2_CONF", conf)
+        .env("DOCSEAL_PKCS11_MODULE", "/usr/lib/softhsm/libsofthsm2.so")
+        .env("DOCSEAL_ADMIN_PASSWORD", ADMIN_PW)
+        .env("DOCSEAL_PASSWORD", ADMIN_PW)
+        .env("DOCSEAL_NEW_PASSWORD", KEEPER_PW)
+        .env("DOCSEAL_CENTER_PASSWORD", KEEPER_PW)
+        .env_remove("DOCSEAL_PIN")
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn a_seal_enrolled_on_a_fresh_token_stamps_until_it_is_reported_lost() {
+    let dir = scratch("center-enroll");
+    let data = dir.join("center");
+    let (port, crl_port) = (free_port(), free_port());
+    let crl_url = format!("http://127.0.0.1:{crl_port}/crl/center.crl");
+    let conf = fresh_token(&dir.join("token"));
+    let pin = dir.join("token/pin.txt");
+    let d = data.to_str().unwrap();
+    ok(&on_token(
+        &conf,
+        &["center", "--data-dir", d, "init", "--crl-url", &crl_url],
+    ));
+    ok(&on_token(
+        &conf,
+        &["center", "--data-dir", d, "keeper", "add", "keeper1"],
+    ));
+    let out = ok(&on_token(
+        &conf,
+        &[
+            "center",
+            "--data-dir",
+            d,
+            "enroll",
+            "--token",
+            "pkcs11:token=Keeper",
+            "--pin-file",
+            pin.to_str().unwrap(),
+            "--holder",
+            "keeper1",
+            "--name",
+            "Example Trading Co. Ltd.",
+            "--text",
+            "Contract Seal",
+            "--kind",
+            "contract",
+        ],
+    ));
+    let id = out.lines().last().unwrap().trim().to_string();
+    assert!(
+        out.contains("pkcs11:token=Keeper;object=Example%20Trading%20Co.%20Ltd."),
+        "{out}"
+    );
+
+    // The key was made on the token and cannot leave it; the certificate sits beside it.
+    let listed = ok(&on_token(&conf, &["tokens"]));
+    assert!(listed.contains("Example Trading Co. Ltd."), "{listed}");
+    let objects = Command::new("pkcs11-tool")
+        .args([
+            "--module",
+            "/usr/lib/softhsm/libsofthsm2.so",
+            "--token-label",
+            "Keeper",
+            "--login",
+            "--pin",
+            "123456",
+            "--list-objects",
+        ])
+        .env("SOFTHSM2_CONF", &conf)
+        .output()
+        .unwrap();
+    let objects = stdout(&objects);
+    assert!(objects.contains("Certificate Object"), "{objects}");
+    let private = objects.split("Private Key Object").nth(1).unwrap_or("");
+    assert!(
+        private.contains("always sensitive, never extractable"),
+        "{objects}"
+    );
+
+    // The registry knows the seal with its picture and its token.
+    let shown: serde_json::Value = serde_json::from_str(&ok(&on_token(
+        &conf,
+        &["center", "--data-dir", d, "--json", "seal", "show", &id],
+    )))
+    .unwrap();
+    assert_eq!(shown["holder"], "keeper1");
+    assert!(shown["picture_sha256"].is_string(), "{shown}");
+
+    let server = Server::start(&data, port, crl_port);
+    let url = format!("https://127.0.0.1:{port}");
+    let tls = data.join("tls.pem");
+    let uri = "pkcs11:token=Keeper;object=Example%20Trading%20Co.%20Ltd.";
+    let stamp_args = |out: &Path, center: bool| {
+        let mut v: Vec<String> = [
+            "stamp",
+            samples().join("contract.docx").to_str().unwrap(),
+            "-o",
+            out.to_str().unwrap(),
+            "--key",
+            uri,
+            "--pin-file",
+            pin.to_str().unwrap(),
+            "--name",
+            "Example Trading Co. Ltd.",
+            "--at-end",
+            "--journal",
+            dir.join("journal.db").to_str().unwrap(),
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        if center {
+            v.extend(
+                [
+                    "--center",
+                    &url,
+                    "--center-ca",
+                    tls.to_str().unwrap(),
+                    "--seal",
+                    &id,
+                    "--center-user",
+                    "keeper1",
+                ]
+                .map(String::from),
+            );
+        }
+        v
+    };
+    let a = dir.join("a.docx");
+    let args = stamp_args(&a, true);
+    let o = on_token(&conf, &args.iter().map(String::as_str).collect::<Vec<_>>());
+    assert!(o.status.success(), "{}", stderr(&o));
+    let ca = data.join("ca.pem");
+    assert_eq!(verdict(&a, &ca)["verdict"], "valid", "{}", verdict(&a, &ca));
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+
+    ok(&center(
+        &data,
+        "keeper1",
+        KEEPER_PW,
+        &["seal", "suspend", &id, "--reason", "lost"],
+    ));
+    let b = dir.join("b.docx");
+    let args = stamp_args(&b, true);
+    let o = on_token(&conf, &args.iter().map(String::as_str).collect::<Vec<_>>());
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(!b.exists());
+    // Stamped past the center after the report: revoked, from the distribution point.
+    let c = dir.join("c.docx");
+    let args = stamp_args(&c, false);
+    let o = on_token(&conf, &args.iter().map(String::as_str).collect::<Vec<_>>());
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(
+        verdict(&c, &ca)["verdict"],
+        "revoked",
+        "{}",
+        verdict(&c, &ca)
+    );
+    // A, sealed before the report but with no time-stamp: its time is not proven.
+    let va = verdict(&a, &ca);
+    assert_eq!(va["verdict"], "revoked", "{va}");
+    assert!(va.to_string().contains("signing time not proven"), "{va}");
+    drop(server);
+}

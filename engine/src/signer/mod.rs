@@ -3,6 +3,7 @@
 //! (PKCS#12, PEM) are in `file`; the PKCS#11 token backend slots in beside them.
 
 pub mod file;
+pub mod keygen;
 pub mod pin;
 pub mod pkcs11;
 pub mod uri;

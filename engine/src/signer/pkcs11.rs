@@ -125,7 +125,7 @@ pub fn tokens(ctx: &Pkcs11) -> Result<Vec<TokenRef>> {
     Ok(out)
 }
 
-fn p11(what: &str, e: P11Error) -> Error {
+pub(super) fn p11(what: &str, e: P11Error) -> Error {
     match e {
         P11Error::Pkcs11(
             RvError::DeviceRemoved | RvError::TokenNotPresent | RvError::SessionHandleInvalid,
@@ -138,39 +138,42 @@ fn p11(what: &str, e: P11Error) -> Error {
     }
 }
 
-/// The key and certificate a URI names, logged in with the PIN.
-pub fn open(
+/// The token a URI names, with a session logged in with the PIN (read-write when asked).
+pub(super) fn login(
     uri: &Pkcs11Uri,
-    cert_override: Option<&Path>,
-    chain: Option<&Path>,
     pin: &PinSource,
-) -> Result<LoadedKey> {
+    rw: bool,
+) -> Result<(Pkcs11, TokenRef, Session)> {
     let ctx = context(&module_path(uri.module_path.as_deref()))?;
     let all = tokens(&ctx)?;
-    let token = all
-        .iter()
-        .find(|t| {
-            uri.token.as_ref().is_none_or(|l| *l == t.label)
-                && uri.serial.as_ref().is_none_or(|s| *s == t.serial)
-        })
-        .ok_or_else(|| {
-            let present: Vec<String> = all
+    let found = all.into_iter().find(|t| {
+        uri.token.as_ref().is_none_or(|l| *l == t.label)
+            && uri.serial.as_ref().is_none_or(|s| *s == t.serial)
+    });
+    let token = match found {
+        Some(t) => t,
+        None => {
+            let present: Vec<String> = tokens(&ctx)?
                 .iter()
                 .filter(|t| !t.flags.contains(&"not-initialized"))
                 .map(|t| format!("{:?}", t.label))
                 .collect();
-            Error::TokenNotFound {
+            return Err(Error::TokenNotFound {
                 label: uri.token.clone().unwrap_or_else(|| "*".into()),
                 present,
-            }
-        })?;
+            });
+        }
+    };
     let key_name = format!("token {:?}", token.label);
     if token.flags.contains(&"pin-locked") {
         return Err(Error::PinLocked { key: key_name });
     }
-    let session = ctx
-        .open_ro_session(token.slot)
-        .map_err(|e| p11("opening a session", e))?;
+    let session = if rw {
+        ctx.open_rw_session(token.slot)
+    } else {
+        ctx.open_ro_session(token.slot)
+    }
+    .map_err(|e| p11("opening a session", e))?;
 
     let pin_text = pin
         .get(&format!("PIN for token {}", token.label))?
@@ -200,7 +203,18 @@ pub fn open(
         }
         Err(e) => return Err(p11("logging in", e)),
     }
+    Ok((ctx, token, session))
+}
 
+/// The key and certificate a URI names, logged in with the PIN.
+pub fn open(
+    uri: &Pkcs11Uri,
+    cert_override: Option<&Path>,
+    chain: Option<&Path>,
+    pin: &PinSource,
+) -> Result<LoadedKey> {
+    let (ctx, token, session) = login(uri, pin, false)?;
+    let key_name = format!("token {:?}", token.label);
     let mut template = vec![Attribute::Class(ObjectClass::PRIVATE_KEY)];
     if let Some(o) = &uri.object {
         template.push(Attribute::Label(o.as_bytes().to_vec()));
@@ -316,7 +330,11 @@ pub fn open(
     })
 }
 
-fn attr_bytes(session: &Session, obj: ObjectHandle, t: AttributeType) -> Option<Vec<u8>> {
+pub(super) fn attr_bytes(
+    session: &Session,
+    obj: ObjectHandle,
+    t: AttributeType,
+) -> Option<Vec<u8>> {
     session
         .get_attributes(obj, &[t])
         .ok()?
@@ -328,22 +346,22 @@ fn attr_bytes(session: &Session, obj: ObjectHandle, t: AttributeType) -> Option<
 }
 
 #[derive(Debug, Clone, Copy)]
-enum Mech {
+pub(super) enum Mech {
     Sha256RsaPkcs,
     RsaPkcsDigestInfo,
     Ecdsa,
 }
 
-struct TokenKey {
-    ctx: Pkcs11,
-    slot: Slot,
-    key: ObjectHandle,
-    alg: SignatureAlg,
-    mech: Mech,
+pub(super) struct TokenKey {
+    pub(super) ctx: Pkcs11,
+    pub(super) slot: Slot,
+    pub(super) key: ObjectHandle,
+    pub(super) alg: SignatureAlg,
+    pub(super) mech: Mech,
     /// Idle sessions; a signing thread takes one (or opens one) and gives it back.
-    pool: Mutex<Vec<Session>>,
+    pub(super) pool: Mutex<Vec<Session>>,
     /// Signalled when a session is given back, for tokens that allow no more sessions.
-    returned: std::sync::Condvar,
+    pub(super) returned: std::sync::Condvar,
 }
 
 impl TokenKey {
