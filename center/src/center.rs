@@ -184,6 +184,13 @@ impl Center {
         .fetch_optional(self.store.pool())
         .await?;
         let t = now();
+        // The password is checked before a connection is taken for the transaction.
+        let good = match &row {
+            Some(r) if r.try_get::<i64, _>(4)? <= t && r.try_get::<i64, _>(2)? == 0 => {
+                verify_off_thread(pass, r.try_get::<String, _>(1)?).await
+            }
+            _ => false,
+        };
         let mut tx = self.store.pool().begin().await?;
         let outcome = match &row {
             Some(r) => {
@@ -192,9 +199,7 @@ impl Center {
                     Err(Error::Throttled {
                         seconds: locked_until - t,
                     })
-                } else if r.try_get::<i64, _>(2)? != 0
-                    || !password::verify(pass, &r.try_get::<String, _>(1)?)
-                {
+                } else if !good {
                     let failures = r.try_get::<i64, _>(3)? + 1;
                     let wait = if failures >= FREE_FAILURES {
                         (30i64 << (failures - FREE_FAILURES).min(7)).min(3600)
@@ -211,12 +216,14 @@ impl Center {
                     .await?;
                     Err(Error::BadLogin)
                 } else {
-                    sqlx::query(&self.store.sql(
-                        "UPDATE users SET failed_logins = 0, locked_until = 0 WHERE name = $1",
-                    ))
-                    .bind(name)
-                    .execute(&mut *tx)
-                    .await?;
+                    if r.try_get::<i64, _>(3)? != 0 {
+                        sqlx::query(&self.store.sql(
+                            "UPDATE users SET failed_logins = 0, locked_until = 0 WHERE name = $1",
+                        ))
+                        .bind(name)
+                        .execute(&mut *tx)
+                        .await?;
+                    }
                     Ok(Actor {
                         name: name.to_string(),
                         role: Role::parse(&r.try_get::<String, _>(0)?)?,
@@ -823,6 +830,15 @@ impl Center {
         }
         audit::verify(&self.store, &self.ca, &heads).await
     }
+}
+
+/// Argon2id is slow on purpose (tens of milliseconds); it runs on a blocking thread so that a
+/// server's workers keep answering while passwords are checked.
+async fn verify_off_thread(pass: &str, stored: String) -> bool {
+    let pass = zeroize::Zeroizing::new(pass.to_string());
+    tokio::task::spawn_blocking(move || password::verify(&pass, &stored))
+        .await
+        .unwrap_or(false)
 }
 
 fn valid_name(name: &str) -> Result<()> {

@@ -93,7 +93,7 @@ impl Client {
         }
         let agent: ureq::Agent = ureq::Agent::config_builder()
             .tls_config(tls.build())
-            .timeout_global(Some(Duration::from_secs(10)))
+            .timeout_global(Some(Duration::from_secs(30)))
             .http_status_as_error(false)
             .build()
             .into();
@@ -140,6 +140,10 @@ impl Client {
         }
         let message = body["message"].as_str().unwrap_or("").to_string();
         Err(match (status, body["error"].as_str()) {
+            // The center is there but cannot answer now: as good as unreachable.
+            (408 | 502 | 503 | 504, _) => {
+                Error::Unreachable(format!("{}: HTTP {status}", self.url))
+            }
             (401, _) => Error::BadLogin,
             (429, _) => Error::Throttled { seconds: 60 },
             (403, _) => Error::Forbidden(message),
@@ -179,7 +183,11 @@ impl Client {
         if !self.online() {
             return Ok(None);
         }
-        let v = self.get(&format!("/api/seals/{}/usable", url_segment(seal_id)))?;
+        let v = match self.get(&format!("/api/seals/{}/usable", url_segment(seal_id))) {
+            Ok(v) => v,
+            Err(Error::Unreachable(_)) => return Ok(None),
+            Err(e) => return Err(e),
+        };
         serde_json::from_value(v)
             .map(Some)
             .map_err(|e| Error::Store(format!("the center's answer: {e}")))

@@ -72,14 +72,14 @@ impl Store {
 
     /// Connects to PostgreSQL (`postgres://…`).
     pub async fn postgres(url: &str) -> Result<Store> {
-        Store::connect(url, Dialect::Postgres, 8).await
+        Store::connect(url, Dialect::Postgres, 16).await
     }
 
     async fn connect(url: &str, dialect: Dialect, max: u32) -> Result<Store> {
         sqlx::any::install_default_drivers();
         let pool = AnyPoolOptions::new()
             .max_connections(max)
-            .acquire_timeout(std::time::Duration::from_secs(10))
+            .acquire_timeout(std::time::Duration::from_secs(30))
             .connect(url)
             .await
             .map_err(|e| Error::Store(format!("cannot open {}: {e}", redact(url))))?;

@@ -104,7 +104,11 @@ fn stamp(
         .arg(key)
         .arg("--cert")
         .arg(cert)
-        .args(["--name", "Example Trading Co. Ltd.", "--at-end"])
+        .args(if extra.contains(&"--image") {
+            &["--at-end"][..]
+        } else {
+            &["--name", "Example Trading Co. Ltd.", "--at-end"][..]
+        })
         .arg("--journal")
         .arg(journal)
         .args(extra)
@@ -624,4 +628,164 @@ fn a_seal_enrolled_on_a_fresh_token_stamps_until_it_is_reported_lost() {
     assert_eq!(va["verdict"], "revoked", "{va}");
     assert!(va.to_string().contains("signing time not proven"), "{va}");
     drop(server);
+}
+
+#[path = "../../center/tests/common/mod.rs"]
+#[allow(dead_code)]
+mod pg;
+
+#[test]
+fn fifty_parallel_stamps_through_two_centers_on_one_postgres_keep_one_unbroken_log() {
+    let postgres = pg::Postgres::start("two-centers");
+    let dir = scratch("center-two");
+    let first = dir.join("first");
+    let (p1, p2, c1, c2) = (free_port(), free_port(), free_port(), free_port());
+    let crl_url = format!("http://127.0.0.1:{c1}/crl/center.crl");
+    ok(&center(
+        &first,
+        "admin",
+        ADMIN_PW,
+        &["init", "--database", &postgres.url, "--crl-url", &crl_url],
+    ));
+    ok(&center(
+        &first,
+        "admin",
+        ADMIN_PW,
+        &["keeper", "add", "keeper1"],
+    ));
+    let (key, public) = new_key(&dir, "seal");
+    let cert = dir.join("seal.pem");
+    let out = ok(&center(
+        &first,
+        "admin",
+        ADMIN_PW,
+        &[
+            "seal",
+            "issue",
+            "--public-key",
+            public.to_str().unwrap(),
+            "--holder",
+            "keeper1",
+            "--name",
+            "Busy Seal",
+            "-o",
+            cert.to_str().unwrap(),
+        ],
+    ));
+    let id = out.lines().last().unwrap().trim().to_string();
+    // The second instance: the same CA and store, its own directory.
+    let second = dir.join("second");
+    std::fs::create_dir_all(&second).unwrap();
+    for f in ["ca.pem", "ca.key", "center.json"] {
+        std::fs::copy(first.join(f), second.join(f)).unwrap();
+    }
+    // One picture for all: the stamps measure the center, not the drawing of seals.
+    let picture = seal_picture(&dir, "Busy Seal", 150);
+    let s1 = Server::start(&first, p1, c1);
+    let s2 = Server::start(&second, p2, c2);
+    let doc = samples().join("ledger.xlsx");
+
+    let finished = std::sync::atomic::AtomicUsize::new(0);
+    let results: Vec<(String, bool)> = std::thread::scope(|scope| {
+        let mut handles = Vec::new();
+        for i in 0..50 {
+            let (port, data) = if i % 2 == 0 {
+                (p1, &first)
+            } else {
+                (p2, &second)
+            };
+            let (dir, doc, key, cert, id, picture) = (&dir, &doc, &key, &cert, &id, &picture);
+            let finished = &finished;
+            handles.push(scope.spawn(move || {
+                let name = format!("s{i:02}.xlsx");
+                let url = format!("https://127.0.0.1:{port}");
+                let tls = data.join("tls.pem");
+                let o = stamp(
+                    doc,
+                    &dir.join(&name),
+                    key,
+                    cert,
+                    &[
+                        "--center",
+                        &url,
+                        "--center-ca",
+                        tls.to_str().unwrap(),
+                        "--seal",
+                        id,
+                        "--center-user",
+                        "keeper1",
+                        "--image",
+                        picture.to_str().unwrap(),
+                    ],
+                    &dir.join(format!("journal{i}.db")),
+                );
+                assert!(
+                    o.status.success() || stderr(&o).contains("revoked"),
+                    "{}",
+                    stderr(&o)
+                );
+                finished.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                (name, o.status.success())
+            }));
+            if i == 25 {
+                while finished.load(std::sync::atomic::Ordering::SeqCst) < 15 {
+                    std::thread::sleep(std::time::Duration::from_millis(50));
+                }
+                // A revocation in the middle, through the first instance's directory.
+                ok(&center(
+                    &first,
+                    "admin",
+                    ADMIN_PW,
+                    &["seal", "revoke", id, "--reason", "stolen"],
+                ));
+            }
+        }
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    drop((s1, s2));
+
+    let sealed: Vec<&String> = results
+        .iter()
+        .filter(|(_, ok)| *ok)
+        .map(|(n, _)| n)
+        .collect();
+    assert!(
+        !sealed.is_empty() && sealed.len() < 50,
+        "{} of 50 sealed",
+        sealed.len()
+    );
+    for data in [&first, &second] {
+        ok(&center(data, "admin", ADMIN_PW, &["audit", "--verify"]));
+    }
+    let log: serde_json::Value = serde_json::from_str(&ok(&center(
+        &first,
+        "admin",
+        ADMIN_PW,
+        &["--json", "audit", "--seal", &id],
+    )))
+    .unwrap();
+    let mut stamped: Vec<String> = log
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["action"] == "stamp")
+        .map(|e| e["document"].as_str().unwrap().to_string())
+        .collect();
+    stamped.sort();
+    let mut expected: Vec<String> = sealed.iter().map(|s| s.to_string()).collect();
+    expected.sort();
+    assert_eq!(
+        stamped, expected,
+        "every sealed document once, nothing else"
+    );
+    let shown: serde_json::Value = serde_json::from_str(&ok(&center(
+        &second,
+        "admin",
+        ADMIN_PW,
+        &["--json", "seal", "show", &id],
+    )))
+    .unwrap();
+    assert_eq!(shown["status"], "revoked");
+    let rows = log.as_array().unwrap().len();
+    assert!(rows >= sealed.len() + 2, "{rows}");
 }
