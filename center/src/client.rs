@@ -19,8 +19,8 @@ pub struct Config {
     pub ca: Option<PathBuf>,
     pub user: String,
     pub password: String,
-    /// The journal file (SQLite).
-    pub journal: PathBuf,
+    /// The journal file (SQLite) for reports; none for a client that only reads and administers.
+    pub journal: Option<PathBuf>,
 }
 
 /// What a client reports.
@@ -62,7 +62,9 @@ pub struct Client {
     agent: ureq::Agent,
     url: String,
     token: Option<String>,
-    journal: Journal,
+    journal: Option<Journal>,
+    /// Why the login did not reach the center, when it did not.
+    offline: Option<String>,
 }
 
 /// The default journal: $XDG_STATE_HOME/docseal/center-journal.db (~/.local/state/…).
@@ -101,14 +103,15 @@ impl Client {
             agent,
             url: cfg.url.trim_end_matches('/').to_string(),
             token: None,
-            journal: Journal::open(&cfg.journal)?,
+            journal: cfg.journal.as_deref().map(Journal::open).transpose()?,
+            offline: None,
         };
         match client.post(
             "/api/login",
             &serde_json::json!({"name": cfg.user, "password": cfg.password}),
         ) {
             Ok(v) => client.token = v["token"].as_str().map(str::to_string),
-            Err(Error::Unreachable(_)) => {}
+            Err(Error::Unreachable(why)) => client.offline = Some(why),
             Err(e) => return Err(e),
         }
         if client.online() {
@@ -119,6 +122,11 @@ impl Client {
 
     pub fn online(&self) -> bool {
         self.token.is_some()
+    }
+
+    /// Why the center was not reached (a refused connection, a TLS certificate not trusted, …).
+    pub fn offline_reason(&self) -> Option<&str> {
+        self.offline.as_deref()
     }
 
     fn answer(
@@ -157,7 +165,8 @@ impl Client {
         })
     }
 
-    fn post(&self, path: &str, body: &serde_json::Value) -> Result<serde_json::Value> {
+    /// POSTs JSON to an API path and returns the JSON answer.
+    pub fn post(&self, path: &str, body: &serde_json::Value) -> Result<serde_json::Value> {
         let mut req = self.agent.post(&format!("{}{path}", self.url));
         if let Some(t) = &self.token {
             req = req.header("authorization", &format!("Bearer {t}"));
@@ -169,7 +178,8 @@ impl Client {
         )
     }
 
-    fn get(&self, path: &str) -> Result<serde_json::Value> {
+    /// GETs an API path and returns the JSON answer.
+    pub fn get(&self, path: &str) -> Result<serde_json::Value> {
         let mut req = self.agent.get(&format!("{}{path}", self.url));
         if let Some(t) = &self.token {
             req = req.header("authorization", &format!("Bearer {t}"));
@@ -202,13 +212,13 @@ impl Client {
     /// Writes the report to the journal, then sends what the journal holds. Returns whether
     /// this report reached the center now.
     pub fn report(&mut self, r: &Report) -> Result<bool> {
-        self.journal.push(r)?;
+        self.journal()?.push(r)?;
         if !self.online() {
             return Ok(false);
         }
         self.flush()?;
         Ok(self
-            .journal
+            .journal()?
             .pending()?
             .iter()
             .all(|p| p.event_id != r.event_id))
@@ -218,13 +228,16 @@ impl Client {
     /// answered it. Stops at the first that cannot be sent. Returns how many were sent.
     pub fn flush(&mut self) -> Result<usize> {
         let mut sent = 0;
-        for r in self.journal.pending()? {
+        let Some(journal) = &self.journal else {
+            return Ok(0);
+        };
+        for r in journal.pending()? {
             match self.post(
                 "/api/reports",
                 &serde_json::to_value(&r).unwrap_or_default(),
             ) {
                 Ok(_) => {
-                    self.journal.remove(&r.event_id)?;
+                    journal.remove(&r.event_id)?;
                     sent += 1;
                 }
                 Err(Error::Unreachable(_)) => break,
@@ -235,7 +248,33 @@ impl Client {
     }
 
     pub fn pending(&self) -> Result<usize> {
-        Ok(self.journal.pending()?.len())
+        Ok(self.journal()?.pending()?.len())
+    }
+
+    fn journal(&self) -> Result<&Journal> {
+        self.journal
+            .as_ref()
+            .ok_or_else(|| Error::Invalid("this client keeps no journal".into()))
+    }
+
+    /// The center's current CRL (DER).
+    pub fn crl(&self) -> Result<Vec<u8>> {
+        let resp = self
+            .agent
+            .get(&format!("{}/crl/center.crl", self.url))
+            .call();
+        let mut resp = resp.map_err(|e| Error::Unreachable(format!("{}: {e}", self.url)))?;
+        if !resp.status().is_success() {
+            return Err(Error::Store(format!(
+                "the center answered HTTP {}",
+                resp.status()
+            )));
+        }
+        resp.body_mut()
+            .with_config()
+            .limit(64 * 1024 * 1024)
+            .read_to_vec()
+            .map_err(|e| Error::Unreachable(e.to_string()))
     }
 }
 

@@ -13,6 +13,13 @@ pub struct CenterArgs {
     /// The center's data directory (CA, configuration, and the SQLite store).
     #[arg(long, default_value = "docseal-center")]
     pub data_dir: PathBuf,
+    /// Work through a running docseal-center instead (https://host:port): seal list, show,
+    /// suspend, reinstate and revoke, crl, and audit.
+    #[arg(long, conflicts_with = "data_dir")]
+    pub center: Option<String>,
+    /// The center's TLS certificate (tls.pem in its data directory), with --center.
+    #[arg(long, requires = "center")]
+    pub center_ca: Option<PathBuf>,
     /// Who acts (the password comes from DOCSEAL_PASSWORD, else a prompt).
     #[arg(long, default_value = docseal_center::ADMIN, global = true)]
     pub user: String,
@@ -247,7 +254,7 @@ fn password(var: &str, prompt: &str) -> Result<String, Error> {
 }
 
 /// Writes through a temporary file and a rename, like every docseal output.
-fn write_out(path: &Path, bytes: &[u8]) -> Result<(), Error> {
+pub(crate) fn write_out(path: &Path, bytes: &[u8]) -> Result<(), Error> {
     use std::io::Write;
     docseal::opc::write::write_atomically(path, |mut f| {
         f.write_all(bytes).map_err(|e| docseal::Error::io(path, e))
@@ -267,6 +274,30 @@ async fn login(center: &Center, user: &str) -> Result<Actor, Error> {
 async fn dispatch(a: &CenterArgs) -> Result<u8, Error> {
     if let CenterCommand::Init(i) = &a.command {
         return init(a, i).await;
+    }
+    if let Some(url) = &a.center {
+        let url = url.clone();
+        let ca = a.center_ca.clone();
+        let user = a.user.clone();
+        let pass = password("DOCSEAL_PASSWORD", &format!("Password for {user}: "))?;
+        // The client blocks (ureq); it runs off the async runtime.
+        let client = tokio::task::spawn_blocking(move || {
+            docseal_center::client::Client::connect(&docseal_center::client::Config {
+                url,
+                ca,
+                user,
+                password: pass,
+                journal: None,
+            })
+        })
+        .await
+        .map_err(|e| Error::Io(e.to_string()))??;
+        if !client.online() {
+            return Err(Error::Unreachable(
+                client.offline_reason().unwrap_or_default().to_string(),
+            ));
+        }
+        return crate::center_remote::run(a, &client);
     }
     let center = Center::open(&a.data_dir).await?;
     match &a.command {
@@ -507,7 +538,7 @@ fn public_key(bytes: &[u8]) -> Result<Vec<u8>, Error> {
     Ok(bytes.to_vec())
 }
 
-fn summary(s: &Seal) -> serde_json::Value {
+pub(crate) fn summary(s: &Seal) -> serde_json::Value {
     let mut v = serde_json::to_value(s).unwrap_or_default();
     if let Some(o) = v.as_object_mut() {
         // The picture itself is long; its hash names it.
@@ -571,7 +602,18 @@ async fn audit(a: &CenterArgs, center: &Center, au: &AuditArgs) -> Result<u8, Er
         );
         return Ok(0);
     }
-    let since = match &au.since {
+    let rows = center
+        .audit(&Filter {
+            seal_id: au.seal.clone(),
+            since: since(au)?,
+        })
+        .await?;
+    print_entries(a, au, &rows);
+    Ok(0)
+}
+
+pub(crate) fn since(au: &AuditArgs) -> Result<Option<i64>, Error> {
+    Ok(match &au.since {
         None => None,
         Some(s) => Some(match s.parse::<i64>() {
             Ok(n) => n,
@@ -581,18 +623,15 @@ async fn audit(a: &CenterArgs, center: &Center, au: &AuditArgs) -> Result<u8, Er
                     .unix_timestamp()
             }
         }),
-    };
-    let rows = center
-        .audit(&Filter {
-            seal_id: au.seal.clone(),
-            since,
-        })
-        .await?;
+    })
+}
+
+pub(crate) fn print_entries(a: &CenterArgs, au: &AuditArgs, rows: &[docseal_center::audit::Entry]) {
     if a.json {
         println!("{}", serde_json::to_value(&rows).unwrap_or_default());
     } else if au.csv {
         println!("seq,at,actor,action,seal_id,document,document_sha256,outcome,client,detail,hash");
-        for r in &rows {
+        for r in rows {
             let e = &r.event;
             let cells = [
                 r.seq.to_string(),
@@ -617,7 +656,7 @@ async fn audit(a: &CenterArgs, center: &Center, au: &AuditArgs) -> Result<u8, Er
             );
         }
     } else {
-        for r in &rows {
+        for r in rows {
             let e = &r.event;
             println!(
                 "{:>5}  {}  {:<12} {:<16} {:<16} {}{}",
@@ -634,10 +673,9 @@ async fn audit(a: &CenterArgs, center: &Center, au: &AuditArgs) -> Result<u8, Er
             );
         }
     }
-    Ok(0)
 }
 
-fn time_text(t: i64) -> String {
+pub(crate) fn time_text(t: i64) -> String {
     time::OffsetDateTime::from_unix_timestamp(t)
         .ok()
         .and_then(|t| {
@@ -649,7 +687,7 @@ fn time_text(t: i64) -> String {
 
 /// RFC 4180: quote a cell holding a comma, quote or line break; formula-looking cells get a
 /// leading apostrophe so a spreadsheet does not run them.
-fn csv_cell(c: &str) -> String {
+pub(crate) fn csv_cell(c: &str) -> String {
     let c = if c.starts_with(['=', '+', '-', '@']) {
         format!("'{c}")
     } else {
@@ -662,7 +700,7 @@ fn csv_cell(c: &str) -> String {
     }
 }
 
-fn say(a: &CenterArgs, json: &serde_json::Value, text: &str) {
+pub(crate) fn say(a: &CenterArgs, json: &serde_json::Value, text: &str) {
     if a.json {
         println!("{json}");
     } else {

@@ -4,6 +4,7 @@
 mod args;
 mod batch;
 mod center;
+mod center_remote;
 mod csr;
 mod reporting;
 mod stamp;

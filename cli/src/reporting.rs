@@ -62,14 +62,15 @@ pub fn before(a: &CenterUseArgs) -> Result<Option<Reporter>, Error> {
         ca: a.center_ca.clone(),
         user: a.center_user.clone(),
         password,
-        journal: a.journal.clone().unwrap_or_else(client::default_journal),
+        journal: Some(a.journal.clone().unwrap_or_else(client::default_journal)),
     })
     .map_err(center_error)?;
     let fingerprint = match client.check_usable(seal).map_err(center_error)? {
         Some(s) => Some(s.fingerprint),
         None => {
             eprintln!(
-                "docseal: the seal center is unreachable; seal {seal} is used without its check, and the report waits in the journal"
+                "docseal: the seal center is unreachable ({}); seal {seal} is used without its check, and the report waits in the journal",
+                client.offline_reason().unwrap_or("no answer")
             );
             None
         }

@@ -319,6 +319,30 @@ fn a_seal_reported_lost_is_refused_and_documents_keep_their_proven_verdicts() {
         .iter()
         .any(|e| e["action"] == "seal-suspend" && e["actor"] == "keeper1"));
     ok(&center(&data, "admin", ADMIN_PW, &["audit", "--verify"]));
+
+    // The same through the running center (--center instead of --data-dir), as an auditor would.
+    let remote = |args: &[&str]| {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_docseal"));
+        c.args([
+            "center",
+            "--center",
+            &url,
+            "--center-ca",
+            tls.to_str().unwrap(),
+        ])
+        .args(args)
+        .env("DOCSEAL_PASSWORD", ADMIN_PW)
+        .output()
+        .unwrap()
+    };
+    let shown: serde_json::Value =
+        serde_json::from_str(&ok(&remote(&["--json", "seal", "show", &id]))).unwrap();
+    assert_eq!(shown["status"], "suspended", "{shown}");
+    assert!(ok(&remote(&["audit", "--verify"])).contains("intact"));
+    let remote_crl = dir.join("remote.crl");
+    ok(&remote(&["crl", "-o", remote_crl.to_str().unwrap()]));
+    let o = remote(&["keeper", "list"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     drop(server);
 }
 

@@ -1,0 +1,99 @@
+//! `docseal center --center URL …`: the subcommands that work through a running docseal-center.
+
+use crate::center::{
+    print_entries, say, since, summary, write_out, CenterArgs, CenterCommand, SealCommand,
+};
+use docseal_center::client::Client;
+use docseal_center::registry::Seal;
+use docseal_center::Error;
+
+fn seal_of(v: serde_json::Value) -> Result<Seal, Error> {
+    serde_json::from_value(v).map_err(|e| Error::Store(format!("the center's answer: {e}")))
+}
+
+fn segment(id: &str) -> Result<&str, Error> {
+    if id.is_empty()
+        || !id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    {
+        return Err(Error::Invalid(format!("{id:?} is not a seal id")));
+    }
+    Ok(id)
+}
+
+pub fn run(a: &CenterArgs, c: &Client) -> Result<u8, Error> {
+    let shown = match &a.command {
+        CenterCommand::Seal(SealCommand::List) => {
+            let seals = c.seals()?;
+            if a.json {
+                println!("{}", serde_json::Value::Array(seals.iter().map(summary).collect()));
+            } else {
+                for s in &seals {
+                    println!("{}  {:<9}  {}  ({}, held by {})", s.id, s.status.as_str(), s.name, s.kind, s.holder);
+                }
+            }
+            return Ok(0);
+        }
+        CenterCommand::Seal(SealCommand::Show { id }) => seal_of(c.get(&format!("/api/seals/{}", segment(id)?))?)?,
+        CenterCommand::Seal(SealCommand::Suspend { id, reason }) => seal_of(c.post(
+            &format!("/api/seals/{}/suspend", segment(id)?),
+            &serde_json::json!({"reason": docseal_center::registry::Reason::from(*reason).as_str()}),
+        )?)?,
+        CenterCommand::Seal(SealCommand::Revoke { id, reason }) => seal_of(c.post(
+            &format!("/api/seals/{}/revoke", segment(id)?),
+            &serde_json::json!({"reason": docseal_center::registry::Reason::from(*reason).as_str()}),
+        )?)?,
+        CenterCommand::Seal(SealCommand::Reinstate { id }) => {
+            seal_of(c.post(&format!("/api/seals/{}/reinstate", segment(id)?), &serde_json::json!({}))?)?
+        }
+        CenterCommand::Crl { output } => {
+            write_out(output, &c.crl()?)?;
+            say(a, &serde_json::json!({"crl": output}), &output.display().to_string());
+            return Ok(0);
+        }
+        CenterCommand::Audit(au) if au.verify => {
+            let v = c.get("/api/audit/verify")?;
+            say(
+                a,
+                &v,
+                &format!("audit log intact: {} rows, signed head at row {}", v["rows"], v["head_seq"]),
+            );
+            return Ok(0);
+        }
+        CenterCommand::Audit(au) => {
+            let mut path = String::from("/api/audit?");
+            if let Some(s) = &au.seal {
+                path.push_str(&format!("seal={}&", segment(s)?));
+            }
+            if let Some(t) = since(au)? {
+                path.push_str(&format!("since={t}"));
+            }
+            let rows: Vec<docseal_center::audit::Entry> = serde_json::from_value(c.get(&path)?)
+                .map_err(|e| Error::Store(format!("the center's answer: {e}")))?;
+            print_entries(a, au, &rows);
+            return Ok(0);
+        }
+        _ => {
+            return Err(Error::Invalid(
+                "this subcommand works on the center's data directory (--data-dir), not through --center".into(),
+            ))
+        }
+    };
+    say(
+        a,
+        &summary(&shown),
+        &format!(
+            "{}  {}  {}{}",
+            shown.id,
+            shown.status.as_str(),
+            shown.name,
+            shown
+                .status_reason
+                .as_deref()
+                .map(|r| format!(" ({r})"))
+                .unwrap_or_default()
+        ),
+    );
+    Ok(0)
+}
