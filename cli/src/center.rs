@@ -628,7 +628,7 @@ pub(crate) fn since(au: &AuditArgs) -> Result<Option<i64>, Error> {
 
 pub(crate) fn print_entries(a: &CenterArgs, au: &AuditArgs, rows: &[docseal_center::audit::Entry]) {
     if a.json {
-        println!("{}", serde_json::to_value(&rows).unwrap_or_default());
+        println!("{}", serde_json::to_value(rows).unwrap_or_default());
     } else if au.csv {
         println!("seq,at,actor,action,seal_id,document,document_sha256,outcome,client,detail,hash");
         for r in rows {

@@ -655,7 +655,6 @@ fn a_seal_enrolled_on_a_fresh_token_stamps_until_it_is_reported_lost() {
 }
 
 #[path = "../../center/tests/common/mod.rs"]
-#[allow(dead_code)]
 mod pg;
 
 #[test]
