@@ -53,7 +53,19 @@ pub async fn verify(
     let name = q.name.clone().unwrap_or_else(|| "document".into());
     let opts = state.verify.clone();
     let bytes = body.to_vec();
-    match web::block(move || docseal::verify::verify_bytes(&name, bytes, &opts)).await {
+    let st = state.clone();
+    match web::block(move || {
+        let digest = hex(&docseal::algorithm::DigestAlg::Sha256.digest(&bytes));
+        let r = docseal::verify::verify_bytes(&name, bytes, &opts);
+        let verdict = serde_json::to_value(r.verdict)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default();
+        report(&st, "verify", None, &name, digest, &verdict);
+        r
+    })
+    .await
+    {
         Ok(report) => HttpResponse::Ok().json(report),
         Err(e) => error(500, "internal", &e.to_string()),
     }
@@ -70,6 +82,36 @@ pub struct StampQuery {
     place: String,
     value: Option<String>,
     occurrence: Option<String>,
+}
+
+fn hex(b: &[u8]) -> String {
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+/// Reports to the seal center's audit log, when one is configured; never fails the request
+/// (the report waits in the journal).
+fn report(
+    st: &AppState,
+    action: &str,
+    seal: Option<&String>,
+    document: &str,
+    sha256: String,
+    outcome: &str,
+) {
+    let Some(c) = &st.center else { return };
+    let Ok(mut client) = c.lock() else { return };
+    let Ok(mut r) = docseal_center::client::Report::new(action, outcome) else {
+        return;
+    };
+    r.seal_id = seal.cloned();
+    r.document = Path::new(document)
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned());
+    r.document_sha256 = Some(sha256);
+    r.client = Some(format!("docseal-server {}", env!("CARGO_PKG_VERSION")));
+    if let Err(e) = client.report(&r) {
+        eprintln!("docseal-server: report to the seal center: {e}");
+    }
 }
 
 /// A name for the sealed copy that does not overwrite anything: NAME.sealed.EXT, then (2), (3)...
@@ -155,6 +197,18 @@ pub async fn stamp(
     let st = state.clone();
     let seal_id = seal.id.clone();
     let result = web::block(move || -> Result<docseal::Report, docseal::Error> {
+        // A seal the center knows is checked there before the token is touched.
+        if let (Some(id), Some(c)) = (&seal.center_id, &st.center) {
+            let client = c.lock().map_err(|_| {
+                docseal::Error::SigningFailed("the center client is poisoned".into())
+            })?;
+            if let Err(e) = client.check_usable(id) {
+                return Err(docseal::Error::CertificateNotValid {
+                    subject: seal.label.clone(),
+                    reason: format!("refused by the seal center: {e}"),
+                });
+            }
+        }
         let source = docseal::signer::pin::PinSource {
             value: pin,
             file: None,
@@ -189,6 +243,17 @@ pub async fn stamp(
                 .and_then(|()| f.sync_all())
                 .map_err(|e| docseal::Error::io(&out, e))
         })?;
+        let digest = hex(&docseal::algorithm::DigestAlg::Sha256.digest(&sealed));
+        if let Some(id) = &seal.center_id {
+            report(
+                &st,
+                "stamp",
+                Some(id),
+                &out.display().to_string(),
+                digest,
+                "ok",
+            );
+        }
         Ok(docseal::verify::verify_bytes(
             &out.display().to_string(),
             sealed,

@@ -21,6 +21,8 @@ pub struct SealConfig {
     pub cert: Option<PathBuf>,
     pub image: Option<PathBuf>,
     pub demo: bool,
+    /// The seal's id at the seal center, when the center listed it.
+    pub center_id: Option<String>,
 }
 
 pub struct AppState {
@@ -37,6 +39,9 @@ pub struct AppState {
     pub csrf: Mutex<HashSet<String>>,
     /// Wrong PINs in a row per seal, and until when further tries wait.
     pub backoff: Mutex<HashMap<String, (u32, Option<Instant>)>>,
+    /// The seal center: seals are checked there before use, and stamps and verifications are
+    /// reported to its audit log (through the journal).
+    pub center: Option<Mutex<docseal_center::client::Client>>,
 }
 
 pub fn random_hex(n: usize) -> String {

@@ -53,6 +53,7 @@ pub fn ensure(dir: &Path) -> Result<Demo, ServerError> {
             cert: Some(cert),
             image: None,
             demo: true,
+            center_id: None,
         },
     })
 }

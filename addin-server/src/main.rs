@@ -3,6 +3,7 @@
 
 mod api;
 mod app;
+mod center;
 mod demo;
 mod error;
 mod tls;
@@ -21,7 +22,7 @@ use error::ServerError;
     version,
     about = "The docseal Office add-in's local HTTPS server"
 )]
-struct Args {
+pub(crate) struct Args {
     /// Port on 127.0.0.1.
     #[arg(long, default_value_t = 8443)]
     port: u16,
@@ -71,6 +72,16 @@ struct Args {
     /// Where taskpane/ and manifest/ are (the repository root).
     #[arg(long)]
     static_root: Option<PathBuf>,
+    /// The seal center (https://host:port): its seals for this keeper join the picker, each is
+    /// checked there before use, and stamps and verifications go to its audit log.
+    #[arg(long)]
+    center: Option<String>,
+    /// The center's TLS certificate (tls.pem in its data directory).
+    #[arg(long, requires = "center")]
+    center_ca: Option<PathBuf>,
+    /// The keeper's name at the center (password from DOCSEAL_CENTER_PASSWORD).
+    #[arg(long, requires = "center", default_value = "admin")]
+    center_user: String,
 }
 
 fn data_dir(a: &Args) -> PathBuf {
@@ -134,8 +145,13 @@ fn run(a: Args) -> Result<(), ServerError> {
             cert: a.seal_certs.get(i).cloned(),
             image: None,
             demo: false,
+            center_id: None,
         });
     }
+    let center = match &a.center {
+        Some(url) => Some(center::connect(url, &a, &dir, &mut seals, &mut trust)?),
+        None => None,
+    };
     if a.demo {
         let d = demo::ensure(&dir.join("demo"))?;
         trust
@@ -180,6 +196,7 @@ fn run(a: Args) -> Result<(), ServerError> {
         },
         csrf: Default::default(),
         backoff: Default::default(),
+        center: center.map(std::sync::Mutex::new),
     });
     let config = tls::server_config(&pki)?;
     let limit = a.body_limit_mib << 20;

@@ -368,3 +368,199 @@ fn engine_errors_have_their_own_status_and_code() {
         assert!(!r["message"].as_str().unwrap_or("").is_empty(), "{body}");
     }
 }
+
+/// The `docseal` command and `docseal-center`, built beside this binary by `cargo test --workspace`.
+fn sibling(name: &str) -> PathBuf {
+    let p = Path::new(env!("CARGO_BIN_EXE_docseal-server")).with_file_name(name);
+    assert!(
+        p.is_file(),
+        "{} is not built: run cargo test --workspace",
+        p.display()
+    );
+    p
+}
+
+#[test]
+fn with_a_seal_center_the_keepers_seals_are_offered_checked_and_reported() {
+    let base = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("center-for-server-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&base);
+    let tokens = base.join("token");
+    std::fs::create_dir_all(tokens.join("tokens")).unwrap();
+    let conf = tokens.join("softhsm2.conf");
+    std::fs::write(
+        &conf,
+        format!(
+            "directories.tokendir = {}/tokens\nobjectstore.backend = file\nlog.level = ERROR\n",
+            tokens.display()
+        ),
+    )
+    .unwrap();
+    assert!(Command::new("softhsm2-util")
+        .args([
+            "--init-token",
+            "--free",
+            "--label",
+            "Keeper",
+            "--so-pin",
+            "87654321",
+            "--pin",
+            "123456"
+        ])
+        .env("SOFTHSM2_CONF", &conf)
+        .output()
+        .unwrap()
+        .status
+        .success());
+    let pin = tokens.join("pin.txt");
+    std::fs::write(&pin, "123456").unwrap();
+    let data = base.join("center");
+    let docseal = |args: &[&str], pw: &str| {
+        let o = Command::new(sibling("docseal"))
+            .args(args)
+            .env("SOFTHSM2_CONF", &conf)
+            .env("DOCSEAL_PKCS11_MODULE", "/usr/lib/softhsm/libsofthsm2.so")
+            .env("DOCSEAL_ADMIN_PASSWORD", "admin-password-1")
+            .env("DOCSEAL_PASSWORD", pw)
+            .env("DOCSEAL_NEW_PASSWORD", "keeper-password-1")
+            .output()
+            .unwrap();
+        assert!(
+            o.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        String::from_utf8_lossy(&o.stdout).into_owned()
+    };
+    let d = data.to_str().unwrap();
+    docseal(&["center", "--data-dir", d, "init"], "");
+    docseal(
+        &["center", "--data-dir", d, "keeper", "add", "keeper1"],
+        "admin-password-1",
+    );
+    let out = docseal(
+        &[
+            "center",
+            "--data-dir",
+            d,
+            "enroll",
+            "--token",
+            "pkcs11:token=Keeper",
+            "--pin-file",
+            pin.to_str().unwrap(),
+            "--holder",
+            "keeper1",
+            "--name",
+            "Northwind Ltd.",
+        ],
+        "admin-password-1",
+    );
+    let id = out.lines().last().unwrap().trim().to_string();
+    let center_port = free_port();
+    struct Stop(Child);
+    impl Drop for Stop {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+    let center = Stop(
+        Command::new(sibling("docseal-center"))
+            .args([
+                "--data-dir",
+                d,
+                "--listen",
+                &format!("127.0.0.1:{center_port}"),
+            ])
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while std::net::TcpStream::connect(("127.0.0.1", center_port)).is_err()
+        || !data.join("tls.pem").exists()
+    {
+        assert!(Instant::now() < deadline, "docseal-center did not start");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let url = format!("https://127.0.0.1:{center_port}");
+    let s = start(
+        "center",
+        &[
+            "--center",
+            &url,
+            "--center-ca",
+            data.join("tls.pem").to_str().unwrap(),
+            "--center-user",
+            "keeper1",
+        ],
+        &[
+            ("SOFTHSM2_CONF", conf.display().to_string()),
+            (
+                "DOCSEAL_PKCS11_MODULE",
+                "/usr/lib/softhsm/libsofthsm2.so".to_string(),
+            ),
+            ("DOCSEAL_CENTER_PASSWORD", "keeper-password-1".to_string()),
+        ],
+    );
+    // The picker offers the keeper's seal from the center, with its picture.
+    let (code, body) = s.request(&[&s.url("/api/seals")]);
+    assert_eq!(code, 200, "{body}");
+    assert!(
+        body.contains(&id) && body.contains("Northwind Ltd.") && body.contains("\"picture\":true"),
+        "{body}"
+    );
+
+    let token = s.csrf();
+    let doc = repo().join("samples/documents/contract.docx");
+    let mut headers = s.own_page(&token);
+    headers.push("X-Docseal-PIN: 123456".into());
+    let stamp = format!("/api/stamp?name=contract.docx&seal={id}&place=end");
+    let (code, body) = s.post(&headers, &doc, &stamp);
+    assert_eq!(code, 200, "{body}");
+    let (code, body) = s.post(&s.own_page(&token), &doc, "/api/verify?name=contract.docx");
+    assert_eq!(code, 200, "{body}");
+
+    // Reported lost: the next stamp is refused before the token is used.
+    docseal(
+        &[
+            "center",
+            "--data-dir",
+            d,
+            "--user",
+            "keeper1",
+            "seal",
+            "suspend",
+            &id,
+            "--reason",
+            "lost",
+        ],
+        "keeper-password-1",
+    );
+    let (code, body) = s.post(&headers, &doc, &stamp);
+    assert_ne!(code, 200, "{body}");
+    assert!(body.contains("refused by the seal center"), "{body}");
+
+    let log = docseal(
+        &["center", "--data-dir", d, "--json", "audit", "--seal", &id],
+        "admin-password-1",
+    );
+    let log: serde_json::Value = serde_json::from_str(&log).unwrap();
+    let stamps = log
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["action"] == "stamp")
+        .count();
+    assert_eq!(stamps, 1, "{log}");
+    let all = docseal(
+        &["center", "--data-dir", d, "--json", "audit"],
+        "admin-password-1",
+    );
+    assert!(
+        all.contains("\"action\":\"verify\"") && all.contains("docseal-server"),
+        "{all}"
+    );
+    drop(s);
+    drop(center);
+}

@@ -259,10 +259,25 @@ impl Client {
 
     /// The center's current CRL (DER).
     pub fn crl(&self) -> Result<Vec<u8>> {
-        let resp = self
-            .agent
-            .get(&format!("{}/crl/center.crl", self.url))
-            .call();
+        self.get_bytes("/crl/center.crl")
+    }
+
+    /// The seal CA's certificate (PEM).
+    pub fn ca_pem(&self) -> Result<Vec<u8>> {
+        self.get_bytes("/ca.pem")
+    }
+
+    /// A seal's picture (PNG).
+    pub fn picture(&self, seal_id: &str) -> Result<Vec<u8>> {
+        self.get_bytes(&format!("/api/seals/{}/picture", url_segment(seal_id)))
+    }
+
+    fn get_bytes(&self, path: &str) -> Result<Vec<u8>> {
+        let mut req = self.agent.get(&format!("{}{path}", self.url));
+        if let Some(t) = &self.token {
+            req = req.header("authorization", &format!("Bearer {t}"));
+        }
+        let resp = req.call();
         let mut resp = resp.map_err(|e| Error::Unreachable(format!("{}: {e}", self.url)))?;
         if !resp.status().is_success() {
             return Err(Error::Store(format!(

@@ -227,6 +227,13 @@ async fn audit_verify(c: Shared, req: HttpRequest) -> Result<HttpResponse, Error
     Ok(HttpResponse::Ok().json(c.verify_audit().await?))
 }
 
+/// The seal CA's certificate (public), for clients that verify this center's seals.
+async fn ca(c: Shared) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("application/x-pem-file")
+        .body(c.ca().cert_pem().to_string())
+}
+
 async fn crl(c: Shared) -> Result<HttpResponse, Error> {
     Ok(HttpResponse::Ok()
         .content_type("application/pkix-crl")
@@ -246,6 +253,7 @@ pub fn api(cfg: &mut web::ServiceConfig) {
         .route("/api/reports", web::post().to(report))
         .route("/api/audit", web::get().to(audit))
         .route("/api/audit/verify", web::get().to(audit_verify))
+        .route("/ca.pem", web::get().to(ca))
         .route("/crl/{name}", web::get().to(crl));
 }
 
