@@ -55,8 +55,8 @@ pub async fn verify(
     let bytes = body.to_vec();
     let st = state.clone();
     match web::block(move || {
-        let digest = hex(&docseal::algorithm::DigestAlg::Sha256.digest(&bytes));
-        let r = docseal::verify::verify_bytes(&name, bytes, &opts);
+        let digest = hex(&docseal::DigestAlg::Sha256.digest(&bytes));
+        let r = docseal::verify_bytes(&name, bytes, &opts);
         let verdict = serde_json::to_value(r.verdict)
             .ok()
             .and_then(|v| v.as_str().map(str::to_string))
@@ -162,17 +162,16 @@ pub async fn stamp(
         .and_then(|v| v.to_str().ok())
         .map(|s| zeroize::Zeroizing::new(s.to_string()));
     let placement = match (q.place.as_str(), q.value.clone()) {
-        ("text", Some(v)) => docseal::place::Placement::Text {
+        ("text", Some(v)) => docseal::Placement::Text {
             needle: v,
-            occurrence: match docseal::place::Occurrence::parse(
-                q.occurrence.as_deref().unwrap_or("first"),
-            ) {
+            occurrence: match docseal::Occurrence::parse(q.occurrence.as_deref().unwrap_or("first"))
+            {
                 Ok(o) => o,
                 Err(e) => return error(400, "bad-placement", &e.to_string()),
             },
         },
-        ("cell", Some(v)) => docseal::place::Placement::Cell(v),
-        ("end", _) => docseal::place::Placement::End,
+        ("cell", Some(v)) => docseal::Placement::Cell(v),
+        ("end", _) => docseal::Placement::End,
         _ => {
             return error(
                 400,
@@ -209,20 +208,20 @@ pub async fn stamp(
                 });
             }
         }
-        let source = docseal::signer::pin::PinSource {
+        let source = docseal::keys::PinSource {
             value: pin,
             file: None,
             prompt: false,
         };
-        let key = docseal::signer::load(&seal.key, seal.cert.as_deref(), None, &source);
+        let key = docseal::keys::load(&seal.key, seal.cert.as_deref(), None, &source);
         let key = key?;
         let png = match &seal.image {
             Some(p) => std::fs::read(p).map_err(|e| docseal::Error::io(p, e))?,
-            None => docseal::seal::draw::render_png(&docseal::seal::SealSpec::new(&seal.label))?,
+            None => docseal::pictures::render_png(&docseal::pictures::SealSpec::new(&seal.label))?,
         };
-        let picture = docseal::seal::SealPicture::from_png(png)?;
-        let opts = docseal::stamp::StampOptions {
-            sign: docseal::dsig::SignOptions {
+        let picture = docseal::pictures::SealPicture::from_png(png)?;
+        let opts = docseal::StampOptions {
+            sign: docseal::SignOptions {
                 signer: key.signer.as_ref(),
                 certs: &key.chain,
                 time: time::OffsetDateTime::now_utc(),
@@ -236,14 +235,14 @@ pub async fn stamp(
             placement,
             open_pane: Some(Default::default()),
         };
-        let sealed = docseal::stamp::stamp_bytes(bytes, &opts)?;
-        docseal::opc::write::write_atomically(&out, |mut f| {
+        let sealed = docseal::stamp_bytes(bytes, &opts)?;
+        docseal::write_atomically(&out, |mut f| {
             use std::io::Write;
             f.write_all(&sealed)
                 .and_then(|()| f.sync_all())
                 .map_err(|e| docseal::Error::io(&out, e))
         })?;
-        let digest = hex(&docseal::algorithm::DigestAlg::Sha256.digest(&sealed));
+        let digest = hex(&docseal::DigestAlg::Sha256.digest(&sealed));
         if let Some(id) = &seal.center_id {
             report(
                 &st,
@@ -254,7 +253,7 @@ pub async fn stamp(
                 "ok",
             );
         }
-        Ok(docseal::verify::verify_bytes(
+        Ok(docseal::verify_bytes(
             &out.display().to_string(),
             sealed,
             &st.verify,

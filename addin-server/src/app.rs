@@ -32,9 +32,9 @@ pub struct AppState {
     pub open_files: bool,
     pub seals: Vec<SealConfig>,
     /// Time-stamp every seal here (XAdES-T).
-    pub tsa: Option<docseal::timestamp::TsaRequest>,
+    pub tsa: Option<docseal::TsaRequest>,
     /// Embed long-term validation data (XAdES-X-L) with these CRLs.
-    pub ltv: Option<docseal::dsig::LongTermData>,
+    pub ltv: Option<docseal::LongTermData>,
     pub verify: docseal::VerifyOptions,
     pub csrf: Mutex<HashSet<String>>,
     /// Wrong PINs in a row per seal, and until when further tries wait.

@@ -19,7 +19,7 @@ pub fn connect(
     a: &crate::Args,
     dir: &Path,
     seals: &mut Vec<SealConfig>,
-    trust: &mut docseal::trust::Validator,
+    trust: &mut docseal::Validator,
 ) -> Result<Client, ServerError> {
     let password = std::env::var("DOCSEAL_CENTER_PASSWORD").map_err(|_| {
         ServerError::Setup("--center needs the keeper's password in DOCSEAL_CENTER_PASSWORD".into())
@@ -40,7 +40,7 @@ pub fn connect(
         return Ok(c);
     }
     let ca = c.ca_pem().map_err(setup)?;
-    trust.anchors.extend(docseal::trust::Cert::load_all(&ca)?);
+    trust.anchors.extend(docseal::Cert::load_all(&ca)?);
     let pictures = dir.join("center-seals");
     std::fs::create_dir_all(&pictures).map_err(|e| ServerError::io(&pictures, e))?;
     for s in c.seals().map_err(setup)? {

@@ -43,8 +43,8 @@ impl From<docseal::Error> for ServerError {
 /// The HTTP status for an engine error, decided by its variant: the client learns whether to ask
 /// for the PIN again (401), fix the document or the request (4xx) or call the administrator (5xx).
 pub fn http_status(e: &docseal::Error) -> u16 {
-    use docseal::error::ErrorClass;
     use docseal::Error as E;
+    use docseal::ErrorClass;
     match e {
         E::WrongPin { .. }
         | E::WrongPassword { .. }

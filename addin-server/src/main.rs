@@ -133,7 +133,7 @@ fn run(a: Args) -> Result<(), ServerError> {
     std::fs::create_dir_all(&out_dir).map_err(|e| ServerError::io(&out_dir, e))?;
 
     let mut seals = Vec::new();
-    let mut trust = docseal::trust::Validator {
+    let mut trust = docseal::Validator {
         fetch_distribution_points: true,
         ..Default::default()
     };
@@ -154,32 +154,26 @@ fn run(a: Args) -> Result<(), ServerError> {
     };
     if a.demo {
         let d = demo::ensure(&dir.join("demo"))?;
-        trust
-            .anchors
-            .extend(docseal::trust::Cert::load_file(&d.ca)?);
+        trust.anchors.extend(docseal::Cert::load_file(&d.ca)?);
         seals.push(d.seal);
     }
     for t in &a.trust {
-        trust.anchors.extend(docseal::trust::Cert::load_file(t)?);
+        trust.anchors.extend(docseal::Cert::load_file(t)?);
     }
     if let Some(d) = &a.trust_dir {
-        trust.anchors.extend(docseal::trust::Cert::load_dir(d)?);
+        trust.anchors.extend(docseal::Cert::load_dir(d)?);
     }
     for c in &a.crl {
-        trust.crls.push(docseal::trust::Crl::load_file(c)?);
+        trust.crls.push(docseal::Crl::load_file(c)?);
     }
     let tsa = a
         .tsa
         .as_deref()
         .map(|url| {
-            docseal::timestamp::TsaRequest::from_options(
-                url,
-                a.tsa_policy.as_deref(),
-                a.tsa_digest.as_deref(),
-            )
+            docseal::TsaRequest::from_options(url, a.tsa_policy.as_deref(), a.tsa_digest.as_deref())
         })
         .transpose()?;
-    let ltv = a.ltv.then(|| docseal::dsig::LongTermData {
+    let ltv = a.ltv.then(|| docseal::LongTermData {
         crls: trust.crls.clone(),
     });
     let state = web::Data::new(app::AppState {

@@ -26,7 +26,94 @@ pub enum KeyType {
 pub struct Ca {
     cert_pem: String,
     cert_der: Vec<u8>,
-    key: KeyPair,
+    key: CaKey,
+}
+
+/// Where the CA key is: a file in the data directory, or a token (an HSM) named by a
+/// `pkcs11:` URI, which signs and never gives the key out.
+enum CaKey {
+    File(Box<KeyPair>),
+    Token(OnToken),
+}
+
+struct OnToken {
+    signer: std::sync::Arc<dyn docseal::keys::Signer>,
+    public_bits: Vec<u8>,
+    alg: &'static rcgen::SignatureAlgorithm,
+}
+
+impl OnToken {
+    fn new(signer: std::sync::Arc<dyn docseal::keys::Signer>, spki_der: &[u8]) -> Result<OnToken> {
+        use der::Decode;
+        let spki = spki::SubjectPublicKeyInfoRef::from_der(spki_der)
+            .map_err(|e| Error::Crypto(format!("the CA's public key: {e}")))?;
+        let alg = if spki.algorithm.oid == const_oid::db::rfc5912::ID_EC_PUBLIC_KEY {
+            &rcgen::PKCS_ECDSA_P256_SHA256
+        } else {
+            &rcgen::PKCS_RSA_SHA256
+        };
+        Ok(OnToken {
+            signer,
+            public_bits: spki.subject_public_key.raw_bytes().to_vec(),
+            alg,
+        })
+    }
+}
+
+impl rcgen::PublicKeyData for CaKey {
+    fn der_bytes(&self) -> &[u8] {
+        match self {
+            CaKey::File(k) => k.der_bytes(),
+            CaKey::Token(t) => &t.public_bits,
+        }
+    }
+
+    fn algorithm(&self) -> &'static rcgen::SignatureAlgorithm {
+        match self {
+            CaKey::File(k) => k.algorithm(),
+            CaKey::Token(t) => t.alg,
+        }
+    }
+}
+
+impl rcgen::SigningKey for CaKey {
+    fn sign(&self, msg: &[u8]) -> std::result::Result<Vec<u8>, rcgen::Error> {
+        match self {
+            CaKey::File(k) => k.sign(msg),
+            CaKey::Token(t) => {
+                let sig = t
+                    .signer
+                    .sign(msg)
+                    .map_err(|_| rcgen::Error::RemoteKeyError)?;
+                if std::ptr::eq(t.alg, &rcgen::PKCS_ECDSA_P256_SHA256) {
+                    // A token's CKM_ECDSA gives r‖s; X.509 and CRLs want Ecdsa-Sig-Value
+                    // (RFC 3279 §2.2.3).
+                    let s = p256::ecdsa::Signature::from_slice(&sig)
+                        .map_err(|_| rcgen::Error::RemoteKeyError)?;
+                    return Ok(s.to_der().as_bytes().to_vec());
+                }
+                Ok(sig)
+            }
+        }
+    }
+}
+
+/// The CA key on a token: its URI, and the PIN's file (else DOCSEAL_CA_PIN, else a prompt).
+pub struct TokenRef<'a> {
+    pub uri: &'a str,
+    pub pin_file: Option<&'a Path>,
+}
+
+impl TokenRef<'_> {
+    fn pin(&self) -> docseal::keys::PinSource {
+        docseal::keys::PinSource {
+            value: std::env::var("DOCSEAL_CA_PIN")
+                .ok()
+                .map(zeroize::Zeroizing::new),
+            file: self.pin_file.map(Path::to_path_buf),
+            prompt: true,
+        }
+    }
 }
 
 /// What a seal certificate names: the seal's name, its unit, and its id in the registry.
@@ -44,6 +131,60 @@ impl Ca {
             KeyType::Ec => KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256)?,
             KeyType::Rsa => rsa_3072()?,
         };
+        Ca::self_signed(name, CaKey::File(Box::new(key)))
+    }
+
+    /// A new CA whose key is generated on a token (an HSM) and never leaves it; the
+    /// certificate is stored on the token beside the key, too.
+    pub fn create_on_token(name: &str, key_type: KeyType, token: &TokenRef) -> Result<Ca> {
+        use docseal::keys as keygen;
+        let uri = docseal::keys::Pkcs11Uri::parse(token.uri)
+            .map_err(|e| Error::Invalid(e.to_string()))?;
+        let label = uri.object.clone().unwrap_or_else(|| name.to_string());
+        let kt = match key_type {
+            KeyType::Ec => keygen::KeyType::Ec,
+            KeyType::Rsa => keygen::KeyType::Rsa,
+        };
+        let pair = std::sync::Arc::new(
+            keygen::generate(&uri, &label, kt, &token.pin())
+                .map_err(|e| Error::Crypto(e.to_string()))?,
+        );
+        let on = OnToken::new(pair.clone(), &pair.spki_der)?;
+        let ca = Ca::self_signed(name, CaKey::Token(on))?;
+        pair.store_certificate(&ca.cert_der)
+            .map_err(|e| Error::Crypto(e.to_string()))?;
+        Ok(ca)
+    }
+
+    /// The organisation's CA whose key is on a token: its certificate, and the key's URI.
+    pub fn on_token(cert_pem: &str, token: &TokenRef) -> Result<Ca> {
+        let cert = docseal::Cert::load_all(cert_pem.as_bytes())
+            .ok()
+            .and_then(|c| c.into_iter().next())
+            .ok_or_else(|| Error::Crypto("the CA certificate cannot be read".into()))?;
+        let tmp = std::env::temp_dir().join(format!("docseal-ca-{}.pem", std::process::id()));
+        std::fs::write(&tmp, cert_pem).map_err(|e| Error::Io(e.to_string()))?;
+        let loaded = docseal::keys::load(token.uri, Some(&tmp), None, &token.pin());
+        let _ = std::fs::remove_file(&tmp);
+        let loaded = loaded.map_err(|e| Error::Crypto(format!("the CA key: {e}")))?;
+        let spki = cert.spki_der().map_err(|e| Error::Crypto(e.to_string()))?;
+        let ca = Ca {
+            cert_pem: cert_pem.to_string(),
+            cert_der: cert.der().to_vec(),
+            key: CaKey::Token(OnToken::new(std::sync::Arc::from(loaded.signer), &spki)?),
+        };
+        // The token's key must be the certificate's: one signature tells.
+        let probe = b"docseal CA key check";
+        if !ca.verify(probe, &ca.sign(probe)?) {
+            return Err(Error::Invalid(
+                "the key on the token does not belong to the CA certificate".into(),
+            ));
+        }
+        Issuer::from_ca_cert_pem(cert_pem, &ca.key)?;
+        Ok(ca)
+    }
+
+    fn self_signed(name: &str, key: CaKey) -> Result<Ca> {
         let mut params = CertificateParams::default();
         let mut dn = DistinguishedName::new();
         dn.push(DnType::CommonName, name);
@@ -71,7 +212,7 @@ impl Ca {
         use rcgen::PublicKeyData;
         let key = KeyPair::from_pem(key_pem)
             .map_err(|e| Error::Crypto(format!("the CA key cannot be read: {e}")))?;
-        let cert = docseal::trust::Cert::load_all(cert_pem.as_bytes())
+        let cert = docseal::Cert::load_all(cert_pem.as_bytes())
             .ok()
             .and_then(|c| c.into_iter().next())
             .ok_or_else(|| Error::Crypto("the CA certificate cannot be read".into()))?;
@@ -85,21 +226,26 @@ impl Ca {
         Ok(Ca {
             cert_pem: cert_pem.to_string(),
             cert_der: cert.der().to_vec(),
-            key,
+            key: CaKey::File(Box::new(key)),
         })
     }
 
-    pub fn load(dir: &Path) -> Result<Ca> {
-        let cert = files::read(&dir.join(CERT_FILE))?;
-        let key = files::read(&dir.join(KEY_FILE))?;
-        Ca::import(
-            &String::from_utf8_lossy(&cert),
-            &String::from_utf8_lossy(&key),
-        )
+    /// The CA of a data directory: `ca.pem`, with `ca.key` beside it or the key on `token`.
+    pub fn load(dir: &Path, token: Option<&TokenRef>) -> Result<Ca> {
+        let cert = String::from_utf8_lossy(&files::read(&dir.join(CERT_FILE))?).into_owned();
+        match token {
+            Some(t) => Ca::on_token(&cert, t),
+            None => {
+                let key = files::read(&dir.join(KEY_FILE))?;
+                Ca::import(&cert, &String::from_utf8_lossy(&key))
+            }
+        }
     }
 
     pub fn save(&self, dir: &Path) -> Result<()> {
-        files::create_private(&dir.join(KEY_FILE), self.key.serialize_pem().as_bytes())?;
+        if let CaKey::File(key) = &self.key {
+            files::create_private(&dir.join(KEY_FILE), key.serialize_pem().as_bytes())?;
+        }
         files::create_private(&dir.join(CERT_FILE), self.cert_pem.as_bytes())
     }
 
@@ -111,7 +257,7 @@ impl Ca {
         &self.cert_der
     }
 
-    fn issuer(&self) -> Result<Issuer<'static, &KeyPair>> {
+    fn issuer(&self) -> Result<Issuer<'static, &CaKey>> {
         Ok(Issuer::from_ca_cert_pem(&self.cert_pem, &self.key)?)
     }
 
@@ -182,22 +328,7 @@ impl Ca {
 
     /// Checks a signature made by [`Ca::sign`].
     pub fn verify(&self, message: &[u8], signature: &[u8]) -> bool {
-        let Ok(cert) = docseal::trust::Cert::from_der(self.cert_der.clone()) else {
-            return false;
-        };
-        let (Ok(spki), Some(alg)) = (
-            cert.spki_der(),
-            docseal::crypto::x509_algorithm(&cert.parsed().signature_algorithm.oid),
-        ) else {
-            return false;
-        };
-        docseal::crypto::verify(
-            &spki,
-            alg,
-            message,
-            signature,
-            docseal::crypto::EcdsaEncoding::Der,
-        )
+        docseal::Cert::from_der(self.cert_der.clone()).is_ok_and(|c| c.verifies(message, signature))
     }
 }
 

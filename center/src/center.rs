@@ -32,6 +32,12 @@ pub struct Config {
     pub database: Option<String>,
     /// Where verifiers fetch the CRL; written into every seal certificate.
     pub crl_url: String,
+    /// The CA key on a token (a `pkcs11:` URI) instead of `ca.key`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ca_key_uri: Option<String>,
+    /// The file holding that token's PIN (else DOCSEAL_CA_PIN, else a prompt).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ca_pin_file: Option<PathBuf>,
 }
 
 pub struct InitOptions {
@@ -40,6 +46,11 @@ pub struct InitOptions {
     pub key_type: KeyType,
     /// The organisation's CA (certificate PEM, PKCS#8 key PEM) instead of a new one.
     pub import: Option<(String, String)>,
+    /// The CA key on a token (`pkcs11:` URI) and its PIN file: with `ca_cert`, the
+    /// organisation's CA on its HSM; without, a new CA key generated there.
+    pub ca_token: Option<(String, Option<PathBuf>)>,
+    /// The CA certificate (PEM) for a key on a token.
+    pub ca_cert: Option<String>,
     pub database: Option<String>,
     pub crl_url: Option<String>,
     pub admin_password: String,
@@ -75,9 +86,18 @@ impl Center {
         if dir.join(CONFIG_FILE).exists() || dir.join(crate::ca::CERT_FILE).exists() {
             return Err(Error::AlreadyInitialised(dir.display().to_string()));
         }
-        let ca = match &opts.import {
-            Some((cert, key)) => Ca::import(cert, key)?,
-            None => Ca::create(&opts.name, opts.key_type)?,
+        let token = opts
+            .ca_token
+            .as_ref()
+            .map(|(uri, pin)| crate::ca::TokenRef {
+                uri,
+                pin_file: pin.as_deref(),
+            });
+        let ca = match (&opts.import, &token, &opts.ca_cert) {
+            (Some((cert, key)), _, _) => Ca::import(cert, key)?,
+            (None, Some(t), Some(cert)) => Ca::on_token(cert, t)?,
+            (None, Some(t), None) => Ca::create_on_token(&opts.name, opts.key_type, t)?,
+            (None, None, _) => Ca::create(&opts.name, opts.key_type)?,
         };
         let hash = password::hash(&opts.admin_password)?;
         ca.save(dir)?;
@@ -87,6 +107,12 @@ impl Center {
                 .crl_url
                 .clone()
                 .unwrap_or_else(|| format!("file://{}", absolute(dir).join(CRL_FILE).display())),
+            ca_key_uri: opts.ca_token.as_ref().map(|(u, _)| u.clone()),
+            ca_pin_file: opts
+                .ca_token
+                .as_ref()
+                .and_then(|(_, p)| p.as_deref())
+                .map(absolute),
         };
         let json = serde_json::to_vec_pretty(&config).map_err(|e| Error::Io(e.to_string()))?;
         files::create_private(&dir.join(CONFIG_FILE), &json)?;
@@ -127,7 +153,11 @@ impl Center {
         }
         let config: Config = serde_json::from_slice(&files::read(&config_path)?)
             .map_err(|e| Error::Io(format!("{} is damaged: {e}", config_path.display())))?;
-        let ca = Ca::load(dir)?;
+        let token = config.ca_key_uri.as_deref().map(|uri| crate::ca::TokenRef {
+            uri,
+            pin_file: config.ca_pin_file.as_deref(),
+        });
+        let ca = Ca::load(dir, token.as_ref())?;
         let store = match &config.database {
             Some(url) => Store::postgres(url).await?,
             None => Store::sqlite(&dir.join(DB_FILE)).await?,
@@ -382,7 +412,7 @@ impl Center {
 
     async fn register(&self, actor: &Actor, new: NewSeal, id: String) -> Result<Seal> {
         actor.require(Role::Administrator, "registering a seal")?;
-        let cert = docseal::trust::Cert::load_all(new.cert_pem.as_bytes())
+        let cert = docseal::Cert::load_all(new.cert_pem.as_bytes())
             .ok()
             .and_then(|c| c.into_iter().next())
             .ok_or_else(|| Error::Invalid("the seal certificate cannot be read".into()))?;
@@ -880,7 +910,7 @@ fn pem(der: &[u8]) -> String {
 }
 
 fn ca_subject(ca: &Ca) -> String {
-    docseal::trust::Cert::from_der(ca.cert_der().to_vec())
+    docseal::Cert::from_der(ca.cert_der().to_vec())
         .map(|c| c.subject())
         .unwrap_or_default()
 }

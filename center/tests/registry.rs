@@ -21,6 +21,8 @@ async fn init(dir: &Path, database: Option<String>, key_type: KeyType) -> Center
             name: "Test Seal Center".into(),
             key_type,
             import: None,
+            ca_token: None,
+            ca_cert: None,
             database,
             crl_url: None,
             admin_password: ADMIN_PW.into(),

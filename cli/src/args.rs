@@ -200,11 +200,11 @@ pub struct TsaArgs {
 }
 
 impl TsaArgs {
-    pub fn request(&self) -> Result<Option<docseal::timestamp::TsaRequest>, docseal::Error> {
+    pub fn request(&self) -> Result<Option<docseal::TsaRequest>, docseal::Error> {
         self.tsa
             .as_deref()
             .map(|url| {
-                docseal::timestamp::TsaRequest::from_options(
+                docseal::TsaRequest::from_options(
                     url,
                     self.tsa_policy.as_deref(),
                     self.tsa_digest.as_deref(),
@@ -213,13 +213,13 @@ impl TsaArgs {
             .transpose()
     }
 
-    pub fn long_term(&self) -> Result<Option<docseal::dsig::LongTermData>, docseal::Error> {
+    pub fn long_term(&self) -> Result<Option<docseal::LongTermData>, docseal::Error> {
         if !self.ltv {
             return Ok(None);
         }
-        let mut data = docseal::dsig::LongTermData::default();
+        let mut data = docseal::LongTermData::default();
         for c in &self.crl {
-            data.crls.push(docseal::trust::Crl::load_file(c)?);
+            data.crls.push(docseal::Crl::load_file(c)?);
         }
         Ok(Some(data))
     }
@@ -306,11 +306,11 @@ pub struct VerifyArgs {
 }
 
 /// The key `--key` names, with the PIN from --pin-file, DOCSEAL_PIN or a prompt.
-pub fn load_key(k: &KeyArgs) -> Result<docseal::signer::file::LoadedKey, docseal::Error> {
-    let pin = docseal::signer::pin::PinSource {
+pub fn load_key(k: &KeyArgs) -> Result<docseal::keys::LoadedKey, docseal::Error> {
+    let pin = docseal::keys::PinSource {
         file: k.pin_file.clone(),
         prompt: true,
         value: None,
     };
-    docseal::signer::load(&k.key, k.cert.as_deref(), k.chain.as_deref(), &pin)
+    docseal::keys::load(&k.key, k.cert.as_deref(), k.chain.as_deref(), &pin)
 }

@@ -11,10 +11,10 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::args::{BatchArgs, VerifyArgs};
 use docseal::batch::{self, BatchOptions, Mode, Outcome, Status};
-use docseal::dsig::SignOptions;
-use docseal::stamp::StampOptions;
-use docseal::verify::{Report, Verdict, VerifyOptions};
 use docseal::Error;
+use docseal::SignOptions;
+use docseal::StampOptions;
+use docseal::{Report, Verdict, VerifyOptions};
 
 fn default_jobs() -> usize {
     std::thread::available_parallelism().map_or(2, |n| n.get())

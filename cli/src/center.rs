@@ -71,9 +71,14 @@ pub struct InitArgs {
     /// Import the organisation's CA certificate (PEM) instead of creating one…
     #[arg(long, requires = "ca_key")]
     pub ca_cert: Option<PathBuf>,
-    /// …and its PKCS#8 private key (PEM).
-    #[arg(long, requires = "ca_cert")]
-    pub ca_key: Option<PathBuf>,
+    /// …and its key: a PKCS#8 PEM file, or a `pkcs11:` URI of a key on an HSM. A `pkcs11:` URI
+    /// without --ca-cert makes a new CA key on that token (never extractable).
+    #[arg(long)]
+    pub ca_key: Option<String>,
+    /// The HSM's PIN in a file (else DOCSEAL_CA_PIN, else a prompt); the center remembers
+    /// the file's path to sign CRLs and certificates later.
+    #[arg(long)]
+    pub ca_pin_file: Option<PathBuf>,
     /// A PostgreSQL store (postgres://user:pass@host/db) instead of SQLite in the data directory.
     #[arg(long)]
     pub database: Option<String>,
@@ -256,7 +261,7 @@ fn password(var: &str, prompt: &str) -> Result<String, Error> {
 /// Writes through a temporary file and a rename, like every docseal output.
 pub(crate) fn write_out(path: &Path, bytes: &[u8]) -> Result<(), Error> {
     use std::io::Write;
-    docseal::opc::write::write_atomically(path, |mut f| {
+    docseal::write_atomically(path, |mut f| {
         f.write_all(bytes).map_err(|e| docseal::Error::io(path, e))
     })
     .map_err(|e| Error::Io(e.to_string()))
@@ -320,12 +325,30 @@ async fn dispatch(a: &CenterArgs) -> Result<u8, Error> {
 }
 
 async fn init(a: &CenterArgs, i: &InitArgs) -> Result<u8, Error> {
-    let import = match (&i.ca_cert, &i.ca_key) {
-        (Some(c), Some(k)) => Some((
-            String::from_utf8_lossy(&read_file(c)?).into_owned(),
-            String::from_utf8_lossy(&read_file(k)?).into_owned(),
+    let on_token = i
+        .ca_key
+        .as_deref()
+        .is_some_and(|k| k.starts_with("pkcs11:"));
+    let ca_cert = i
+        .ca_cert
+        .as_deref()
+        .map(read_file)
+        .transpose()?
+        .map(|c| String::from_utf8_lossy(&c).into_owned());
+    let import = match (&ca_cert, &i.ca_key) {
+        (Some(c), Some(k)) if !on_token => Some((
+            c.clone(),
+            String::from_utf8_lossy(&read_file(Path::new(k))?).into_owned(),
         )),
+        (None, Some(_)) if !on_token => {
+            return Err(Error::Invalid("--ca-key FILE needs --ca-cert".into()))
+        }
         _ => None,
+    };
+    let ca_token = if on_token {
+        i.ca_key.clone().map(|k| (k, i.ca_pin_file.clone()))
+    } else {
+        None
     };
     let admin_password = password("DOCSEAL_ADMIN_PASSWORD", "New administrator password: ")?;
     let center = Center::init(
@@ -337,6 +360,8 @@ async fn init(a: &CenterArgs, i: &InitArgs) -> Result<u8, Error> {
                 KeyTypeArg::Rsa => KeyType::Rsa,
             },
             import,
+            ca_token,
+            ca_cert: if on_token { ca_cert } else { None },
             database: i.database.clone(),
             crl_url: i.crl_url.clone(),
             admin_password,
@@ -450,7 +475,7 @@ async fn seal(a: &CenterArgs, center: &Center, s: &SealCommand) -> Result<u8, Er
 }
 
 async fn enroll(a: &CenterArgs, center: &Center, e: &EnrollArgs) -> Result<u8, Error> {
-    use docseal::signer::keygen;
+    use docseal::keys as keygen;
     let actor = login(center, &a.user).await?;
     let name = e
         .fields
@@ -458,18 +483,18 @@ async fn enroll(a: &CenterArgs, center: &Center, e: &EnrollArgs) -> Result<u8, E
         .clone()
         .ok_or_else(|| Error::Invalid("enroll needs the seal's --name".into()))?;
     let label = e.label.clone().unwrap_or_else(|| name.clone());
-    let uri = docseal::signer::uri::Pkcs11Uri::parse(&e.token)
-        .map_err(|x| Error::Invalid(x.to_string()))?;
+    let uri =
+        docseal::keys::Pkcs11Uri::parse(&e.token).map_err(|x| Error::Invalid(x.to_string()))?;
     // The picture is made (or read) before the token is touched.
     let picture = match &e.fields.image {
         Some(p) => read_file(p)?,
         None => {
-            let mut spec = docseal::seal::draw::SealSpec::new(&name);
+            let mut spec = docseal::pictures::SealSpec::new(&name);
             spec.text = e.text.clone();
-            docseal::seal::draw::render_png(&spec).map_err(|x| Error::Invalid(x.to_string()))?
+            docseal::pictures::render_png(&spec).map_err(|x| Error::Invalid(x.to_string()))?
         }
     };
-    let pin = docseal::signer::pin::PinSource {
+    let pin = docseal::keys::PinSource {
         file: e.pin_file.clone(),
         prompt: true,
         value: None,
@@ -490,7 +515,7 @@ async fn enroll(a: &CenterArgs, center: &Center, e: &EnrollArgs) -> Result<u8, E
     new.picture_png = Some(picture);
     new.token_uri = Some(token_uri.clone());
     let seal = center.issue_from_request(&actor, &csr, new, e.days).await?;
-    let der = docseal::trust::Cert::load_all(seal.cert_pem.as_bytes())
+    let der = docseal::Cert::load_all(seal.cert_pem.as_bytes())
         .ok()
         .and_then(|c| c.into_iter().next())
         .map(|c| c.der().to_vec())
@@ -519,7 +544,7 @@ fn uri_text(s: &str) -> String {
 
 /// A SubjectPublicKeyInfo from a public key or a certificate file, PEM or DER.
 fn public_key(bytes: &[u8]) -> Result<Vec<u8>, Error> {
-    if let Ok(certs) = docseal::trust::Cert::load_all(bytes) {
+    if let Ok(certs) = docseal::Cert::load_all(bytes) {
         if let Some(spki) = certs.first().and_then(|c| c.spki_der().ok()) {
             return Ok(spki);
         }

@@ -1,7 +1,7 @@
 //! A PKCS#10 certificate request (RFC 2986) for a key on a token, signed on the token: the
 //! request proves to the center that the keeper's token holds the private key.
 
-use docseal::signer::keygen::TokenKeyPair;
+use docseal::keys::TokenKeyPair;
 use docseal::Error;
 
 /// The token key as rcgen sees a remote key: its public key and a signing function.

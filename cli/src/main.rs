@@ -14,10 +14,10 @@ use clap::Parser;
 use std::process::ExitCode;
 
 use args::{Cli, Command, ImageArgs, SignArgs, VerifyArgs};
-use docseal::dsig::SignOptions;
-use docseal::trust::{Cert, Crl, Validator};
-use docseal::verify::{self, Verdict, VerifyOptions};
 use docseal::Error;
+use docseal::SignOptions;
+use docseal::{Cert, Crl, Validator};
+use docseal::{SealStatus, Verdict, VerifyOptions};
 
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
@@ -60,7 +60,7 @@ pub(crate) fn now() -> Result<time::OffsetDateTime, Error> {
 }
 
 fn sign(a: SignArgs) -> Result<u8, Error> {
-    docseal::sign::refuse_same_file(&a.input, &a.output)?;
+    docseal::refuse_same_file(&a.input, &a.output)?;
     let tsa = a.tsa.request()?;
     let ltv = a.tsa.long_term()?;
     let mut reporter = crate::reporting::before(&a.center)?;
@@ -76,7 +76,7 @@ fn sign(a: SignArgs) -> Result<u8, Error> {
         tsa: tsa.as_ref(),
         ltv: ltv.as_ref(),
     };
-    docseal::sign::sign_file(&a.input, &a.output, &opts)?;
+    docseal::sign_file(&a.input, &a.output, &opts)?;
     if let Some(r) = &mut reporter {
         r.done("sign", &a.output, "ok");
     }
@@ -116,7 +116,7 @@ fn verify(a: VerifyArgs) -> Result<u8, Error> {
             .push(Crl::load(&read(c)?).map_err(|e| Error::arg(c.display().to_string(), e))?);
     }
     let at = match &a.at {
-        Some(s) => Some(verify::signature::parse_time(s).ok_or_else(|| {
+        Some(s) => Some(docseal::parse_time(s).ok_or_else(|| {
             Error::arg(
                 format!("--at {s:?}"),
                 "expected a time like 2026-11-24T08:00:00Z",
@@ -145,18 +145,14 @@ fn verify(a: VerifyArgs) -> Result<u8, Error> {
     let reports: Vec<_> = a
         .files
         .iter()
-        .map(|f| verify::verify_file(f, &opts))
+        .map(|f| docseal::verify_file(f, &opts))
         .collect();
     if let (Some(out), Some(r)) = (&a.mark, reports.first()) {
-        docseal::sign::refuse_same_file(&a.files[0], out)?;
-        let pkg = docseal::opc::Package::open(&a.files[0], docseal::opc::Limits::default())?;
-        let mut edit = docseal::opc::PackageEdit::new(&pkg);
-        docseal::mark::mark(&mut edit, r)?;
-        edit.write_file(out)?;
+        docseal::mark_file(&a.files[0], r, out)?;
         let crossed = r
             .seals
             .iter()
-            .filter(|s| s.status != verify::SealStatus::Bound)
+            .filter(|s| s.status != SealStatus::Bound)
             .count();
         eprintln!(
             "{}: copy with {crossed} seal(s) crossed out and the signatures removed",
@@ -205,7 +201,7 @@ fn print_report(r: &docseal::Report) {
         Verdict::Valid => format!("{} intact signature(s), all trusted", r.signatures.len()),
         _ => r
             .reason()
-            .filter(|f| f.severity == verify::Severity::Error)
+            .filter(|f| f.severity == docseal::Severity::Error)
             .map(|f| f.message.clone())
             .unwrap_or_default(),
     };
@@ -216,7 +212,7 @@ fn print_report(r: &docseal::Report) {
     for s in &r.signatures {
         // Say what proves the time: a trusted time-stamp, or only the signer's word.
         let when = match (&s.timestamp, s.time_source) {
-            (Some(t), Some(verify::TimeSource::Timestamp)) => format!(
+            (Some(t), Some(docseal::TimeSource::Timestamp)) => format!(
                 "{} (proven by TSA {})",
                 s.best_time.as_deref().unwrap_or("?"),
                 t.tsa.as_deref().unwrap_or("?")
@@ -238,16 +234,16 @@ fn print_report(r: &docseal::Report) {
 
 fn image(a: ImageArgs) -> Result<u8, Error> {
     let png = match &a.from_scan {
-        Some(scan) => docseal::seal::clean::from_scan(&read(scan)?)?,
+        Some(scan) => docseal::pictures::from_scan(&read(scan)?)?,
         None => {
-            let mut spec = docseal::seal::SealSpec::new(a.name.as_deref().unwrap_or_default());
+            let mut spec = docseal::pictures::SealSpec::new(a.name.as_deref().unwrap_or_default());
             spec.text = a.text.clone();
             spec.serial = a.serial.clone();
             spec.size_mm = a.size_mm;
-            spec.color = docseal::seal::draw::parse_color(&a.color)?;
+            spec.color = docseal::pictures::parse_color(&a.color)?;
             spec.dpi = a.dpi;
             if a.oval {
-                spec.shape = docseal::seal::Shape::Oval;
+                spec.shape = docseal::pictures::Shape::Oval;
             }
             if !(10.0..=100.0).contains(&spec.size_mm) || !(24..=2400).contains(&spec.dpi) {
                 return Err(Error::arg(
@@ -255,10 +251,10 @@ fn image(a: ImageArgs) -> Result<u8, Error> {
                     "--size-mm takes 10 to 100, --dpi 24 to 2400",
                 ));
             }
-            docseal::seal::draw::render_png(&spec)?
+            docseal::pictures::render_png(&spec)?
         }
     };
-    docseal::opc::write::write_atomically(&a.output, |mut f| {
+    docseal::write_atomically(&a.output, |mut f| {
         use std::io::Write;
         f.write_all(&png)
             .and_then(|()| f.sync_all())

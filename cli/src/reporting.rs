@@ -84,7 +84,7 @@ pub fn before(a: &CenterUseArgs) -> Result<Option<Reporter>, Error> {
 
 impl Reporter {
     /// The key's certificate must be the registered seal's.
-    pub fn check_key(&self, cert: &docseal::trust::Cert) -> Result<(), Error> {
+    pub fn check_key(&self, cert: &docseal::Cert) -> Result<(), Error> {
         match &self.fingerprint {
             Some(f) if !f.eq_ignore_ascii_case(&cert.fingerprint_sha256()) => {
                 Err(Error::CertificateNotValid {
@@ -100,7 +100,7 @@ impl Reporter {
     pub fn done(&mut self, action: &str, output: &Path, outcome: &str) {
         let sha = std::fs::read(output)
             .ok()
-            .map(|b| hex(&docseal::algorithm::DigestAlg::Sha256.digest(&b)));
+            .map(|b| hex(&docseal::DigestAlg::Sha256.digest(&b)));
         let report = Report::new(action, outcome).map(|mut r| {
             r.seal_id = Some(self.seal.clone());
             r.document = output.file_name().map(|n| n.to_string_lossy().into_owned());

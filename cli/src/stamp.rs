@@ -1,11 +1,11 @@
 //! `docseal stamp`: place the seal picture, then sign, in one pass.
 
 use crate::args::{PlaceArgs, StampArgs};
-use docseal::dsig::SignOptions;
-use docseal::place::{Occurrence, Placement};
-use docseal::seal::{draw, SealPicture, SealSpec};
-use docseal::stamp::{self, StampOptions};
+use docseal::pictures::{render_png, SealPicture, SealSpec};
 use docseal::Error;
+use docseal::SignOptions;
+use docseal::StampOptions;
+use docseal::{Occurrence, Placement};
 
 pub fn offset(s: Option<&str>) -> Result<(f64, f64), Error> {
     let Some(s) = s else { return Ok((0.0, 0.0)) };
@@ -38,7 +38,7 @@ pub fn placement(p: &PlaceArgs) -> Result<Placement, Error> {
 pub fn picture(image: Option<&std::path::Path>, name: Option<&str>) -> Result<SealPicture, Error> {
     let png = match (image, name) {
         (Some(p), _) => std::fs::read(p).map_err(|e| Error::io(p, e))?,
-        (None, Some(name)) => draw::render_png(&SealSpec::new(name))?,
+        (None, Some(name)) => render_png(&SealSpec::new(name))?,
         (None, None) => {
             return Err(Error::arg(
                 "--image/--name",
@@ -50,7 +50,7 @@ pub fn picture(image: Option<&std::path::Path>, name: Option<&str>) -> Result<Se
 }
 
 pub fn run(a: StampArgs) -> Result<u8, Error> {
-    docseal::sign::refuse_same_file(&a.input, &a.output)?;
+    docseal::refuse_same_file(&a.input, &a.output)?;
     let placement = placement(&a.place)?;
     let offset_mm = offset(a.place.offset_mm.as_deref())?;
     // Check the picture before asking for a PIN.
@@ -78,7 +78,7 @@ pub fn run(a: StampArgs) -> Result<u8, Error> {
         placement,
         open_pane: a.open_pane.then(Default::default),
     };
-    let placed = stamp::stamp_file(&a.input, &a.output, &opts)?;
+    let placed = docseal::stamp_file(&a.input, &a.output, &opts)?;
     if let Some(r) = &mut reporter {
         r.done("stamp", &a.output, "ok");
     }

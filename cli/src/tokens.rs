@@ -2,9 +2,9 @@
 
 use crate::args::TokensArgs;
 use cryptoki::object::{Attribute, AttributeType, ObjectClass};
-use docseal::signer::pkcs11;
-use docseal::signer::uri::Pkcs11Uri;
-use docseal::trust::Cert;
+use docseal::keys as pkcs11;
+use docseal::keys::Pkcs11Uri;
+use docseal::Cert;
 use docseal::Error;
 
 pub fn run(a: TokensArgs) -> Result<u8, Error> {
@@ -75,8 +75,8 @@ pub fn run(a: TokensArgs) -> Result<u8, Error> {
             println!(
                 "    serial {}, {key_type}, valid {} to {}",
                 cert.serial_hex(),
-                docseal::dsig::format_time(cert.not_before()),
-                docseal::dsig::format_time(cert.not_after())
+                docseal::format_time(cert.not_before()),
+                docseal::format_time(cert.not_after())
             );
             println!(
                 "    --key '{}'",

@@ -812,3 +812,109 @@ fn fifty_parallel_stamps_through_two_centers_on_one_postgres_keep_one_unbroken_l
     let rows = log.as_array().unwrap().len();
     assert!(rows >= sealed.len() + 2, "{rows}");
 }
+
+#[test]
+fn a_center_whose_ca_key_lives_on_an_hsm_signs_certificates_and_crls_there() {
+    let dir = scratch("center-hsm");
+    let conf = fresh_token(&dir.join("hsm"));
+    let pin = dir.join("hsm/pin.txt");
+    let data = dir.join("center");
+    let d = data.to_str().unwrap();
+    let o = on_token(
+        &conf,
+        &[
+            "center",
+            "--data-dir",
+            d,
+            "init",
+            "--name",
+            "HSM Seal Center",
+            "--ca-key",
+            "pkcs11:token=Keeper;object=Center%20CA",
+            "--ca-pin-file",
+            pin.to_str().unwrap(),
+        ],
+    );
+    ok(&o);
+    // No key file: the key was made on the token, and the certificate sits beside it.
+    assert!(!data.join("ca.key").exists());
+    assert!(data.join("ca.pem").exists());
+    let listed = ok(&on_token(&conf, &["tokens"]));
+    assert!(listed.contains("HSM Seal Center"), "{listed}");
+
+    // Later commands sign with the token: a seal certificate and CRLs after a loss report.
+    let (_key, public) = new_key(&dir, "seal");
+    let cert = dir.join("seal.pem");
+    let out = ok(&on_token(
+        &conf,
+        &[
+            "center",
+            "--data-dir",
+            d,
+            "seal",
+            "issue",
+            "--public-key",
+            public.to_str().unwrap(),
+            "--holder",
+            "keeper1",
+            "--name",
+            "Finance Seal",
+            "-o",
+            cert.to_str().unwrap(),
+        ],
+    ));
+    let id = out.lines().last().unwrap().trim().to_string();
+    let check = Command::new("openssl")
+        .args(["verify", "-CAfile"])
+        .arg(data.join("ca.pem"))
+        .arg(&cert)
+        .output()
+        .unwrap();
+    assert!(
+        check.status.success(),
+        "{}{}",
+        stdout(&check),
+        stderr(&check)
+    );
+    ok(&on_token(
+        &conf,
+        &[
+            "center",
+            "--data-dir",
+            d,
+            "seal",
+            "suspend",
+            &id,
+            "--reason",
+            "stolen",
+        ],
+    ));
+    let crl = dir.join("hsm.crl");
+    ok(&on_token(
+        &conf,
+        &[
+            "center",
+            "--data-dir",
+            d,
+            "crl",
+            "-o",
+            crl.to_str().unwrap(),
+        ],
+    ));
+    let check = Command::new("openssl")
+        .args(["crl", "-inform", "DER", "-noout", "-verify", "-CAfile"])
+        .arg(data.join("ca.pem"))
+        .arg("-in")
+        .arg(&crl)
+        .output()
+        .unwrap();
+    assert!(
+        check.status.success() && stderr(&check).contains("verify OK"),
+        "{}",
+        stderr(&check)
+    );
+    ok(&on_token(
+        &conf,
+        &["center", "--data-dir", d, "audit", "--verify"],
+    ));
+}

@@ -5,27 +5,82 @@
 //! package in → (place picture) → signature facets → signer → package out; and for checking:
 //! package in → parse signatures → references and coverage → trust → report.
 
+#![warn(missing_docs)]
+
+// The façade: what the command line, the add-in server and the seal center use — sign, stamp,
+// verify, keys and seal pictures. Everything below it is the engine's inside: public so that the
+// integration tests, fuzzers and benchmarks can reach it, hidden from the documentation, and
+// free to change.
+pub use algorithm::DigestAlg;
+pub use datetime::format_time;
+pub use dsig::{LongTermData, SignOptions};
+pub use error::{Error, ErrorClass, Result};
+pub use mark::mark_file;
+pub use opc::write::write_atomically;
+pub use place::{Occurrence, Placement};
+pub use sign::{refuse_same_file, sign_file};
+pub use stamp::{stamp_bytes, stamp_file, StampOptions};
+pub use timestamp::TsaRequest;
+pub use trust::{Cert, Crl, Validator};
+pub use verify::signature::parse_time;
+pub use verify::{
+    verify_bytes, verify_file, Report, SealStatus, Severity, TimeSource, Verdict, VerifyOptions,
+};
+
+/// Keys: files (PKCS#12, PEM) and tokens (PKCS#11), and seals made on a token.
+pub mod keys {
+    pub use crate::signer::file::LoadedKey;
+    pub use crate::signer::keygen::{generate, KeyType, TokenKeyPair};
+    pub use crate::signer::load;
+    pub use crate::signer::pin::PinSource;
+    pub use crate::signer::pkcs11::{context, module_path, tokens, TokenRef};
+    pub use crate::signer::uri::Pkcs11Uri;
+    pub use crate::signer::Signer;
+}
+
+/// Seal pictures: drawn from a name, cleaned from a scan, or given as a PNG.
+pub mod pictures {
+    pub use crate::seal::clean::from_scan;
+    pub use crate::seal::draw::{parse_color, render_png};
+    pub use crate::seal::{SealPicture, SealSpec, Shape};
+}
+
+#[doc(hidden)]
 pub mod algorithm;
+/// Whole folders: `docseal batch` and `verify --recursive`.
 pub mod batch;
+#[doc(hidden)]
 pub mod c14n;
+#[doc(hidden)]
 pub mod crypto;
+#[doc(hidden)]
 pub mod datetime;
+#[doc(hidden)]
 pub mod dsig;
+#[doc(hidden)]
 pub mod error;
 #[doc(hidden)]
 pub mod fuzzing;
+#[doc(hidden)]
 pub mod mark;
+#[doc(hidden)]
 pub mod opc;
+#[doc(hidden)]
 pub mod place;
+#[doc(hidden)]
 pub mod seal;
+#[doc(hidden)]
 pub mod sign;
+#[doc(hidden)]
 pub mod signer;
+#[doc(hidden)]
 pub mod stamp;
+#[doc(hidden)]
 pub mod timestamp;
 mod tlv;
+#[doc(hidden)]
 pub mod trust;
+#[doc(hidden)]
 pub mod verify;
+#[doc(hidden)]
 pub mod xml;
-
-pub use error::{Error, Result};
-pub use verify::{verify_file, Report, Verdict, VerifyOptions};

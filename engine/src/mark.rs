@@ -89,3 +89,13 @@ pub fn mark(edit: &mut PackageEdit, report: &Report) -> Result<()> {
         .collect();
     edit.set_relationships(None, &kept)
 }
+
+/// Writes a copy of `input` to `output` with every seal the report does not call bound crossed
+/// out and the signatures removed (`verify --mark`); never the input itself.
+pub fn mark_file(input: &std::path::Path, report: &Report, output: &std::path::Path) -> Result<()> {
+    crate::sign::refuse_same_file(input, output)?;
+    let pkg = crate::opc::Package::open(input, crate::opc::Limits::default())?;
+    let mut edit = PackageEdit::new(&pkg);
+    mark(&mut edit, report)?;
+    edit.write_file(output)
+}

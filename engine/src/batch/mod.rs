@@ -38,7 +38,9 @@ impl Mode<'_> {
     }
 }
 
+/// How a batch runs: sealing or signing, overwriting or not, with how many workers.
 pub struct BatchOptions<'a> {
+    /// Stamp (picture and signature) or sign only.
     pub mode: Mode<'a>,
     /// Replace outputs that exist and are not this key's finished seal.
     pub force: bool,

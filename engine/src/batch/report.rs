@@ -9,21 +9,31 @@ use crate::error::{Error, Result};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
+/// What became of one file.
 pub enum Status {
+    /// Sealed by this run.
     Sealed,
     /// A finished seal by this key was there from an earlier run.
     AlreadySealed,
+    /// Not sealed; the reason says why.
     Failed,
     // Verification outcomes (`verify --recursive`) use the verdict names.
+    /// Verified: valid.
     Valid,
+    /// Verified: intact, but the signer is not trusted.
     Untrusted,
+    /// Verified: the seal was revoked at the signature's time.
     Revoked,
+    /// Verified: broken, copied or not covering what it shows.
     Invalid,
+    /// Verified: no signature.
     Unsigned,
+    /// Verified: the file could not be read.
     Error,
 }
 
 impl Status {
+    /// The name the reports use.
     pub fn as_str(self) -> &'static str {
         match self {
             Status::Sealed => "sealed",
@@ -40,13 +50,19 @@ impl Status {
 }
 
 #[derive(Debug, Clone, Serialize)]
+/// One file's line in the report.
 pub struct Outcome {
+    /// The file read.
     pub input: PathBuf,
+    /// The file written, if any.
     pub output: Option<PathBuf>,
+    /// What became of it.
     pub status: Status,
     /// The error's or the finding's stable code.
     pub code: Option<String>,
+    /// Why it failed, in a sentence with its code.
     pub reason: Option<String>,
+    /// SHA-256 of the output (or of the verified file), hex.
     pub sha256: Option<String>,
 }
 

@@ -12,10 +12,13 @@ pub const EXTENSIONS: &[&str] = &[
 ];
 
 #[derive(Debug, Clone, PartialEq, Eq)]
+/// One document of the tree and where its sealed copy goes.
 pub struct Job {
+    /// The document.
     pub input: PathBuf,
     /// The input's path below the input folder.
     pub relative: PathBuf,
+    /// The mirrored folder under the output.
     pub out_dir: PathBuf,
 }
 

@@ -72,6 +72,16 @@ impl TokenKeyPair {
     }
 }
 
+impl Signer for TokenKeyPair {
+    fn algorithm(&self) -> SignatureAlg {
+        self.signer.algorithm()
+    }
+
+    fn sign(&self, data: &[u8]) -> Result<Vec<u8>> {
+        self.signer.sign(data)
+    }
+}
+
 /// prime256v1 as ECParameters (RFC 5480 §2.1.1: namedCurve).
 const P256_PARAMS: [u8; 10] = [0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07];
 

@@ -153,6 +153,24 @@ impl Cert {
         self.not_before() <= t && t <= self.not_after()
     }
     /// The SubjectPublicKeyInfo, DER.
+    /// Whether `signature` (DER for ECDSA) over `data` was made with this certificate's key, in
+    /// the algorithm family of the certificate's own signature (a CA signs as it was signed).
+    pub fn verifies(&self, data: &[u8], signature: &[u8]) -> bool {
+        let (Ok(spki), Some(alg)) = (
+            self.spki_der(),
+            crate::crypto::x509_algorithm(&self.parsed.signature_algorithm.oid),
+        ) else {
+            return false;
+        };
+        crate::crypto::verify(
+            &spki,
+            alg,
+            data,
+            signature,
+            crate::crypto::EcdsaEncoding::Der,
+        )
+    }
+
     pub fn spki_der(&self) -> Result<Vec<u8>> {
         self.parsed
             .tbs_certificate
