@@ -262,3 +262,27 @@ async fn failed_logins_are_throttled_and_recorded() {
         assert_eq!(mode, 0o600, "{f}");
     }
 }
+
+#[tokio::test]
+async fn a_crl_a_day_old_is_issued_again_when_it_is_read() {
+    let dir = scratch("crl-daily");
+    let center = init(&dir, None, KeyType::Ec).await;
+    let first = crl_text(&dir, &center.crl().await.unwrap());
+    // Read again at once: the same CRL.
+    assert_eq!(first, crl_text(&dir, &center.crl().await.unwrap()));
+    let store = center.store();
+    sqlx::query(&store.sql("UPDATE crl SET issued_at = issued_at - 90000"))
+        .execute(store.pool())
+        .await
+        .unwrap();
+    let again = crl_text(&dir, &center.crl().await.unwrap());
+    assert_ne!(first, again, "a day-old CRL must be re-issued");
+    let number = |t: &str| {
+        t.split("X509v3 CRL Number:")
+            .nth(1)
+            .and_then(|r| r.split_whitespace().next())
+            .unwrap_or("")
+            .to_string()
+    };
+    assert_ne!(number(&first), number(&again), "{again}");
+}

@@ -53,6 +53,18 @@ fn run(a: Args) -> Result<(), String> {
             _ => tls::ensure(&a.data_dir, &a.tls_names).map_err(|e| e.to_string())?,
         };
         let config = tls::server_config(&cert, &key).map_err(|e| e.to_string())?;
+        // A CRL at least daily (RFC 5280 §5.1.2.5: nextUpdate, here two days out, must not pass
+        // without a new one): the CRL is re-issued whenever it is read a day old, and this timer
+        // reads it every hour, so a quiet center keeps publishing.
+        let timer = center.clone();
+        actix_web::rt::spawn(async move {
+            loop {
+                actix_web::rt::time::sleep(std::time::Duration::from_secs(3600)).await;
+                if let Err(e) = timer.crl().await {
+                    eprintln!("docseal-center: re-issuing the CRL: {e}");
+                }
+            }
+        });
         let data = web::Data::new(center);
         let api_data = data.clone();
         let https = HttpServer::new(move || {
