@@ -103,12 +103,12 @@ fn report(
     let Ok(mut r) = docseal_center::client::Report::new(action, outcome) else {
         return;
     };
-    r.seal_id = seal.cloned();
-    r.document = Path::new(document)
+    r.event.seal_id = seal.cloned();
+    r.event.document = Path::new(document)
         .file_name()
         .map(|n| n.to_string_lossy().into_owned());
-    r.document_sha256 = Some(sha256);
-    r.client = Some(format!("docseal-server {}", env!("CARGO_PKG_VERSION")));
+    r.event.document_sha256 = Some(sha256);
+    r.event.client = Some(format!("docseal-server {}", env!("CARGO_PKG_VERSION")));
     if let Err(e) = client.report(&r) {
         eprintln!("docseal-server: report to the seal center: {e}");
     }

@@ -23,17 +23,13 @@ pub struct Config {
     pub journal: Option<PathBuf>,
 }
 
-/// What a client reports.
+/// What a client reports: an event, and an id the center records once.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Report {
     pub event_id: String,
-    pub action: String,
-    pub seal_id: Option<String>,
-    pub document: Option<String>,
-    pub document_sha256: Option<String>,
-    pub outcome: String,
-    pub client: Option<String>,
-    pub detail: Option<String>,
+    /// The event; its `actor` is set by the center from the session, whatever the client says.
+    #[serde(flatten)]
+    pub event: crate::audit::Event,
 }
 
 impl Report {
@@ -43,17 +39,16 @@ impl Report {
         getrandom::getrandom(&mut id).map_err(|e| Error::Crypto(format!("no randomness: {e}")))?;
         Ok(Report {
             event_id: crate::audit::hex(&id),
-            action: action.into(),
-            seal_id: None,
-            document: None,
-            document_sha256: None,
-            outcome: outcome.into(),
-            client: Some(format!(
-                "docseal {} on {}",
-                env!("CARGO_PKG_VERSION"),
-                std::env::var("HOSTNAME").unwrap_or_else(|_| "this machine".into())
-            )),
-            detail: None,
+            event: crate::audit::Event {
+                action: action.into(),
+                outcome: outcome.into(),
+                client: Some(format!(
+                    "docseal {} on {}",
+                    env!("CARGO_PKG_VERSION"),
+                    std::env::var("HOSTNAME").unwrap_or_else(|_| "this machine".into())
+                )),
+                ..Default::default()
+            },
         })
     }
 }

@@ -10,7 +10,7 @@ use actix_web::{web, HttpRequest, HttpResponse, ResponseError};
 use serde::Deserialize;
 use std::sync::Arc;
 
-use crate::audit::{Event, Filter};
+use crate::audit::Filter;
 use crate::error::Error;
 use crate::registry::{Actor, Reason, Role};
 use crate::Center;
@@ -147,47 +147,21 @@ async fn reinstate(
     Ok(HttpResponse::Ok().json(public(&c.reinstate(&a, &id).await?)))
 }
 
-/// A client's report of a stamp (or of a verification through a server).
-#[derive(Deserialize)]
-struct Report {
-    event_id: String,
-    action: String,
-    seal_id: Option<String>,
-    document: Option<String>,
-    document_sha256: Option<String>,
-    outcome: String,
-    client: Option<String>,
-    detail: Option<String>,
-}
-
+/// A client's report of a stamp, a signature or a verification through a server.
 async fn report(
     c: Shared,
     req: HttpRequest,
-    body: web::Json<Report>,
+    body: web::Json<crate::client::Report>,
 ) -> Result<HttpResponse, Error> {
     let a = actor(&c, &req).await?;
-    if !matches!(body.action.as_str(), "stamp" | "sign" | "verify") {
+    if !matches!(body.event.action.as_str(), "stamp" | "sign" | "verify") {
         return Err(Error::Invalid(format!(
             "a client reports stamp, sign or verify, not {:?}",
-            body.action
+            body.event.action
         )));
     }
-    let seq = c
-        .record(
-            &a,
-            &body.event_id,
-            Event {
-                actor: a.name.clone(),
-                action: body.action.clone(),
-                seal_id: body.seal_id.clone(),
-                document: body.document.clone(),
-                document_sha256: body.document_sha256.clone(),
-                outcome: body.outcome.clone(),
-                client: body.client.clone(),
-                detail: body.detail.clone(),
-            },
-        )
-        .await?;
+    let body = body.into_inner();
+    let seq = c.record(&a, &body.event_id, body.event).await?;
     Ok(HttpResponse::Ok().json(serde_json::json!({"seq": seq})))
 }
 

@@ -456,21 +456,7 @@ async fn seal(a: &CenterArgs, center: &Center, s: &SealCommand) -> Result<u8, Er
         SealCommand::Reinstate { id } => center.reinstate(&actor, id).await?,
         SealCommand::Revoke { id, reason } => center.revoke(&actor, id, (*reason).into()).await?,
     };
-    say(
-        a,
-        &summary(&shown),
-        &format!(
-            "{}  {}  {}{}",
-            shown.id,
-            shown.status.as_str(),
-            shown.name,
-            shown
-                .status_reason
-                .as_deref()
-                .map(|r| format!(" ({r})"))
-                .unwrap_or_default()
-        ),
-    );
+    show_seal(a, &shown);
     Ok(0)
 }
 
@@ -561,6 +547,24 @@ fn public_key(bytes: &[u8]) -> Result<Vec<u8>, Error> {
             .map_err(|e| Error::Invalid(format!("the public key is not base64: {e}")));
     }
     Ok(bytes.to_vec())
+}
+
+/// One seal as a line (id, status, name, reason), or as JSON.
+pub(crate) fn show_seal(a: &CenterArgs, s: &Seal) {
+    say(
+        a,
+        &summary(s),
+        &format!(
+            "{}  {}  {}{}",
+            s.id,
+            s.status.as_str(),
+            s.name,
+            s.status_reason
+                .as_deref()
+                .map(|r| format!(" ({r})"))
+                .unwrap_or_default()
+        ),
+    );
 }
 
 pub(crate) fn summary(s: &Seal) -> serde_json::Value {

@@ -1,7 +1,8 @@
 //! `docseal center --center URL …`: the subcommands that work through a running docseal-center.
 
 use crate::center::{
-    print_entries, say, since, summary, write_out, CenterArgs, CenterCommand, SealCommand,
+    print_entries, say, show_seal, since, summary, write_out, CenterArgs, CenterCommand,
+    SealCommand,
 };
 use docseal_center::client::Client;
 use docseal_center::registry::Seal;
@@ -80,20 +81,6 @@ pub fn run(a: &CenterArgs, c: &Client) -> Result<u8, Error> {
             ))
         }
     };
-    say(
-        a,
-        &summary(&shown),
-        &format!(
-            "{}  {}  {}{}",
-            shown.id,
-            shown.status.as_str(),
-            shown.name,
-            shown
-                .status_reason
-                .as_deref()
-                .map(|r| format!(" ({r})"))
-                .unwrap_or_default()
-        ),
-    );
+    show_seal(a, &shown);
     Ok(0)
 }

@@ -102,9 +102,9 @@ impl Reporter {
             .ok()
             .map(|b| hex(&docseal::DigestAlg::Sha256.digest(&b)));
         let report = Report::new(action, outcome).map(|mut r| {
-            r.seal_id = Some(self.seal.clone());
-            r.document = output.file_name().map(|n| n.to_string_lossy().into_owned());
-            r.document_sha256 = sha;
+            r.event.seal_id = Some(self.seal.clone());
+            r.event.document = output.file_name().map(|n| n.to_string_lossy().into_owned());
+            r.event.document_sha256 = sha;
             r
         });
         match report.and_then(|r| self.client.report(&r)) {

@@ -158,34 +158,27 @@ fn new_key(dir: &Path, name: &str) -> (PathBuf, PathBuf) {
     (key, public)
 }
 
-#[test]
-fn a_seal_reported_lost_is_refused_and_documents_keep_their_proven_verdicts() {
-    let dir = scratch("center-life");
-    let data = dir.join("center");
-    let (port, crl_port) = (free_port(), free_port());
-    let crl_url = format!("http://127.0.0.1:{crl_port}/crl/center.crl");
+/// A center in `data` (init with `init_args`, and keeper1 added), and a seal for a new file key
+/// issued by it and held by keeper1: (key, certificate, seal id).
+fn center_with_file_seal(
+    dir: &Path,
+    data: &Path,
+    init_args: &[&str],
+    name: &str,
+) -> (PathBuf, PathBuf, String) {
+    let mut args = vec!["init"];
+    args.extend_from_slice(init_args);
+    ok(&center(data, "admin", ADMIN_PW, &args));
     ok(&center(
-        &data,
-        "admin",
-        ADMIN_PW,
-        &[
-            "init",
-            "--name",
-            "Example Seal Center",
-            "--crl-url",
-            &crl_url,
-        ],
-    ));
-    ok(&center(
-        &data,
+        data,
         "admin",
         ADMIN_PW,
         &["keeper", "add", "keeper1"],
     ));
-    let (key, public) = new_key(&dir, "seal");
+    let (key, public) = new_key(dir, "seal");
     let cert = dir.join("seal.pem");
     let out = ok(&center(
-        &data,
+        data,
         "admin",
         ADMIN_PW,
         &[
@@ -196,7 +189,7 @@ fn a_seal_reported_lost_is_refused_and_documents_keep_their_proven_verdicts() {
             "--holder",
             "keeper1",
             "--name",
-            "Example Trading Co. Ltd.",
+            name,
             "--unit",
             "Example Trading",
             "-o",
@@ -204,6 +197,21 @@ fn a_seal_reported_lost_is_refused_and_documents_keep_their_proven_verdicts() {
         ],
     ));
     let id = out.lines().last().unwrap().trim().to_string();
+    (key, cert, id)
+}
+
+#[test]
+fn a_seal_reported_lost_is_refused_and_documents_keep_their_proven_verdicts() {
+    let dir = scratch("center-life");
+    let data = dir.join("center");
+    let (port, crl_port) = (free_port(), free_port());
+    let crl_url = format!("http://127.0.0.1:{crl_port}/crl/center.crl");
+    let (key, cert, id) = center_with_file_seal(
+        &dir,
+        &data,
+        &["--name", "Example Seal Center", "--crl-url", &crl_url],
+        "Example Trading Co. Ltd.",
+    );
     let server = Server::start(&data, port, crl_port);
     let url = format!("https://127.0.0.1:{port}");
     let tls = data.join("tls.pem");
@@ -351,33 +359,7 @@ fn stamps_made_while_the_center_is_down_are_recorded_once_after_it_returns() {
     let dir = scratch("center-offline");
     let data = dir.join("center");
     let (port, crl_port) = (free_port(), free_port());
-    ok(&center(&data, "admin", ADMIN_PW, &["init"]));
-    ok(&center(
-        &data,
-        "admin",
-        ADMIN_PW,
-        &["keeper", "add", "keeper1"],
-    ));
-    let (key, public) = new_key(&dir, "seal");
-    let cert = dir.join("seal.pem");
-    let out = ok(&center(
-        &data,
-        "admin",
-        ADMIN_PW,
-        &[
-            "seal",
-            "issue",
-            "--public-key",
-            public.to_str().unwrap(),
-            "--holder",
-            "keeper1",
-            "--name",
-            "Quotation Seal",
-            "-o",
-            cert.to_str().unwrap(),
-        ],
-    ));
-    let id = out.lines().last().unwrap().trim().to_string();
+    let (key, cert, id) = center_with_file_seal(&dir, &data, &[], "Quotation Seal");
     let url = format!("https://127.0.0.1:{port}");
     // The TLS certificate is made on the server's first start.
     drop(Server::start(&data, port, crl_port));
@@ -664,38 +646,12 @@ fn fifty_parallel_stamps_through_two_centers_on_one_postgres_keep_one_unbroken_l
     let first = dir.join("first");
     let (p1, p2, c1, c2) = (free_port(), free_port(), free_port(), free_port());
     let crl_url = format!("http://127.0.0.1:{c1}/crl/center.crl");
-    ok(&center(
+    let (key, cert, id) = center_with_file_seal(
+        &dir,
         &first,
-        "admin",
-        ADMIN_PW,
-        &["init", "--database", &postgres.url, "--crl-url", &crl_url],
-    ));
-    ok(&center(
-        &first,
-        "admin",
-        ADMIN_PW,
-        &["keeper", "add", "keeper1"],
-    ));
-    let (key, public) = new_key(&dir, "seal");
-    let cert = dir.join("seal.pem");
-    let out = ok(&center(
-        &first,
-        "admin",
-        ADMIN_PW,
-        &[
-            "seal",
-            "issue",
-            "--public-key",
-            public.to_str().unwrap(),
-            "--holder",
-            "keeper1",
-            "--name",
-            "Busy Seal",
-            "-o",
-            cert.to_str().unwrap(),
-        ],
-    ));
-    let id = out.lines().last().unwrap().trim().to_string();
+        &["--database", &postgres.url, "--crl-url", &crl_url],
+        "Busy Seal",
+    );
     // The second instance: the same CA and store, its own directory.
     let second = dir.join("second");
     std::fs::create_dir_all(&second).unwrap();
