@@ -55,13 +55,18 @@ pub async fn verify(
     let bytes = body.to_vec();
     let st = state.clone();
     match web::block(move || {
-        let digest = hex(&docseal::DigestAlg::Sha256.digest(&bytes));
+        let digest = st
+            .center
+            .is_some()
+            .then(|| docseal::DigestAlg::Sha256.digest(&bytes));
         let r = docseal::verify_bytes(&name, bytes, &opts);
         let verdict = serde_json::to_value(r.verdict)
             .ok()
             .and_then(|v| v.as_str().map(str::to_string))
             .unwrap_or_default();
-        report(&st, "verify", None, &name, digest, &verdict);
+        if let Some(digest) = digest {
+            report(&st, "verify", None, &name, digest, &verdict);
+        }
         r
     })
     .await
@@ -95,7 +100,7 @@ fn report(
     action: &str,
     seal: Option<&String>,
     document: &str,
-    sha256: String,
+    sha256: Vec<u8>,
     outcome: &str,
 ) {
     let Some(c) = &st.center else { return };
@@ -107,7 +112,7 @@ fn report(
     r.event.document = Path::new(document)
         .file_name()
         .map(|n| n.to_string_lossy().into_owned());
-    r.event.document_sha256 = Some(sha256);
+    r.event.document_sha256 = Some(hex(&sha256));
     r.event.client = Some(format!("docseal-server {}", env!("CARGO_PKG_VERSION")));
     if let Err(e) = client.report(&r) {
         eprintln!("docseal-server: report to the seal center: {e}");
@@ -242,14 +247,13 @@ pub async fn stamp(
                 .and_then(|()| f.sync_all())
                 .map_err(|e| docseal::Error::io(&out, e))
         })?;
-        let digest = hex(&docseal::DigestAlg::Sha256.digest(&sealed));
         if let Some(id) = &seal.center_id {
             report(
                 &st,
                 "stamp",
                 Some(id),
                 &out.display().to_string(),
-                digest,
+                docseal::DigestAlg::Sha256.digest(&sealed),
                 "ok",
             );
         }

@@ -128,9 +128,9 @@ impl Center {
         .execute(&mut *tx)
         .await
         .map_err(|e| Error::AlreadyInitialised(format!("the store ({e})")))?;
-        let head = center
-            .append(
-                &mut tx,
+        center
+            .finish(
+                tx,
                 Event {
                     actor: ADMIN.into(),
                     action: "init".into(),
@@ -138,11 +138,9 @@ impl Center {
                     detail: Some(format!("CA {}", first_cn(ca_subject(&center.ca)))),
                     ..Event::default()
                 },
+                true,
             )
             .await?;
-        let crl = center.issue_crl(&mut tx).await?;
-        tx.commit().await?;
-        center.after_commit(Some(&head), Some(&crl))?;
         Ok(center)
     }
 
@@ -182,14 +180,22 @@ impl Center {
         &self.store
     }
 
-    async fn append(
+    /// Ends an operation: its audit row and the signed head, a new CRL when revocation
+    /// changed, the commit, and then the data directory's copies of both.
+    async fn finish(
         &self,
-        tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+        mut tx: sqlx::Transaction<'_, sqlx::Any>,
         event: Event,
-    ) -> Result<Head> {
-        Ok(audit::append(tx, &self.store, &self.ca, &event, now())
-            .await?
-            .1)
+        reissue_crl: bool,
+    ) -> Result<()> {
+        let (_, head) = audit::append(&mut tx, &self.store, &self.ca, &event, now()).await?;
+        let crl = if reissue_crl {
+            Some(self.issue_crl(&mut tx).await?)
+        } else {
+            None
+        };
+        tx.commit().await?;
+        self.after_commit(Some(&head), crl.as_deref())
     }
 
     /// Work that follows a commit: the data directory's copies of the signed head and the CRL.
@@ -262,22 +268,20 @@ impl Center {
             }
             None => Err(Error::BadLogin),
         };
-        let head = self
-            .append(
-                &mut tx,
-                Event {
-                    actor: name.to_string(),
-                    action: "login".into(),
-                    outcome: match &outcome {
-                        Ok(_) => "ok".into(),
-                        Err(e) => e.code().into(),
-                    },
-                    ..Event::default()
+        self.finish(
+            tx,
+            Event {
+                actor: name.to_string(),
+                action: "login".into(),
+                outcome: match &outcome {
+                    Ok(_) => "ok".into(),
+                    Err(e) => e.code().into(),
                 },
-            )
-            .await?;
-        tx.commit().await?;
-        self.after_commit(Some(&head), None)?;
+                ..Event::default()
+            },
+            false,
+        )
+        .await?;
         outcome
     }
 
@@ -311,20 +315,18 @@ impl Center {
         .bind(t)
         .execute(&mut *tx)
         .await?;
-        let head = self
-            .append(
-                &mut tx,
-                Event {
-                    actor: actor.name.clone(),
-                    action: "user-add".into(),
-                    outcome: "ok".into(),
-                    detail: Some(format!("{name} ({})", role.as_str())),
-                    ..Event::default()
-                },
-            )
-            .await?;
-        tx.commit().await?;
-        self.after_commit(Some(&head), None)?;
+        self.finish(
+            tx,
+            Event {
+                actor: actor.name.clone(),
+                action: "user-add".into(),
+                outcome: "ok".into(),
+                detail: Some(format!("{name} ({})", role.as_str())),
+                ..Event::default()
+            },
+            false,
+        )
+        .await?;
         Ok(User {
             name: name.to_string(),
             role,
@@ -372,20 +374,18 @@ impl Center {
             .bind(name)
             .execute(&mut *tx)
             .await?;
-        let head = self
-            .append(
-                &mut tx,
-                Event {
-                    actor: actor.name.clone(),
-                    action: "user-disable".into(),
-                    outcome: "ok".into(),
-                    detail: Some(name.to_string()),
-                    ..Event::default()
-                },
-            )
-            .await?;
-        tx.commit().await?;
-        self.after_commit(Some(&head), None)
+        self.finish(
+            tx,
+            Event {
+                actor: actor.name.clone(),
+                action: "user-disable".into(),
+                outcome: "ok".into(),
+                detail: Some(name.to_string()),
+                ..Event::default()
+            },
+            false,
+        )
+        .await
     }
 
     /// Registers a seal whose certificate exists already (issued by this center or another).
@@ -490,21 +490,19 @@ impl Center {
         .bind(seal.created_at)
         .execute(&mut *tx)
         .await?;
-        let head = self
-            .append(
-                &mut tx,
-                Event {
-                    actor: actor.name.clone(),
-                    action: "seal-add".into(),
-                    seal_id: Some(id),
-                    outcome: "ok".into(),
-                    detail: Some(format!("{} held by {}", seal.name, seal.holder)),
-                    ..Event::default()
-                },
-            )
-            .await?;
-        tx.commit().await?;
-        self.after_commit(Some(&head), None)?;
+        self.finish(
+            tx,
+            Event {
+                actor: actor.name.clone(),
+                action: "seal-add".into(),
+                seal_id: Some(id),
+                outcome: "ok".into(),
+                detail: Some(format!("{} held by {}", seal.name, seal.holder)),
+                ..Event::default()
+            },
+            false,
+        )
+        .await?;
         Ok(seal)
     }
 
@@ -641,22 +639,19 @@ impl Center {
                 to: to.as_str().into(),
             });
         }
-        let head = self
-            .append(
-                &mut tx,
-                Event {
-                    actor: actor.name.clone(),
-                    action: action.into(),
-                    seal_id: Some(seal.id.clone()),
-                    outcome: "ok".into(),
-                    detail: reason.map(|r| r.as_str().to_string()),
-                    ..Event::default()
-                },
-            )
-            .await?;
-        let crl = self.issue_crl(&mut tx).await?;
-        tx.commit().await?;
-        self.after_commit(Some(&head), Some(&crl))?;
+        self.finish(
+            tx,
+            Event {
+                actor: actor.name.clone(),
+                action: action.into(),
+                seal_id: Some(seal.id.clone()),
+                outcome: "ok".into(),
+                detail: reason.map(|r| r.as_str().to_string()),
+                ..Event::default()
+            },
+            true,
+        )
+        .await?;
         self.seal(&seal.id).await
     }
 

@@ -200,6 +200,26 @@ fn center_with_file_seal(
     (key, cert, id)
 }
 
+/// The audit log of one seal (as JSON), and the documents of its stamp entries, sorted.
+fn seal_log(data: &Path, id: &str) -> (serde_json::Value, Vec<String>) {
+    let log: serde_json::Value = serde_json::from_str(&ok(&center(
+        data,
+        "admin",
+        ADMIN_PW,
+        &["--json", "audit", "--seal", id],
+    )))
+    .unwrap();
+    let mut docs: Vec<String> = log
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["action"] == "stamp")
+        .map(|e| e["document"].as_str().unwrap().to_string())
+        .collect();
+    docs.sort();
+    (log, docs)
+}
+
 #[test]
 fn a_seal_reported_lost_is_refused_and_documents_keep_their_proven_verdicts() {
     let dir = scratch("center-life");
@@ -414,21 +434,7 @@ fn stamps_made_while_the_center_is_down_are_recorded_once_after_it_returns() {
     assert!(o.status.success(), "{}", stderr(&o));
     drop(server);
 
-    let log: serde_json::Value = serde_json::from_str(&ok(&center(
-        &data,
-        "admin",
-        ADMIN_PW,
-        &["--json", "audit", "--seal", &id],
-    )))
-    .unwrap();
-    let mut docs: Vec<String> = log
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|e| e["action"] == "stamp")
-        .map(|e| e["document"].as_str().unwrap().to_string())
-        .collect();
-    docs.sort();
+    let (log, docs) = seal_log(&data, &id);
     assert_eq!(
         docs,
         ["off0.docx", "off1.docx", "off2.docx", "on.docx", "on2.docx"],
@@ -736,21 +742,7 @@ fn fifty_parallel_stamps_through_two_centers_on_one_postgres_keep_one_unbroken_l
     for data in [&first, &second] {
         ok(&center(data, "admin", ADMIN_PW, &["audit", "--verify"]));
     }
-    let log: serde_json::Value = serde_json::from_str(&ok(&center(
-        &first,
-        "admin",
-        ADMIN_PW,
-        &["--json", "audit", "--seal", &id],
-    )))
-    .unwrap();
-    let mut stamped: Vec<String> = log
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|e| e["action"] == "stamp")
-        .map(|e| e["document"].as_str().unwrap().to_string())
-        .collect();
-    stamped.sort();
+    let (log, stamped) = seal_log(&first, &id);
     let mut expected: Vec<String> = sealed.iter().map(|s| s.to_string()).collect();
     expected.sort();
     assert_eq!(
