@@ -7,7 +7,7 @@
 //! Every value is bound, never spliced into the text. Only portable column types are used
 //! (TEXT, BIGINT); binary values are stored base64.
 
-use sqlx::any::{AnyPoolOptions, AnyRow};
+use sqlx::any::AnyPoolOptions;
 use sqlx::{AnyPool, Row};
 use std::path::Path;
 
@@ -29,7 +29,6 @@ pub struct Store {
 const MIGRATIONS: &[(i64, &[&str])] = &[(
     1,
     &[
-        "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
         "CREATE TABLE users (name TEXT PRIMARY KEY, role TEXT NOT NULL, password_hash TEXT NOT NULL,
             disabled BIGINT NOT NULL DEFAULT 0, failed_logins BIGINT NOT NULL DEFAULT 0,
             locked_until BIGINT NOT NULL DEFAULT 0, created_at BIGINT NOT NULL)",
@@ -94,10 +93,6 @@ impl Store {
         Ok(store)
     }
 
-    pub fn dialect(&self) -> Dialect {
-        self.dialect
-    }
-
     pub fn pool(&self) -> &AnyPool {
         &self.pool
     }
@@ -134,32 +129,6 @@ impl Store {
             .await?;
             tx.commit().await?;
         }
-        Ok(())
-    }
-
-    pub async fn meta(&self, key: &str) -> Result<Option<String>> {
-        let row: Option<AnyRow> = sqlx::query(&self.sql("SELECT value FROM meta WHERE key = $1"))
-            .bind(key)
-            .fetch_optional(&self.pool)
-            .await?;
-        Ok(match row {
-            Some(r) => Some(r.try_get(0)?),
-            None => None,
-        })
-    }
-
-    pub async fn set_meta(&self, key: &str, value: &str) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
-        sqlx::query(&self.sql("DELETE FROM meta WHERE key = $1"))
-            .bind(key)
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query(&self.sql("INSERT INTO meta (key, value) VALUES ($1, $2)"))
-            .bind(key)
-            .bind(value)
-            .execute(&mut *tx)
-            .await?;
-        tx.commit().await?;
         Ok(())
     }
 }
