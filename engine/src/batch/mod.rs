@@ -11,10 +11,12 @@ pub mod tree;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
 use crate::dsig::{self, SignOptions};
 use crate::error::{Error, ErrorClass, Result};
-use crate::opc::{new_file, Limits, Package, PackageEdit};
+use crate::opc::new_file::{self, Staged};
+use crate::opc::{Limits, Package, PackageEdit};
 use crate::place;
 use crate::stamp::{self, StampOptions};
 use crate::verify::{self, Verdict, VerifyOptions};
@@ -62,43 +64,122 @@ pub fn run(jobs: &[Job], opts: &BatchOptions, done: &(dyn Fn(&Outcome) + Sync)) 
     let stop = AtomicBool::new(false);
     let outcomes = Mutex::new(Vec::with_capacity(jobs.len()));
     let fatal: Mutex<Option<Error>> = Mutex::new(None);
+    let pending = Pending::default();
     let workers = opts.jobs.clamp(1, 64).min(jobs.len().max(1));
-    // The workers are the threads of one pool: the parallel digests inside a file run on them
-    // too, instead of waking another pool's threads for every file.
-    in_pool(workers, |scope| {
-        for _ in 0..workers {
-            scope.spawn(|_| loop {
-                if stop.load(Ordering::Relaxed) {
-                    break;
-                }
-                let i = next.fetch_add(1, Ordering::Relaxed);
-                let Some(job) = jobs.get(i) else { break };
-                match seal_one(job, opts).map_err(|e| *e) {
-                    Ok(outcome) | Err((outcome, None)) => {
-                        done(&outcome);
-                        if let Ok(mut list) = outcomes.lock() {
-                            list.push(outcome);
+    // Groups of sealed files are committed on a thread of their own, so that the workers go on
+    // sealing while the disk flushes.
+    std::thread::scope(|threads| {
+        let (to_commit, groups) = std::sync::mpsc::channel::<Vec<(Outcome, Staged)>>();
+        threads.spawn(|| {
+            for group in groups {
+                commit(group, done, &outcomes);
+            }
+        });
+        // The workers are the threads of one pool: the parallel digests inside a file run on
+        // them too, instead of waking another pool's threads for every file.
+        in_pool(workers, |scope| {
+            for _ in 0..workers {
+                scope.spawn(|_| loop {
+                    if stop.load(Ordering::Relaxed) {
+                        break;
+                    }
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(job) = jobs.get(i) else { break };
+                    match seal_one(job, opts).map_err(|e| *e) {
+                        Ok(Sealed::Staged(outcome, file)) => {
+                            if let Some(group) = pending.add(outcome, file) {
+                                // The committer ends only after the workers: it is listening.
+                                let _ = to_commit.send(group);
+                            }
+                        }
+                        Ok(Sealed::Finished(outcome)) | Err((outcome, None)) => {
+                            done(&outcome);
+                            if let Ok(mut list) = outcomes.lock() {
+                                list.push(outcome);
+                            }
+                        }
+                        Err((outcome, Some(e))) => {
+                            // The key or the token failed: no other file can be sealed either.
+                            stop.store(true, Ordering::Relaxed);
+                            done(&outcome);
+                            if let Ok(mut list) = outcomes.lock() {
+                                list.push(outcome);
+                            }
+                            if let Ok(mut f) = fatal.lock() {
+                                f.get_or_insert(e);
+                            }
                         }
                     }
-                    Err((outcome, Some(e))) => {
-                        // The key or the token failed: no other file can be sealed either.
-                        stop.store(true, Ordering::Relaxed);
-                        done(&outcome);
-                        if let Ok(mut list) = outcomes.lock() {
-                            list.push(outcome);
-                        }
-                        if let Ok(mut f) = fatal.lock() {
-                            f.get_or_insert(e);
-                        }
-                    }
-                }
-            });
-        }
+                });
+            }
+        });
+        let _ = to_commit.send(pending.take());
     });
     RunResult {
         outcomes: outcomes.into_inner().unwrap_or_default(),
         fatal: fatal.into_inner().unwrap_or_default(),
     }
+}
+
+/// Sealed files waiting to be committed together (`new_file::commit`): a group is committed
+/// when it holds `GROUP` files or its oldest has waited `GROUP_WAIT`, and at the end of the run.
+/// A file counts as sealed only once committed, so progress and the report never run ahead of
+/// the disk.
+#[derive(Default)]
+struct Pending(Mutex<(Vec<(Outcome, Staged)>, Option<Instant>)>);
+
+const GROUP: usize = 32;
+const GROUP_WAIT: Duration = Duration::from_millis(250);
+
+impl Pending {
+    /// Adds a file; returns the group when it is due.
+    fn add(&self, outcome: Outcome, file: Staged) -> Option<Vec<(Outcome, Staged)>> {
+        let mut g = self.0.lock().ok()?;
+        let since = *g.1.get_or_insert_with(Instant::now);
+        g.0.push((outcome, file));
+        (g.0.len() >= GROUP || since.elapsed() >= GROUP_WAIT).then(|| {
+            g.1 = None;
+            std::mem::take(&mut g.0)
+        })
+    }
+
+    fn take(&self) -> Vec<(Outcome, Staged)> {
+        self.0
+            .lock()
+            .map(|mut g| std::mem::take(&mut g.0))
+            .unwrap_or_default()
+    }
+}
+
+/// Commits a group and records each file's outcome: sealed, or failed when it could not be
+/// made durable or named.
+fn commit(
+    group: Vec<(Outcome, Staged)>,
+    done: &(dyn Fn(&Outcome) + Sync),
+    all: &Mutex<Vec<Outcome>>,
+) {
+    if group.is_empty() {
+        return;
+    }
+    let (mut outcomes, files): (Vec<Outcome>, Vec<Staged>) = group.into_iter().unzip();
+    for (outcome, result) in outcomes.iter_mut().zip(new_file::commit(files)) {
+        if let Err(e) = result {
+            outcome.status = Status::Failed;
+            outcome.code = Some(e.code().to_string());
+            outcome.reason = Some(e.to_string());
+            outcome.sha256 = None;
+        }
+        done(outcome);
+    }
+    if let Ok(mut list) = all.lock() {
+        list.extend(outcomes);
+    }
+}
+
+/// What sealing one file came to: an output already finished, or a new one staged for commit.
+enum Sealed {
+    Finished(Outcome),
+    Staged(Outcome, Staged),
 }
 
 type JobError = Box<(Outcome, Option<Error>)>;
@@ -117,7 +198,7 @@ fn failed(job: &Job, output: Option<&Path>, e: Error) -> JobError {
 }
 
 /// Seals one file: the output gets the document's own extension (a template becomes a document).
-fn seal_one(job: &Job, opts: &BatchOptions) -> std::result::Result<Outcome, JobError> {
+fn seal_one(job: &Job, opts: &BatchOptions) -> std::result::Result<Sealed, JobError> {
     let pkg = Package::open(&job.input, Limits::default()).map_err(|e| failed(job, None, e))?;
     let mut edit = PackageEdit::new(&pkg);
     let main = place::template_to_document(&mut edit).map_err(|e| failed(job, None, e))?;
@@ -125,14 +206,14 @@ fn seal_one(job: &Job, opts: &BatchOptions) -> std::result::Result<Outcome, JobE
     if output.exists() {
         match finished_by(&output, opts.mode.sign_options()) {
             Some(sha256) => {
-                return Ok(Outcome {
+                return Ok(Sealed::Finished(Outcome {
                     input: job.input.clone(),
                     output: Some(output),
                     status: Status::AlreadySealed,
                     code: None,
                     reason: None,
                     sha256: Some(sha256),
-                })
+                }))
             }
             None if !opts.force => {
                 return Err(failed(
@@ -160,16 +241,19 @@ fn seal_one(job: &Job, opts: &BatchOptions) -> std::result::Result<Outcome, JobE
     if let Some(dir) = output.parent() {
         std::fs::create_dir_all(dir).map_err(|e| failed(job, Some(&output), Error::io(dir, e)))?;
     }
-    new_file::write_new_file(&output, &bytes, opts.force)
-        .map_err(|e| failed(job, Some(&output), e))?;
-    Ok(Outcome {
-        input: job.input.clone(),
-        output: Some(output),
-        status: Status::Sealed,
-        code: None,
-        reason: None,
-        sha256: Some(hex(crate::algorithm::DigestAlg::Sha256.digest(&bytes))),
-    })
+    let staged =
+        new_file::stage(&output, &bytes, opts.force).map_err(|e| failed(job, Some(&output), e))?;
+    Ok(Sealed::Staged(
+        Outcome {
+            input: job.input.clone(),
+            output: Some(output),
+            status: Status::Sealed,
+            code: None,
+            reason: None,
+            sha256: Some(hex(crate::algorithm::DigestAlg::Sha256.digest(&bytes))),
+        },
+        staged,
+    ))
 }
 
 /// When `output` is a finished seal by this key — its signatures intact and the last one made
