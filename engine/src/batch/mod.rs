@@ -126,7 +126,14 @@ pub fn run(jobs: &[Job], opts: &BatchOptions, done: &(dyn Fn(&Outcome) + Sync)) 
 /// A file counts as sealed only once committed, so progress and the report never run ahead of
 /// the disk.
 #[derive(Default)]
-struct Pending(Mutex<(Vec<(Outcome, Staged)>, Option<Instant>)>);
+struct Pending(Mutex<Group>);
+
+/// Files staged and not yet committed, and when the first of them was.
+#[derive(Default)]
+struct Group {
+    files: Vec<(Outcome, Staged)>,
+    since: Option<Instant>,
+}
 
 const GROUP: usize = 32;
 const GROUP_WAIT: Duration = Duration::from_millis(250);
@@ -135,18 +142,18 @@ impl Pending {
     /// Adds a file; returns the group when it is due.
     fn add(&self, outcome: Outcome, file: Staged) -> Option<Vec<(Outcome, Staged)>> {
         let mut g = self.0.lock().ok()?;
-        let since = *g.1.get_or_insert_with(Instant::now);
-        g.0.push((outcome, file));
-        (g.0.len() >= GROUP || since.elapsed() >= GROUP_WAIT).then(|| {
-            g.1 = None;
-            std::mem::take(&mut g.0)
+        let since = *g.since.get_or_insert_with(Instant::now);
+        g.files.push((outcome, file));
+        (g.files.len() >= GROUP || since.elapsed() >= GROUP_WAIT).then(|| {
+            g.since = None;
+            std::mem::take(&mut g.files)
         })
     }
 
     fn take(&self) -> Vec<(Outcome, Staged)> {
         self.0
             .lock()
-            .map(|mut g| std::mem::take(&mut g.0))
+            .map(|mut g| std::mem::take(&mut g.files))
             .unwrap_or_default()
     }
 }
