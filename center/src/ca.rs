@@ -304,6 +304,38 @@ impl Ca {
         Ok(params.signed_by(&public, &self.issuer()?)?.pem())
     }
 
+    /// The certificate of the center's time-stamp authority for `spki_der`: extended key usage
+    /// id-kp-timeStamping only, marked critical (RFC 3161 §2.3), key usage digitalSignature and
+    /// nonRepudiation, valid ten years.
+    pub fn issue_tsa(&self, spki_der: &[u8], name: &str, crl_url: &str) -> Result<String> {
+        use der::Encode;
+        let public = rcgen::SubjectPublicKeyInfo::from_der(spki_der)
+            .map_err(|e| Error::Invalid(format!("the TSA's public key cannot be read: {e}")))?;
+        let mut params = CertificateParams::default();
+        let mut dn = DistinguishedName::new();
+        dn.push(DnType::CommonName, name);
+        params.distinguished_name = dn;
+        params.key_usages = vec![
+            KeyUsagePurpose::DigitalSignature,
+            KeyUsagePurpose::ContentCommitment,
+        ];
+        let purposes = vec![const_oid::ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.3.8")]
+            .to_der()
+            .map_err(|e| Error::Crypto(format!("extended key usage: {e}")))?;
+        let mut eku = rcgen::CustomExtension::from_oid_content(&[2, 5, 29, 37], purposes);
+        eku.set_criticality(true);
+        params.custom_extensions = vec![eku];
+        params.crl_distribution_points = vec![CrlDistributionPoint {
+            uris: vec![crl_url.to_string()],
+        }];
+        params.use_authority_key_identifier_extension = true;
+        let now = OffsetDateTime::now_utc();
+        params.not_before = now - Duration::minutes(5);
+        params.not_after = now + Duration::days(365 * 10);
+        params.serial_number = Some(random_serial()?);
+        Ok(params.signed_by(&public, &self.issuer()?)?.pem())
+    }
+
     /// A CRL numbered `number` listing `revoked`, valid for two days; the center issues one on
     /// every change and at least daily (RFC 5280 §5.1.2.5: nextUpdate is when the next is due
     /// at the latest).

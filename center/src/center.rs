@@ -15,6 +15,7 @@ use crate::files;
 use crate::password;
 use crate::registry::{Actor, Reason, Role, Seal, Status, User, SEAL_COLUMNS};
 use crate::store::Store;
+use crate::tsa::{KeyPlace, Tsa};
 
 pub const CONFIG_FILE: &str = "center.json";
 pub const DB_FILE: &str = "center.db";
@@ -38,6 +39,12 @@ pub struct Config {
     /// The file holding that token's PIN (else DOCSEAL_CA_PIN, else a prompt).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ca_pin_file: Option<PathBuf>,
+    /// The time-stamp authority's key on a token instead of `tsa.key`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tsa_key_uri: Option<String>,
+    /// The file holding that token's PIN (else DOCSEAL_TSA_PIN, DOCSEAL_CA_PIN, a prompt).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tsa_pin_file: Option<PathBuf>,
 }
 
 pub struct InitOptions {
@@ -51,6 +58,9 @@ pub struct InitOptions {
     pub ca_token: Option<(String, Option<PathBuf>)>,
     /// The CA certificate (PEM) for a key on a token.
     pub ca_cert: Option<String>,
+    /// The time-stamp authority's key generated on a token (`pkcs11:` URI) and its PIN file,
+    /// instead of `tsa.key`.
+    pub tsa_token: Option<(String, Option<PathBuf>)>,
     pub database: Option<String>,
     pub crl_url: Option<String>,
     pub admin_password: String,
@@ -72,6 +82,8 @@ pub struct Center {
     store: Store,
     ca: Ca,
     config: Config,
+    /// Loaded at the first time-stamp request: its key may sit on a token that needs a PIN.
+    tsa: std::sync::OnceLock<Tsa>,
 }
 
 pub fn now() -> i64 {
@@ -113,7 +125,20 @@ impl Center {
                 .as_ref()
                 .and_then(|(_, p)| p.as_deref())
                 .map(absolute),
+            tsa_key_uri: opts.tsa_token.as_ref().map(|(u, _)| u.clone()),
+            tsa_pin_file: opts
+                .tsa_token
+                .as_ref()
+                .and_then(|(_, p)| p.as_deref())
+                .map(absolute),
         };
+        Tsa::create(
+            dir,
+            &ca,
+            &first_cn(ca_subject(&ca)),
+            &config.crl_url,
+            &tsa_place(&config),
+        )?;
         let json = serde_json::to_vec_pretty(&config).map_err(|e| Error::Io(e.to_string()))?;
         files::create_private(&dir.join(CONFIG_FILE), &json)?;
         let center = Center::open(dir).await?;
@@ -165,7 +190,32 @@ impl Center {
             store,
             ca,
             config,
+            tsa: std::sync::OnceLock::new(),
         })
+    }
+
+    /// The center's time-stamp authority. A data directory made before the center had one
+    /// gets its file key and certificate now.
+    pub fn tsa(&self) -> Result<&Tsa> {
+        if let Some(t) = self.tsa.get() {
+            return Ok(t);
+        }
+        let place = tsa_place(&self.config);
+        if place.uri.is_none() && !self.dir.join(crate::tsa::CERT_FILE).exists() {
+            Tsa::create(
+                &self.dir,
+                &self.ca,
+                &first_cn(ca_subject(&self.ca)),
+                &self.config.crl_url,
+                &place,
+            )?;
+        }
+        let loaded = Tsa::load(&self.dir, &self.ca, &place)?;
+        Ok(self.tsa.get_or_init(|| loaded))
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
     }
 
     pub fn ca(&self) -> &Ca {
@@ -921,4 +971,11 @@ fn first_cn(subject: String) -> String {
 
 fn absolute(p: &Path) -> PathBuf {
     std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf())
+}
+
+fn tsa_place(config: &Config) -> KeyPlace<'_> {
+    KeyPlace {
+        uri: config.tsa_key_uri.as_deref(),
+        pin_file: config.tsa_pin_file.as_deref(),
+    }
 }

@@ -20,6 +20,7 @@ pub mod registry;
 pub mod server;
 pub mod store;
 pub mod tls;
+pub mod tsa;
 
 pub use center::{now, Center, Config, InitOptions, NewSeal, ADMIN, CRL_FILE, HEAD_FILE};
 pub use error::{Error, Result};

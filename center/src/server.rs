@@ -214,6 +214,26 @@ async fn crl(c: Shared) -> Result<HttpResponse, Error> {
         .body(c.crl().await?))
 }
 
+/// RFC 3161 §3.4: a DER TimeStampReq posted as application/timestamp-query, a TimeStampResp
+/// back as application/timestamp-reply — refusals too, with their PKIFailureInfo. No login: a
+/// time-stamp says only when some hash existed, and clients of a TSA carry no credentials.
+async fn tsa(c: Shared, req: HttpRequest, body: web::Bytes) -> Result<HttpResponse, Error> {
+    let kind = req
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    if !kind.starts_with("application/timestamp-query") {
+        return Err(Error::Invalid(
+            "a time-stamp request is sent as application/timestamp-query".into(),
+        ));
+    }
+    let answer = c.tsa()?.answer(&body);
+    Ok(HttpResponse::Ok()
+        .content_type("application/timestamp-reply")
+        .body(answer.response))
+}
+
 /// The routes of the HTTPS API.
 pub fn api(cfg: &mut web::ServiceConfig) {
     cfg.route("/api/login", web::post().to(login))
@@ -228,10 +248,23 @@ pub fn api(cfg: &mut web::ServiceConfig) {
         .route("/api/audit", web::get().to(audit))
         .route("/api/audit/verify", web::get().to(audit_verify))
         .route("/ca.pem", web::get().to(ca))
-        .route("/crl/{name}", web::get().to(crl));
+        .route("/crl/{name}", web::get().to(crl))
+        .service(
+            web::resource("/tsa")
+                .app_data(web::PayloadConfig::new(TSA_REQUEST_LIMIT))
+                .route(web::post().to(tsa)),
+        );
 }
 
-/// The routes of the plain-HTTP CRL listener.
+/// A TimeStampReq is a hash and a few fields: a few hundred bytes.
+const TSA_REQUEST_LIMIT: usize = 16 * 1024;
+
+/// The routes of the plain-HTTP listener: the CRL, and the TSA for clients that speak RFC 3161
+/// over plain HTTP (its answers are signed, like the CRL).
 pub fn crl_only(cfg: &mut web::ServiceConfig) {
-    cfg.route("/crl/{name}", web::get().to(crl));
+    cfg.route("/crl/{name}", web::get().to(crl)).service(
+        web::resource("/tsa")
+            .app_data(web::PayloadConfig::new(TSA_REQUEST_LIMIT))
+            .route(web::post().to(tsa)),
+    );
 }

@@ -23,6 +23,7 @@ async fn init(dir: &Path, database: Option<String>, key_type: KeyType) -> Center
             import: None,
             ca_token: None,
             ca_cert: None,
+            tsa_token: None,
             database,
             crl_url: None,
             admin_password: ADMIN_PW.into(),

@@ -190,6 +190,10 @@ pub struct TsaArgs {
     /// The time-stamp's hash: sha256 (the default) or sha1 (what Office asks for by default).
     #[arg(long, requires = "tsa")]
     pub tsa_digest: Option<String>,
+    /// Trust this certificate (PEM) for an https:// TSA instead of the public roots: the seal
+    /// center's tls.pem, for `--tsa https://center:8443/tsa`.
+    #[arg(long, requires = "tsa")]
+    pub tsa_ca: Option<PathBuf>,
     /// Long-term validation data (XAdES-X-L): embed the chain and the CRLs given with --crl, and
     /// time-stamp them, so the seal can be checked when the seal center is long gone.
     #[arg(long, requires = "tsa")]
@@ -204,11 +208,16 @@ impl TsaArgs {
         self.tsa
             .as_deref()
             .map(|url| {
-                docseal::TsaRequest::from_options(
+                let mut req = docseal::TsaRequest::from_options(
                     url,
                     self.tsa_policy.as_deref(),
                     self.tsa_digest.as_deref(),
-                )
+                )?;
+                if let Some(f) = &self.tsa_ca {
+                    req.tls_root_pem =
+                        Some(std::fs::read(f).map_err(|e| docseal::Error::io(f, e))?);
+                }
+                Ok(req)
             })
             .transpose()
     }

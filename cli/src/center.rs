@@ -85,6 +85,13 @@ pub struct InitArgs {
     /// The CRL distribution point written into seal certificates.
     #[arg(long)]
     pub crl_url: Option<String>,
+    /// Generate the time-stamp authority's key on an HSM (a `pkcs11:` URI) instead of
+    /// `tsa.key` in the data directory.
+    #[arg(long)]
+    pub tsa_key: Option<String>,
+    /// That HSM's PIN in a file (else DOCSEAL_TSA_PIN, else DOCSEAL_CA_PIN, else a prompt).
+    #[arg(long, requires = "tsa_key")]
+    pub tsa_pin_file: Option<PathBuf>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -362,6 +369,7 @@ async fn init(a: &CenterArgs, i: &InitArgs) -> Result<u8, Error> {
             import,
             ca_token,
             ca_cert: if on_token { ca_cert } else { None },
+            tsa_token: i.tsa_key.clone().map(|k| (k, i.tsa_pin_file.clone())),
             database: i.database.clone(),
             crl_url: i.crl_url.clone(),
             admin_password,

@@ -39,7 +39,14 @@ struct Server(Child);
 
 impl Server {
     fn start(dir: &Path, port: u16, crl_port: u16) -> Server {
+        Server::start_with(dir, port, crl_port, &[])
+    }
+
+    /// With extra environment (a token's configuration).
+    fn start_with(dir: &Path, port: u16, crl_port: u16, env: &[(&str, &Path)]) -> Server {
         let mut child = Command::new(center_bin())
+            .envs(env.iter().map(|(k, v)| (*k, *v)))
+            .env("DOCSEAL_PKCS11_MODULE", "/usr/lib/softhsm/libsofthsm2.so")
             .arg("--data-dir")
             .arg(dir)
             .args(["--listen", &format!("127.0.0.1:{port}")])
@@ -781,9 +788,17 @@ fn a_center_whose_ca_key_lives_on_an_hsm_signs_certificates_and_crls_there() {
             "pkcs11:token=Keeper;object=Center%20CA",
             "--ca-pin-file",
             pin.to_str().unwrap(),
+            "--tsa-key",
+            "pkcs11:token=Keeper;object=Center%20TSA",
+            "--tsa-pin-file",
+            pin.to_str().unwrap(),
         ],
     );
     ok(&o);
+    assert!(
+        !data.join("tsa.key").exists(),
+        "the TSA key stays on the token"
+    );
     // No key file: the key was made on the token, and the certificate sits beside it.
     assert!(!data.join("ca.key").exists());
     assert!(data.join("ca.pem").exists());
@@ -865,4 +880,245 @@ fn a_center_whose_ca_key_lives_on_an_hsm_signs_certificates_and_crls_there() {
         &conf,
         &["center", "--data-dir", d, "audit", "--verify"],
     ));
+
+    // The TSA signs on the token too: a token from the running center, checked by OpenSSL.
+    let (port, plain_port) = (free_port(), free_port());
+    let _server = Server::start_with(&data, port, plain_port, &[("SOFTHSM2_CONF", &conf)]);
+    let query = dir.join("q.tsq");
+    let o = Command::new("openssl")
+        .args(["ts", "-query", "-data"])
+        .arg(&crl)
+        .args(["-sha256", "-cert", "-out"])
+        .arg(&query)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    let reply = dir.join("r.tsr");
+    std::fs::write(
+        &reply,
+        http_post(
+            plain_port,
+            "/tsa",
+            "application/timestamp-query",
+            &std::fs::read(&query).unwrap(),
+        ),
+    )
+    .unwrap();
+    let o = Command::new("openssl")
+        .args(["ts", "-verify", "-in"])
+        .arg(&reply)
+        .arg("-queryfile")
+        .arg(&query)
+        .arg("-CAfile")
+        .arg(data.join("ca.pem"))
+        .arg("-untrusted")
+        .arg(data.join("tsa.pem"))
+        .output()
+        .unwrap();
+    let text = format!("{}{}", stdout(&o), stderr(&o));
+    assert!(
+        o.status.success() && text.contains("Verification: OK"),
+        "{text}"
+    );
+}
+
+/// POSTs `body` to `http://127.0.0.1:port/path` as `kind` over a bare HTTP/1.1 connection and
+/// returns the response body (the center's plain listener serves the CRL and the TSA).
+fn http_post(port: u16, path: &str, kind: &str, body: &[u8]) -> Vec<u8> {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    write!(
+        s,
+        "POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: {kind}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    )
+    .unwrap();
+    s.write_all(body).unwrap();
+    let mut all = Vec::new();
+    s.read_to_end(&mut all).unwrap();
+    let split = all.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
+    assert!(
+        all.starts_with(b"HTTP/1.1 200"),
+        "{}",
+        String::from_utf8_lossy(&all[..split])
+    );
+    all[split + 4..].to_vec()
+}
+
+#[test]
+fn the_centers_own_tsa_times_a_seal_over_https_and_openssl_accepts_its_tokens() {
+    let dir = scratch("center-tsa");
+    let data = dir.join("center");
+    let (port, plain_port) = (free_port(), free_port());
+    let (key, cert, id) = center_with_file_seal(
+        &dir,
+        &data,
+        &["--name", "Example Seal Center"],
+        "Example Trading Co. Ltd.",
+    );
+    let tsa_pem = data.join("tsa.pem");
+    assert!(tsa_pem.is_file(), "init makes the TSA certificate");
+    let _server = Server::start(&data, port, plain_port);
+    let ca = data.join("ca.pem");
+    let tls = data.join("tls.pem");
+
+    // A seal time-stamped by the center over HTTPS: the time is proven by the center's TSA.
+    let out = dir.join("stamped.docx");
+    let tsa_url = format!("https://127.0.0.1:{port}/tsa");
+    let journal = dir.join("journal.db");
+    let o = stamp(
+        &samples().join("contract.docx"),
+        &out,
+        &key,
+        &cert,
+        &[
+            "--tsa",
+            &tsa_url,
+            "--tsa-ca",
+            tls.to_str().unwrap(),
+            "--seal",
+            &id,
+        ],
+        &journal,
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = docseal(&[
+        "verify",
+        "--json",
+        "--trust",
+        ca.to_str().unwrap(),
+        "--tsa-trust",
+        ca.to_str().unwrap(),
+        out.to_str().unwrap(),
+    ]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let sig = &v[0]["signatures"][0];
+    assert_eq!(v[0]["verdict"], "valid", "{v}");
+    assert_eq!(sig["time_source"], "timestamp", "{v}");
+    let ts = &sig["timestamps"][0];
+    assert_eq!(ts["intact"], true, "{v}");
+    assert_eq!(ts["trusted"], true, "{v}");
+    assert!(
+        ts["tsa"]
+            .as_str()
+            .unwrap()
+            .contains("Example Seal Center Time-Stamping"),
+        "{v}"
+    );
+    // The text report says who proved the time.
+    let o = docseal(&[
+        "verify",
+        "--trust",
+        ca.to_str().unwrap(),
+        "--tsa-trust",
+        ca.to_str().unwrap(),
+        out.to_str().unwrap(),
+    ]);
+    assert!(stdout(&o).contains("Time-Stamping"), "{}", stdout(&o));
+
+    // OpenSSL's own client and verifier, over the plain listener.
+    let data_file = dir.join("data.txt");
+    std::fs::write(&data_file, b"what the time-stamp is for").unwrap();
+    let query = dir.join("q.tsq");
+    let run = |args: &[&str]| {
+        let o = Command::new("openssl").args(args).output().unwrap();
+        (o.status.success(), format!("{}{}", stdout(&o), stderr(&o)))
+    };
+    let (made, text) = run(&[
+        "ts",
+        "-query",
+        "-data",
+        data_file.to_str().unwrap(),
+        "-sha256",
+        "-cert",
+        "-out",
+        query.to_str().unwrap(),
+    ]);
+    assert!(made, "{text}");
+    let reply = dir.join("r.tsr");
+    std::fs::write(
+        &reply,
+        http_post(
+            plain_port,
+            "/tsa",
+            "application/timestamp-query",
+            &std::fs::read(&query).unwrap(),
+        ),
+    )
+    .unwrap();
+    let (verified, text) = run(&[
+        "ts",
+        "-verify",
+        "-in",
+        reply.to_str().unwrap(),
+        "-queryfile",
+        query.to_str().unwrap(),
+        "-CAfile",
+        ca.to_str().unwrap(),
+        "-untrusted",
+        tsa_pem.to_str().unwrap(),
+    ]);
+    assert!(verified && text.contains("Verification: OK"), "{text}");
+    let (_, text) = run(&["ts", "-reply", "-in", reply.to_str().unwrap(), "-text"]);
+    assert!(text.contains("Status: Granted"), "{text}");
+    assert!(text.contains("Policy OID: 2.25."), "{text}");
+    // Another file's data does not verify against that token.
+    std::fs::write(&data_file, b"something else").unwrap();
+    let (verified, _) = run(&[
+        "ts",
+        "-verify",
+        "-in",
+        reply.to_str().unwrap(),
+        "-data",
+        data_file.to_str().unwrap(),
+        "-CAfile",
+        ca.to_str().unwrap(),
+        "-untrusted",
+        tsa_pem.to_str().unwrap(),
+    ]);
+    assert!(!verified, "a token verified for other data");
+
+    // A SHA-1 imprint is refused with badAlg; garbage with badDataFormat.
+    let (made, text) = run(&[
+        "ts",
+        "-query",
+        "-data",
+        data_file.to_str().unwrap(),
+        "-sha1",
+        "-out",
+        query.to_str().unwrap(),
+    ]);
+    assert!(made, "{text}");
+    std::fs::write(
+        &reply,
+        http_post(
+            plain_port,
+            "/tsa",
+            "application/timestamp-query",
+            &std::fs::read(&query).unwrap(),
+        ),
+    )
+    .unwrap();
+    let (_, text) = run(&["ts", "-reply", "-in", reply.to_str().unwrap(), "-text"]);
+    assert!(text.contains("Status: Rejected"), "{text}");
+    assert!(
+        text.contains("unrecognized or unsupported algorithm"),
+        "{text}"
+    );
+    std::fs::write(
+        &reply,
+        http_post(
+            plain_port,
+            "/tsa",
+            "application/timestamp-query",
+            b"not DER",
+        ),
+    )
+    .unwrap();
+    let (_, text) = run(&["ts", "-reply", "-in", reply.to_str().unwrap(), "-text"]);
+    assert!(text.contains("Status: Rejected"), "{text}");
+    assert!(
+        text.contains("data submitted has the wrong format"),
+        "{text}"
+    );
 }

@@ -38,6 +38,12 @@ pub mod keys {
     pub use crate::signer::Signer;
 }
 
+/// Time-stamps: answering RFC 3161 requests (the seal center's own TSA).
+pub mod tsa {
+    pub use crate::timestamp::responder::{respond, Answer, Refusal, Tsa};
+    pub use crate::timestamp::token::check;
+}
+
 /// Seal pictures: drawn from a name, cleaned from a scan, or given as a PNG.
 pub mod pictures {
     pub use crate::seal::clean::from_scan;

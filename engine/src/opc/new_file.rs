@@ -255,7 +255,11 @@ mod tests {
             .iter()
             .map(|n| stage(&dir.join(n), n.as_bytes(), false).unwrap())
             .collect();
-        assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 0, "named before commit");
+        assert_eq!(
+            std::fs::read_dir(&dir).unwrap().count(),
+            0,
+            "named before commit"
+        );
         // A file that appeared meanwhile is kept; only that one fails.
         std::fs::write(dir.join("b.docx"), b"theirs").unwrap();
         let results = commit(staged);

@@ -24,6 +24,9 @@ pub struct TsaRequest {
     /// SHA-256 unless told otherwise.
     pub digest: DigestAlg,
     pub timeout: Duration,
+    /// The certificate (PEM) to trust for an https:// TSA instead of the public roots: the
+    /// seal center's own TLS certificate.
+    pub tls_root_pem: Option<Vec<u8>>,
 }
 
 impl TsaRequest {
@@ -33,6 +36,7 @@ impl TsaRequest {
             policy: None,
             digest: DigestAlg::Sha256,
             timeout: Duration::from_secs(15),
+            tls_root_pem: None,
         }
     }
 
@@ -139,7 +143,16 @@ pub fn request(req: &TsaRequest, data: &[u8]) -> Result<Granted> {
 }
 
 fn post(req: &TsaRequest, query: &[u8]) -> Result<Vec<u8>> {
+    let mut tls = ureq::tls::TlsConfig::builder();
+    if let Some(pem) = &req.tls_root_pem {
+        let cert = ureq::tls::Certificate::from_pem(pem)
+            .map_err(|e| Error::arg("--tsa-ca", format!("not a PEM certificate ({e})")))?;
+        tls = tls.root_certs(ureq::tls::RootCerts::Specific(std::sync::Arc::new(vec![
+            cert.to_owned(),
+        ])));
+    }
     let agent: ureq::Agent = ureq::Agent::config_builder()
+        .tls_config(tls.build())
         .timeout_global(Some(req.timeout))
         .http_status_as_error(false)
         .build()

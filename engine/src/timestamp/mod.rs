@@ -5,6 +5,8 @@
 
 mod ber;
 pub mod client;
+pub mod policy;
+pub mod responder;
 pub mod token;
 
 pub use client::TsaRequest;

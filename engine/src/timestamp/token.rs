@@ -13,21 +13,26 @@ use der::asn1::{Any, Int, OctetString};
 use der::{Decode, Encode, Sequence, Tag, Tagged};
 use time::OffsetDateTime;
 use x509_cert::ext::pkix::name::GeneralName;
-use x509_tsp::{Accuracy, MessageImprint, TsaPolicyId};
+use x509_tsp::{Accuracy, MessageImprint};
 
 use crate::algorithm::{DigestAlg, SignatureAlg};
 use crate::crypto::{self, EcdsaEncoding};
 use crate::trust::Cert;
 
-const ID_SIGNED_DATA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.7.2");
-const ID_CT_TST_INFO: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.16.1.4");
-const ID_CONTENT_TYPE: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.3");
-const ID_MESSAGE_DIGEST: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.4");
+pub(super) const ID_SIGNED_DATA: ObjectIdentifier =
+    ObjectIdentifier::new_unwrap("1.2.840.113549.1.7.2");
+pub(super) const ID_CT_TST_INFO: ObjectIdentifier =
+    ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.16.1.4");
+pub(super) const ID_CONTENT_TYPE: ObjectIdentifier =
+    ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.3");
+pub(super) const ID_MESSAGE_DIGEST: ObjectIdentifier =
+    ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.4");
 const ID_SIGNING_CERTIFICATE: ObjectIdentifier =
     ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.16.2.12");
-const ID_SIGNING_CERTIFICATE_V2: ObjectIdentifier =
+pub(super) const ID_SIGNING_CERTIFICATE_V2: ObjectIdentifier =
     ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.16.2.47");
-const ID_KP_TIME_STAMPING: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.3.8");
+pub(super) const ID_KP_TIME_STAMPING: ObjectIdentifier =
+    ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.3.8");
 const RSA_ENCRYPTION: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.1");
 
 /// TSTInfo (RFC 3161 §2.4.2), with `genTime` kept raw: RFC 3161 allows fractional seconds
@@ -35,22 +40,23 @@ const RSA_ENCRYPTION: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.1
 /// x509-tsp 0.1's TstInfo uses that type. OpenSSL writes fractions when `clock_precision_digits`
 /// is set, and so do many public TSAs.
 #[derive(Clone, Debug, Sequence)]
-struct TstInfo {
-    version: Int,
-    policy: TsaPolicyId,
-    message_imprint: MessageImprint,
-    serial_number: Int,
-    gen_time: Any,
+pub(super) struct TstInfo {
+    pub(super) version: Int,
+    /// Kept as DER: a UUID policy (2.25.…) has an arc beyond `ObjectIdentifier`'s.
+    pub(super) policy: Any,
+    pub(super) message_imprint: MessageImprint,
+    pub(super) serial_number: Int,
+    pub(super) gen_time: Any,
     #[asn1(optional = "true")]
-    accuracy: Option<Accuracy>,
+    pub(super) accuracy: Option<Accuracy>,
     #[asn1(default = "Default::default")]
-    ordering: bool,
+    pub(super) ordering: bool,
     #[asn1(optional = "true")]
-    nonce: Option<Int>,
+    pub(super) nonce: Option<Int>,
     #[asn1(context_specific = "0", tag_mode = "EXPLICIT", optional = "true")]
-    tsa: Option<GeneralName>,
+    pub(super) tsa: Option<GeneralName>,
     #[asn1(context_specific = "1", tag_mode = "IMPLICIT", optional = "true")]
-    extensions: Option<x509_cert::ext::Extensions>,
+    pub(super) extensions: Option<x509_cert::ext::Extensions>,
 }
 
 /// ESSCertID (RFC 2634 §5.4.1): SHA-1 of the TSA certificate.
@@ -70,19 +76,19 @@ struct SigningCertificate {
 
 /// ESSCertIDv2 (RFC 5035 §4): the hash algorithm defaults to SHA-256.
 #[derive(Clone, Debug, Sequence)]
-struct EssCertIdV2 {
+pub(super) struct EssCertIdV2 {
     #[asn1(optional = "true")]
-    hash_algorithm: Option<x509_cert::spki::AlgorithmIdentifierOwned>,
-    cert_hash: OctetString,
+    pub(super) hash_algorithm: Option<x509_cert::spki::AlgorithmIdentifierOwned>,
+    pub(super) cert_hash: OctetString,
     #[asn1(optional = "true")]
-    issuer_serial: Option<Any>,
+    pub(super) issuer_serial: Option<Any>,
 }
 
 #[derive(Clone, Debug, Sequence)]
-struct SigningCertificateV2 {
-    certs: Vec<EssCertIdV2>,
+pub(super) struct SigningCertificateV2 {
+    pub(super) certs: Vec<EssCertIdV2>,
     #[asn1(optional = "true")]
-    policies: Option<Any>,
+    pub(super) policies: Option<Any>,
 }
 
 /// Why a token does not prove what it claims. Each maps to a finding code.
@@ -227,7 +233,7 @@ pub fn check(token: &[u8], data: &[u8]) -> Result<Timestamp, TokenProblem> {
         tsa,
         certs,
         nonce: tst.nonce.map(|n| n.as_bytes().to_vec()),
-        policy: tst.policy.to_string(),
+        policy: super::policy::text(&tst.policy).unwrap_or_default(),
     })
 }
 
