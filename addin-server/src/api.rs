@@ -201,16 +201,35 @@ pub async fn stamp(
     let st = state.clone();
     let seal_id = seal.id.clone();
     let result = web::block(move || -> Result<docseal::Report, docseal::Error> {
-        // A seal the center knows is checked there before the token is touched.
+        // A seal the center knows is checked there before the token is touched, and brings
+        // its seal data (GB/T 38540 SESeal): its picture is the one placed.
+        let mut issued: Option<(Vec<u8>, docseal::seal_data::SealData)> = None;
         if let (Some(id), Some(c)) = (&seal.center_id, &st.center) {
             let client = c.lock().map_err(|_| {
                 docseal::Error::SigningFailed("the center client is poisoned".into())
             })?;
-            if let Err(e) = client.check_usable(id) {
-                return Err(docseal::Error::CertificateNotValid {
-                    subject: seal.label.clone(),
-                    reason: format!("refused by the seal center: {e}"),
-                });
+            match client.check_usable(id) {
+                Err(e) => {
+                    return Err(docseal::Error::CertificateNotValid {
+                        subject: seal.label.clone(),
+                        reason: format!("refused by the seal center: {e}"),
+                    })
+                }
+                Ok(record) => {
+                    use base64::Engine;
+                    let der = record
+                        .and_then(|r| r.seseal_b64)
+                        .and_then(|b| base64::engine::general_purpose::STANDARD.decode(b).ok());
+                    if let Some(der) = der {
+                        let data = docseal::seal_data::SealData::read(&der).map_err(|e| {
+                            docseal::Error::CertificateNotValid {
+                                subject: seal.label.clone(),
+                                reason: e.to_string(),
+                            }
+                        })?;
+                        issued = Some((der, data));
+                    }
+                }
             }
         }
         let source = docseal::keys::PinSource {
@@ -220,11 +239,26 @@ pub async fn stamp(
         };
         let key = docseal::keys::load(&seal.key, seal.cert.as_deref(), None, &source);
         let key = key?;
-        let png = match &seal.image {
-            Some(p) => std::fs::read(p).map_err(|e| docseal::Error::io(p, e))?,
-            None => docseal::pictures::render_png(&docseal::pictures::SealSpec::new(&seal.label))?,
+        let png = match (&issued, &seal.image) {
+            (Some((_, data)), _) => data.picture().to_vec(),
+            (None, Some(p)) => std::fs::read(p).map_err(|e| docseal::Error::io(p, e))?,
+            (None, None) => {
+                docseal::pictures::render_png(&docseal::pictures::SealSpec::new(&seal.label))?
+            }
         };
         let picture = docseal::pictures::SealPicture::from_png(png)?;
+        if let Some((_, data)) = &issued {
+            if !key.chain.first().is_some_and(|c| data.lists(c)) {
+                return Err(docseal::Error::CertificateNotValid {
+                    subject: seal.label.clone(),
+                    reason: "the seal is issued to another certificate than its key's".into(),
+                });
+            }
+        }
+        let size_mm = issued
+            .as_ref()
+            .map(|(_, d)| f64::from(d.size_mm().0))
+            .unwrap_or(42.0);
         let opts = docseal::StampOptions {
             sign: docseal::SignOptions {
                 signer: key.signer.as_ref(),
@@ -233,9 +267,11 @@ pub async fn stamp(
                 comments: "Sealed with docseal",
                 tsa: st.tsa.as_ref(),
                 ltv: st.ltv.as_ref(),
+                seal_data: issued.as_ref().map(|(der, _)| der.as_slice()),
+                approval: None,
             },
             picture: &picture,
-            size_mm: 42.0,
+            size_mm,
             offset_mm: (0.0, 0.0),
             placement,
             open_pane: Some(Default::default()),

@@ -186,6 +186,8 @@ fn run(a: Args) -> Result<(), ServerError> {
         ltv,
         verify: docseal::VerifyOptions {
             trust,
+            // With a seal center, a seal picture no center issued is an error.
+            require_issued_seals: center.is_some(),
             ..Default::default()
         },
         csrf: Default::default(),

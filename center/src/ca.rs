@@ -358,6 +358,16 @@ impl Ca {
         Ok(self.key.sign(message)?)
     }
 
+    /// The X.509 algorithm of [`Ca::sign`]'s signatures.
+    pub fn signature_oid(&self) -> const_oid::ObjectIdentifier {
+        use rcgen::PublicKeyData;
+        if std::ptr::eq(self.key.algorithm(), &rcgen::PKCS_ECDSA_P256_SHA256) {
+            const_oid::db::rfc5912::ECDSA_WITH_SHA_256
+        } else {
+            const_oid::db::rfc5912::SHA_256_WITH_RSA_ENCRYPTION
+        }
+    }
+
     /// Checks a signature made by [`Ca::sign`].
     pub fn verify(&self, message: &[u8], signature: &[u8]) -> bool {
         docseal::Cert::from_der(self.cert_der.clone()).is_ok_and(|c| c.verifies(message, signature))

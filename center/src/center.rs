@@ -232,7 +232,7 @@ impl Center {
 
     /// Ends an operation: its audit row and the signed head, a new CRL when revocation
     /// changed, the commit, and then the data directory's copies of both.
-    async fn finish(
+    pub(crate) async fn finish(
         &self,
         mut tx: sqlx::Transaction<'_, sqlx::Any>,
         event: Event,
@@ -471,16 +471,20 @@ impl Center {
             Some(n) => n,
             None => first_cn(cert.subject()),
         };
-        let picture_sha256 = new
-            .picture_png
-            .as_ref()
-            .map(|p| audit::hex(&Sha256::digest(p)));
-        if let Some(p) = &new.picture_png {
-            if !p.starts_with(b"\x89PNG\r\n\x1a\n") {
-                return Err(Error::Invalid("the seal picture must be a PNG file".into()));
+        // Every registered seal has a picture — given, or drawn from its name — because the
+        // seal data binds one to the certificate.
+        let picture = match &new.picture_png {
+            Some(p) => {
+                docseal::pictures::SealPicture::from_png(p.clone())
+                    .map_err(|e| Error::Invalid(e.to_string()))?;
+                p.clone()
             }
-        }
+            None => docseal::pictures::render_png(&docseal::pictures::SealSpec::new(&name))
+                .map_err(|e| Error::Invalid(e.to_string()))?,
+        };
+        let picture_sha256 = Some(audit::hex(&Sha256::digest(&picture)));
         let t = now();
+        let seseal = self.make_seal_data(&id, &name, &cert, &picture, t)?;
         let seal = Seal {
             id: id.clone(),
             name,
@@ -490,7 +494,7 @@ impl Center {
             cert_pem: pem(cert.der()),
             fingerprint: cert.fingerprint_sha256(),
             serial_hex: cert.serial_hex(),
-            picture_b64: new.picture_png.as_ref().map(|p| B64.encode(p)),
+            picture_b64: Some(B64.encode(&picture)),
             picture_sha256,
             policy: serde_json::json!({
                 "approval": if new.approval_required { "required" } else { "none" }
@@ -502,6 +506,7 @@ impl Center {
             status_reason: None,
             revoked_at: None,
             created_at: t,
+            seseal_b64: Some(B64.encode(&seseal)),
         };
         let mut tx = self.store.pool().begin().await?;
         let dup = sqlx::query(
@@ -519,7 +524,7 @@ impl Center {
             )));
         }
         sqlx::query(&self.store.sql(&format!(
-            "INSERT INTO seals ({SEAL_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)"
+            "INSERT INTO seals ({SEAL_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)"
         )))
         .bind(&seal.id)
         .bind(&seal.name)
@@ -538,6 +543,7 @@ impl Center {
         .bind(&seal.status_reason)
         .bind(seal.revoked_at)
         .bind(seal.created_at)
+        .bind(&seal.seseal_b64)
         .execute(&mut *tx)
         .await?;
         self.finish(
@@ -554,6 +560,38 @@ impl Center {
         )
         .await?;
         Ok(seal)
+    }
+
+    /// The seal data (GB/T 38540-2020 SESeal) of a seal: its id, name, the certificate allowed
+    /// to use it, its picture and size, its validity (the certificate's), signed by the CA as
+    /// the seal's maker.
+    fn make_seal_data(
+        &self,
+        id: &str,
+        name: &str,
+        cert: &docseal::Cert,
+        picture: &[u8],
+        at: i64,
+    ) -> Result<Vec<u8>> {
+        let (width_mm, height_mm) = docseal::pictures::size_mm(picture).unwrap_or((42, 42));
+        let new = docseal::seal_data::NewSeal {
+            id,
+            name,
+            vendor: "docseal",
+            certs: &[cert.der()],
+            picture_png: picture,
+            width_mm,
+            height_mm,
+            created: time::OffsetDateTime::from_unix_timestamp(at)
+                .map_err(|e| Error::Invalid(e.to_string()))?,
+            valid_from: cert.not_before(),
+            valid_to: cert.not_after(),
+        };
+        docseal::seal_data::make(&new, self.ca.cert_der(), |tbs| {
+            let sig = self.ca.sign(tbs).map_err(|e| e.to_string())?;
+            Ok((self.ca.signature_oid(), sig))
+        })
+        .map_err(|e| Error::Crypto(e.to_string()))
     }
 
     /// Issues a seal certificate for `spki_der` with this center's CA and registers it.

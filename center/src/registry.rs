@@ -98,9 +98,11 @@ pub struct Seal {
     /// The revocation time on the CRL: the report time when a reported loss is confirmed.
     pub revoked_at: Option<i64>,
     pub created_at: i64,
+    /// The seal data the center made and signed (GB/T 38540-2020 SESeal, DER), base64.
+    pub seseal_b64: Option<String>,
 }
 
-pub const SEAL_COLUMNS: &str = "id, name, unit, kind, holder, cert_pem, fingerprint, serial_hex, picture_b64, picture_sha256, policy, token_uri, status, status_at, status_reason, revoked_at, created_at";
+pub const SEAL_COLUMNS: &str = "id, name, unit, kind, holder, cert_pem, fingerprint, serial_hex, picture_b64, picture_sha256, policy, token_uri, status, status_at, status_reason, revoked_at, created_at, seseal_b64";
 
 impl Seal {
     pub fn from_row(r: &AnyRow) -> Result<Seal> {
@@ -122,6 +124,7 @@ impl Seal {
             status_reason: r.try_get(14)?,
             revoked_at: r.try_get(15)?,
             created_at: r.try_get(16)?,
+            seseal_b64: r.try_get(17)?,
         })
     }
 }
@@ -133,6 +136,8 @@ pub enum Role {
     Keeper,
     /// Reads the registry and the audit log; changes nothing.
     Auditor,
+    /// Approves or rejects requests to use seals whose policy asks for it.
+    Approver,
 }
 
 impl Role {
@@ -141,6 +146,7 @@ impl Role {
             Role::Administrator => "administrator",
             Role::Keeper => "keeper",
             Role::Auditor => "auditor",
+            Role::Approver => "approver",
         }
     }
 
@@ -149,8 +155,9 @@ impl Role {
             "administrator" | "admin" => Ok(Role::Administrator),
             "keeper" => Ok(Role::Keeper),
             "auditor" => Ok(Role::Auditor),
+            "approver" => Ok(Role::Approver),
             other => Err(Error::Invalid(format!(
-                "unknown role {other:?} (administrator, keeper or auditor)"
+                "unknown role {other:?} (administrator, keeper, approver or auditor)"
             ))),
         }
     }

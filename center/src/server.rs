@@ -62,11 +62,13 @@ async fn login(c: Shared, body: web::Json<Login>) -> Result<HttpResponse, Error>
     })))
 }
 
-/// A seal as the API shows it: without the picture, which has its own URL.
+/// A seal as the API lists it: without the picture, which has its own URL, and without the
+/// seal data, which the seal's `usable` answer carries to the client about to use it.
 fn public(s: &crate::registry::Seal) -> serde_json::Value {
     let mut v = serde_json::to_value(s).unwrap_or_default();
     if let Some(o) = v.as_object_mut() {
         o.remove("picture_b64");
+        o.remove("seseal_b64");
     }
     v
 }
@@ -108,7 +110,12 @@ async fn picture(
 /// token is touched.
 async fn usable(c: Shared, req: HttpRequest, id: web::Path<String>) -> Result<HttpResponse, Error> {
     actor(&c, &req).await?;
-    Ok(HttpResponse::Ok().json(public(&c.check_usable(&id).await?)))
+    let seal = c.check_usable(&id).await?;
+    let mut v = public(&seal);
+    if let (Some(o), Some(data)) = (v.as_object_mut(), &seal.seseal_b64) {
+        o.insert("seseal_b64".into(), data.clone().into());
+    }
+    Ok(HttpResponse::Ok().json(v))
 }
 
 #[derive(Deserialize)]
@@ -145,6 +152,96 @@ async fn reinstate(
 ) -> Result<HttpResponse, Error> {
     let a = actor(&c, &req).await?;
     Ok(HttpResponse::Ok().json(public(&c.reinstate(&a, &id).await?)))
+}
+
+#[derive(Deserialize)]
+struct Policy {
+    approval: String,
+}
+
+async fn policy(
+    c: Shared,
+    req: HttpRequest,
+    id: web::Path<String>,
+    body: web::Json<Policy>,
+) -> Result<HttpResponse, Error> {
+    let a = actor(&c, &req).await?;
+    let required = match body.approval.as_str() {
+        "required" => true,
+        "none" => false,
+        other => {
+            return Err(Error::Invalid(format!(
+                "approval is required or none, not {other:?}"
+            )))
+        }
+    };
+    c.set_approval_policy(&a, &id, required).await?;
+    Ok(HttpResponse::Ok().json(public(&c.seal(&id).await?)))
+}
+
+async fn request_approval(
+    c: Shared,
+    req: HttpRequest,
+    body: web::Json<crate::approvals::NewRequest>,
+) -> Result<HttpResponse, Error> {
+    let a = actor(&c, &req).await?;
+    Ok(HttpResponse::Ok().json(c.request_approval(&a, body.into_inner()).await?))
+}
+
+#[derive(Deserialize)]
+struct StatusQuery {
+    status: Option<String>,
+}
+
+async fn approvals(
+    c: Shared,
+    req: HttpRequest,
+    q: web::Query<StatusQuery>,
+) -> Result<HttpResponse, Error> {
+    let a = actor(&c, &req).await?;
+    Ok(HttpResponse::Ok().json(c.approvals(&a, q.status.as_deref()).await?))
+}
+
+#[derive(Deserialize)]
+struct Decision {
+    reason: Option<String>,
+}
+
+/// An approver's decision: `approve` or `reject`.
+async fn decide(
+    c: Shared,
+    req: HttpRequest,
+    path: web::Path<(String, String)>,
+    body: web::Json<Decision>,
+) -> Result<HttpResponse, Error> {
+    let a = actor(&c, &req).await?;
+    let (id, verb) = path.into_inner();
+    let approve = match verb.as_str() {
+        "approve" => true,
+        "reject" => false,
+        other => return Err(Error::Invalid(format!("approve or reject, not {other:?}"))),
+    };
+    Ok(HttpResponse::Ok().json(c.decide(&a, &id, approve, body.reason.clone()).await?))
+}
+
+#[derive(Deserialize)]
+struct Consume {
+    seal_id: String,
+    document_sha256: String,
+}
+
+/// A stamp takes its approval, once.
+async fn consume(
+    c: Shared,
+    req: HttpRequest,
+    id: web::Path<String>,
+    body: web::Json<Consume>,
+) -> Result<HttpResponse, Error> {
+    let a = actor(&c, &req).await?;
+    Ok(HttpResponse::Ok().json(
+        c.consume_approval(&a, &id, &body.seal_id, &body.document_sha256)
+            .await?,
+    ))
 }
 
 /// A client's report of a stamp, a signature or a verification through a server.
@@ -244,6 +341,11 @@ pub fn api(cfg: &mut web::ServiceConfig) {
         .route("/api/seals/{id}/suspend", web::post().to(suspend))
         .route("/api/seals/{id}/revoke", web::post().to(revoke))
         .route("/api/seals/{id}/reinstate", web::post().to(reinstate))
+        .route("/api/seals/{id}/policy", web::post().to(policy))
+        .route("/api/approvals", web::post().to(request_approval))
+        .route("/api/approvals", web::get().to(approvals))
+        .route("/api/approvals/{id}/consume", web::post().to(consume))
+        .route("/api/approvals/{id}/{verb}", web::post().to(decide))
         .route("/api/reports", web::post().to(report))
         .route("/api/audit", web::get().to(audit))
         .route("/api/audit/verify", web::get().to(audit_verify))

@@ -55,6 +55,21 @@ const MIGRATIONS: &[(i64, &[&str])] = &[(
         // again after a lost answer is recorded once.
         "CREATE TABLE client_events (event_id TEXT PRIMARY KEY, seq BIGINT NOT NULL)",
     ],
+), (
+    3,
+    &[
+        // The seal data (GB/T 38540 SESeal) the center signs for each seal it registers.
+        "ALTER TABLE seals ADD COLUMN seseal_b64 TEXT",
+    ],
+), (
+    4,
+    &[
+        // Requests to use a seal whose policy asks for approval, and their decisions.
+        "CREATE TABLE approvals (id TEXT PRIMARY KEY, seal_id TEXT NOT NULL, requester TEXT NOT NULL,
+            document TEXT NOT NULL, document_sha256 TEXT NOT NULL, reason TEXT, status TEXT NOT NULL,
+            created_at BIGINT NOT NULL, decided_by TEXT, decided_at BIGINT, decision_reason TEXT,
+            expires_at BIGINT, used_at BIGINT)",
+    ],
 )];
 
 impl Store {

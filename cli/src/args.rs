@@ -239,7 +239,7 @@ pub struct KeyArgs {
     /// PKCS#12 file (.p12/.pfx), a PEM private key with --cert, or a token key as an RFC 7512 URI
     /// (pkcs11:token=SealKey;object=Official%20Seal).
     #[arg(long)]
-    pub key: String,
+    pub key: Option<String>,
     /// The signer's certificate (PEM or DER), when the key file does not hold it.
     #[arg(long)]
     pub cert: Option<PathBuf>,
@@ -308,6 +308,10 @@ pub struct VerifyArgs {
     /// names it an assertion.
     #[arg(long)]
     pub at: Option<String>,
+    /// A seal picture that no seal center issued (no GB/T 38540 seal data: a scanned or drawn
+    /// seal) makes the document invalid instead of drawing a warning.
+    #[arg(long)]
+    pub require_issued_seals: bool,
     /// Write a copy of the (single) FILE with every seal that is not validly bound crossed out
     /// and the signatures removed.
     #[arg(long)]
@@ -316,10 +320,24 @@ pub struct VerifyArgs {
 
 /// The key `--key` names, with the PIN from --pin-file, DOCSEAL_PIN or a prompt.
 pub fn load_key(k: &KeyArgs) -> Result<docseal::keys::LoadedKey, docseal::Error> {
+    load_key_or(k, None)
+}
+
+/// `--key`, or else `fallback` (the token a registered seal's key is on).
+pub fn load_key_or(
+    k: &KeyArgs,
+    fallback: Option<&str>,
+) -> Result<docseal::keys::LoadedKey, docseal::Error> {
     let pin = docseal::keys::PinSource {
         file: k.pin_file.clone(),
         prompt: true,
         value: None,
     };
-    docseal::keys::load(&k.key, k.cert.as_deref(), k.chain.as_deref(), &pin)
+    let key = k.key.as_deref().or(fallback).ok_or_else(|| {
+        docseal::Error::arg(
+            "--key",
+            "which key signs: a PKCS#12 or PEM file, or a pkcs11: URI (or --seal with a center that knows the seal's token)",
+        )
+    })?;
+    docseal::keys::load(key, k.cert.as_deref(), k.chain.as_deref(), &pin)
 }

@@ -97,6 +97,8 @@ pub fn run(a: BatchArgs) -> Result<u8, Error> {
         comments: &a.comment,
         tsa: tsa.as_ref(),
         ltv: ltv.as_ref(),
+        seal_data: None,
+        approval: None,
     };
     let stamp;
     let mode = match &mode_picture {

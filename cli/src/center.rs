@@ -52,6 +52,33 @@ pub enum CenterCommand {
     },
     /// List the audit log, or check its chain and signed head with --verify.
     Audit(AuditArgs),
+    /// Ask to use a seal whose policy requires approval on DOC (its exact bytes); prints the
+    /// request id on its last line.
+    Request {
+        #[arg(long)]
+        seal: String,
+        doc: PathBuf,
+        #[arg(long)]
+        reason: Option<String>,
+    },
+    /// Approve a request (the approver role); the approval is good for seven days, once.
+    Approve {
+        request: String,
+        #[arg(long)]
+        reason: Option<String>,
+    },
+    /// Reject a request (the approver role).
+    Reject {
+        request: String,
+        #[arg(long)]
+        reason: Option<String>,
+    },
+    /// The approval requests (a keeper sees their own).
+    Approvals {
+        /// pending, approved, rejected or used.
+        #[arg(long)]
+        status: Option<String>,
+    },
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -119,6 +146,12 @@ pub enum SealCommand {
         id: String,
         #[arg(long, value_enum)]
         reason: ReasonArg,
+    },
+    /// Change a seal's policy: whether each use needs an approver's approval.
+    Policy {
+        id: String,
+        #[arg(long, value_parser = ["none", "required"])]
+        approval: String,
     },
 }
 
@@ -216,7 +249,7 @@ pub enum KeeperCommand {
     /// Add a user (password from DOCSEAL_NEW_PASSWORD, else a prompt).
     Add {
         name: String,
-        #[arg(long, value_parser = ["keeper", "auditor", "administrator"], default_value = "keeper")]
+        #[arg(long, value_parser = ["keeper", "approver", "auditor", "administrator"], default_value = "keeper")]
         role: String,
     },
     List,
@@ -328,6 +361,88 @@ async fn dispatch(a: &CenterArgs) -> Result<u8, Error> {
         CenterCommand::Seal(s) => seal(a, &center, s).await,
         CenterCommand::Keeper(k) => keeper(a, &center, k).await,
         CenterCommand::Audit(au) => audit(a, &center, au).await,
+        CenterCommand::Request { seal, doc, reason } => {
+            let actor = login(&center, &a.user).await?;
+            let req = approval_request(seal, doc, reason.clone())?;
+            let r = center.request_approval(&actor, req).await?;
+            show_approval(a, &r);
+            Ok(0)
+        }
+        CenterCommand::Approve { request, reason } | CenterCommand::Reject { request, reason } => {
+            let actor = login(&center, &a.user).await?;
+            let approve = matches!(a.command, CenterCommand::Approve { .. });
+            let r = center
+                .decide(&actor, request, approve, reason.clone())
+                .await?;
+            show_approval(a, &r);
+            Ok(0)
+        }
+        CenterCommand::Approvals { status } => {
+            let actor = login(&center, &a.user).await?;
+            let list = center.approvals(&actor, status.as_deref()).await?;
+            list_approvals(a, &list);
+            Ok(0)
+        }
+    }
+}
+
+/// A request for `doc`: its name and the SHA-256 of its bytes.
+pub(crate) fn approval_request(
+    seal: &str,
+    doc: &Path,
+    reason: Option<String>,
+) -> Result<docseal_center::approvals::NewRequest, Error> {
+    let bytes = read_file(doc)?;
+    Ok(docseal_center::approvals::NewRequest {
+        seal_id: seal.to_string(),
+        document: doc
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+        document_sha256: docseal_center::audit::hex(&docseal::DigestAlg::Sha256.digest(&bytes)),
+        reason,
+    })
+}
+
+pub(crate) fn show_approval(a: &CenterArgs, r: &docseal_center::approvals::Approval) {
+    let text = match r.status {
+        docseal_center::approvals::ApprovalStatus::Pending => format!(
+            "requested use of {} on {} (sha256 {})\n{}",
+            r.seal_id, r.document, r.document_sha256, r.id
+        ),
+        _ => format!(
+            "{} {} ({} on {}){}",
+            r.id,
+            r.status.as_str(),
+            r.seal_id,
+            r.document,
+            r.decided_by
+                .as_deref()
+                .map(|b| format!(" by {b}"))
+                .unwrap_or_default()
+        ),
+    };
+    say(a, &serde_json::to_value(r).unwrap_or_default(), &text);
+}
+
+pub(crate) fn list_approvals(a: &CenterArgs, list: &[docseal_center::approvals::Approval]) {
+    if a.json {
+        println!("{}", serde_json::to_value(list).unwrap_or_default());
+        return;
+    }
+    for r in list {
+        println!(
+            "{}  {:<8}  {}  {}  by {}{}",
+            r.id,
+            r.status.as_str(),
+            r.seal_id,
+            r.document,
+            r.requester,
+            r.reason
+                .as_deref()
+                .map(|x| format!(" — {x}"))
+                .unwrap_or_default()
+        );
     }
 }
 
@@ -463,6 +578,12 @@ async fn seal(a: &CenterArgs, center: &Center, s: &SealCommand) -> Result<u8, Er
         SealCommand::Suspend { id, reason } => center.suspend(&actor, id, (*reason).into()).await?,
         SealCommand::Reinstate { id } => center.reinstate(&actor, id).await?,
         SealCommand::Revoke { id, reason } => center.revoke(&actor, id, (*reason).into()).await?,
+        SealCommand::Policy { id, approval } => {
+            center
+                .set_approval_policy(&actor, id, approval == "required")
+                .await?;
+            center.seal(id).await?
+        }
     };
     show_seal(a, &shown);
     Ok(0)

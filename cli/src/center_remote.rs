@@ -12,6 +12,10 @@ fn seal_of(v: serde_json::Value) -> Result<Seal, Error> {
     serde_json::from_value(v).map_err(|e| Error::Store(format!("the center's answer: {e}")))
 }
 
+fn approval_of(v: serde_json::Value) -> Result<docseal_center::approvals::Approval, Error> {
+    serde_json::from_value(v).map_err(|e| Error::Store(format!("the center's answer: {e}")))
+}
+
 fn segment(id: &str) -> Result<&str, Error> {
     if id.is_empty()
         || !id
@@ -47,6 +51,35 @@ pub fn run(a: &CenterArgs, c: &Client) -> Result<u8, Error> {
         )?)?,
         CenterCommand::Seal(SealCommand::Reinstate { id }) => {
             seal_of(c.post(&format!("/api/seals/{}/reinstate", segment(id)?), &serde_json::json!({}))?)?
+        }
+        CenterCommand::Seal(SealCommand::Policy { id, approval }) => seal_of(c.post(
+            &format!("/api/seals/{}/policy", segment(id)?),
+            &serde_json::json!({"approval": approval}),
+        )?)?,
+        CenterCommand::Request { seal, doc, reason } => {
+            let req = crate::center::approval_request(seal, doc, reason.clone())?;
+            let v = c.post("/api/approvals", &serde_json::to_value(&req).unwrap_or_default())?;
+            crate::center::show_approval(a, &approval_of(v)?);
+            return Ok(0);
+        }
+        CenterCommand::Approve { request, reason } | CenterCommand::Reject { request, reason } => {
+            let verb = if matches!(a.command, CenterCommand::Approve { .. }) { "approve" } else { "reject" };
+            let v = c.post(
+                &format!("/api/approvals/{}/{verb}", segment(request)?),
+                &serde_json::json!({"reason": reason}),
+            )?;
+            crate::center::show_approval(a, &approval_of(v)?);
+            return Ok(0);
+        }
+        CenterCommand::Approvals { status } => {
+            let path = match status {
+                Some(s) => format!("/api/approvals?status={}", segment(s)?),
+                None => "/api/approvals".to_string(),
+            };
+            let list: Vec<docseal_center::approvals::Approval> = serde_json::from_value(c.get(&path)?)
+                .map_err(|e| Error::Store(format!("the center's answer: {e}")))?;
+            crate::center::list_approvals(a, &list);
+            return Ok(0);
         }
         CenterCommand::Crl { output } => {
             write_out(output, &c.crl()?)?;

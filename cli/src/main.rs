@@ -6,6 +6,7 @@ mod batch;
 mod center;
 mod center_remote;
 mod csr;
+mod issued;
 mod reporting;
 mod stamp;
 mod tokens;
@@ -75,6 +76,8 @@ fn sign(a: SignArgs) -> Result<u8, Error> {
         comments: &a.comment,
         tsa: tsa.as_ref(),
         ltv: ltv.as_ref(),
+        seal_data: None,
+        approval: None,
     };
     docseal::sign_file(&a.input, &a.output, &opts)?;
     if let Some(r) = &mut reporter {
@@ -127,6 +130,7 @@ fn verify(a: VerifyArgs) -> Result<u8, Error> {
     let opts = VerifyOptions {
         trust,
         at,
+        require_issued_seals: a.require_issued_seals,
         ..VerifyOptions::default()
     };
     if a.mark.is_some() && (a.files.len() != 1 || a.recursive) {
@@ -228,6 +232,28 @@ fn print_report(r: &docseal::Report) {
             s.part,
             s.signer.as_deref().unwrap_or("?"),
             s.algorithm.as_deref().unwrap_or("?")
+        );
+        if let Some(a) = &s.approval {
+            println!(
+                "    approved by {} at {} (request {})",
+                a.approved_by, a.approved_at, a.request
+            );
+        }
+    }
+    for s in &r.seals {
+        let issued = match (&s.issued.seal_id, &s.issued.issued_by) {
+            (Some(id), Some(by)) => format!(
+                ", seal {id} issued by {by}, valid {} to {}",
+                s.issued.valid_from.as_deref().unwrap_or("?"),
+                s.issued.valid_to.as_deref().unwrap_or("?")
+            ),
+            _ => String::new(),
+        };
+        println!(
+            "  seal {} {} ({}{issued})",
+            s.image_part,
+            s.status.as_str(),
+            s.issuance.as_str()
         );
     }
 }

@@ -16,9 +16,18 @@ pub struct CenterUseArgs {
     /// The center's TLS certificate (tls.pem in its data directory).
     #[arg(long)]
     pub center_ca: Option<PathBuf>,
-    /// The registered seal's id (docseal center seal list).
+    /// The registered seal's id (docseal center seal list). With --center or --data-dir the
+    /// seal's issued data is used: its picture, its seal data signed into the signature, and
+    /// its token when --key is not given.
     #[arg(long)]
     pub seal: Option<String>,
+    /// The seal center's data directory, read directly instead of through --center.
+    #[arg(long, requires = "seal", conflicts_with = "center")]
+    pub data_dir: Option<PathBuf>,
+    /// The approved request to use, for a seal whose policy asks for approval (default: the
+    /// approved request for this seal and these exact bytes).
+    #[arg(long, requires = "seal")]
+    pub approval: Option<String>,
     /// Who reports to the center (password from DOCSEAL_CENTER_PASSWORD, else a prompt).
     #[arg(long, default_value = "admin")]
     pub center_user: String,
@@ -31,9 +40,11 @@ pub struct Reporter {
     client: Client,
     seal: String,
     fingerprint: Option<String>,
+    /// The seal as the center answered, when it was reachable.
+    record: Option<docseal_center::registry::Seal>,
 }
 
-fn center_error(e: docseal_center::Error) -> Error {
+pub fn center_error(e: docseal_center::Error) -> Error {
     match e {
         docseal_center::Error::SealNotActive { .. } | docseal_center::Error::NoSuchSeal(_) => {
             Error::CertificateNotValid {
@@ -50,13 +61,7 @@ pub fn before(a: &CenterUseArgs) -> Result<Option<Reporter>, Error> {
     let (Some(url), Some(seal)) = (&a.center, &a.seal) else {
         return Ok(None);
     };
-    let password = match std::env::var("DOCSEAL_CENTER_PASSWORD") {
-        Ok(p) => p,
-        Err(_) => {
-            rpassword::prompt_password(format!("Seal center password for {}: ", a.center_user))
-                .map_err(|e| Error::arg("--center", format!("no password: {e}")))?
-        }
-    };
+    let password = center_password(a)?;
     let client = Client::connect(&client::Config {
         url: url.clone(),
         ca: a.center_ca.clone(),
@@ -65,8 +70,9 @@ pub fn before(a: &CenterUseArgs) -> Result<Option<Reporter>, Error> {
         journal: Some(a.journal.clone().unwrap_or_else(client::default_journal)),
     })
     .map_err(center_error)?;
-    let fingerprint = match client.check_usable(seal).map_err(center_error)? {
-        Some(s) => Some(s.fingerprint),
+    let record = client.check_usable(seal).map_err(center_error)?;
+    let fingerprint = match &record {
+        Some(s) => Some(s.fingerprint.clone()),
         None => {
             eprintln!(
                 "docseal: the seal center is unreachable ({}); seal {seal} is used without its check, and the report waits in the journal",
@@ -79,7 +85,25 @@ pub fn before(a: &CenterUseArgs) -> Result<Option<Reporter>, Error> {
         client,
         seal: seal.clone(),
         fingerprint,
+        record,
     }))
+}
+
+/// The issued seal `--seal` names, from `--data-dir` or the center `reporter` talks to. `None`
+/// without either, or when the center is unreachable (the seal is then used without its data).
+pub fn issued(
+    a: &CenterUseArgs,
+    reporter: Option<&Reporter>,
+) -> Result<Option<crate::issued::IssuedSeal>, Error> {
+    if let (Some(dir), Some(id)) = (&a.data_dir, &a.seal) {
+        return crate::issued::IssuedSeal::from_data_dir(dir, id).map(Some);
+    }
+    match reporter.and_then(|r| r.record.as_ref()) {
+        Some(record) if record.seseal_b64.is_some() => {
+            crate::issued::IssuedSeal::from_record(record).map(Some)
+        }
+        _ => Ok(None),
+    }
 }
 
 impl Reporter {
@@ -121,4 +145,78 @@ impl Reporter {
 
 fn hex(b: &[u8]) -> String {
     b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+/// Takes (consumes, once) the approval for `seal` on the document with SHA-256 `digest`, from
+/// the center `--center` or `--data-dir` names.
+pub fn take_approval(
+    a: &CenterUseArgs,
+    reporter: Option<&Reporter>,
+    seal: &str,
+    given: Option<&str>,
+    digest: &str,
+) -> Result<docseal::seal_data::Approval, Error> {
+    use docseal_center::approvals::Approval;
+    let refused = |e: docseal_center::Error| match e {
+        docseal_center::Error::Forbidden(why) | docseal_center::Error::Invalid(why) => {
+            Error::CertificateNotValid {
+                subject: format!("seal {seal}"),
+                reason: why,
+            }
+        }
+        other => center_error(other),
+    };
+    if let Some(dir) = &a.data_dir {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| Error::arg("--data-dir", e))?;
+        let password = center_password(a)?;
+        let taken = rt.block_on(async {
+            let center = docseal_center::Center::open(dir).await?;
+            let actor = center.login(&a.center_user, &password).await?;
+            let list = center.approvals(&actor, Some("approved")).await?;
+            let id = crate::issued::pick(&list, given, seal, digest)
+                .map_err(|e| docseal_center::Error::Forbidden(e.to_string()))?;
+            center.consume_approval(&actor, &id, seal, digest).await
+        });
+        return taken
+            .map(|r| crate::issued::signed_approval(&r))
+            .map_err(refused);
+    }
+    let Some(r) = reporter else {
+        return Err(Error::arg(
+            "--seal",
+            "a seal that needs approval is used through --center or --data-dir",
+        ));
+    };
+    let list: Vec<Approval> = r
+        .client
+        .get("/api/approvals?status=approved")
+        .and_then(|v| {
+            serde_json::from_value(v)
+                .map_err(|e| docseal_center::Error::Store(format!("the center's answer: {e}")))
+        })
+        .map_err(center_error)?;
+    let id = crate::issued::pick(&list, given, seal, digest)?;
+    let v = r
+        .client
+        .post(
+            &format!("/api/approvals/{id}/consume"),
+            &serde_json::json!({"seal_id": seal, "document_sha256": digest}),
+        )
+        .map_err(refused)?;
+    let used: Approval = serde_json::from_value(v)
+        .map_err(|e| Error::arg("--center", format!("the center's answer: {e}")))?;
+    Ok(crate::issued::signed_approval(&used))
+}
+
+fn center_password(a: &CenterUseArgs) -> Result<String, Error> {
+    match std::env::var("DOCSEAL_CENTER_PASSWORD") {
+        Ok(p) => Ok(p),
+        Err(_) => {
+            rpassword::prompt_password(format!("Seal center password for {}: ", a.center_user))
+                .map_err(|e| Error::arg("--center", format!("no password: {e}")))
+        }
+    }
 }

@@ -53,15 +53,55 @@ pub fn run(a: StampArgs) -> Result<u8, Error> {
     docseal::refuse_same_file(&a.input, &a.output)?;
     let placement = placement(&a.place)?;
     let offset_mm = offset(a.place.offset_mm.as_deref())?;
-    // Check the picture before asking for a PIN.
-    let picture = picture(a.image.as_deref(), a.name.as_deref())?;
     let tsa = a.tsa.request()?;
     let ltv = a.tsa.long_term()?;
     let mut reporter = crate::reporting::before(&a.center)?;
-    let key = crate::args::load_key(&a.key)?;
+    let issued = crate::reporting::issued(&a.center, reporter.as_ref())?;
+    // Check the picture before asking for a PIN. An issued seal brings its own.
+    let (picture, size_mm) = match &issued {
+        Some(s) => {
+            // Kept working offline, where the picture comes from these options.
+            if a.image.is_some() || a.name.is_some() {
+                eprintln!(
+                    "docseal: seal {} brings the picture issued with it; --image/--name are not used",
+                    s.id
+                );
+            }
+            (s.picture()?, f64::from(s.data.size_mm().0))
+        }
+        None => (
+            picture(a.image.as_deref(), a.name.as_deref())?,
+            a.place.size_mm,
+        ),
+    };
+    let key =
+        crate::args::load_key_or(&a.key, issued.as_ref().and_then(|s| s.token_uri.as_deref()))?;
     if let Some(r) = &reporter {
         r.check_key(&key.chain[0])?;
     }
+    if let Some(s) = &issued {
+        s.check_key(&key.chain[0])?;
+    }
+    // The bytes are read once: an approval is for exactly these.
+    let bytes = std::fs::read(&a.input).map_err(|e| Error::io(&a.input, e))?;
+    // Approval is taken last, when nothing else can refuse: it is consumed, once.
+    let approval = match &issued {
+        Some(s) if s.approval_required => {
+            let digest: String = docseal::DigestAlg::Sha256
+                .digest(&bytes)
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect();
+            Some(crate::reporting::take_approval(
+                &a.center,
+                reporter.as_ref(),
+                &s.id,
+                a.center.approval.as_deref(),
+                &digest,
+            )?)
+        }
+        _ => None,
+    };
     let now = crate::now()?;
     let opts = StampOptions {
         sign: SignOptions {
@@ -71,14 +111,16 @@ pub fn run(a: StampArgs) -> Result<u8, Error> {
             comments: &a.comment,
             tsa: tsa.as_ref(),
             ltv: ltv.as_ref(),
+            seal_data: issued.as_ref().map(|s| s.der.as_slice()),
+            approval: approval.as_ref(),
         },
         picture: &picture,
-        size_mm: a.place.size_mm,
+        size_mm,
         offset_mm,
         placement,
         open_pane: a.open_pane.then(Default::default),
     };
-    let placed = docseal::stamp_file(&a.input, &a.output, &opts)?;
+    let placed = docseal::stamp_bytes_to_file(bytes, &a.output, &opts)?;
     if let Some(r) = &mut reporter {
         r.done("stamp", &a.output, "ok");
     }

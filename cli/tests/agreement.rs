@@ -301,6 +301,8 @@ fn whenever_sign_succeeds_verify_says_valid() {
         comments: "",
         tsa: None,
         ltv: None,
+        seal_data: None,
+        approval: None,
     };
     let verify = VerifyOptions {
         trust: Validator {
@@ -368,6 +370,8 @@ fn a_part_without_content_type_that_a_relationship_names_is_refused_by_name() {
         comments: "",
         tsa: None,
         ltv: None,
+        seal_data: None,
+        approval: None,
     };
     match docseal::sign::sign_bytes(zip(&case.entries), &opts) {
         Err(Error::Unsealable { entry, .. }) => assert_eq!(entry, "/word/media/pic.emf"),

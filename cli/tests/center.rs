@@ -1122,3 +1122,509 @@ fn the_centers_own_tsa_times_a_seal_over_https_and_openssl_accepts_its_tokens() 
         "{text}"
     );
 }
+
+/// The SESeal (DER) inside a sealed package's first signature.
+fn embedded_seal_data(doc: &Path) -> Vec<u8> {
+    use base64::Engine;
+    use std::io::Read;
+    let mut z = zip::ZipArchive::new(std::fs::File::open(doc).unwrap()).unwrap();
+    let mut xml = String::new();
+    z.by_name("_xmlsignatures/sig1.xml")
+        .unwrap()
+        .read_to_string(&mut xml)
+        .unwrap();
+    let start = xml.find("<SESeal").expect("no SESeal in the signature");
+    let body = &xml[start..];
+    let open_end = body.find('>').unwrap() + 1;
+    let close = body.find("</SESeal>").unwrap();
+    base64::engine::general_purpose::STANDARD
+        .decode(body[open_end..close].trim())
+        .unwrap()
+}
+
+/// Replaces one entry of a package, keeping the others byte for byte.
+fn replace_entry(src: &Path, dst: &Path, name: &str, content: &[u8]) {
+    let mut z = zip::ZipArchive::new(std::fs::File::open(src).unwrap()).unwrap();
+    let mut w = zip::ZipWriter::new(std::fs::File::create(dst).unwrap());
+    for i in 0..z.len() {
+        let f = z.by_index_raw(i).unwrap();
+        if f.name() == name {
+            drop(f);
+            w.start_file(name, zip::write::SimpleFileOptions::default())
+                .unwrap();
+            std::io::Write::write_all(&mut w, content).unwrap();
+        } else {
+            w.raw_copy_file(f).unwrap();
+        }
+    }
+    w.finish().unwrap();
+}
+
+#[test]
+fn a_seal_the_center_issued_carries_its_seal_data_and_forgeries_are_named() {
+    let dir = scratch("center-issued");
+    let data = dir.join("center");
+    let (key, cert, id) = center_with_file_seal(
+        &dir,
+        &data,
+        &["--name", "Example Seal Center"],
+        "Example Trading Co. Ltd.",
+    );
+    let ca = data.join("ca.pem");
+    let verify = |f: &Path, extra: &[&str]| -> serde_json::Value {
+        let mut args = vec!["verify", "--json", "--trust", ca.to_str().unwrap()];
+        args.extend_from_slice(extra);
+        args.push(f.to_str().unwrap());
+        serde_json::from_slice::<serde_json::Value>(&docseal(&args).stdout).unwrap()[0].clone()
+    };
+    let stamp_with = |input: &Path, out: &Path, key: &Path, cert: &Path, extra: &[&str]| {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_docseal"));
+        c.arg("stamp").arg(input).arg("-o").arg(out);
+        c.arg("--key").arg(key).arg("--cert").arg(cert);
+        c.args(["--at-text", "Seller:"]).args(extra);
+        c.output().unwrap()
+    };
+    let contract = samples().join("contract.docx");
+
+    // 1. Stamped with the issued seal (its picture, its seal data): valid and issued.
+    let good = dir.join("issued.docx");
+    let o = stamp_with(
+        &contract,
+        &good,
+        &key,
+        &cert,
+        &["--seal", &id, "--data-dir", data.to_str().unwrap()],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v = verify(&good, &[]);
+    assert_eq!(v["verdict"], "valid", "{v}");
+    let seal = &v["seals"][0];
+    assert_eq!(seal["status"], "bound", "{v}");
+    assert_eq!(seal["issuance"], "issued", "{v}");
+    assert_eq!(seal["seal_id"], id.as_str(), "{v}");
+    assert!(
+        seal["issued_by"]
+            .as_str()
+            .unwrap()
+            .contains("Example Seal Center"),
+        "{v}"
+    );
+    assert!(
+        seal["valid_from"].is_string() && seal["valid_to"].is_string(),
+        "{v}"
+    );
+    // The picture placed is the seal data's, byte for byte.
+    let der = embedded_seal_data(&good);
+    let parsed = docseal::seal_data::SealData::read(&der).unwrap();
+    let mut z = zip::ZipArchive::new(std::fs::File::open(&good).unwrap()).unwrap();
+    let png_name = z
+        .file_names()
+        .find(|n| n.starts_with("word/media/") && n.ends_with(".png"))
+        .unwrap()
+        .to_string();
+    let mut png = Vec::new();
+    std::io::Read::read_to_end(&mut z.by_name(&png_name).unwrap(), &mut png).unwrap();
+    assert_eq!(png, parsed.picture());
+    // OpenSSL reads the structure: header "ES" 4 docseal, the id, the name, the dates.
+    let der_file = dir.join("seseal.der");
+    std::fs::write(&der_file, &der).unwrap();
+    let o = Command::new("openssl")
+        .args(["asn1parse", "-inform", "DER", "-in"])
+        .arg(&der_file)
+        .output()
+        .unwrap();
+    let text = stdout(&o);
+    assert!(o.status.success(), "{}", stderr(&o));
+    for want in [
+        "IA5STRING         :ES",
+        "INTEGER           :04",
+        "IA5STRING         :docseal",
+        &format!("IA5STRING         :{id}"),
+        "UTF8STRING        :Example Trading Co. Ltd.",
+        "GENERALIZEDTIME",
+        "IA5STRING         :PNG",
+        "BIT STRING",
+    ] {
+        assert!(text.contains(want), "{want} missing from\n{text}");
+    }
+    let seal_cert = std::fs::read(&cert).unwrap();
+    let seal_cert = docseal::Cert::load_all(&seal_cert).unwrap().remove(0);
+    assert!(
+        parsed.lists(&seal_cert),
+        "the seal data lists the seal's certificate"
+    );
+    assert_eq!(parsed.id(), id);
+
+    // 2. The same picture, re-encoded and stamped with another certificate: no seal data.
+    let (rogue_key, rogue_pub) = new_key(&dir, "rogue");
+    let rogue_cert = dir.join("rogue.pem");
+    ok(&center(
+        &data,
+        "admin",
+        ADMIN_PW,
+        &[
+            "seal",
+            "issue",
+            "--public-key",
+            rogue_pub.to_str().unwrap(),
+            "--holder",
+            "keeper1",
+            "--name",
+            "Rogue Trading",
+            "-o",
+            rogue_cert.to_str().unwrap(),
+        ],
+    ));
+    let copy = dir.join("copied.png");
+    image::load_from_memory(&png)
+        .unwrap()
+        .save_with_format(&copy, image::ImageFormat::Png)
+        .unwrap();
+    let forged = dir.join("forged.docx");
+    let o = stamp_with(
+        &contract,
+        &forged,
+        &rogue_key,
+        &rogue_cert,
+        &["--image", copy.to_str().unwrap()],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v = verify(&forged, &[]);
+    assert_eq!(v["seals"][0]["issuance"], "not-issued", "{v}");
+    assert_eq!(v["verdict"], "valid", "a warning by default: {v}");
+    let v = verify(&forged, &["--require-issued-seals"]);
+    assert_eq!(v["verdict"], "invalid", "{v}");
+    assert!(v.to_string().contains("seal-not-issued"), "{v}");
+
+    // 3. The genuine seal data moved into a signature made with another certificate.
+    let moved = dir.join("moved.docx");
+    let o = stamp_with(
+        &contract,
+        &moved,
+        &rogue_key,
+        &rogue_cert,
+        &["--seal", &id, "--data-dir", data.to_str().unwrap()],
+    );
+    assert_eq!(
+        o.status.code(),
+        Some(2),
+        "the CLI refuses another key for the seal"
+    );
+    assert!(
+        stderr(&o).contains("issued to another certificate"),
+        "{}",
+        stderr(&o)
+    );
+    // ... so the forger builds the signature himself, with the genuine seal data in it.
+    let moved_sig =
+        engine_stamp_with_seal_data(&dir, &contract, &rogue_key, &rogue_cert, &der, &png);
+    let v = verify(&moved_sig, &[]);
+    assert_eq!(v["verdict"], "invalid", "{v}");
+    assert_eq!(v["seals"][0]["issuance"], "mismatch", "{v}");
+    assert!(v.to_string().contains("seal-cert-mismatch"), "{v}");
+
+    // 4. Another picture under the genuine seal data and the genuine key.
+    let other = seal_picture(&dir, "Someone Else Ltd.", 300);
+    let other_png = std::fs::read(&other).unwrap();
+    let swapped = engine_stamp_with_seal_data(&dir, &contract, &key, &cert, &der, &other_png);
+    let v = verify(&swapped, &[]);
+    assert_eq!(v["verdict"], "invalid", "{v}");
+    assert!(v.to_string().contains("seal-picture-mismatch"), "{v}");
+
+    // 5. Used outside its validity, the time proven by a time-stamp: seal data the center made
+    //    for a window that has ended (its certificate is still valid).
+    let ca_key =
+        rcgen::KeyPair::from_pem(&std::fs::read_to_string(data.join("ca.key")).unwrap()).unwrap();
+    let past = time::OffsetDateTime::now_utc() - time::Duration::days(30);
+    let expired = docseal::seal_data::make(
+        &docseal::seal_data::NewSeal {
+            id: &id,
+            name: "Example Trading Co. Ltd.",
+            vendor: "docseal",
+            certs: &[seal_cert.der()],
+            picture_png: &png,
+            width_mm: 42,
+            height_mm: 42,
+            created: past,
+            valid_from: past,
+            valid_to: past + time::Duration::days(1),
+        },
+        std::fs::read(&ca)
+            .ok()
+            .and_then(|p| docseal::Cert::load_all(&p).ok())
+            .unwrap()[0]
+            .der(),
+        |tbs| {
+            let sig = rcgen::SigningKey::sign(&ca_key, tbs).map_err(|e| e.to_string())?;
+            Ok((const_oid::db::rfc5912::ECDSA_WITH_SHA_256, sig))
+        },
+    )
+    .unwrap();
+    let stamped_late = engine_stamp_with_seal_data_ts(&dir, &contract, &key, &cert, &expired, &png);
+    let tsa_ca = pki().join("ca.pem");
+    let v = verify(&stamped_late, &["--tsa-trust", tsa_ca.to_str().unwrap()]);
+    assert_eq!(v["signatures"][0]["time_source"], "timestamp", "{v}");
+    assert_eq!(v["verdict"], "invalid", "{v}");
+    assert!(v.to_string().contains("seal-outside-validity"), "{v}");
+
+    // 6. The seal data edited inside the signature breaks the signature itself.
+    let mut z = zip::ZipArchive::new(std::fs::File::open(&good).unwrap()).unwrap();
+    let mut xml = String::new();
+    std::io::Read::read_to_string(&mut z.by_name("_xmlsignatures/sig1.xml").unwrap(), &mut xml)
+        .unwrap();
+    let edited = xml.replacen(
+        "<SESeal xmlns=\"urn:docseal:seal:1\" Standard=\"GB/T 38540-2020\">M",
+        "<SESeal xmlns=\"urn:docseal:seal:1\" Standard=\"GB/T 38540-2020\">N",
+        1,
+    );
+    assert_ne!(edited, xml);
+    let tampered = dir.join("tampered.docx");
+    replace_entry(
+        &good,
+        &tampered,
+        "_xmlsignatures/sig1.xml",
+        edited.as_bytes(),
+    );
+    let v = verify(&tampered, &[]);
+    assert_eq!(v["verdict"], "invalid", "{v}");
+
+    // LibreOffice ignores the extra signed object and finds the signature intact.
+    if !libreoffice_missing() {
+        let lo = lo_verify(std::slice::from_ref(&good), &ca);
+        assert_eq!(
+            lo[0]["signatures"][0]["signature_valid"], true,
+            "{:?}",
+            lo[0]
+        );
+        assert_ne!(lo[0]["document_signature_state"], "BROKEN", "{:?}", lo[0]);
+    }
+}
+
+/// A forger's own stamp through the engine: `png` placed, `seal_data` signed in, with any key.
+fn engine_stamp_with_seal_data(
+    dir: &Path,
+    input: &Path,
+    key: &Path,
+    cert: &Path,
+    seal_data: &[u8],
+    png: &[u8],
+) -> PathBuf {
+    engine_stamp(dir, input, key, cert, seal_data, png, None)
+}
+
+/// The same, time-stamped by the test TSA.
+fn engine_stamp_with_seal_data_ts(
+    dir: &Path,
+    input: &Path,
+    key: &Path,
+    cert: &Path,
+    seal_data: &[u8],
+    png: &[u8],
+) -> PathBuf {
+    let tsa = docseal::TsaRequest::new(&tsa());
+    engine_stamp(dir, input, key, cert, seal_data, png, Some(&tsa))
+}
+
+fn engine_stamp(
+    dir: &Path,
+    input: &Path,
+    key: &Path,
+    cert: &Path,
+    seal_data: &[u8],
+    png: &[u8],
+    tsa: Option<&docseal::TsaRequest>,
+) -> PathBuf {
+    let loaded = docseal::keys::load(
+        key.to_str().unwrap(),
+        Some(cert),
+        None,
+        &docseal::keys::PinSource::default(),
+    )
+    .unwrap();
+    let picture = docseal::pictures::SealPicture::from_png(png.to_vec()).unwrap();
+    let out = dir.join(format!(
+        "forged-{}-{}.docx",
+        tsa.is_some(),
+        <sha2::Sha256 as sha2::Digest>::digest(
+            seal_data.iter().chain(png).copied().collect::<Vec<u8>>()
+        )[..4]
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect::<String>()
+    ));
+    let opts = docseal::StampOptions {
+        sign: docseal::SignOptions {
+            signer: loaded.signer.as_ref(),
+            certs: &loaded.chain,
+            time: time::OffsetDateTime::now_utc(),
+            comments: "",
+            tsa,
+            ltv: None,
+            seal_data: Some(seal_data),
+            approval: None,
+        },
+        picture: &picture,
+        size_mm: 42.0,
+        offset_mm: (0.0, 0.0),
+        placement: docseal::Placement::End,
+        open_pane: None,
+    };
+    let _ = std::fs::remove_file(&out);
+    docseal::stamp_file(input, &out, &opts).unwrap();
+    out
+}
+
+#[test]
+fn a_seal_that_needs_approval_stamps_once_per_approved_document() {
+    let dir = scratch("center-approval");
+    let data = dir.join("center");
+    let (key, cert, id) = center_with_file_seal(
+        &dir,
+        &data,
+        &["--name", "Example Seal Center"],
+        "Example Trading Co. Ltd.",
+    );
+    ok(&center(
+        &data,
+        "admin",
+        ADMIN_PW,
+        &["seal", "policy", &id, "--approval", "required"],
+    ));
+    ok(&center(
+        &data,
+        "admin",
+        ADMIN_PW,
+        &["keeper", "add", "approver1", "--role", "approver"],
+    ));
+    let (port, plain) = (free_port(), free_port());
+    let _server = Server::start(&data, port, plain);
+    let url = format!("https://127.0.0.1:{port}");
+    let tls = data.join("tls.pem");
+    let journal = dir.join("journal.db");
+    let contract = dir.join("contract.docx");
+    std::fs::copy(samples().join("contract.docx"), &contract).unwrap();
+    let use_center = |extra: &[&str]| {
+        let mut v = vec![
+            "--center",
+            url.as_str(),
+            "--center-ca",
+            tls.to_str().unwrap(),
+            "--seal",
+            id.as_str(),
+            "--center-user",
+            "keeper1",
+        ];
+        v.extend_from_slice(extra);
+        v.into_iter().map(String::from).collect::<Vec<String>>()
+    };
+    let stamp_it = |out: &Path, extra: &[&str], input: &Path| {
+        let args = use_center(extra);
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        stamp(input, out, &key, &cert, &args, &journal)
+    };
+
+    // Without approval: refused before anything is written.
+    let first = dir.join("first.docx");
+    let o = stamp_it(&first, &[], &contract);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("needs an approval"), "{}", stderr(&o));
+    assert!(!first.exists());
+
+    // The keeper asks; a keeper may not approve; the approver does.
+    let out = ok(&center(
+        &data,
+        "keeper1",
+        KEEPER_PW,
+        &[
+            "request",
+            "--seal",
+            &id,
+            contract.to_str().unwrap(),
+            "--reason",
+            "Q4 supply contract",
+        ],
+    ));
+    let req = out.lines().last().unwrap().trim().to_string();
+    assert!(req.starts_with("apr-"), "{out}");
+    let o = center(&data, "keeper1", KEEPER_PW, &["approve", &req]);
+    assert!(!o.status.success(), "a keeper approved a request");
+    let pending = ok(&center(
+        &data,
+        "approver1",
+        KEEPER_PW,
+        &["approvals", "--status", "pending"],
+    ));
+    assert!(pending.contains(&req), "{pending}");
+    ok(&center(&data, "approver1", KEEPER_PW, &["approve", &req]));
+
+    // Approved: the stamp succeeds and the signature names the approval.
+    let o = stamp_it(&first, &[], &contract);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v = verdict(&first, &data.join("ca.pem"));
+    assert_eq!(v["verdict"], "valid", "{v}");
+    let approval = &v["signatures"][0]["approval"];
+    assert_eq!(approval["request"], req.as_str(), "{v}");
+    assert_eq!(approval["approved_by"], "approver1", "{v}");
+    assert!(approval["approved_at"].is_string(), "{v}");
+    let text = stdout(&docseal(&[
+        "verify",
+        "--trust",
+        data.join("ca.pem").to_str().unwrap(),
+        first.to_str().unwrap(),
+    ]));
+    assert!(text.contains("approved by approver1"), "{text}");
+
+    // Once: the same document again is refused, so is the approval named outright.
+    let again = dir.join("again.docx");
+    let o = stamp_it(&again, &[], &contract);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let o = stamp_it(&again, &["--approval", &req], &contract);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("used already"), "{}", stderr(&o));
+    assert!(!again.exists());
+
+    // An approval is for exactly those bytes: another document is refused.
+    let out = ok(&center(
+        &data,
+        "keeper1",
+        KEEPER_PW,
+        &["request", "--seal", &id, contract.to_str().unwrap()],
+    ));
+    let req2 = out.lines().last().unwrap().trim().to_string();
+    ok(&center(&data, "approver1", KEEPER_PW, &["approve", &req2]));
+    let ledger = samples().join("ledger.xlsx");
+    let o = stamp_it(&dir.join("ledger.xlsx"), &["--approval", &req2], &ledger);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("another document"), "{}", stderr(&o));
+
+    // A rejected request is refused by name.
+    let out = ok(&center(
+        &data,
+        "keeper1",
+        KEEPER_PW,
+        &["request", "--seal", &id, ledger.to_str().unwrap()],
+    ));
+    let req3 = out.lines().last().unwrap().trim().to_string();
+    ok(&center(
+        &data,
+        "approver1",
+        KEEPER_PW,
+        &["reject", &req3, "--reason", "not this one"],
+    ));
+    let o = stamp_it(&dir.join("ledger2.xlsx"), &["--approval", &req3], &ledger);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("rejected"), "{}", stderr(&o));
+
+    // Every step is in the audit log.
+    let log = ok(&center(&data, "admin", ADMIN_PW, &["audit", "--json"]));
+    for action in [
+        "seal-policy",
+        "approval-request",
+        "approval-approve",
+        "approval-reject",
+        "approval-use",
+    ] {
+        assert!(log.contains(action), "{action} missing from the audit log");
+    }
+    ok(&center(&data, "admin", ADMIN_PW, &["audit", "--verify"]));
+}

@@ -398,6 +398,8 @@ fn every_corpus_document_is_sealed_and_accepted() {
                 comments: "",
                 tsa: None,
                 ltv: None,
+                seal_data: None,
+                approval: None,
             },
             picture: &picture,
             size_mm: 40.0,

@@ -157,6 +157,8 @@ fn signing_is_deterministic() {
         comments: "golden",
         tsa: None,
         ltv: None,
+        seal_data: None,
+        approval: None,
     };
     let input = std::fs::read(samples().join("report.docx")).unwrap();
     let a = docseal::sign::sign_bytes(input.clone(), &opts).unwrap();

@@ -38,6 +38,8 @@ fn main() {
         comments: "bench",
         tsa: None,
         ltv: None,
+        seal_data: None,
+        approval: None,
     };
     let vopts = docseal::VerifyOptions::default();
     let mut spec = docseal::seal::SealSpec::new("Example Trading Co. Ltd.");
@@ -84,6 +86,8 @@ fn main() {
                 comments: "bench",
                 tsa: None,
                 ltv: None,
+                seal_data: None,
+                approval: None,
             },
             picture: &picture,
             size_mm: 42.0,

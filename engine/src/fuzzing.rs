@@ -93,6 +93,8 @@ pub fn stamp(data: &[u8], fixture: &StampFixture) {
             comments: "",
             tsa: None,
             ltv: None,
+            seal_data: None,
+            approval: None,
         },
         picture: &fixture.picture,
         size_mm: 40.0,

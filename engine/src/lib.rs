@@ -19,7 +19,7 @@ pub use mark::mark_file;
 pub use opc::write::write_atomically;
 pub use place::{Occurrence, Placement};
 pub use sign::{refuse_same_file, sign_file};
-pub use stamp::{stamp_bytes, stamp_file, StampOptions};
+pub use stamp::{stamp_bytes, stamp_bytes_to_file, stamp_file, StampOptions};
 pub use timestamp::TsaRequest;
 pub use trust::{Cert, Crl, Validator};
 pub use verify::signature::parse_time;
@@ -48,7 +48,14 @@ pub mod tsa {
 pub mod pictures {
     pub use crate::seal::clean::from_scan;
     pub use crate::seal::draw::{parse_color, render_png};
+    pub use crate::seal::picture::size_mm;
     pub use crate::seal::{SealPicture, SealSpec, Shape};
+}
+
+/// Seal data (GB/T 38540-2020 `SESeal`): made by a seal center, read and checked by verifiers.
+pub mod seal_data {
+    pub use crate::dsig::seal_data::Approval;
+    pub use crate::seal::seseal::{make, NewSeal, SealData, SealDataProblem};
 }
 
 #[doc(hidden)]

@@ -59,6 +59,20 @@ pub fn stamp_file(input: &Path, output: &Path, opts: &StampOptions) -> Result<Pl
     Ok(placed)
 }
 
+/// Stamps a package read already (so that what was checked — an approval's digest — is what
+/// is sealed) and writes it to `output` atomically.
+pub fn stamp_bytes_to_file(
+    input: impl Into<crate::opc::package::Bytes>,
+    output: &Path,
+    opts: &StampOptions,
+) -> Result<Placed> {
+    let pkg = Package::from_bytes(input, Limits::default())?;
+    let mut edit = PackageEdit::new(&pkg);
+    let placed = stamp_package(&mut edit, opts)?;
+    edit.write_file(output)?;
+    Ok(placed)
+}
+
 pub fn stamp_bytes(
     input: impl Into<crate::opc::package::Bytes>,
     opts: &StampOptions,

@@ -13,6 +13,7 @@ pub mod manifest;
 pub mod names;
 pub mod office;
 pub mod parse;
+pub mod seal_data;
 pub mod timestamp;
 pub mod xades;
 pub mod xml_out;
@@ -36,6 +37,8 @@ pub struct FacetInput<'a> {
     pub time: OffsetDateTime,
     pub certs: &'a [Cert],
     pub comments: &'a str,
+    pub seal_data: Option<&'a [u8]>,
+    pub approval: Option<&'a seal_data::Approval>,
 }
 
 /// A signed `ds:Object` (or the object holding the signed element) and how SignedInfo refers to it.
@@ -48,18 +51,25 @@ pub struct SignedObject {
     pub xml: String,
 }
 
-pub type Facet = fn(&FacetInput) -> Result<SignedObject>;
+/// A facet gives its object, or none when the signature has nothing for it.
+pub type Facet = fn(&FacetInput) -> Result<Option<SignedObject>>;
 
 /// The signed facets, in the order their objects and references appear.
 pub const FACETS: &[(&str, Facet)] = &[
     (
         "package object: Manifest of the parts + SignatureTime",
-        manifest::package_object,
+        |i| manifest::package_object(i).map(Some),
     ),
-    ("Office object: SignatureInfoV1", office::office_object),
+    ("Office object: SignatureInfoV1", |i| {
+        office::office_object(i).map(Some)
+    }),
     (
         "XAdES SignedProperties: SigningTime + SigningCertificateV2",
-        xades::signed_properties,
+        |i| xades::signed_properties(i).map(Some),
+    ),
+    (
+        "seal data: the center-issued GB/T 38540 SESeal (stamp --seal)",
+        seal_data::seal_data_object,
     ),
 ];
 
@@ -74,6 +84,10 @@ pub struct SignOptions<'a> {
     pub tsa: Option<&'a crate::timestamp::TsaRequest>,
     /// Embed the chain and these revocation lists, and time-stamp them (XAdES-X-L); needs `tsa`.
     pub ltv: Option<&'a LongTermData>,
+    /// The seal's GB/T 38540 `SESeal` (DER) from the seal center, signed with the rest.
+    pub seal_data: Option<&'a [u8]>,
+    /// The approval this use consumed, signed with the rest.
+    pub approval: Option<&'a seal_data::Approval>,
 }
 
 /// What `--ltv` embeds besides the chain.
@@ -106,11 +120,16 @@ pub fn signature_xml(edit: &PackageEdit, opts: &SignOptions) -> Result<String> {
         time: opts.time,
         certs: opts.certs,
         comments: opts.comments,
+        seal_data: opts.seal_data,
+        approval: opts.approval,
     };
     let objects: Vec<SignedObject> = FACETS
         .iter()
         .map(|(_, facet)| facet(&input))
-        .collect::<Result<_>>()?;
+        .collect::<Result<Vec<_>>>()?
+        .into_iter()
+        .flatten()
+        .collect();
 
     // Digest each object in place, inside a document laid out as the final one.
     let draft = document("<SignedInfo/>", "", "", &objects);

@@ -18,6 +18,9 @@ pub const SIGNATURE_ID: &str = "idPackageSignature";
 pub const PACKAGE_OBJECT_ID: &str = "idPackageObject";
 pub const OFFICE_OBJECT_ID: &str = "idOfficeObject";
 pub const SIGNED_PROPERTIES_ID: &str = "idSignedProperties";
+pub const SEAL_DATA_ID: &str = "idSealData";
+/// docseal's own elements inside signed objects: a namespace name, never dereferenced.
+pub const NS_DOCSEAL: &str = "urn:docseal:seal:1";
 
 pub use crate::opc::{ORIGIN_PART, SIGNATURE_DIR};
 pub const ORIGIN_RELS_PART: &str = "/_xmlsignatures/_rels/origin.sigs.rels";

@@ -70,6 +70,41 @@ pub struct PackageObject {
 }
 
 /// The package object in `object`, if it is one.
+/// Every docseal `SESeal` element inside a signed object, its base64 read (`None` when it is
+/// not base64).
+pub fn seal_data(object: &Node) -> Vec<Option<Vec<u8>>> {
+    let mut found = Vec::new();
+    let mut stack = vec![object.clone()];
+    while let Some(n) = stack.pop() {
+        for child in n.get_child_elements() {
+            if c14n::is(&child, NS_DOCSEAL, "SESeal") {
+                found.push(b64(&child.get_content()));
+            } else {
+                stack.push(child);
+            }
+        }
+    }
+    found
+}
+
+/// The docseal `Approval` inside a signed object, if there is one.
+pub fn approval(object: &Node) -> Option<super::seal_data::Approval> {
+    let mut stack = vec![object.clone()];
+    while let Some(n) = stack.pop() {
+        for child in n.get_child_elements() {
+            if c14n::is(&child, NS_DOCSEAL, "Approval") {
+                return Some(super::seal_data::Approval {
+                    request: child.get_attribute("Request").unwrap_or_default(),
+                    approved_by: child.get_attribute("ApprovedBy").unwrap_or_default(),
+                    approved_at: child.get_attribute("ApprovedAt").unwrap_or_default(),
+                });
+            }
+            stack.push(child);
+        }
+    }
+    None
+}
+
 pub fn package_object(object: &Node) -> Option<PackageObject> {
     let manifest = child(object, NS_DSIG, "Manifest")?;
     Some(PackageObject {

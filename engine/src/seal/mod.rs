@@ -4,6 +4,7 @@
 pub mod clean;
 pub mod draw;
 pub mod picture;
+pub mod seseal;
 
 pub use draw::{SealSpec, Shape};
 pub use picture::SealPicture;

@@ -40,3 +40,23 @@ impl SealPicture {
         width * self.height_px as f64 / self.width_px.max(1) as f64
     }
 }
+
+/// The printed size of a seal picture in whole millimetres: its pixels at the resolution its
+/// `pHYs` chunk gives (PNG §11.3.5.3), or at 600 dpi — the resolution docseal draws seals at —
+/// when it gives none. `None` when it is not a readable PNG.
+pub fn size_mm(png_bytes: &[u8]) -> Option<(u32, u32)> {
+    let reader = png::Decoder::new(std::io::Cursor::new(png_bytes))
+        .read_info()
+        .ok()?;
+    let info = reader.info();
+    let (ppm_x, ppm_y) = match info.pixel_dims {
+        Some(png::PixelDimensions {
+            xppu,
+            yppu,
+            unit: png::Unit::Meter,
+        }) if xppu > 0 && yppu > 0 => (f64::from(xppu), f64::from(yppu)),
+        _ => (600.0 / 0.0254, 600.0 / 0.0254),
+    };
+    let mm = |px: u32, ppm: f64| ((f64::from(px) / ppm) * 1000.0).round().max(1.0) as u32;
+    Some((mm(info.width, ppm_x), mm(info.height, ppm_y)))
+}

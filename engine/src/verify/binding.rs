@@ -7,6 +7,7 @@
 use quick_xml::events::Event;
 use sha2::{Digest, Sha256};
 
+use super::issuance::{self, Issuance, Issued};
 use super::report::{Finding, SealReport, SealStatus};
 use super::signature::SignatureCheck;
 use crate::dsig::displayed::is_word_text;
@@ -98,6 +99,7 @@ pub fn check(
     pkg: &Package,
     checks: &[SignatureCheck],
     no_seal: &dyn Fn(&PartName) -> bool,
+    opts: &super::VerifyOptions,
     findings: &mut Vec<Finding>,
 ) -> Vec<SealReport> {
     let mut reports = Vec::new();
@@ -156,11 +158,30 @@ pub fn check(
                 }
             }
         }
+        let picture = s
+            .image_part
+            .as_ref()
+            .and_then(|p| pkg.entry(p))
+            .and_then(|e| pkg.read_entry(e).ok());
+        let (issuance, issued) = match sig {
+            Some(_) => issuance::judge(
+                sig,
+                &image,
+                picture.as_deref(),
+                &opts.trust,
+                opts.require_issued_seals,
+                findings,
+            ),
+            // Copied: the finding above says so; there is no signature to carry seal data.
+            None => (Issuance::NotIssued, Issued::default()),
+        };
         reports.push(SealReport {
             image_part: image,
             in_part: s.in_part.to_string(),
             signature: Some(s.mark.signature_part.clone()),
             status,
+            issuance,
+            issued,
         });
     }
 
@@ -189,6 +210,8 @@ pub fn check(
                     in_part: String::new(),
                     signature: None,
                     status: SealStatus::Copied,
+                    issuance: Issuance::NotIssued,
+                    issued: Issued::default(),
                 });
             }
         }

@@ -4,6 +4,7 @@
 
 pub mod binding;
 pub mod coverage;
+pub mod issuance;
 pub mod report;
 pub mod signature;
 pub mod timestamps;
@@ -32,6 +33,9 @@ pub struct VerifyOptions {
     /// Judge certificate validity at this time instead of each signature's signing time.
     pub at: Option<OffsetDateTime>,
     pub limits: Limits,
+    /// A seal picture that no seal center issued (no GB/T 38540 seal data) is an error, not a
+    /// warning (`--require-issued-seals`; the server when a center is configured).
+    pub require_issued_seals: bool,
 }
 
 /// Verifies a file; unreadable input gives a report with verdict `error`.
@@ -119,7 +123,7 @@ pub fn verify_package(name: &str, pkg: &Package, opts: &VerifyOptions) -> Report
     // A watched part without the seal mark holds no seal; without the field and binding
     // markup it displays nothing unsigned.
     let no_seal = |p: &PartName| found.get(&p.key()).is_some_and(|f| f & SEAL_BIT == 0);
-    report.seals = binding::check(pkg, &checks, &no_seal, &mut report.findings);
+    report.seals = binding::check(pkg, &checks, &no_seal, opts, &mut report.findings);
     if !report.signatures.is_empty() {
         let displays_of = |p: &PartName| {
             found

@@ -96,6 +96,9 @@ pub struct SignatureReport {
     pub best_time: Option<String>,
     pub time_source: Option<TimeSource>,
     pub revocation: Option<RevocationReport>,
+    /// The approval the seal's use consumed, signed with it ("approved by A at T").
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub approval: Option<crate::dsig::seal_data::Approval>,
     pub covers: Vec<String>,
     pub findings: Vec<Finding>,
 }
@@ -193,6 +196,10 @@ pub struct SealReport {
     pub in_part: String,
     pub signature: Option<String>,
     pub status: SealStatus,
+    /// Whether a seal center issued this picture (GB/T 38540 seal data).
+    pub issuance: super::issuance::Issuance,
+    #[serde(flatten)]
+    pub issued: super::issuance::Issued,
 }
 
 #[derive(Debug, Clone, Serialize)]

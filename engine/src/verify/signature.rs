@@ -61,6 +61,10 @@ pub struct SignatureCheck {
     /// The time trust and revocation were judged at, and what proves it.
     best_time: Option<(OffsetDateTime, TimeSource)>,
     revocation: Option<RevocationReport>,
+    /// The GB/T 38540 `SESeal` (DER) of a signed `#idSealData` object, when the seal was issued.
+    seal_data: Option<Vec<u8>>,
+    /// The approval a signed object names.
+    approval: Option<crate::dsig::seal_data::Approval>,
 }
 
 impl SignatureCheck {
@@ -83,7 +87,19 @@ impl SignatureCheck {
             embedded_crls: vec![],
             best_time: None,
             revocation: None,
+            seal_data: None,
+            approval: None,
         }
+    }
+
+    /// The seal data this signature signed (never one from an unsigned object).
+    pub fn seal_data(&self) -> Option<&[u8]> {
+        self.seal_data.as_deref()
+    }
+
+    /// The time the signature is judged at: proven by a time-stamp, asserted, or now.
+    pub fn best_time(&self) -> Option<OffsetDateTime> {
+        self.best_time.map(|(t, _)| t)
     }
 
     fn error(&mut self, code: &'static str, message: impl Into<String>) {
@@ -146,6 +162,7 @@ impl SignatureCheck {
             best_time: self.best_time.map(|(t, _)| crate::datetime::format_time(t)),
             time_source: self.best_time.map(|(_, s)| s),
             revocation: self.revocation.clone(),
+            approval: self.approval.clone(),
             covers,
             findings: self.findings.clone(),
         }
@@ -410,6 +427,7 @@ pub fn check_xml(pkg: &Package, part: &PartName) -> SignatureCheck {
     // SignedInfo references: same-document objects only, each found exactly once.
     let mut manifest_objects = Vec::new();
     let mut referenced_ids = Vec::new();
+    let mut seal_data: Vec<Option<Vec<u8>>> = Vec::new();
     for r in &sig.references {
         let Some(id) = r.uri.strip_prefix('#') else {
             check.error(
@@ -478,6 +496,10 @@ pub fn check_xml(pkg: &Package, part: &PartName) -> SignatureCheck {
                 referenced_ids.push(id.to_string());
                 if c14n::is(&node, NS_DSIG, "Object") {
                     manifest_objects.extend(parse::package_object(&node));
+                    seal_data.extend(parse::seal_data(&node));
+                    if let Some(a) = parse::approval(&node) {
+                        check.approval = Some(a);
+                    }
                 }
             }
             (Ok(_), _) => {
@@ -490,6 +512,17 @@ pub fn check_xml(pkg: &Package, part: &PartName) -> SignatureCheck {
             }
             (Err(e), _) => check.error("malformed-signature", e.to_string()),
         }
+    }
+    match seal_data.len() {
+        0 => {}
+        1 => match seal_data.pop().flatten() {
+            Some(der) => check.seal_data = Some(der),
+            None => check.error("seal-data-invalid", "the signed seal data is not base64"),
+        },
+        _ => check.error(
+            "seal-data-invalid",
+            "the signature carries more than one seal data (SESeal)",
+        ),
     }
     if manifest_objects.is_empty() && check.intact() {
         check.error(

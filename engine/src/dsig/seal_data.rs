@@ -1,0 +1,64 @@
+//! `#idSealData`: the seal's issued data — the GB/T 38540 `SESeal` the seal center made, which
+//! binds the seal picture to the certificates allowed to use it — as a signed `ds:Object`, so
+//! it cannot be swapped without breaking the signature. XML-DSig §4.5 lets an Object hold any
+//! content; verifiers that do not know it (Office, LibreOffice) check its reference and move on.
+
+use base64::Engine;
+
+use super::names::*;
+use super::xml_out::Xml;
+use super::{FacetInput, SignedObject};
+use crate::error::Result;
+
+/// The approval a stamp consumed (a seal whose policy asks for one): who approved the request
+/// and when, signed with the seal so a verifier can say "approved by A at T".
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Approval {
+    pub request: String,
+    pub approved_by: String,
+    /// RFC 3339.
+    pub approved_at: String,
+}
+
+pub fn seal_data_object(input: &FacetInput) -> Result<Option<SignedObject>> {
+    if input.seal_data.is_none() && input.approval.is_none() {
+        return Ok(None);
+    }
+    let mut x = Xml::default();
+    x.open("Object", &[("Id", SEAL_DATA_ID)])
+        .open("SignatureProperties", &[]);
+    if let Some(der) = input.seal_data {
+        x.open(
+            "SignatureProperty",
+            &[("Id", "idSESeal"), ("Target", &format!("#{SIGNATURE_ID}"))],
+        )
+        .raw(&format!(
+            "<SESeal xmlns=\"{NS_DOCSEAL}\" Standard=\"GB/T 38540-2020\">{}</SESeal>",
+            base64::engine::general_purpose::STANDARD.encode(der)
+        ))
+        .close("SignatureProperty");
+    }
+    if let Some(a) = input.approval {
+        x.open(
+            "SignatureProperty",
+            &[
+                ("Id", "idApproval"),
+                ("Target", &format!("#{SIGNATURE_ID}")),
+            ],
+        )
+        .raw(&format!(
+            "<Approval xmlns=\"{NS_DOCSEAL}\" Request=\"{}\" ApprovedBy=\"{}\" ApprovedAt=\"{}\"/>",
+            crate::xml::escape_attr(&a.request),
+            crate::xml::escape_attr(&a.approved_by),
+            crate::xml::escape_attr(&a.approved_at)
+        ))
+        .close("SignatureProperty");
+    }
+    x.close("SignatureProperties").close("Object");
+    Ok(Some(SignedObject {
+        id: SEAL_DATA_ID,
+        reference_type: TYPE_OBJECT,
+        c14n_transform: false,
+        xml: x.0,
+    }))
+}
