@@ -830,6 +830,19 @@ impl Center {
     }
 
     /// Who holds the bearer `token`, if it is a live session of an enabled user.
+    /// Ends a session (logging out).
+    pub async fn close_session(&self, token: &str) -> Result<()> {
+        sqlx::query(
+            &self
+                .store
+                .sql("DELETE FROM sessions WHERE token_sha256 = $1"),
+        )
+        .bind(audit::hex(&Sha256::digest(token.as_bytes())))
+        .execute(self.store.pool())
+        .await?;
+        Ok(())
+    }
+
     pub async fn session(&self, token: &str) -> Result<Actor> {
         let row = sqlx::query(&self.store.sql(
             "SELECT u.name, u.role FROM sessions s JOIN users u ON u.name = s.user_name

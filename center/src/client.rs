@@ -164,7 +164,9 @@ impl Client {
     pub fn post(&self, path: &str, body: &serde_json::Value) -> Result<serde_json::Value> {
         let mut req = self.agent.post(&format!("{}{path}", self.url));
         if let Some(t) = &self.token {
-            req = req.header("authorization", &format!("Bearer {t}"));
+            req = req
+                .header("authorization", &format!("Bearer {t}"))
+                .header("x-csrf-token", &crate::server::csrf_token(t));
         }
         let body = serde_json::to_vec(body).map_err(|e| Error::Invalid(e.to_string()))?;
         self.answer(

@@ -39,6 +39,8 @@ pub enum Error {
     SealNotActive { seal: String, status: String },
     /// The center could not be reached (the client queues its reports).
     Unreachable(String),
+    /// A change without the session's CSRF token, or from another origin.
+    CsrfRefused(String),
 }
 
 pub type Result<T> = std::result::Result<T, Error>;
@@ -61,6 +63,7 @@ impl Error {
             Error::AuditBroken { .. } => "audit-broken",
             Error::SealNotActive { .. } => "seal-not-active",
             Error::Unreachable(_) => "center-unreachable",
+            Error::CsrfRefused(_) => "csrf-refused",
         }
     }
 }
@@ -96,6 +99,7 @@ impl fmt::Display for Error {
                 write!(f, "seal {seal} is {status} and may not be used")
             }
             Error::Unreachable(e) => write!(f, "the seal center cannot be reached: {e}"),
+            Error::CsrfRefused(why) => write!(f, "refused: {why}"),
         }
     }
 }

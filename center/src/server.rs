@@ -22,7 +22,7 @@ impl ResponseError for Error {
         match self {
             Error::BadLogin => StatusCode::UNAUTHORIZED,
             Error::Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,
-            Error::Forbidden(_) => StatusCode::FORBIDDEN,
+            Error::Forbidden(_) | Error::CsrfRefused(_) => StatusCode::FORBIDDEN,
             Error::NoSuchSeal(_) | Error::NoSuchUser(_) => StatusCode::NOT_FOUND,
             Error::BadTransition { .. } | Error::SealNotActive { .. } => StatusCode::CONFLICT,
             Error::Invalid(_) => StatusCode::BAD_REQUEST,
@@ -38,14 +38,44 @@ impl ResponseError for Error {
 
 type Shared = web::Data<Arc<Center>>;
 
-async fn actor(center: &Center, req: &HttpRequest) -> Result<Actor, Error> {
-    let token = req
-        .headers()
+fn bearer(req: &HttpRequest) -> Result<&str, Error> {
+    req.headers()
         .get("authorization")
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
-        .ok_or(Error::BadLogin)?;
-    center.session(token.trim()).await
+        .map(str::trim)
+        .ok_or(Error::BadLogin)
+}
+
+/// The session's CSRF token: derived from the bearer token, so the server keeps no second
+/// secret, and a page that can read it could read the bearer token too.
+pub fn csrf_token(bearer: &str) -> String {
+    use sha2::{Digest, Sha256};
+    crate::audit::hex(&Sha256::digest(format!("docseal-csrf:{bearer}").as_bytes()))
+}
+
+/// The logged-in user. A change (any method but GET) must also come from this origin, when the
+/// client says where it comes from, and carry the session's CSRF token (OWASP's synchronizer
+/// token pattern; the origin check is the Fetch standard's `Origin` header).
+async fn actor(center: &Center, req: &HttpRequest) -> Result<Actor, Error> {
+    let token = bearer(req)?;
+    let actor = center.session(token).await?;
+    if req.method() != actix_web::http::Method::GET {
+        let header = |name: &str| req.headers().get(name).and_then(|v| v.to_str().ok());
+        if let (Some(origin), Some(host)) = (header("origin"), header("host")) {
+            if origin != format!("https://{host}") {
+                return Err(Error::CsrfRefused(format!(
+                    "a change from {origin}, another origin"
+                )));
+            }
+        }
+        if header("x-csrf-token") != Some(csrf_token(token).as_str()) {
+            return Err(Error::CsrfRefused(
+                "a change without the session's CSRF token".into(),
+            ));
+        }
+    }
+    Ok(actor)
 }
 
 #[derive(Deserialize)]
@@ -58,8 +88,79 @@ async fn login(c: Shared, body: web::Json<Login>) -> Result<HttpResponse, Error>
     let a = c.login(&body.name, &body.password).await?;
     let (token, expires_at) = c.open_session(&a, SESSION_HOURS).await?;
     Ok(HttpResponse::Ok().json(serde_json::json!({
-        "token": token, "expires_at": expires_at, "name": a.name, "role": a.role
+        "token": token, "csrf": csrf_token(&token), "expires_at": expires_at, "name": a.name, "role": a.role
     })))
+}
+
+async fn logout(c: Shared, req: HttpRequest) -> Result<HttpResponse, Error> {
+    actor(&c, &req).await?;
+    c.close_session(bearer(&req)?).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+async fn users(c: Shared, req: HttpRequest) -> Result<HttpResponse, Error> {
+    let a = actor(&c, &req).await?;
+    if a.role == Role::Keeper {
+        return Err(Error::Forbidden(
+            "the user list is for administrators and auditors".into(),
+        ));
+    }
+    Ok(HttpResponse::Ok().json(c.users().await?))
+}
+
+#[derive(Deserialize)]
+struct NewUser {
+    name: String,
+    role: String,
+    password: String,
+}
+
+async fn add_user(
+    c: Shared,
+    req: HttpRequest,
+    body: web::Json<NewUser>,
+) -> Result<HttpResponse, Error> {
+    let a = actor(&c, &req).await?;
+    let role = Role::parse(&body.role)?;
+    Ok(HttpResponse::Ok().json(c.add_user(&a, &body.name, role, &body.password).await?))
+}
+
+/// The administrator's page: plain HTML, CSS and JS, built into the binary (no build step, no
+/// files to lose), with headers that keep it from running anything else or being framed.
+fn admin_file(path: &str) -> Option<(&'static str, &'static str)> {
+    Some(match path {
+        "" | "index.html" => (
+            "text/html; charset=utf-8",
+            include_str!("../admin/index.html"),
+        ),
+        "admin.js" => (
+            "text/javascript; charset=utf-8",
+            include_str!("../admin/admin.js"),
+        ),
+        "admin.css" => (
+            "text/css; charset=utf-8",
+            include_str!("../admin/admin.css"),
+        ),
+        "i18n/en.json" => ("application/json", include_str!("../admin/i18n/en.json")),
+        "i18n/zh-CN.json" => ("application/json", include_str!("../admin/i18n/zh-CN.json")),
+        _ => return None,
+    })
+}
+
+async fn admin(path: web::Path<String>) -> HttpResponse {
+    match admin_file(&path) {
+        Some((kind, body)) => HttpResponse::Ok()
+            .content_type(kind)
+            .insert_header((
+                "content-security-policy",
+                "default-src 'self'; img-src 'self' blob:; script-src 'self'; style-src 'self'; frame-ancestors 'none'; form-action 'self'",
+            ))
+            .insert_header(("x-content-type-options", "nosniff"))
+            .insert_header(("referrer-policy", "no-referrer"))
+            .insert_header(("cache-control", "no-cache"))
+            .body(body),
+        None => HttpResponse::NotFound().finish(),
+    }
 }
 
 /// A seal as the API lists it: without the picture, which has its own URL, and without the
@@ -334,6 +435,18 @@ async fn tsa(c: Shared, req: HttpRequest, body: web::Bytes) -> Result<HttpRespon
 /// The routes of the HTTPS API.
 pub fn api(cfg: &mut web::ServiceConfig) {
     cfg.route("/api/login", web::post().to(login))
+        .route("/api/logout", web::post().to(logout))
+        .route("/api/users", web::get().to(users))
+        .route("/api/users", web::post().to(add_user))
+        .route(
+            "/admin",
+            web::get().to(|| async {
+                HttpResponse::MovedPermanently()
+                    .insert_header(("location", "/admin/"))
+                    .finish()
+            }),
+        )
+        .route("/admin/{path:.*}", web::get().to(admin))
         .route("/api/seals", web::get().to(seals))
         .route("/api/seals/{id}", web::get().to(seal))
         .route("/api/seals/{id}/picture", web::get().to(picture))

@@ -1,0 +1,255 @@
+// The seal center's administration page (/admin/) in Debian's headless Chromium, against a
+// running docseal-center on loopback with a fresh data directory: a refused and then throttled
+// login, the seals with their pictures, a suspension with a reason, the approval queue, the audit
+// log with its chain check and CSV, the CRL download, CSRF and origin checks, the keyboard, an
+// axe-core check, and screenshots of each view in English and Chinese (tests/artifacts/).
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { spawn, execFileSync } from "node:child_process";
+import { mkdtempSync, mkdirSync, rmSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+import { createRequire } from "node:module";
+import net from "node:net";
+import { chromium } from "playwright-core";
+
+const require = createRequire(import.meta.url);
+const repo = join(dirname(fileURLToPath(import.meta.url)), "../..");
+const artifacts = join(repo, "tests/artifacts/admin");
+mkdirSync(artifacts, { recursive: true });
+const bin = (name) => join(repo, "target/debug", name);
+const work = mkdtempSync(join(tmpdir(), "docseal-admin-"));
+const data = join(work, "center");
+const ADMIN_PW = "admin-password-1";
+const KEEPER_PW = "keeper-password-1";
+
+const freePort = () => new Promise((ok) => { const s = net.createServer().listen(0, "127.0.0.1", () => { const p = s.address().port; s.close(() => ok(p)); }); });
+const waitPort = async (port) => {
+  for (let i = 0; i < 300; i++) {
+    const up = await new Promise((ok) => { const c = net.connect(port, "127.0.0.1", () => { c.end(); ok(true); }).on("error", () => ok(false)); });
+    if (up) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error("docseal-center did not start");
+};
+const center = (user, password, args) => execFileSync(bin("docseal"), ["center", "--data-dir", data, "--user", user, ...args],
+  { env: { ...process.env, DOCSEAL_ADMIN_PASSWORD: ADMIN_PW, DOCSEAL_PASSWORD: password, DOCSEAL_NEW_PASSWORD: KEEPER_PW }, encoding: "utf8" });
+
+let server, port, crlPort, browser, sealId, requestId;
+
+before(async () => {
+  center("admin", ADMIN_PW, ["init", "--name", "Example Seal Center"]);
+  center("admin", ADMIN_PW, ["keeper", "add", "keeper1"]);
+  center("admin", ADMIN_PW, ["keeper", "add", "approver1", "--role", "approver"]);
+  // A seal for keeper1 (a key made here; the center draws its picture) that needs approval.
+  const key = join(work, "seal.key"), pub = join(work, "seal.pub");
+  execFileSync("openssl", ["genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", key]);
+  execFileSync("openssl", ["pkey", "-in", key, "-pubout", "-out", pub]);
+  sealId = center("admin", ADMIN_PW, ["seal", "issue", "--public-key", pub, "--holder", "keeper1",
+    "--name", "Example Trading Co. Ltd.", "--approval", "required"]).trim().split("\n").pop().trim();
+  const doc = join(work, "contract.docx");
+  writeFileSync(doc, readFileSync(join(repo, "samples/documents/contract.docx")));
+  requestId = center("keeper1", KEEPER_PW, ["request", "--seal", sealId, doc, "--reason", "Q4 supply contract"]).trim().split("\n").pop().trim();
+  [port, crlPort] = [await freePort(), await freePort()];
+  server = spawn(bin("docseal-center"), ["--data-dir", data, "--listen", `127.0.0.1:${port}`, "--crl-listen", `127.0.0.1:${crlPort}`], { stdio: "ignore" });
+  await waitPort(port);
+  browser = await chromium.launch({ executablePath: "/usr/bin/chromium",
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"] });
+});
+
+after(async () => {
+  await browser?.close();
+  server?.kill();
+  rmSync(work, { recursive: true, force: true });
+});
+
+const origin = () => `https://127.0.0.1:${port}`;
+/** A page in `locale` (the browser's language decides the page's). axe is injected later, so
+ * the page's own policy (script-src 'self') is bypassed for the test only. */
+async function open(locale) {
+  const ctx = await browser.newContext({ ignoreHTTPSErrors: true, locale, bypassCSP: true, acceptDownloads: true, viewport: { width: 1180, height: 800 } });
+  const page = await ctx.newPage();
+  await page.goto(`${origin()}/admin/`);
+  return page;
+}
+async function login(page, name, password) {
+  await page.fill("#login-name", name);
+  await page.fill("#login-password", password);
+  await page.click('#login-form button[type="submit"]');
+}
+/** axe-core's serious and critical violations on the page as it is. */
+async function axe(page) {
+  await page.addScriptTag({ path: require.resolve("axe-core/axe.min.js") });
+  const r = await page.evaluate(async () => await window.axe.run(document, { resultTypes: ["violations"] }));
+  return r.violations.filter((v) => v.impact === "serious" || v.impact === "critical").map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
+}
+
+test("a wrong password is refused and the next attempts are throttled", async () => {
+  const page = await open("en-US");
+  for (let i = 0; i < 5; i++) {
+    await login(page, "auditor-nobody", "wrong");
+    await page.waitForFunction(() => document.querySelector("#login-error").textContent !== "");
+    assert.match(await page.textContent("#login-error"), /Wrong name or password/);
+    await page.evaluate(() => { document.querySelector("#login-error").textContent = ""; });
+  }
+  // The sixth failure in a row for a known user waits: throttled, in the reader's language.
+  for (let i = 0; i < 6; i++) {
+    await login(page, "keeper1", "wrong");
+    await page.waitForFunction(() => document.querySelector("#login-error").textContent !== "");
+    if (i < 5) await page.evaluate(() => { document.querySelector("#login-error").textContent = ""; });
+  }
+  assert.match(await page.textContent("#login-error"), /Too many failed logins|Wrong name/);
+  await login(page, "keeper1", KEEPER_PW);
+  await page.waitForTimeout(300);
+  assert.match(await page.textContent("#login-error"), /Too many failed logins/);
+  await page.screenshot({ path: join(artifacts, "login-throttled-en.png") });
+  await page.context().close();
+});
+
+test("an administrator reads the seals, suspends one with a reason, reads the audit log and downloads the CRL", async () => {
+  const page = await open("en-US");
+  assert.deepEqual(await axe(page), [], "the login page");
+  await page.screenshot({ path: join(artifacts, "login-en.png") });
+  // The keyboard alone: the name field has the focus, Tab reaches the password and the button.
+  await page.keyboard.type("admin");
+  await page.keyboard.press("Tab");
+  await page.keyboard.type(ADMIN_PW);
+  await page.keyboard.press("Enter");
+  await page.waitForSelector("#seal-rows tr");
+  const row = page.locator("#seal-rows tr", { hasText: "Example Trading Co. Ltd." });
+  await page.waitForFunction(() => [...document.querySelectorAll("#seal-rows img")].every((i) => i.complete && i.naturalWidth > 0));
+  assert.match(await row.textContent(), /active/);
+  assert.match(await row.textContent(), /required before each use/);
+  assert.deepEqual(await axe(page), [], "the seals view");
+  await page.screenshot({ path: join(artifacts, "seals-en.png") });
+
+  // Suspend, with the reason asked in a dialog.
+  await row.getByRole("button", { name: /^Suspend/ }).click();
+  await page.selectOption("#ask-reason", "stolen");
+  await page.click("#ask-ok");
+  await page.waitForFunction(() => /suspended/.test(document.querySelector("#seal-rows").textContent));
+  assert.match(await page.textContent("#status"), /suspended and on the CRL/);
+  const seal = JSON.parse(center("admin", ADMIN_PW, ["--json", "seal", "show", sealId]));
+  assert.equal(seal.status, "suspended");
+
+  // Tabs by keyboard: ArrowRight from Seals to Approvals.
+  await page.focus("#tab-seals");
+  await page.keyboard.press("ArrowRight");
+  assert.equal(await page.evaluate(() => document.activeElement.id), "tab-approvals");
+  await page.waitForSelector(`#approval-rows tr >> text=${requestId}`);
+  await page.screenshot({ path: join(artifacts, "approvals-en.png") });
+
+  // Keepers and roles.
+  await page.click("#tab-users");
+  await page.waitForSelector("#user-rows tr >> text=approver1");
+  await page.fill("#user-name", "auditor1");
+  await page.selectOption("#user-role", "auditor");
+  await page.fill("#user-password", "auditor-password-1");
+  await page.click('#user-form button[type="submit"]');
+  await page.waitForSelector("#user-rows tr >> text=auditor1");
+  await page.screenshot({ path: join(artifacts, "users-en.png") });
+
+  // The audit log: the suspension is there, filtered by the seal; the chain holds; CSV.
+  await page.click("#tab-audit");
+  await page.fill("#audit-seal", sealId);
+  await page.click('#audit-form button[type="submit"]');
+  await page.waitForSelector("#audit-rows tr >> text=seal-suspend");
+  await page.click("#audit-verify");
+  await page.waitForFunction(() => /intact/.test(document.querySelector("#audit-result").textContent));
+  const [csv] = await Promise.all([page.waitForEvent("download"), page.click("#audit-csv")]);
+  const text = readFileSync(await csv.path(), "utf8");
+  assert.match(text, /^seq,at,actor,action/);
+  assert.match(text, /seal-suspend/);
+  assert.deepEqual(await axe(page), [], "the audit view");
+  await page.screenshot({ path: join(artifacts, "audit-en.png") });
+
+  // The CRL, signed by the CA, lists the suspended seal's certificate on hold.
+  await page.click("#tab-crl");
+  const [crl] = await Promise.all([page.waitForEvent("download"), page.click("#crl-link")]);
+  const out = execFileSync("openssl", ["crl", "-inform", "DER", "-in", await crl.path(), "-noout", "-text", "-verify", "-CAfile", join(data, "ca.pem")], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+  assert.match(out, /Certificate Hold/);
+  await page.screenshot({ path: join(artifacts, "crl-en.png") });
+  await page.context().close();
+});
+
+test("an approver approves the keeper's request in Chinese", async () => {
+  const page = await open("zh-CN");
+  assert.equal(await page.getAttribute("html", "lang"), "zh-CN");
+  assert.equal((await page.textContent("#login-title")).trim(), "登录");
+  await login(page, "approver1", KEEPER_PW);
+  await page.waitForSelector("#app-view:not([hidden])");
+  await page.click("#tab-approvals");
+  const row = page.locator("#approval-rows tr", { hasText: requestId });
+  await row.waitFor();
+  assert.match(await row.textContent(), /Q4 supply contract/);
+  assert.deepEqual(await axe(page), [], "the approvals view in Chinese");
+  await page.screenshot({ path: join(artifacts, "approvals-zh.png") });
+  await row.getByRole("button", { name: /^批准/ }).click();
+  await page.waitForFunction((id) => /已批准/.test(document.querySelector("#status").textContent) && !document.querySelector("#approval-rows").textContent.includes(id), requestId);
+  const list = JSON.parse(center("admin", ADMIN_PW, ["--json", "approvals"]));
+  const decided = list.find((a) => a.id === requestId);
+  assert.equal(decided.status, "approved");
+  assert.equal(decided.decided_by, "approver1");
+  // An approver may not change the registry: the API says so, in Chinese on the page.
+  await page.click("#tab-seals");
+  await page.waitForSelector("#seal-rows tr");
+  await page.locator("#seal-rows tr").first().getByRole("button", { name: /^吊销/ }).click();
+  await page.click("#ask-ok");
+  await page.waitForFunction(() => /无权/.test(document.querySelector("#status").textContent));
+  await page.screenshot({ path: join(artifacts, "seals-zh.png") });
+  for (const tab of ["users", "audit", "crl"]) {
+    await page.click(`#tab-${tab}`);
+    await page.waitForTimeout(200);
+    await page.screenshot({ path: join(artifacts, `${tab}-zh.png`) });
+  }
+  await page.context().close();
+});
+
+test("a change without the CSRF token or from another origin is refused, and logging out ends the session", async () => {
+  const page = await open("en-US");
+  await login(page, "admin", ADMIN_PW);
+  await page.waitForSelector("#app-view:not([hidden])");
+  const results = await page.evaluate(async (id) => {
+    const s = JSON.parse(sessionStorage.getItem("docseal-admin"));
+    const post = (headers) => fetch(`/api/seals/${id}/reinstate`, { method: "POST", headers: { authorization: `Bearer ${s.token}`, "content-type": "application/json", ...headers }, body: "{}" })
+      .then(async (r) => [r.status, (await r.json()).error]);
+    return [await post({}), await post({ "x-csrf-token": "0".repeat(64) })];
+  }, sealId);
+  assert.deepEqual(results, [[403, "csrf-refused"], [403, "csrf-refused"]]);
+  // Another origin (a page elsewhere posting with a stolen token) is refused too.
+  const token = await page.evaluate(() => JSON.parse(sessionStorage.getItem("docseal-admin")));
+  const other = await fetchInsecure(`/api/seals/${sealId}/reinstate`, { authorization: `Bearer ${token.token}`, "x-csrf-token": token.csrf, origin: "https://evil.example" });
+  assert.equal(other.status, 403);
+  await page.click("#logout");
+  await page.waitForSelector("#login-view:not([hidden])");
+  const after = await fetchInsecure("/api/seals", { authorization: `Bearer ${token.token}` }, "GET");
+  assert.equal(after.status, 401, "the session ended with the logout");
+  await page.context().close();
+});
+
+/** A request from outside the browser (the origin header set by hand), trusting the center's
+ * self-signed certificate for this call only. */
+async function fetchInsecure(path, headers, method = "POST") {
+  const https = await import("node:https");
+  return new Promise((ok, fail) => {
+    const req = https.request({ host: "127.0.0.1", port, path, method, headers: { "content-type": "application/json", ...headers }, rejectUnauthorized: false }, (res) => {
+      res.resume();
+      res.on("end", () => ok({ status: res.statusCode }));
+    });
+    req.on("error", fail);
+    req.end(method === "POST" ? "{}" : undefined);
+  });
+}
+
+test("the admin page's language files have the same keys, and every key the page uses", () => {
+  const dir = join(repo, "center/admin");
+  const en = JSON.parse(readFileSync(join(dir, "i18n/en.json"), "utf8"));
+  const zh = JSON.parse(readFileSync(join(dir, "i18n/zh-CN.json"), "utf8"));
+  assert.deepEqual(Object.keys(zh).sort(), Object.keys(en).sort());
+  for (const [k, v] of Object.entries(zh)) assert.ok(v.trim() !== "" && (v !== en[k] || /^[{}()\w\s.-]*$/.test(v)), `zh-CN ${k} is not translated`);
+  const html = readFileSync(join(dir, "index.html"), "utf8");
+  const js = readFileSync(join(dir, "admin.js"), "utf8");
+  const used = [...html.matchAll(/data-i18n(?:-aria)?="([^"]+)"/g), ...js.matchAll(/\bt\("([^"]+)"/g)].map((m) => m[1]);
+  for (const k of used) assert.ok(k in en, `${k} is used but not in en.json`);
+});
