@@ -5,6 +5,10 @@
 (() => {
   const el = (id) => document.getElementById(id);
   let current = { bytes: null, name: "document.docx", path: null, host: null };
+  let lastReport = null, lastMessage = null;
+  const t = (k, v) => docsealI18n.t(k, v);
+  const showReport = (r) => { lastReport = r; lastMessage = null; docsealBanner.show(r); };
+  const showMessage = (...m) => { lastMessage = m; lastReport = null; docsealBanner.message(...m); };
 
   function readOfficeFile() {
     return new Promise((resolve, reject) => {
@@ -30,9 +34,9 @@
   async function verify() {
     if (!current.bytes) return;
     try {
-      docsealBanner.show(await docsealApi.verify(current.bytes, current.name));
+      showReport(await docsealApi.verify(current.bytes, current.name));
     } catch (e) {
-      docsealBanner.message("grey", "Could not check the document", e.message);
+      showMessage("grey", t("pane.checkFailed"), explain(e));
     }
   }
 
@@ -53,19 +57,19 @@
     if (current.path) q.path = current.path;
     if (place === "text") q.value = el("keyword").value;
     if (place === "cell") q.value = el("cell").value;
-    if (!current.bytes) { status.textContent = "Open or drop a document first."; return; }
+    if (!current.bytes) { status.textContent = t("pane.openFirst"); return; }
     el("seal-button").disabled = true;
-    status.textContent = "Sealing…";
+    status.textContent = t("pane.sealing");
     try {
       const r = await docsealApi.stamp(current.bytes, q, pin.value);
-      status.textContent = "Sealed copy: " + r.saved_to;
+      status.textContent = t("pane.sealed", { path: r.saved_to });
       if (!window.Office || !Office.context || !Office.context.document) {
-        const a = Object.assign(document.createElement("a"), { href: r.download, textContent: "Download the sealed copy", download: "" });
+        const a = Object.assign(document.createElement("a"), { href: r.download, textContent: t("pane.download"), download: "" });
         status.append(" — ", a);
       }
-      docsealBanner.show(r.report);
+      showReport(r.report);
     } catch (e) {
-      status.textContent = e.code === "wrong-pin" ? "Wrong PIN. " + e.message : e.message;
+      status.textContent = explain(e);
     } finally {
       pin.value = "";  // the PIN is never kept
       el("seal-button").disabled = false;
@@ -74,7 +78,7 @@
 
   function browserMode() {
     el("browser-mode").hidden = false;
-    docsealBanner.message("grey", "Drop a document to check it", "or seal it below.");
+    showMessage("grey", t("pane.drop.title"), t("pane.drop.line"));
     const take = async (file) => {
       current = { bytes: new Uint8Array(await file.arrayBuffer()), name: file.name, path: null, host: null };
       await verify();
@@ -88,7 +92,7 @@
 
   async function officeMode(info) {
     if (Office.context.platform === Office.PlatformType.OfficeOnline) {
-      docsealBanner.message("grey", "Office on the web is not supported yet", "Open the document in desktop Word or Excel.");
+      showMessage("grey", t("pane.web.title"), t("pane.web.line"));
       return;
     }
     const url = Office.context.document.url || "";
@@ -103,13 +107,30 @@
     await verify();
   }
 
+  /** An error from docseal-server in the reader's language, by its stable code. */
+  function explain(e) {
+    if (e.code === "wrong-pin") return t("error.wrong-pin", { message: e.message });
+    if (e.code && docsealI18n.lang() !== "en" && docsealI18n.has("error." + e.code)) return t("error." + e.code);
+    return e.message;
+  }
+
   document.addEventListener("DOMContentLoaded", () => {
     el("seal-button").addEventListener("click", seal);
-    loadSeals();
+    el("lang").addEventListener("change", async () => {
+      docsealI18n.remember(el("lang").value);
+      await docsealI18n.load(el("lang").value);
+      if (lastReport) docsealBanner.show(lastReport);
+    });
+    const start = async (info) => {
+      // Office's display language is known once Office is ready.
+      await docsealI18n.load();
+      loadSeals();
+      if (info && info.host) officeMode(info); else browserMode();
+    };
     if (window.Office && Office.onReady) {
-      Office.onReady((info) => (info && info.host ? officeMode(info) : browserMode()));
+      Office.onReady(start);
     } else {
-      browserMode();
+      start(null);
     }
   });
 })();

@@ -1,45 +1,58 @@
 // The verdict banner: green (sealed, trusted), amber (intact but untrusted or revoked),
-// red (modified, copied seal, broken), grey (not sealed).
+// red (modified, copied seal, broken), grey (not sealed). Its words come from i18n/<lang>.json:
+// in English the server's own finding message is shown (it names the part); in another language
+// the finding's code picks the translated sentence.
 "use strict";
 const docsealBanner = (() => {
   const el = (id) => document.getElementById(id);
+  const t = (k, v) => docsealI18n.t(k, v);
   function text(node, s) { node.textContent = s; }
-  function signer(s) { return (s.signer || "").split(",").find((p) => p.startsWith("CN=")) || s.signer || "unknown signer"; }
+  function cn(dn) { return ((dn || "").split(",").find((p) => p.startsWith("CN=")) || dn || "").replace(/^CN=/, ""); }
+  function signer(s) { return cn(s.signer) || t("signer.unknown"); }
+  /** A finding in the reader's language. */
+  function say(f) {
+    if (!f) return "";
+    if (docsealI18n.lang() === "en" || !docsealI18n.has("finding." + f.code)) return f.message;
+    return t("finding." + f.code, { part: f.part || "" });
+  }
   // What proves the seal's time: a trusted time-stamp (RFC 3161), or only the signer's clock.
   function when(s) {
     if (s.time_source === "timestamp" && s.timestamp) {
-      const tsa = (s.timestamp.tsa || "").split(",").find((p) => p.startsWith("CN=")) || s.timestamp.tsa || "TSA";
-      return "sealed at " + s.best_time + " (proven by TSA " + tsa.replace(/^CN=/, "") + ")";
+      return t("when.proven", { time: s.best_time, tsa: cn(s.timestamp.tsa) || "TSA" });
     }
-    return "sealed at " + (s.signed_at || "?") + " (claimed by the signer)";
+    return t("when.claimed", { time: s.signed_at || "?" });
   }
   function show(report) {
     const b = el("banner");
     const sigs = report.signatures || [];
     const errors = (report.findings || []).concat(...sigs.map((s) => s.findings || [])).filter((f) => f.severity === "error");
-    let colour = "grey", title = "Not sealed", line = "This document carries no seal.";
+    let colour = "grey", title = t("banner.unsealed.title"), line = t("banner.unsealed.line");
     if (report.verdict === "valid") {
       colour = "green";
       const s = sigs[0];
-      title = "Sealed by " + signer(s).replace(/^CN=/, "");
+      title = t("banner.valid.title", { signer: signer(s) });
       const later = (s.findings || []).find((f) => f.code === "revoked-after-signing");
-      line = when(s) + (sigs.length > 1 ? " — seal 1 of " + sigs.length : "") + "; unchanged since." +
-        (later ? " The seal was reported lost later; this document was sealed before." : "");
+      line = when(s) + (sigs.length > 1 ? t("banner.valid.more", { n: sigs.length }) : "") + t("banner.valid.unchanged") +
+        (later ? t("banner.valid.lostLater") : "") +
+        (s.approval ? t("banner.valid.approved", { by: s.approval.approved_by, at: s.approval.approved_at }) : "");
     } else if (report.verdict === "untrusted") {
-      colour = "amber"; title = "Intact, but the signer is not trusted";
-      line = signer(sigs[0] || {}).replace(/^CN=/, "") + " is not a seal this computer trusts.";
+      colour = "amber"; title = t("banner.untrusted.title");
+      line = t("banner.untrusted.line", { signer: signer(sigs[0] || {}) });
     } else if (report.verdict === "revoked") {
-      colour = "amber"; title = "The seal was reported lost (revoked)";
+      colour = "amber"; title = t("banner.revoked.title");
       const s = sigs.find((x) => x.revoked) || {};
       const f = (s.findings || []).find((x) => x.code === "revoked");
-      line = signer(s).replace(/^CN=/, "") + " — " + when(s) + ". " + ((f || {}).message || "");
+      line = signer(s) + " — " + when(s) + ". " + say(f);
     } else if (report.verdict === "invalid") {
       colour = "red";
-      const copied = errors.find((f) => f.code === "copied-seal" || f.code === "seal-not-bound");
-      title = copied ? "Copied seal — not valid here" : "Modified after sealing";
-      line = (copied || errors[0] || {}).message || "The seal does not match the document.";
+      // A seal placed where no signature of this document binds it is a copy; a seal whose
+      // signature broke means the document (or the seal) changed: say what changed.
+      const copied = errors.find((f) => f.code === "copied-seal");
+      const changed = errors.find((f) => f.code !== "seal-not-bound") || errors[0];
+      title = copied ? t("banner.copied.title") : t("banner.modified.title");
+      line = say(copied || changed) || t("banner.modified.line");
     } else if (report.verdict === "error") {
-      colour = "red"; title = "Not a readable document"; line = (errors[0] || {}).message || "";
+      colour = "red"; title = t("banner.error.title"); line = say(errors[0]);
     }
     b.className = "banner " + colour;
     b.dataset.verdict = report.verdict;
@@ -50,17 +63,17 @@ const docsealBanner = (() => {
     const list = document.createElement("ul");
     for (const s of sigs) {
       const li = document.createElement("li");
-      li.textContent = (s.intact ? "intact" : "BROKEN") + " — " + signer(s) + " — " + when(s) + " — " + (s.algorithm || "");
+      li.textContent = t(s.intact ? "details.intact" : "details.broken") + " — " + signer(s) + " — " + when(s) + " — " + (s.algorithm || "");
       list.appendChild(li);
     }
     for (const s of report.seals || []) {
       const li = document.createElement("li");
-      li.textContent = "seal picture " + s.image_part + ": " + s.status;
+      li.textContent = t("details.seal", { part: s.image_part, status: t("seal." + s.status), issuance: t("issuance." + (s.issuance || "not-issued")) });
       list.appendChild(li);
     }
     for (const f of errors) {
       const li = document.createElement("li");
-      li.textContent = f.message;
+      li.textContent = say(f);
       list.appendChild(li);
     }
     d.appendChild(list);

@@ -88,10 +88,10 @@ async function page() {
   return ctx.newPage();
 }
 
-/** An Office host stand-in: Word with `bytes` open at `docUrl`. */
-async function officePage(bytes, docUrl) {
+/** An Office host stand-in: Word with `bytes` open at `docUrl`, in Office's `displayLanguage`. */
+async function officePage(bytes, docUrl, displayLanguage = "en-US") {
   const p = await page();
-  await p.addInitScript(({ b64, docUrl }) => {
+  await p.addInitScript(({ b64, docUrl, displayLanguage }) => {
     const data = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
     const slice = 64 * 1024;
     const ok = (value) => ({ status: "succeeded", value });
@@ -101,6 +101,7 @@ async function officePage(bytes, docUrl) {
       onReady(cb) { setTimeout(() => cb({ host: "Word", platform: "PC" }), 0); return Promise.resolve({ host: "Word" }); },
       context: {
         platform: "PC",
+        displayLanguage,
         document: {
           url: docUrl,
           getFileAsync(type, opts, cb) {
@@ -112,7 +113,7 @@ async function officePage(bytes, docUrl) {
         },
       },
     };
-  }, { b64: Buffer.from(bytes).toString("base64"), docUrl });
+  }, { b64: Buffer.from(bytes).toString("base64"), docUrl, displayLanguage });
   // The stand-in plays Office: the real office.js (served by docseal-server) stays out of the way.
   await p.route("**/office/office.js", (r) => r.fulfill({ contentType: "text/javascript", body: "" }));
   await p.goto(url());
@@ -120,7 +121,7 @@ async function officePage(bytes, docUrl) {
 }
 
 const banner = async (p) => {
-  await p.waitForFunction(() => !document.getElementById("banner-title").textContent.startsWith("Checking"));
+  await p.waitForFunction(() => !["Checking the document…", "正在检查文档…"].includes(document.getElementById("banner-title").textContent));
   return p.evaluate(() => ({ cls: document.getElementById("banner").className, title: document.getElementById("banner-title").textContent, text: document.getElementById("banner-text").textContent }));
 };
 
@@ -233,4 +234,61 @@ test("a seal reported lost shows the amber revoked banner", async () => {
   assert.match(b.cls, /amber/, JSON.stringify(b));
   assert.match(b.title, /reported lost/, JSON.stringify(b));
   assert.match(b.text, /signing time not proven/, JSON.stringify(b));
+});
+
+/** A sealed sample with its signature parts taken out: the seal picture stays, naming a
+ * signature that is not there — a copied seal. */
+function copiedSeal() {
+  const out = join(work, "copied.docx");
+  execFileSync("python3", ["-c", `
+import zipfile,re,sys
+src=zipfile.ZipFile(sys.argv[1]); dst=zipfile.ZipFile(sys.argv[2],'w',zipfile.ZIP_DEFLATED)
+for i in src.infolist():
+    if i.filename.startswith('_xmlsignatures/'): continue
+    b=src.read(i.filename)
+    if i.filename=='_rels/.rels': b=re.sub(rb'<Relationship [^>]*digital-signature/origin[^>]*/>', b'', b)
+    if i.filename=='[Content_Types].xml': b=re.sub(rb'<Override [^>]*_xmlsignatures[^>]*/>', b'', b)
+    dst.writestr(i,b)
+dst.close()`, join(repo, "samples/stamped/contract.sealed.docx"), out]);
+  return readFileSync(out);
+}
+
+test("in Chinese Office the pane speaks Chinese: labels and the valid, modified, copied and revoked banners", async () => {
+  const cases = [
+    ["valid", readFileSync(join(repo, "samples/stamped/contract.sealed.docx")), /green/, /^由 docseal golden test seal .*盖章$/, /盖章时间 .*此后未被修改/],
+    ["modified", readFileSync(join(work, "tampered.docx")), /red/, /^盖章后被修改$/, /在盖章后被修改/],
+    ["copied", copiedSeal(), /red/, /^复制的印章——在此无效$/, /复制/],
+    ["revoked", await signCli(join(repo, "samples/documents/contract.docx"), join(work, "lost-zh.docx"), "ec.key", "ec.pem"), /amber/, /^印章已挂失（已吊销）$/, /签章者自称/],
+  ];
+  for (const [name, bytes, cls, title, text] of cases) {
+    const p = await officePage(bytes, "", "zh-CN");
+    const b = await banner(p);
+    assert.equal(await p.getAttribute("html", "lang"), "zh-CN");
+    assert.match(b.cls, cls, `${name}: ${JSON.stringify(b)}`);
+    assert.match(b.title, title, `${name}: ${JSON.stringify(b)}`);
+    assert.match(b.text, text, `${name}: ${JSON.stringify(b)}`);
+    assert.equal((await p.textContent("#seal-form h2")).trim(), "为此文档盖章");
+    assert.equal((await p.textContent("#seal-button")).trim(), "盖章");
+    await p.screenshot({ path: join(artifacts, `banner-${name}-zh.png`) });
+    await p.context().close();
+  }
+});
+
+test("the switch on the page changes the language, and the language files have the same keys", async () => {
+  const p = await officePage(readFileSync(join(repo, "samples/stamped/contract.sealed.docx")), "", "en-US");
+  await banner(p);
+  assert.match(await p.textContent("#banner-title"), /^Sealed by/);
+  await p.selectOption("#lang", "zh-CN");
+  await p.waitForFunction(() => document.getElementById("banner-title").textContent.startsWith("由"));
+  assert.equal((await p.textContent("#seal-form h2")).trim(), "为此文档盖章");
+  await p.context().close();
+  const en = JSON.parse(readFileSync(join(repo, "taskpane/i18n/en.json"), "utf8"));
+  const zh = JSON.parse(readFileSync(join(repo, "taskpane/i18n/zh-CN.json"), "utf8"));
+  assert.deepEqual(Object.keys(zh).sort(), Object.keys(en).sort());
+  for (const [k, v] of Object.entries(zh)) assert.ok(v.trim() !== "" && v !== en[k], `zh-CN ${k} is not translated`);
+  const html = readFileSync(join(repo, "taskpane/taskpane.html"), "utf8");
+  const js = ["app.js", "banner.js"].map((f) => readFileSync(join(repo, "taskpane", f), "utf8")).join("\n");
+  const used = [...html.matchAll(/data-i18n="([^"]+)"/g), ...js.matchAll(/\bt\("([^"]+)"/g)].map((m) => m[1]);
+  // Keys built at run time ("error." + code) are prefixes, not keys.
+  for (const k of used.filter((k) => !k.endsWith("."))) assert.ok(k in en, `${k} is used but not in en.json`);
 });
