@@ -20,6 +20,7 @@ const docsealApi = (() => {
   return {
     seals: () => call("GET", "/api/seals"),
     verify: (bytes, name) => call("POST", "/api/verify?name=" + encodeURIComponent(name || "document"), bytes, { "Content-Type": "application/octet-stream" }),
+    requestApproval: (bytes, q) => call("POST", "/api/request-approval?" + new URLSearchParams(q), bytes, { "Content-Type": "application/octet-stream" }),
     stamp: (bytes, q, pin) => call("POST", "/api/stamp?" + new URLSearchParams(q), bytes, { "Content-Type": "application/octet-stream", "X-Docseal-PIN": pin }),
   };
 })();

@@ -45,6 +45,11 @@
       const { seals } = await docsealApi.seals();
       const sel = el("seal");
       sel.replaceChildren(...seals.map((s) => Object.assign(document.createElement("option"), { value: s.id, textContent: s.label })));
+      // A seal whose policy asks for approval offers the request beside it.
+      const needs = new Set(seals.filter((s) => s.approval_required).map((s) => s.id));
+      const toggle = () => { el("approval-box").hidden = !needs.has(sel.value); };
+      sel.addEventListener("change", toggle);
+      toggle();
     } catch (e) {
       el("seal-status").textContent = e.message;
     }
@@ -107,6 +112,23 @@
     await verify();
   }
 
+  async function requestApproval() {
+    const status = el("approval-status");
+    if (!current.bytes) { status.textContent = t("pane.openFirst"); return; }
+    el("approval-button").disabled = true;
+    try {
+      const q = { seal: el("seal").value, name: current.name };
+      if (el("approval-reason").value) q.reason = el("approval-reason").value;
+      const r = await docsealApi.requestApproval(current.bytes, q);
+      status.textContent = t("pane.approvalSent", { id: r.id });
+      status.dataset.request = r.id;
+    } catch (e) {
+      status.textContent = explain(e);
+    } finally {
+      el("approval-button").disabled = false;
+    }
+  }
+
   /** An error from docseal-server in the reader's language, by its stable code. */
   function explain(e) {
     if (e.code === "wrong-pin") return t("error.wrong-pin", { message: e.message });
@@ -116,6 +138,7 @@
 
   document.addEventListener("DOMContentLoaded", () => {
     el("seal-button").addEventListener("click", seal);
+    el("approval-button").addEventListener("click", requestApproval);
     el("lang").addEventListener("change", async () => {
       docsealI18n.remember(el("lang").value);
       await docsealI18n.load(el("lang").value);

@@ -29,7 +29,7 @@ pub async fn seals(state: web::Data<AppState>) -> HttpResponse {
         .map(|s| {
             serde_json::json!({
                 "id": s.id, "label": s.label, "demo": s.demo, "token": s.key.starts_with("pkcs11:"),
-                "picture": s.image.is_some(),
+                "picture": s.image.is_some(), "approval_required": s.approval_required,
             })
         })
         .collect();
@@ -119,6 +119,66 @@ fn report(
     }
 }
 
+#[derive(Deserialize)]
+pub struct ApprovalQuery {
+    seal: String,
+    name: String,
+    reason: Option<String>,
+}
+
+/// The keeper asks the seal center for approval to use a seal on this document: its name and
+/// the SHA-256 of its exact bytes (the bytes the pane would seal).
+pub async fn request_approval(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    q: web::Query<ApprovalQuery>,
+    body: web::Bytes,
+) -> HttpResponse {
+    if let Err(r) = state.check_request(&req) {
+        return *r;
+    }
+    let Some(id) = state
+        .seals
+        .iter()
+        .find(|s| s.id == q.seal)
+        .and_then(|s| s.center_id.clone())
+    else {
+        return error(404, "unknown-seal", "no seal of the seal center by this id");
+    };
+    if state.center.is_none() {
+        return error(
+            409,
+            "no-center",
+            "docseal-server runs without a seal center",
+        );
+    }
+    let st = state.clone();
+    let request = docseal_center::approvals::NewRequest {
+        seal_id: id,
+        document: Path::new(&q.name)
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "document".into()),
+        document_sha256: hex(&docseal::DigestAlg::Sha256.digest(&body)),
+        reason: q.reason.clone(),
+    };
+    let answer = web::block(move || {
+        let Some(c) = &st.center else {
+            return Err(docseal_center::Error::Unreachable("no center".into()));
+        };
+        let client = c.lock().map_err(|_| {
+            docseal_center::Error::Unreachable("the center client is poisoned".into())
+        })?;
+        client.request_approval(&request)
+    })
+    .await;
+    match answer {
+        Ok(Ok(a)) => HttpResponse::Ok().json(a),
+        Ok(Err(e)) => error(502, e.code(), &e.to_string()),
+        Err(e) => error(500, "internal", &e.to_string()),
+    }
+}
+
 /// A name for the sealed copy that does not overwrite anything: NAME.sealed.EXT, then (2), (3)...
 fn sealed_name(dir: &Path, name: &str) -> PathBuf {
     let file = Path::new(name)
@@ -204,6 +264,7 @@ pub async fn stamp(
         // A seal the center knows is checked there before the token is touched, and brings
         // its seal data (GB/T 38540 SESeal): its picture is the one placed.
         let mut issued: Option<(Vec<u8>, docseal::seal_data::SealData)> = None;
+        let mut approval_required = false;
         if let (Some(id), Some(c)) = (&seal.center_id, &st.center) {
             let client = c.lock().map_err(|_| {
                 docseal::Error::SigningFailed("the center client is poisoned".into())
@@ -217,6 +278,12 @@ pub async fn stamp(
                 }
                 Ok(record) => {
                     use base64::Engine;
+                    approval_required = record.as_ref().is_some_and(|r| {
+                        serde_json::from_str::<serde_json::Value>(&r.policy)
+                            .ok()
+                            .and_then(|v| v["approval"].as_str().map(|a| a == "required"))
+                            .unwrap_or(false)
+                    });
                     let der = record
                         .and_then(|r| r.seseal_b64)
                         .and_then(|b| base64::engine::general_purpose::STANDARD.decode(b).ok());
@@ -259,6 +326,23 @@ pub async fn stamp(
             .as_ref()
             .map(|(_, d)| f64::from(d.size_mm().0))
             .unwrap_or(42.0);
+        // Last, when nothing else can refuse: the approval for these exact bytes is used, once.
+        let approval = match (&seal.center_id, &st.center) {
+            (Some(id), Some(c)) if approval_required => {
+                let client = c.lock().map_err(|_| {
+                    docseal::Error::SigningFailed("the center client is poisoned".into())
+                })?;
+                let digest = hex(&docseal::DigestAlg::Sha256.digest(&bytes));
+                let taken = client.take_approval(id, None, &digest).map_err(|e| {
+                    docseal::Error::CertificateNotValid {
+                        subject: seal.label.clone(),
+                        reason: e.to_string(),
+                    }
+                })?;
+                Some(taken.signed_property())
+            }
+            _ => None,
+        };
         let opts = docseal::StampOptions {
             sign: docseal::SignOptions {
                 signer: key.signer.as_ref(),
@@ -268,7 +352,7 @@ pub async fn stamp(
                 tsa: st.tsa.as_ref(),
                 ltv: st.ltv.as_ref(),
                 seal_data: issued.as_ref().map(|(der, _)| der.as_slice()),
-                approval: None,
+                approval: approval.as_ref(),
             },
             picture: &picture,
             size_mm,

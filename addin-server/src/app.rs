@@ -23,6 +23,9 @@ pub struct SealConfig {
     pub demo: bool,
     /// The seal's id at the seal center, when the center listed it.
     pub center_id: Option<String>,
+    /// The center's policy asks for an approval before each use (as listed at start; the
+    /// stamp checks the live policy).
+    pub approval_required: bool,
 }
 
 pub struct AppState {
@@ -216,5 +219,9 @@ pub fn routes(cfg: &mut web::ServiceConfig, body_limit: usize) {
         .route("/api/seals", web::get().to(api::seals))
         .route("/api/verify", web::post().to(api::verify))
         .route("/api/stamp", web::post().to(api::stamp))
+        .route(
+            "/api/request-approval",
+            web::post().to(api::request_approval),
+        )
         .route("/api/download/{name}", web::get().to(api::download));
 }

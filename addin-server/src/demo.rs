@@ -54,6 +54,7 @@ pub fn ensure(dir: &Path) -> Result<Demo, ServerError> {
             image: None,
             demo: true,
             center_id: None,
+            approval_required: false,
         },
     })
 }

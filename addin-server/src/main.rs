@@ -146,6 +146,7 @@ fn run(a: Args) -> Result<(), ServerError> {
             image: None,
             demo: false,
             center_id: None,
+            approval_required: false,
         });
     }
     let center = match &a.center {

@@ -85,6 +85,38 @@ impl Approval {
     }
 }
 
+impl Approval {
+    /// The approval as a signature carries it (a signed property): the request, the approver and
+    /// the time of the approval.
+    pub fn signed_property(&self) -> docseal::seal_data::Approval {
+        docseal::seal_data::Approval {
+            request: self.id.clone(),
+            approved_by: self.decided_by.clone().unwrap_or_default(),
+            approved_at: self
+                .decided_at
+                .and_then(|t| time::OffsetDateTime::from_unix_timestamp(t).ok())
+                .map(docseal::format_time)
+                .unwrap_or_default(),
+        }
+    }
+}
+
+/// The request to use for `seal` on the bytes with SHA-256 `digest`: `given`, or the approved
+/// one found for them.
+pub fn pick(list: &[Approval], given: Option<&str>, seal: &str, digest: &str) -> Result<String> {
+    if let Some(g) = given {
+        return Ok(g.to_string());
+    }
+    list.iter()
+        .find(|a| a.seal_id == seal && a.document_sha256 == digest && a.status == ApprovalStatus::Approved)
+        .map(|a| a.id.clone())
+        .ok_or_else(|| {
+            Error::Forbidden(format!(
+                "seal {seal} needs an approval for this document (SHA-256 {digest}); ask with `docseal center request --seal {seal} DOC`"
+            ))
+        })
+}
+
 /// A request for approval, as a keeper makes it.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct NewRequest {

@@ -200,6 +200,35 @@ impl Client {
             .map_err(|e| Error::Store(format!("the center's answer: {e}")))
     }
 
+    /// Asks for approval to use `seal` on a document (its name and the SHA-256 of its bytes).
+    pub fn request_approval(
+        &self,
+        req: &crate::approvals::NewRequest,
+    ) -> Result<crate::approvals::Approval> {
+        let body = serde_json::to_value(req).map_err(|e| Error::Invalid(e.to_string()))?;
+        serde_json::from_value(self.post("/api/approvals", &body)?)
+            .map_err(|e| Error::Store(format!("the center's answer: {e}")))
+    }
+
+    /// Takes (uses, once) the approval for `seal` on the bytes with SHA-256 `digest`: `given`,
+    /// or the approved request the center has for them.
+    pub fn take_approval(
+        &self,
+        seal: &str,
+        given: Option<&str>,
+        digest: &str,
+    ) -> Result<crate::approvals::Approval> {
+        let list: Vec<crate::approvals::Approval> =
+            serde_json::from_value(self.get("/api/approvals?status=approved")?)
+                .map_err(|e| Error::Store(format!("the center's answer: {e}")))?;
+        let id = crate::approvals::pick(&list, given, seal, digest)?;
+        serde_json::from_value(self.post(
+            &format!("/api/approvals/{}/consume", url_segment(&id)),
+            &serde_json::json!({"seal_id": seal, "document_sha256": digest}),
+        )?)
+        .map_err(|e| Error::Store(format!("the center's answer: {e}")))
+    }
+
     /// The seals this user may use.
     pub fn seals(&self) -> Result<Vec<Seal>> {
         let v = self.get("/api/seals")?;

@@ -156,7 +156,6 @@ pub fn take_approval(
     given: Option<&str>,
     digest: &str,
 ) -> Result<docseal::seal_data::Approval, Error> {
-    use docseal_center::approvals::Approval;
     let refused = |e: docseal_center::Error| match e {
         docseal_center::Error::Forbidden(why) | docseal_center::Error::Invalid(why) => {
             Error::CertificateNotValid {
@@ -176,13 +175,10 @@ pub fn take_approval(
             let center = docseal_center::Center::open(dir).await?;
             let actor = center.login(&a.center_user, &password).await?;
             let list = center.approvals(&actor, Some("approved")).await?;
-            let id = crate::issued::pick(&list, given, seal, digest)
-                .map_err(|e| docseal_center::Error::Forbidden(e.to_string()))?;
+            let id = docseal_center::approvals::pick(&list, given, seal, digest)?;
             center.consume_approval(&actor, &id, seal, digest).await
         });
-        return taken
-            .map(|r| crate::issued::signed_approval(&r))
-            .map_err(refused);
+        return taken.map(|r| r.signed_property()).map_err(refused);
     }
     let Some(r) = reporter else {
         return Err(Error::arg(
@@ -190,25 +186,10 @@ pub fn take_approval(
             "a seal that needs approval is used through --center or --data-dir",
         ));
     };
-    let list: Vec<Approval> = r
-        .client
-        .get("/api/approvals?status=approved")
-        .and_then(|v| {
-            serde_json::from_value(v)
-                .map_err(|e| docseal_center::Error::Store(format!("the center's answer: {e}")))
-        })
-        .map_err(center_error)?;
-    let id = crate::issued::pick(&list, given, seal, digest)?;
-    let v = r
-        .client
-        .post(
-            &format!("/api/approvals/{id}/consume"),
-            &serde_json::json!({"seal_id": seal, "document_sha256": digest}),
-        )
-        .map_err(refused)?;
-    let used: Approval = serde_json::from_value(v)
-        .map_err(|e| Error::arg("--center", format!("the center's answer: {e}")))?;
-    Ok(crate::issued::signed_approval(&used))
+    r.client
+        .take_approval(seal, given, digest)
+        .map(|a| a.signed_property())
+        .map_err(refused)
 }
 
 fn center_password(a: &CenterUseArgs) -> Result<String, Error> {

@@ -36,12 +36,13 @@ const waitPort = async (port) => {
 const center = (user, password, args) => execFileSync(bin("docseal"), ["center", "--data-dir", data, "--user", user, ...args],
   { env: { ...process.env, DOCSEAL_ADMIN_PASSWORD: ADMIN_PW, DOCSEAL_PASSWORD: password, DOCSEAL_NEW_PASSWORD: KEEPER_PW }, encoding: "utf8" });
 
-let server, port, crlPort, browser, sealId, requestId;
+let server, port, crlPort, browser, sealId, requestId, p12, contractSeal, paneServer, paneServerPort;
 
 before(async () => {
   center("admin", ADMIN_PW, ["init", "--name", "Example Seal Center"]);
   center("admin", ADMIN_PW, ["keeper", "add", "keeper1"]);
   center("admin", ADMIN_PW, ["keeper", "add", "approver1", "--role", "approver"]);
+  center("admin", ADMIN_PW, ["keeper", "add", "keeper2"]);
   // A seal for keeper1 (a key made here; the center draws its picture) that needs approval.
   const key = join(work, "seal.key"), pub = join(work, "seal.pub");
   execFileSync("openssl", ["genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", key]);
@@ -51,9 +52,23 @@ before(async () => {
   const doc = join(work, "contract.docx");
   writeFileSync(doc, readFileSync(join(repo, "samples/documents/contract.docx")));
   requestId = center("keeper1", KEEPER_PW, ["request", "--seal", sealId, doc, "--reason", "Q4 supply contract"]).trim().split("\n").pop().trim();
+  // A second seal that needs approval, its key in a PKCS#12 file the registry names, for
+  // docseal-server to offer in the task pane.
+  const key2 = join(work, "contract.key"), pub2 = join(work, "contract.pub"), cert2 = join(work, "contract.pem");
+  p12 = join(work, "contract.p12");
+  execFileSync("openssl", ["genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", key2]);
+  execFileSync("openssl", ["pkey", "-in", key2, "-pubout", "-out", pub2]);
+  contractSeal = center("admin", ADMIN_PW, ["seal", "issue", "--public-key", pub2, "--holder", "keeper2",
+    "--name", "Example Trading Contract Seal", "--approval", "required", "--key-uri", p12, "-o", cert2]).trim().split("\n").pop().trim();
+  execFileSync("openssl", ["pkcs12", "-export", "-inkey", key2, "-in", cert2, "-out", p12, "-passout", "pass:123456"]);
   [port, crlPort] = [await freePort(), await freePort()];
   server = spawn(bin("docseal-center"), ["--data-dir", data, "--listen", `127.0.0.1:${port}`, "--crl-listen", `127.0.0.1:${crlPort}`], { stdio: "ignore" });
   await waitPort(port);
+  paneServerPort = await freePort();
+  paneServer = spawn(bin("docseal-server"), ["--port", String(paneServerPort), "--data-dir", join(work, "pane"), "--no-open",
+    "--center", `https://127.0.0.1:${port}`, "--center-ca", join(data, "tls.pem"), "--center-user", "keeper2"],
+    { env: { ...process.env, DOCSEAL_CENTER_PASSWORD: KEEPER_PW }, stdio: "ignore" });
+  await waitPort(paneServerPort);
   browser = await chromium.launch({ executablePath: "/usr/bin/chromium",
     args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"] });
 });
@@ -61,6 +76,7 @@ before(async () => {
 after(async () => {
   await browser?.close();
   server?.kill();
+  paneServer?.kill();
   rmSync(work, { recursive: true, force: true });
 });
 
@@ -252,4 +268,77 @@ test("the admin page's language files have the same keys, and every key the page
   const js = readFileSync(join(dir, "admin.js"), "utf8");
   const used = [...html.matchAll(/data-i18n(?:-aria)?="([^"]+)"/g), ...js.matchAll(/\bt\("([^"]+)"/g)].map((m) => m[1]);
   for (const k of used) assert.ok(k in en, `${k} is used but not in en.json`);
+});
+
+/** The task pane in an Office host stand-in (Word) with `bytes` open. */
+async function pane(bytes) {
+  const ctx = await browser.newContext({ ignoreHTTPSErrors: true, viewport: { width: 380, height: 760 } });
+  const p = await ctx.newPage();
+  await p.addInitScript(({ b64 }) => {
+    const data = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+    const ok = (value) => ({ status: "succeeded", value });
+    window.Office = {
+      HostType: { Word: "Word", Excel: "Excel" }, FileType: { Compressed: "compressed" },
+      AsyncResultStatus: { Succeeded: "succeeded", Failed: "failed" }, PlatformType: { PC: "PC", OfficeOnline: "OfficeOnline" },
+      onReady(cb) { setTimeout(() => cb({ host: "Word", platform: "PC" }), 0); return Promise.resolve({ host: "Word" }); },
+      context: { platform: "PC", displayLanguage: "en-US", document: { url: "",
+        getFileAsync(type, opts, cb) { cb(ok({ size: data.length, sliceCount: 1, getSliceAsync(i, cb2) { cb2(ok({ data: Array.from(data), index: 0 })); }, closeAsync() {} })); } } },
+    };
+  }, { b64: Buffer.from(bytes).toString("base64") });
+  await p.route("**/office/office.js", (r) => r.fulfill({ contentType: "text/javascript", body: "" }));
+  await p.goto(`https://127.0.0.1:${paneServerPort}/taskpane/taskpane.html`);
+  await p.waitForFunction(() => document.getElementById("banner").dataset.verdict);
+  return p;
+}
+
+async function sealInPane(p) {
+  await p.selectOption("#seal", { label: "Example Trading Contract Seal" });
+  await p.check('input[value="end"]');
+  await p.fill("#pin", "123456");
+  await p.evaluate(() => { document.getElementById("seal-status").textContent = ""; });
+  await p.click("#seal-button");
+  await p.waitForFunction(() => { const s = document.getElementById("seal-status").textContent; return s && !/Sealing/.test(s); }, null, { timeout: 30000 });
+  return p.textContent("#seal-status");
+}
+
+test("a keeper requests approval from the task pane, an approver approves it on the admin page, and the seal stamps once", async () => {
+  const contract = readFileSync(join(repo, "samples/documents/contract.docx"));
+  const p = await pane(contract);
+  await p.selectOption("#seal", { label: "Example Trading Contract Seal" });
+  await p.waitForSelector("#approval-box:not([hidden])");
+  // Refused before approval, with nothing written.
+  assert.match(await sealInPane(p), /needs an approval/);
+  await p.fill("#approval-reason", "Q4 supply contract, Northwind");
+  await p.click("#approval-button");
+  await p.waitForFunction(() => document.getElementById("approval-status").dataset.request);
+  const req = await p.evaluate(() => document.getElementById("approval-status").dataset.request);
+  assert.match(await p.textContent("#approval-status"), new RegExp(`Request ${req} sent`));
+  await p.screenshot({ path: join(artifacts, "pane-approval-requested.png") });
+
+  // The approver approves it on the admin page.
+  const admin = await open("en-US");
+  await login(admin, "approver1", KEEPER_PW);
+  await admin.click("#tab-approvals");
+  const row = admin.locator("#approval-rows tr", { hasText: req });
+  await row.waitFor();
+  assert.match(await row.textContent(), /Q4 supply contract, Northwind/);
+  await row.getByRole("button", { name: /^Approve/ }).click();
+  await admin.waitForFunction((id) => !document.querySelector("#approval-rows").textContent.includes(id), req);
+  await admin.context().close();
+
+  // Now the stamp succeeds, and the banner says who approved it.
+  assert.match(await sealInPane(p), /Sealed copy/);
+  await p.waitForFunction(() => document.getElementById("banner").className.includes("green"));
+  assert.match(await p.textContent("#banner-text"), /Approved by approver1/);
+  await p.screenshot({ path: join(artifacts, "pane-approved-sealed.png") });
+  // Once: the same document again is refused.
+  assert.match(await sealInPane(p), /needs an approval/);
+  await p.context().close();
+
+  // Another document is refused too: the approval was for the contract's bytes.
+  const other = await pane(readFileSync(join(repo, "samples/documents/report.docx")));
+  assert.match(await sealInPane(other), /needs an approval/);
+  await other.context().close();
+  const used = JSON.parse(center("admin", ADMIN_PW, ["--json", "approvals"])).find((a) => a.id === req);
+  assert.equal(used.status, "used");
 });
