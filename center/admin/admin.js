@@ -201,6 +201,23 @@ async function showUsers() {
     cell(tr, u.name); cell(tr, t(`role.${u.role}`)); cell(tr, u.disabled ? t("users.disabled") : t("users.enabled"));
   }
 }
+$("enroll-form").addEventListener("submit", async (ev) => {
+  ev.preventDefault();
+  const button = $("enroll-form").querySelector('button[type="submit"]');
+  button.disabled = true;
+  say(t("status.enrolling"));
+  try {
+    const seal = await api("POST", "/api/seals/enroll", {
+      name: $("enroll-name").value, unit: $("enroll-unit").value, text: $("enroll-text").value || null,
+      holder: $("enroll-holder").value, token: $("enroll-token").value, pin: $("enroll-pin").value,
+      approval_required: $("enroll-approval").checked,
+    });
+    say(t("done.enroll", { name: seal.name, id: seal.id }));
+    $("enroll-form").reset();
+    await showSeals();
+  } catch (e) { say(explain(e)); }
+  finally { $("enroll-pin").value = ""; button.disabled = false; }
+});
 $("user-form").addEventListener("submit", async (ev) => {
   ev.preventDefault();
   try {

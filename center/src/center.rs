@@ -77,6 +77,20 @@ pub struct NewSeal {
     pub token_uri: Option<String>,
 }
 
+/// Where and how to make a seal's key on a token.
+pub struct Enrollment {
+    /// The token, as a `pkcs11:` URI (token=…, module-path= when not the default module).
+    pub token: String,
+    /// The key's label (default: the seal's name).
+    pub label: Option<String>,
+    pub key_type: docseal::keys::KeyType,
+    pub pin: docseal::keys::PinSource,
+    /// A line of text under the star of the drawn seal.
+    pub text: Option<String>,
+    /// Days the certificate is valid.
+    pub days: i64,
+}
+
 pub struct Center {
     dir: PathBuf,
     store: Store,
@@ -594,6 +608,45 @@ impl Center {
         .map_err(|e| Error::Crypto(e.to_string()))
     }
 
+    /// Makes a seal on a keeper's token: a key generated there (never extractable), a PKCS#10
+    /// request signed there (the token proves it holds the key), the certificate issued from it
+    /// and written back beside the key, and the seal registered with the token's URI.
+    pub async fn enroll(&self, actor: &Actor, e: Enrollment, mut new: NewSeal) -> Result<Seal> {
+        use docseal::keys as keygen;
+        actor.require(Role::Administrator, "enrolling a seal")?;
+        let name = new
+            .name
+            .clone()
+            .ok_or_else(|| Error::Invalid("a new seal needs a name".into()))?;
+        let label = e.label.clone().unwrap_or_else(|| name.clone());
+        let uri = keygen::Pkcs11Uri::parse(&e.token).map_err(|x| Error::Invalid(x.to_string()))?;
+        // The picture is made before the token is touched.
+        if new.picture_png.is_none() {
+            let mut spec = docseal::pictures::SealSpec::new(&name);
+            spec.text = e.text.clone();
+            new.picture_png = Some(
+                docseal::pictures::render_png(&spec).map_err(|x| Error::Invalid(x.to_string()))?,
+            );
+        }
+        let pair = keygen::generate(&uri, &label, e.key_type, &e.pin)
+            .map_err(|x| Error::Crypto(x.to_string()))?;
+        let csr = crate::csr::request(&pair, &name)?;
+        new.token_uri = Some(format!(
+            "pkcs11:token={};object={}",
+            uri_text(uri.token.as_deref().unwrap_or("")),
+            uri_text(&label)
+        ));
+        let seal = self.issue_from_request(actor, &csr, new, e.days).await?;
+        let der = docseal::Cert::load_all(seal.cert_pem.as_bytes())
+            .ok()
+            .and_then(|c| c.into_iter().next())
+            .map(|c| c.der().to_vec())
+            .ok_or_else(|| Error::Crypto("the issued certificate cannot be read".into()))?;
+        pair.store_certificate(&der)
+            .map_err(|x| Error::Crypto(x.to_string()))?;
+        Ok(seal)
+    }
+
     /// Issues a seal certificate for `spki_der` with this center's CA and registers it.
     pub async fn issue_seal(
         &self,
@@ -1029,4 +1082,16 @@ fn tsa_place(config: &Config) -> KeyPlace<'_> {
         uri: config.tsa_key_uri.as_deref(),
         pin_file: config.tsa_pin_file.as_deref(),
     }
+}
+
+/// A `pkcs11:` URI path attribute value (RFC 7512 §2.3: anything but unreserved is %-encoded).
+fn uri_text(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
 }

@@ -14,6 +14,7 @@ pub mod audit;
 pub mod ca;
 mod center;
 pub mod client;
+mod csr;
 pub mod error;
 mod files;
 pub mod password;
@@ -23,5 +24,7 @@ pub mod store;
 pub mod tls;
 pub mod tsa;
 
-pub use center::{now, Center, Config, InitOptions, NewSeal, ADMIN, CRL_FILE, HEAD_FILE};
+pub use center::{
+    now, Center, Config, Enrollment, InitOptions, NewSeal, ADMIN, CRL_FILE, HEAD_FILE,
+};
 pub use error::{Error, Result};

@@ -256,6 +256,62 @@ async fn reinstate(
 }
 
 #[derive(Deserialize)]
+struct EnrollBody {
+    /// `pkcs11:token=LABEL` (the token must be reachable from the center's host).
+    token: String,
+    pin: String,
+    holder: String,
+    name: String,
+    unit: Option<String>,
+    kind: Option<String>,
+    text: Option<String>,
+    #[serde(default)]
+    approval_required: bool,
+    #[serde(default)]
+    rsa: bool,
+    days: Option<i64>,
+}
+
+/// Enrolls a seal on a token the center's host can reach (the administrator's desk, an HSM):
+/// the key made there, the certificate issued, the seal registered.
+async fn enroll(
+    c: Shared,
+    req: HttpRequest,
+    body: web::Json<EnrollBody>,
+) -> Result<HttpResponse, Error> {
+    let a = actor(&c, &req).await?;
+    let b = body.into_inner();
+    let enrollment = crate::Enrollment {
+        token: b.token,
+        label: None,
+        key_type: if b.rsa {
+            docseal::keys::KeyType::Rsa
+        } else {
+            docseal::keys::KeyType::Ec
+        },
+        pin: docseal::keys::PinSource {
+            value: Some(zeroize::Zeroizing::new(b.pin)),
+            file: None,
+            prompt: false,
+        },
+        text: b.text,
+        days: b.days.unwrap_or(3 * 365),
+    };
+    let new = crate::NewSeal {
+        cert_pem: String::new(),
+        holder: b.holder,
+        name: Some(b.name),
+        unit: b.unit.filter(|u| !u.trim().is_empty()),
+        kind: b.kind.unwrap_or_else(|| "official".into()),
+        picture_png: None,
+        approval_required: b.approval_required,
+        token_uri: None,
+    };
+    let seal = c.enroll(&a, enrollment, new).await?;
+    Ok(HttpResponse::Ok().json(public(&seal)))
+}
+
+#[derive(Deserialize)]
 struct Policy {
     approval: String,
 }
@@ -448,6 +504,7 @@ pub fn api(cfg: &mut web::ServiceConfig) {
         )
         .route("/admin/{path:.*}", web::get().to(admin))
         .route("/api/seals", web::get().to(seals))
+        .route("/api/seals/enroll", web::post().to(enroll))
         .route("/api/seals/{id}", web::get().to(seal))
         .route("/api/seals/{id}/picture", web::get().to(picture))
         .route("/api/seals/{id}/usable", web::get().to(usable))

@@ -590,71 +590,36 @@ async fn seal(a: &CenterArgs, center: &Center, s: &SealCommand) -> Result<u8, Er
 }
 
 async fn enroll(a: &CenterArgs, center: &Center, e: &EnrollArgs) -> Result<u8, Error> {
-    use docseal::keys as keygen;
     let actor = login(center, &a.user).await?;
-    let name = e
-        .fields
-        .name
-        .clone()
-        .ok_or_else(|| Error::Invalid("enroll needs the seal's --name".into()))?;
-    let label = e.label.clone().unwrap_or_else(|| name.clone());
-    let uri =
-        docseal::keys::Pkcs11Uri::parse(&e.token).map_err(|x| Error::Invalid(x.to_string()))?;
-    // The picture is made (or read) before the token is touched.
-    let picture = match &e.fields.image {
-        Some(p) => read_file(p)?,
-        None => {
-            let mut spec = docseal::pictures::SealSpec::new(&name);
-            spec.text = e.text.clone();
-            docseal::pictures::render_png(&spec).map_err(|x| Error::Invalid(x.to_string()))?
-        }
+    let enrollment = docseal_center::Enrollment {
+        token: e.token.clone(),
+        label: e.label.clone(),
+        key_type: match e.key_type {
+            KeyTypeArg::Ec => docseal::keys::KeyType::Ec,
+            KeyTypeArg::Rsa => docseal::keys::KeyType::Rsa,
+        },
+        pin: docseal::keys::PinSource {
+            file: e.pin_file.clone(),
+            prompt: true,
+            value: None,
+        },
+        text: e.text.clone(),
+        days: e.days,
     };
-    let pin = docseal::keys::PinSource {
-        file: e.pin_file.clone(),
-        prompt: true,
-        value: None,
-    };
-    let key_type = match e.key_type {
-        KeyTypeArg::Ec => keygen::KeyType::Ec,
-        KeyTypeArg::Rsa => keygen::KeyType::Rsa,
-    };
-    let pair =
-        keygen::generate(&uri, &label, key_type, &pin).map_err(|x| Error::Crypto(x.to_string()))?;
-    let csr = crate::csr::request(&pair, &name).map_err(|x| Error::Crypto(x.to_string()))?;
-    let token_uri = format!(
-        "pkcs11:token={};object={}",
-        uri_text(uri.token.as_deref().unwrap_or("")),
-        uri_text(&label)
-    );
-    let mut new = new_seal(&e.fields, String::new())?;
-    new.picture_png = Some(picture);
-    new.token_uri = Some(token_uri.clone());
-    let seal = center.issue_from_request(&actor, &csr, new, e.days).await?;
-    let der = docseal::Cert::load_all(seal.cert_pem.as_bytes())
-        .ok()
-        .and_then(|c| c.into_iter().next())
-        .map(|c| c.der().to_vec())
-        .ok_or_else(|| Error::Crypto("the issued certificate cannot be read".into()))?;
-    pair.store_certificate(&der)
-        .map_err(|x| Error::Crypto(x.to_string()))?;
+    let seal = center
+        .enroll(&actor, enrollment, new_seal(&e.fields, String::new())?)
+        .await?;
     say(
         a,
         &summary(&seal),
-        &format!("enrolled {} on {token_uri}\n{}", seal.name, seal.id),
+        &format!(
+            "enrolled {} on {}\n{}",
+            seal.name,
+            seal.token_uri.as_deref().unwrap_or(""),
+            seal.id
+        ),
     );
     Ok(0)
-}
-
-/// RFC 7512 §2.3: percent-encode what is not a plain path character.
-fn uri_text(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 /// A SubjectPublicKeyInfo from a public key or a certificate file, PEM or DER.
@@ -699,8 +664,9 @@ pub(crate) fn show_seal(a: &CenterArgs, s: &Seal) {
 pub(crate) fn summary(s: &Seal) -> serde_json::Value {
     let mut v = serde_json::to_value(s).unwrap_or_default();
     if let Some(o) = v.as_object_mut() {
-        // The picture itself is long; its hash names it.
+        // The picture and the seal data are long; the picture's hash names them.
         o.remove("picture_b64");
+        o.remove("seseal_b64");
     }
     v
 }

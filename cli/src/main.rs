@@ -5,7 +5,6 @@ mod args;
 mod batch;
 mod center;
 mod center_remote;
-mod csr;
 mod issued;
 mod reporting;
 mod stamp;

@@ -36,7 +36,7 @@ const waitPort = async (port) => {
 const center = (user, password, args) => execFileSync(bin("docseal"), ["center", "--data-dir", data, "--user", user, ...args],
   { env: { ...process.env, DOCSEAL_ADMIN_PASSWORD: ADMIN_PW, DOCSEAL_PASSWORD: password, DOCSEAL_NEW_PASSWORD: KEEPER_PW }, encoding: "utf8" });
 
-let server, port, crlPort, browser, sealId, requestId, p12, contractSeal, paneServer, paneServerPort;
+let server, port, crlPort, browser, sealId, requestId, p12, contractSeal, paneServer, paneServerPort, hsmEnv;
 
 before(async () => {
   center("admin", ADMIN_PW, ["init", "--name", "Example Seal Center"]);
@@ -61,8 +61,13 @@ before(async () => {
   contractSeal = center("admin", ADMIN_PW, ["seal", "issue", "--public-key", pub2, "--holder", "keeper2",
     "--name", "Example Trading Contract Seal", "--approval", "required", "--key-uri", p12, "-o", cert2]).trim().split("\n").pop().trim();
   execFileSync("openssl", ["pkcs12", "-export", "-inkey", key2, "-in", cert2, "-out", p12, "-passout", "pass:123456"]);
+  // An empty SoftHSM2 token the center's host can reach, for enrolling from the page.
+  mkdirSync(join(work, "hsm/tokens"), { recursive: true });
+  writeFileSync(join(work, "hsm/softhsm2.conf"), `directories.tokendir = ${join(work, "hsm/tokens")}\nobjectstore.backend = file\nlog.level = ERROR\n`);
+  hsmEnv = { SOFTHSM2_CONF: join(work, "hsm/softhsm2.conf"), DOCSEAL_PKCS11_MODULE: "/usr/lib/softhsm/libsofthsm2.so" };
+  execFileSync("softhsm2-util", ["--init-token", "--free", "--label", "Keeper", "--so-pin", "87654321", "--pin", "123456"], { env: { ...process.env, ...hsmEnv } });
   [port, crlPort] = [await freePort(), await freePort()];
-  server = spawn(bin("docseal-center"), ["--data-dir", data, "--listen", `127.0.0.1:${port}`, "--crl-listen", `127.0.0.1:${crlPort}`], { stdio: "ignore" });
+  server = spawn(bin("docseal-center"), ["--data-dir", data, "--listen", `127.0.0.1:${port}`, "--crl-listen", `127.0.0.1:${crlPort}`], { stdio: "ignore", env: { ...process.env, ...hsmEnv } });
   await waitPort(port);
   paneServerPort = await freePort();
   paneServer = spawn(bin("docseal-server"), ["--port", String(paneServerPort), "--data-dir", join(work, "pane"), "--no-open",
@@ -139,6 +144,25 @@ test("an administrator reads the seals, suspends one with a reason, reads the au
   assert.match(await row.textContent(), /required before each use/);
   assert.deepEqual(await axe(page), [], "the seals view");
   await page.screenshot({ path: join(artifacts, "seals-en.png") });
+
+  // Enroll a seal on the SoftHSM2 token: the key made there, the certificate written back.
+  await page.fill("#enroll-name", "Example Finance Seal");
+  await page.fill("#enroll-unit", "Example Trading");
+  await page.fill("#enroll-text", "Finance Seal");
+  await page.fill("#enroll-holder", "keeper1");
+  await page.fill("#enroll-token", "pkcs11:token=Keeper");
+  await page.fill("#enroll-pin", "123456");
+  await page.click('#enroll-form button[type="submit"]');
+  await page.waitForFunction(() => /is made/.test(document.querySelector("#status").textContent), null, { timeout: 30000 });
+  const enrolled = page.locator("#seal-rows tr", { hasText: "Example Finance Seal" });
+  await enrolled.waitFor();
+  assert.match(await enrolled.textContent(), /active/);
+  const objects = execFileSync("pkcs11-tool", ["--module", "/usr/lib/softhsm/libsofthsm2.so", "--token-label", "Keeper", "--login", "--pin", "123456", "--list-objects"], { env: { ...process.env, ...hsmEnv }, encoding: "utf8" });
+  assert.match(objects, /Private Key Object[\s\S]*label:\s+Example Finance Seal/);
+  assert.match(objects, /Certificate Object[\s\S]*label:\s+Example Finance Seal/);
+  const made = JSON.parse(center("admin", ADMIN_PW, ["--json", "seal", "list"])).find((x) => x.name === "Example Finance Seal");
+  assert.equal(made.token_uri, "pkcs11:token=Keeper;object=Example%20Finance%20Seal");
+  await page.screenshot({ path: join(artifacts, "seals-enrolled-en.png") });
 
   // Suspend, with the reason asked in a dialog.
   await row.getByRole("button", { name: /^Suspend/ }).click();

@@ -1,8 +1,8 @@
 //! A PKCS#10 certificate request (RFC 2986) for a key on a token, signed on the token: the
 //! request proves to the center that the keeper's token holds the private key.
 
+use crate::error::Error;
 use docseal::keys::TokenKeyPair;
-use docseal::Error;
 
 /// The token key as rcgen sees a remote key: its public key and a signing function.
 struct OnToken<'a> {
@@ -38,10 +38,11 @@ impl rcgen::SigningKey for OnToken<'_> {
     }
 }
 
+/// A request for `pair`'s key with `common_name`, signed on the token.
 pub fn request(pair: &TokenKeyPair, common_name: &str) -> Result<Vec<u8>, Error> {
     use der::Decode;
     let spki = spki::SubjectPublicKeyInfoRef::from_der(&pair.spki_der)
-        .map_err(|e| Error::UnsupportedKey(format!("public key: {e}")))?;
+        .map_err(|e| Error::Crypto(format!("the token's public key: {e}")))?;
     let alg = if spki.algorithm.oid == const_oid::db::rfc5912::ID_EC_PUBLIC_KEY {
         &rcgen::PKCS_ECDSA_P256_SHA256
     } else {
@@ -60,5 +61,5 @@ pub fn request(pair: &TokenKeyPair, common_name: &str) -> Result<Vec<u8>, Error>
     params
         .serialize_request(&key)
         .map(|r| r.der().to_vec())
-        .map_err(|e| Error::SigningFailed(format!("certificate request: {e}")))
+        .map_err(|e| Error::Crypto(format!("certificate request: {e}")))
 }
