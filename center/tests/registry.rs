@@ -287,3 +287,116 @@ async fn a_crl_a_day_old_is_issued_again_when_it_is_read() {
     };
     assert_ne!(number(&first), number(&again), "{again}");
 }
+
+#[tokio::test]
+async fn an_approval_is_used_once_for_its_bytes_and_not_after_it_expires() {
+    use docseal_center::approvals::NewRequest;
+    let dir = scratch("approvals");
+    let center = init(&dir, None, KeyType::Ec).await;
+    let admin = center.login("admin", ADMIN_PW).await.unwrap();
+    center
+        .add_user(&admin, "keeper1", Role::Keeper, "keeper-password-1")
+        .await
+        .unwrap();
+    center
+        .add_user(&admin, "approver1", Role::Approver, "approver-password-1")
+        .await
+        .unwrap();
+    let keeper = center.login("keeper1", "keeper-password-1").await.unwrap();
+    let approver = center
+        .login("approver1", "approver-password-1")
+        .await
+        .unwrap();
+    let seal = center
+        .issue_seal(&admin, &spki(), new_seal("keeper1", "Contract Seal"), 30)
+        .await
+        .unwrap();
+    center
+        .set_approval_policy(&admin, &seal.id, true)
+        .await
+        .unwrap();
+    assert!(center.requires_approval(&seal.id).await.unwrap());
+    let digest = "ab".repeat(32);
+    let ask = |d: &str| NewRequest {
+        seal_id: seal.id.clone(),
+        document: "contract.docx".into(),
+        document_sha256: d.to_string(),
+        reason: Some("Q4".into()),
+    };
+    // Nobody decides their own request, and a keeper decides none.
+    let r = center
+        .request_approval(&keeper, ask(&digest))
+        .await
+        .unwrap();
+    assert!(matches!(
+        center.decide(&keeper, &r.id, true, None).await,
+        Err(Error::Forbidden(_))
+    ));
+    // Pending is not approved; approved is used once, for those bytes only.
+    assert!(center
+        .consume_approval(&keeper, &r.id, &seal.id, &digest)
+        .await
+        .is_err());
+    center.decide(&approver, &r.id, true, None).await.unwrap();
+    assert!(center
+        .consume_approval(&keeper, &r.id, &seal.id, &"cd".repeat(32))
+        .await
+        .is_err());
+    let used = center
+        .consume_approval(&keeper, &r.id, &seal.id, &digest)
+        .await
+        .unwrap();
+    assert_eq!(used.decided_by.as_deref(), Some("approver1"));
+    assert!(center
+        .consume_approval(&keeper, &r.id, &seal.id, &digest)
+        .await
+        .is_err());
+    // An approval older than seven days is refused.
+    let late = center
+        .request_approval(&keeper, ask(&digest))
+        .await
+        .unwrap();
+    center
+        .decide(&approver, &late.id, true, None)
+        .await
+        .unwrap();
+    sqlx::query("UPDATE approvals SET expires_at = 1 WHERE id = $1")
+        .bind(&late.id)
+        .execute(center.store().pool())
+        .await
+        .unwrap();
+    match center
+        .consume_approval(&keeper, &late.id, &seal.id, &digest)
+        .await
+    {
+        Err(Error::Forbidden(why)) => assert!(why.contains("expired"), "{why}"),
+        other => panic!("an expired approval was {other:?}"),
+    }
+    // A rejected one is refused by name; every step is in the log, and the log holds.
+    let no = center
+        .request_approval(&keeper, ask(&digest))
+        .await
+        .unwrap();
+    center
+        .decide(&approver, &no.id, false, Some("no".into()))
+        .await
+        .unwrap();
+    match center
+        .consume_approval(&keeper, &no.id, &seal.id, &digest)
+        .await
+    {
+        Err(Error::Forbidden(why)) => assert!(why.contains("rejected"), "{why}"),
+        other => panic!("a rejected approval was {other:?}"),
+    }
+    let log = center.audit(&Default::default()).await.unwrap();
+    for action in [
+        "seal-policy",
+        "approval-request",
+        "approval-approve",
+        "approval-reject",
+        "approval-use",
+    ] {
+        assert!(log.iter().any(|e| e.event.action == action), "{action}");
+    }
+    center.verify_audit().await.unwrap();
+}

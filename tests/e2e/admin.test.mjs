@@ -217,6 +217,7 @@ test("an approver approves the keeper's request in Chinese", async () => {
   const page = await open("zh-CN");
   assert.equal(await page.getAttribute("html", "lang"), "zh-CN");
   assert.equal((await page.textContent("#login-title")).trim(), "登录");
+  await page.screenshot({ path: join(artifacts, "login-zh.png") });
   await login(page, "approver1", KEEPER_PW);
   await page.waitForSelector("#app-view:not([hidden])");
   await page.click("#tab-approvals");
