@@ -201,6 +201,27 @@ async function showUsers() {
     cell(tr, u.name); cell(tr, t(`role.${u.role}`)); cell(tr, u.disabled ? t("users.disabled") : t("users.enabled"));
   }
 }
+const fileText = (input) => input.files[0] ? input.files[0].text() : Promise.resolve("");
+const fileBase64 = async (input) => {
+  if (!input.files[0]) return null;
+  const bytes = new Uint8Array(await input.files[0].arrayBuffer());
+  let s = "";
+  for (const b of bytes) s += String.fromCharCode(b);
+  return btoa(s);
+};
+$("add-form").addEventListener("submit", async (ev) => {
+  ev.preventDefault();
+  try {
+    const seal = await api("POST", "/api/seals", {
+      cert_pem: await fileText($("add-cert")), picture_b64: await fileBase64($("add-picture")),
+      name: $("add-name").value, holder: $("add-holder").value, token_uri: $("add-key").value,
+      approval_required: $("add-approval").checked,
+    });
+    say(t("done.add", { name: seal.name, id: seal.id }));
+    $("add-form").reset();
+    await showSeals();
+  } catch (e) { say(explain(e)); }
+});
 $("enroll-form").addEventListener("submit", async (ev) => {
   ev.preventDefault();
   const button = $("enroll-form").querySelector('button[type="submit"]');

@@ -256,6 +256,52 @@ async fn reinstate(
 }
 
 #[derive(Deserialize)]
+struct AddBody {
+    /// The seal certificate, PEM.
+    cert_pem: String,
+    holder: String,
+    name: Option<String>,
+    unit: Option<String>,
+    kind: Option<String>,
+    /// The seal picture (PNG), base64; drawn from the name when absent.
+    picture_b64: Option<String>,
+    #[serde(default)]
+    approval_required: bool,
+    /// Where the seal's key is, for clients that pick the seal.
+    token_uri: Option<String>,
+}
+
+/// Registers a seal whose certificate exists already.
+async fn add_seal(
+    c: Shared,
+    req: HttpRequest,
+    body: web::Json<AddBody>,
+) -> Result<HttpResponse, Error> {
+    use base64::Engine;
+    let a = actor(&c, &req).await?;
+    let b = body.into_inner();
+    let picture_png = match b.picture_b64.filter(|p| !p.is_empty()) {
+        Some(p) => Some(
+            base64::engine::general_purpose::STANDARD
+                .decode(p)
+                .map_err(|_| Error::Invalid("the picture is not base64".into()))?,
+        ),
+        None => None,
+    };
+    let new = crate::NewSeal {
+        cert_pem: b.cert_pem,
+        holder: b.holder,
+        name: b.name.filter(|n| !n.trim().is_empty()),
+        unit: b.unit.filter(|u| !u.trim().is_empty()),
+        kind: b.kind.unwrap_or_else(|| "official".into()),
+        picture_png,
+        approval_required: b.approval_required,
+        token_uri: b.token_uri.filter(|t| !t.trim().is_empty()),
+    };
+    Ok(HttpResponse::Ok().json(public(&c.add_seal(&a, new).await?)))
+}
+
+#[derive(Deserialize)]
 struct EnrollBody {
     /// `pkcs11:token=LABEL` (the token must be reachable from the center's host).
     token: String,
@@ -503,7 +549,13 @@ pub fn api(cfg: &mut web::ServiceConfig) {
             }),
         )
         .route("/admin/{path:.*}", web::get().to(admin))
-        .route("/api/seals", web::get().to(seals))
+        .service(
+            web::resource("/api/seals")
+                // A registration carries its picture (a 600 dpi PNG is a few hundred KB).
+                .app_data(web::JsonConfig::default().limit(8 << 20))
+                .route(web::get().to(seals))
+                .route(web::post().to(add_seal)),
+        )
         .route("/api/seals/enroll", web::post().to(enroll))
         .route("/api/seals/{id}", web::get().to(seal))
         .route("/api/seals/{id}/picture", web::get().to(picture))

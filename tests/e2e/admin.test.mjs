@@ -164,6 +164,18 @@ test("an administrator reads the seals, suspends one with a reason, reads the au
   assert.equal(made.token_uri, "pkcs11:token=Keeper;object=Example%20Finance%20Seal");
   await page.screenshot({ path: join(artifacts, "seals-enrolled-en.png") });
 
+  // Register a seal whose certificate exists (here one made by OpenSSL), with its picture.
+  const imported = join(work, "imported.pem");
+  execFileSync("openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", join(work, "imported.key"),
+    "-subj", "/CN=Imported Branch Seal", "-days", "365", "-addext", "keyUsage=critical,digitalSignature,nonRepudiation", "-out", imported]);
+  await page.setInputFiles("#add-cert", imported);
+  await page.setInputFiles("#add-picture", join(repo, "samples/stamped/seal.png"));
+  await page.fill("#add-holder", "keeper1");
+  await page.click('#add-form button[type="submit"]');
+  await page.waitForFunction(() => /is registered|\S/.test(document.querySelector("#status").textContent) && !/is made/.test(document.querySelector("#status").textContent));
+  assert.match(await page.textContent("#status"), /is registered/);
+  await page.locator("#seal-rows tr", { hasText: "Imported Branch Seal" }).waitFor();
+
   // Suspend, with the reason asked in a dialog.
   await row.getByRole("button", { name: /^Suspend/ }).click();
   await page.selectOption("#ask-reason", "stolen");
