@@ -894,16 +894,7 @@ fn a_center_whose_ca_key_lives_on_an_hsm_signs_certificates_and_crls_there() {
         .unwrap();
     assert!(o.status.success(), "{}", stderr(&o));
     let reply = dir.join("r.tsr");
-    std::fs::write(
-        &reply,
-        http_post(
-            plain_port,
-            "/tsa",
-            "application/timestamp-query",
-            &std::fs::read(&query).unwrap(),
-        ),
-    )
-    .unwrap();
+    post_tsa(plain_port, &query, &reply);
     let o = Command::new("openssl")
         .args(["ts", "-verify", "-in"])
         .arg(&reply)
@@ -920,6 +911,18 @@ fn a_center_whose_ca_key_lives_on_an_hsm_signs_certificates_and_crls_there() {
         o.status.success() && text.contains("Verification: OK"),
         "{text}"
     );
+}
+
+/// Sends the time-stamp request in `query` to the center's TSA on its plain listener and writes
+/// the answer to `reply`.
+fn post_tsa(port: u16, query: &Path, reply: &Path) {
+    let answer = http_post(
+        port,
+        "/tsa",
+        "application/timestamp-query",
+        &std::fs::read(query).unwrap(),
+    );
+    std::fs::write(reply, answer).unwrap();
 }
 
 /// POSTs `body` to `http://127.0.0.1:port/path` as `kind` over a bare HTTP/1.1 connection and
@@ -1036,16 +1039,7 @@ fn the_centers_own_tsa_times_a_seal_over_https_and_openssl_accepts_its_tokens() 
     ]);
     assert!(made, "{text}");
     let reply = dir.join("r.tsr");
-    std::fs::write(
-        &reply,
-        http_post(
-            plain_port,
-            "/tsa",
-            "application/timestamp-query",
-            &std::fs::read(&query).unwrap(),
-        ),
-    )
-    .unwrap();
+    post_tsa(plain_port, &query, &reply);
     let (verified, text) = run(&[
         "ts",
         "-verify",
@@ -1089,16 +1083,7 @@ fn the_centers_own_tsa_times_a_seal_over_https_and_openssl_accepts_its_tokens() 
         query.to_str().unwrap(),
     ]);
     assert!(made, "{text}");
-    std::fs::write(
-        &reply,
-        http_post(
-            plain_port,
-            "/tsa",
-            "application/timestamp-query",
-            &std::fs::read(&query).unwrap(),
-        ),
-    )
-    .unwrap();
+    post_tsa(plain_port, &query, &reply);
     let (_, text) = run(&["ts", "-reply", "-in", reply.to_str().unwrap(), "-text"]);
     assert!(text.contains("Status: Rejected"), "{text}");
     assert!(
