@@ -96,8 +96,8 @@ pub struct Center {
     store: Store,
     ca: Ca,
     config: Config,
-    /// Loaded at the first time-stamp request: its key may sit on a token that needs a PIN.
-    tsa: std::sync::OnceLock<Tsa>,
+    /// Opened once (the server opens it at start): its key may sit on a token that needs a PIN.
+    tsa: std::sync::OnceLock<std::result::Result<Tsa, String>>,
 }
 
 pub fn now() -> i64 {
@@ -208,24 +208,27 @@ impl Center {
         })
     }
 
-    /// The center's time-stamp authority. A data directory made before the center had one
-    /// gets its file key and certificate now.
+    /// The center's time-stamp authority, opened once: a failure is kept too, so a token's PIN is
+    /// never asked again in the middle of serving. A data directory made before the center had
+    /// a TSA gets its file key and certificate now.
     pub fn tsa(&self) -> Result<&Tsa> {
-        if let Some(t) = self.tsa.get() {
-            return Ok(t);
-        }
-        let place = tsa_place(&self.config);
-        if place.uri.is_none() && !self.dir.join(crate::tsa::CERT_FILE).exists() {
-            Tsa::create(
-                &self.dir,
-                &self.ca,
-                &first_cn(ca_subject(&self.ca)),
-                &self.config.crl_url,
-                &place,
-            )?;
-        }
-        let loaded = Tsa::load(&self.dir, &self.ca, &place)?;
-        Ok(self.tsa.get_or_init(|| loaded))
+        self.tsa
+            .get_or_init(|| {
+                let place = tsa_place(&self.config);
+                if place.uri.is_none() && !self.dir.join(crate::tsa::CERT_FILE).exists() {
+                    Tsa::create(
+                        &self.dir,
+                        &self.ca,
+                        &first_cn(ca_subject(&self.ca)),
+                        &self.config.crl_url,
+                        &place,
+                    )
+                    .map_err(|e| e.to_string())?;
+                }
+                Tsa::load(&self.dir, &self.ca, &place).map_err(|e| e.to_string())
+            })
+            .as_ref()
+            .map_err(|e| Error::Crypto(e.clone()))
     }
 
     pub fn dir(&self) -> &Path {

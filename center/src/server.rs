@@ -26,6 +26,7 @@ impl ResponseError for Error {
             Error::NoSuchSeal(_) | Error::NoSuchUser(_) => StatusCode::NOT_FOUND,
             Error::BadTransition { .. } | Error::SealNotActive { .. } => StatusCode::CONFLICT,
             Error::Invalid(_) => StatusCode::BAD_REQUEST,
+            Error::Unreachable(_) => StatusCode::SERVICE_UNAVAILABLE,
             _ => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -528,7 +529,10 @@ async fn tsa(c: Shared, req: HttpRequest, body: web::Bytes) -> Result<HttpRespon
             "a time-stamp request is sent as application/timestamp-query".into(),
         ));
     }
-    let answer = c.tsa()?.answer(&body);
+    let answer = c
+        .tsa()
+        .map_err(|e| Error::Unreachable(format!("the time-stamp authority: {e}")))?
+        .answer(&body);
     Ok(HttpResponse::Ok()
         .content_type("application/timestamp-reply")
         .body(answer.response))

@@ -48,6 +48,12 @@ fn run(a: Args) -> Result<(), String> {
     let rt = actix_web::rt::System::new();
     rt.block_on(async move {
         let center = Arc::new(Center::open(&a.data_dir).await.map_err(|e| e.to_string())?);
+        // The TSA's key is opened now, not at the first request: a token's PIN is asked here, on
+        // the terminal, never in the middle of serving. Without it the center still serves, and
+        // /tsa answers that it cannot sign.
+        if let Err(e) = center.tsa() {
+            eprintln!("docseal-center: the time-stamp authority is not available: {e}");
+        }
         let (cert, key) = match (&a.tls_cert, &a.tls_key) {
             (Some(c), Some(k)) => (c.clone(), k.clone()),
             _ => tls::ensure(&a.data_dir, &a.tls_names).map_err(|e| e.to_string())?,
