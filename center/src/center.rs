@@ -688,18 +688,23 @@ impl Center {
     }
 
     pub async fn seal(&self, id: &str) -> Result<Seal> {
-        let row = sqlx::query(
-            &self
-                .store
-                .sql(&format!("SELECT {SEAL_COLUMNS} FROM seals WHERE id = $1")),
-        )
-        .bind(id)
-        .fetch_optional(self.store.pool())
-        .await?;
-        match row {
-            Some(r) => Seal::from_row(&r),
-            None => Err(Error::NoSuchSeal(id.to_string())),
+        seal_in(&self.store, id).await
+    }
+
+    /// A seal that may be used now, read from a data directory's store without opening the CA
+    /// (whose key may sit on a token that needs a PIN): what a stamp with `--data-dir` needs.
+    pub async fn usable_seal_in(dir: &Path, id: &str) -> Result<Seal> {
+        let config_path = dir.join(CONFIG_FILE);
+        if !config_path.exists() {
+            return Err(Error::NotInitialised(dir.display().to_string()));
         }
+        let config: Config = serde_json::from_slice(&files::read(&config_path)?)
+            .map_err(|e| Error::Io(format!("{} is damaged: {e}", config_path.display())))?;
+        let store = match &config.database {
+            Some(url) => Store::postgres(url).await?,
+            None => Store::sqlite(&dir.join(DB_FILE)).await?,
+        };
+        active(seal_in(&store, id).await?)
     }
 
     /// Reports a seal lost or stolen: suspended at once, on the CRL with reason certificateHold
@@ -801,14 +806,7 @@ impl Center {
 
     /// Refuses a seal that may not be used, before any token is touched.
     pub async fn check_usable(&self, id: &str) -> Result<Seal> {
-        let seal = self.seal(id).await?;
-        if seal.status != Status::Active {
-            return Err(Error::SealNotActive {
-                seal: id.to_string(),
-                status: seal.status.as_str().into(),
-            });
-        }
-        Ok(seal)
+        active(self.seal(id).await?)
     }
 
     /// Appends a client's report (a stamp, a verification) to the audit log, once per
@@ -1097,4 +1095,26 @@ fn uri_text(s: &str) -> String {
             _ => format!("%{b:02X}"),
         })
         .collect()
+}
+
+async fn seal_in(store: &Store, id: &str) -> Result<Seal> {
+    let row = sqlx::query(&store.sql(&format!("SELECT {SEAL_COLUMNS} FROM seals WHERE id = $1")))
+        .bind(id)
+        .fetch_optional(store.pool())
+        .await?;
+    match row {
+        Some(r) => Seal::from_row(&r),
+        None => Err(Error::NoSuchSeal(id.to_string())),
+    }
+}
+
+/// The seal, if it may be used now; `SealNotActive` naming its status otherwise.
+fn active(seal: Seal) -> Result<Seal> {
+    if seal.status != Status::Active {
+        return Err(Error::SealNotActive {
+            seal: seal.id.clone(),
+            status: seal.status.as_str().into(),
+        });
+    }
+    Ok(seal)
 }

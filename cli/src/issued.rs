@@ -53,10 +53,7 @@ impl IssuedSeal {
             .build()
             .map_err(|e| Error::arg("--data-dir", e))?;
         let seal = rt
-            .block_on(async {
-                let center = docseal_center::Center::open(dir).await?;
-                center.check_usable(id).await
-            })
+            .block_on(docseal_center::Center::usable_seal_in(dir, id))
             .map_err(crate::reporting::center_error)?;
         IssuedSeal::from_record(&seal)
     }
