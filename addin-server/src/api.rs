@@ -277,16 +277,8 @@ pub async fn stamp(
                     })
                 }
                 Ok(record) => {
-                    use base64::Engine;
-                    approval_required = record.as_ref().is_some_and(|r| {
-                        serde_json::from_str::<serde_json::Value>(&r.policy)
-                            .ok()
-                            .and_then(|v| v["approval"].as_str().map(|a| a == "required"))
-                            .unwrap_or(false)
-                    });
-                    let der = record
-                        .and_then(|r| r.seseal_b64)
-                        .and_then(|b| base64::engine::general_purpose::STANDARD.decode(b).ok());
+                    approval_required = record.as_ref().is_some_and(|r| r.approval_required());
+                    let der = record.and_then(|r| r.seal_data());
                     if let Some(der) = der {
                         let data = docseal::seal_data::SealData::read(&der).map_err(|e| {
                             docseal::Error::CertificateNotValid {

@@ -62,10 +62,7 @@ pub fn connect(
             cert: None,
             image,
             demo: false,
-            approval_required: serde_json::from_str::<serde_json::Value>(&s.policy)
-                .ok()
-                .and_then(|v| v["approval"].as_str().map(|a| a == "required"))
-                .unwrap_or(false),
+            approval_required: s.approval_required(),
             center_id: Some(s.id),
         });
     }

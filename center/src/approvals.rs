@@ -146,11 +146,7 @@ fn new_id() -> Result<String> {
 impl Center {
     /// Whether the seal's policy asks for approval before each use.
     pub async fn requires_approval(&self, seal_id: &str) -> Result<bool> {
-        let seal = self.seal(seal_id).await?;
-        Ok(serde_json::from_str::<serde_json::Value>(&seal.policy)
-            .ok()
-            .and_then(|v| v["approval"].as_str().map(|a| a == "required"))
-            .unwrap_or(false))
+        Ok(self.seal(seal_id).await?.approval_required())
     }
 
     /// Sets a seal's approval policy (`required` or `none`).

@@ -105,6 +105,22 @@ pub struct Seal {
 pub const SEAL_COLUMNS: &str = "id, name, unit, kind, holder, cert_pem, fingerprint, serial_hex, picture_b64, picture_sha256, policy, token_uri, status, status_at, status_reason, revoked_at, created_at, seseal_b64";
 
 impl Seal {
+    /// Whether the seal's policy asks for an approval before each use.
+    pub fn approval_required(&self) -> bool {
+        serde_json::from_str::<serde_json::Value>(&self.policy)
+            .ok()
+            .and_then(|v| v["approval"].as_str().map(|a| a == "required"))
+            .unwrap_or(false)
+    }
+
+    /// The seal data the center signed (GB/T 38540 SESeal, DER), when it has some.
+    pub fn seal_data(&self) -> Option<Vec<u8>> {
+        use base64::Engine;
+        self.seseal_b64
+            .as_deref()
+            .and_then(|b| base64::engine::general_purpose::STANDARD.decode(b).ok())
+    }
+
     pub fn from_row(r: &AnyRow) -> Result<Seal> {
         Ok(Seal {
             id: r.try_get(0)?,

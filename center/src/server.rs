@@ -167,10 +167,16 @@ async fn admin(path: web::Path<String>) -> HttpResponse {
 /// A seal as the API lists it: without the picture, which has its own URL, and without the
 /// seal data, which the seal's `usable` answer carries to the client about to use it.
 fn public(s: &crate::registry::Seal) -> serde_json::Value {
+    shown(s, false)
+}
+
+fn shown(s: &crate::registry::Seal, with_seal_data: bool) -> serde_json::Value {
     let mut v = serde_json::to_value(s).unwrap_or_default();
     if let Some(o) = v.as_object_mut() {
         o.remove("picture_b64");
-        o.remove("seseal_b64");
+        if !with_seal_data {
+            o.remove("seseal_b64");
+        }
     }
     v
 }
@@ -212,12 +218,7 @@ async fn picture(
 /// token is touched.
 async fn usable(c: Shared, req: HttpRequest, id: web::Path<String>) -> Result<HttpResponse, Error> {
     actor(&c, &req).await?;
-    let seal = c.check_usable(&id).await?;
-    let mut v = public(&seal);
-    if let (Some(o), Some(data)) = (v.as_object_mut(), &seal.seseal_b64) {
-        o.insert("seseal_b64".into(), data.clone().into());
-    }
-    Ok(HttpResponse::Ok().json(v))
+    Ok(HttpResponse::Ok().json(shown(&c.check_usable(&id).await?, true)))
 }
 
 #[derive(Deserialize)]

@@ -2,7 +2,6 @@
 //! picture is the one placed and which is signed into the signature, and the token its key is
 //! on — from a running center (`--center`) or from the center's data directory (`--data-dir`).
 
-use base64::Engine;
 use docseal::seal_data::SealData;
 use docseal::Error;
 use std::path::Path;
@@ -20,29 +19,22 @@ pub struct IssuedSeal {
 impl IssuedSeal {
     /// From a registry record.
     pub fn from_record(seal: &docseal_center::registry::Seal) -> Result<IssuedSeal, Error> {
-        let der = seal
-            .seseal_b64
-            .as_deref()
-            .and_then(|b| base64::engine::general_purpose::STANDARD.decode(b).ok())
-            .ok_or_else(|| {
-                Error::arg(
-                    "--seal",
-                    format!(
-                        "seal {} has no seal data (registered before the center made it)",
-                        seal.id
-                    ),
-                )
-            })?;
+        let der = seal.seal_data().ok_or_else(|| {
+            Error::arg(
+                "--seal",
+                format!(
+                    "seal {} has no seal data (registered before the center made it)",
+                    seal.id
+                ),
+            )
+        })?;
         let data = SealData::read(&der).map_err(|e| Error::arg("--seal", e))?;
         Ok(IssuedSeal {
             id: seal.id.clone(),
             der,
             data,
             token_uri: seal.token_uri.clone(),
-            approval_required: serde_json::from_str::<serde_json::Value>(&seal.policy)
-                .ok()
-                .and_then(|v| v["approval"].as_str().map(|a| a == "required"))
-                .unwrap_or(false),
+            approval_required: seal.approval_required(),
         })
     }
 

@@ -124,7 +124,7 @@ impl Reporter {
     pub fn done(&mut self, action: &str, output: &Path, outcome: &str) {
         let sha = std::fs::read(output)
             .ok()
-            .map(|b| hex(&docseal::DigestAlg::Sha256.digest(&b)));
+            .map(|b| docseal_center::audit::hex(&docseal::DigestAlg::Sha256.digest(&b)));
         let report = Report::new(action, outcome).map(|mut r| {
             r.event.seal_id = Some(self.seal.clone());
             r.event.document = output.file_name().map(|n| n.to_string_lossy().into_owned());
@@ -141,10 +141,6 @@ impl Reporter {
             Err(e) => eprintln!("docseal: the report to the seal center failed: {e}"),
         }
     }
-}
-
-fn hex(b: &[u8]) -> String {
-    b.iter().map(|x| format!("{x:02x}")).collect()
 }
 
 /// Takes (consumes, once) the approval for `seal` on the document with SHA-256 `digest`, from

@@ -87,11 +87,7 @@ pub fn run(a: StampArgs) -> Result<u8, Error> {
     // Approval is taken last, when nothing else can refuse: it is consumed, once.
     let approval = match &issued {
         Some(s) if s.approval_required => {
-            let digest: String = docseal::DigestAlg::Sha256
-                .digest(&bytes)
-                .iter()
-                .map(|b| format!("{b:02x}"))
-                .collect();
+            let digest = docseal_center::audit::hex(&docseal::DigestAlg::Sha256.digest(&bytes));
             Some(crate::reporting::take_approval(
                 &a.center,
                 reporter.as_ref(),

@@ -103,6 +103,21 @@ fn ring_verify(
 const P256: const_oid::ObjectIdentifier = const_oid::db::rfc5912::SECP_256_R_1;
 
 /// The signature algorithm of an X.509 signatureAlgorithm OID.
+/// The X.509 signature algorithm OID of `alg` (RFC 5754 §3; ECDSA with SHA-1 is not made, so
+/// it names SHA-256): the inverse of [`x509_algorithm`].
+pub fn x509_oid(alg: SignatureAlg) -> const_oid::ObjectIdentifier {
+    use const_oid::db::rfc5912::*;
+    match alg {
+        SignatureAlg::Rsa(DigestAlg::Sha1) => SHA_1_WITH_RSA_ENCRYPTION,
+        SignatureAlg::Rsa(DigestAlg::Sha256) => SHA_256_WITH_RSA_ENCRYPTION,
+        SignatureAlg::Rsa(DigestAlg::Sha384) => SHA_384_WITH_RSA_ENCRYPTION,
+        SignatureAlg::Rsa(DigestAlg::Sha512) => SHA_512_WITH_RSA_ENCRYPTION,
+        SignatureAlg::Ecdsa(DigestAlg::Sha384) => ECDSA_WITH_SHA_384,
+        SignatureAlg::Ecdsa(DigestAlg::Sha512) => ECDSA_WITH_SHA_512,
+        SignatureAlg::Ecdsa(_) => ECDSA_WITH_SHA_256,
+    }
+}
+
 pub fn x509_algorithm(oid: &const_oid::ObjectIdentifier) -> Option<SignatureAlg> {
     use const_oid::db::rfc5912::*;
     Some(match *oid {

@@ -14,7 +14,7 @@ use der::asn1::{BitString, GeneralizedTime, Ia5String, ObjectIdentifier, OctetSt
 use der::{Any, Decode, Encode, Sequence};
 use time::OffsetDateTime;
 
-use crate::algorithm::{DigestAlg, SignatureAlg};
+use crate::algorithm::DigestAlg;
 use crate::crypto::{self, EcdsaEncoding};
 use crate::trust::Cert;
 
@@ -313,18 +313,4 @@ impl SealData {
 fn offset(t: &GeneralizedTime) -> OffsetDateTime {
     OffsetDateTime::from_unix_timestamp(t.to_unix_duration().as_secs() as i64)
         .unwrap_or(OffsetDateTime::UNIX_EPOCH)
-}
-
-/// The X.509 algorithm OID and signature encoding for a key's algorithm.
-pub fn x509_oid(alg: SignatureAlg) -> ObjectIdentifier {
-    use const_oid::db::rfc5912::*;
-    match alg {
-        SignatureAlg::Rsa(DigestAlg::Sha1) => SHA_1_WITH_RSA_ENCRYPTION,
-        SignatureAlg::Rsa(DigestAlg::Sha256) => SHA_256_WITH_RSA_ENCRYPTION,
-        SignatureAlg::Rsa(DigestAlg::Sha384) => SHA_384_WITH_RSA_ENCRYPTION,
-        SignatureAlg::Rsa(DigestAlg::Sha512) => SHA_512_WITH_RSA_ENCRYPTION,
-        SignatureAlg::Ecdsa(DigestAlg::Sha384) => ECDSA_WITH_SHA_384,
-        SignatureAlg::Ecdsa(DigestAlg::Sha512) => ECDSA_WITH_SHA_512,
-        SignatureAlg::Ecdsa(_) => ECDSA_WITH_SHA_256,
-    }
 }

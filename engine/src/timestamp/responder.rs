@@ -209,17 +209,15 @@ fn grant(tsa: &Tsa, request: &[u8], now: OffsetDateTime) -> Result<(ContentInfo,
         .signer
         .sign(&signed)
         .map_err(|_| Refusal::SystemFailure)?;
-    let (signature_oid, value) = match alg {
-        SignatureAlg::Rsa(d) => (rsa_oid(d), value),
+    let signature_oid = crate::crypto::x509_oid(alg);
+    let value = match alg {
+        SignatureAlg::Rsa(_) => value,
         // The signer gives XML-DSig's r‖s; CMS wants Ecdsa-Sig-Value (RFC 5753 §7.2).
-        SignatureAlg::Ecdsa(d) => (
-            ecdsa_oid(d),
-            p256::ecdsa::Signature::from_slice(&value)
-                .map_err(|_| Refusal::SystemFailure)?
-                .to_der()
-                .as_bytes()
-                .to_vec(),
-        ),
+        SignatureAlg::Ecdsa(_) => p256::ecdsa::Signature::from_slice(&value)
+            .map_err(|_| Refusal::SystemFailure)?
+            .to_der()
+            .as_bytes()
+            .to_vec(),
     };
     let issuer = x509_cert::name::Name::from_der(&cert.issuer_der()).map_err(system)?;
     let signer_info = SignerInfo {
@@ -294,24 +292,5 @@ fn algorithm(oid: ObjectIdentifier) -> AlgorithmIdentifierOwned {
     AlgorithmIdentifierOwned {
         oid,
         parameters: None,
-    }
-}
-
-fn rsa_oid(d: DigestAlg) -> ObjectIdentifier {
-    use const_oid::db::rfc5912::*;
-    match d {
-        DigestAlg::Sha1 => SHA_1_WITH_RSA_ENCRYPTION,
-        DigestAlg::Sha256 => SHA_256_WITH_RSA_ENCRYPTION,
-        DigestAlg::Sha384 => SHA_384_WITH_RSA_ENCRYPTION,
-        DigestAlg::Sha512 => SHA_512_WITH_RSA_ENCRYPTION,
-    }
-}
-
-fn ecdsa_oid(d: DigestAlg) -> ObjectIdentifier {
-    use const_oid::db::rfc5912::*;
-    match d {
-        DigestAlg::Sha384 => ECDSA_WITH_SHA_384,
-        DigestAlg::Sha512 => ECDSA_WITH_SHA_512,
-        _ => ECDSA_WITH_SHA_256,
     }
 }

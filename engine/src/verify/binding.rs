@@ -149,20 +149,17 @@ pub fn check(
                 }
             }
         };
-        if let Some((code, msg)) = problem {
-            findings.push(Finding::error(code, Some(&image), msg));
-        } else if let Some(img) = &s.image_part {
-            if let Some(e) = pkg.entry(img) {
-                if let Some(h) = pkg.read_entry(e).ok().and_then(|b| pixel_hash(&b)) {
-                    bound_pixels.push((h, s.mark.holder.clone()));
-                }
-            }
-        }
+        // The picture's bytes, read once: for the pixels of a bound seal and for its seal data.
         let picture = s
             .image_part
             .as_ref()
             .and_then(|p| pkg.entry(p))
             .and_then(|e| pkg.read_entry(e).ok());
+        if let Some((code, msg)) = problem {
+            findings.push(Finding::error(code, Some(&image), msg));
+        } else if let Some(h) = picture.as_deref().and_then(pixel_hash) {
+            bound_pixels.push((h, s.mark.holder.clone()));
+        }
         let (issuance, issued) = match sig {
             Some(_) => issuance::judge(
                 sig,
