@@ -4,7 +4,9 @@
 //! one and two jobs, and through SoftHSM2; and the whole-process cost of one `docseal verify` of
 //! each of the four benchmark inputs beside a process that does only the floor work on it.
 //!
-//! A stamp also changes a part, so its floor adds deflating that part again (level 3).
+//! A stamp also changes a part, so its floor adds deflating that part again (level 3), as any
+//! writer must that does not keep the part's unchanged deflate blocks; docseal keeps them, so
+//! the stamp is shown against the plain floor too.
 //!
 //! Goals (issue 9): two jobs on two cores within 8 s and within 1.3 × the summed floor.
 //!
@@ -145,6 +147,17 @@ fn main() {
             n as f64 / t.as_secs_f64(),
             t.as_secs_f64() / (floor.as_secs_f64() / jobs)
         );
+        if floor != floor_total {
+            // docseal keeps the unchanged deflate blocks (opc::splice), so the stamp is also
+            // shown against the floor without the allowance for deflating the changed part.
+            println!(
+                "{:<34} {:>8} {:>10} {:>16.2}",
+                "  (÷ floor without re-deflating)",
+                "",
+                "",
+                t.as_secs_f64() / (floor_total.as_secs_f64() / jobs)
+            );
+        }
     };
     run(
         "sign, file key, --jobs 1",

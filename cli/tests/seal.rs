@@ -511,3 +511,71 @@ fn the_task_pane_parts_open_with_the_document_and_are_sealed() {
         assert_eq!(verify_json(&swapped, true)["verdict"], "invalid");
     }
 }
+
+/// The raw (still deflated) bytes of one entry.
+fn stored_bytes(path: &Path, name: &str) -> Vec<u8> {
+    use std::io::Read;
+    let mut z = zip::ZipArchive::new(std::fs::File::open(path).unwrap()).unwrap();
+    let i = z.index_for_name(name).unwrap();
+    let mut out = Vec::new();
+    z.by_index_raw(i).unwrap().read_to_end(&mut out).unwrap();
+    out
+}
+
+#[test]
+fn a_long_document_keeps_its_compressed_beginning_when_stamped() {
+    // A 1 MB document.xml: stamping at its end rewrites only its last deflate blocks
+    // (opc::splice), and the result must still read back, verify, and satisfy LibreOffice.
+    let dir = scratch("splice");
+    let long = dir.join("long.docx");
+    rewrite(&samples().join("report.docx"), &long, |e| {
+        let doc = e.iter_mut().find(|(n, _, _)| n == "word/document.xml").unwrap();
+        let xml = String::from_utf8(doc.1.clone()).unwrap();
+        let at = xml.rfind("<w:sectPr").unwrap();
+        // Varied text, so that the compressor closes blocks as Word's does on real prose.
+        let words = [
+            "seal", "party", "contract", "delivery", "invoice", "payment", "goods", "term",
+            "notice", "breach", "warranty", "schedule", "annex", "price", "quantity", "date",
+        ];
+        let mut x: u64 = 0x5EA1_0001;
+        let mut body = String::new();
+        for i in 0..6000 {
+            body.push_str(&format!("<w:p><w:r><w:t>Clause {i}:"));
+            for _ in 0..12 {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                body.push(' ');
+                body.push_str(words[(x % 16) as usize]);
+                body.push_str(&(x % 1000).to_string());
+            }
+            body.push_str("</w:t></w:r></w:p>");
+        }
+        doc.1 = format!("{}{body}{}", &xml[..at], &xml[at..]).into_bytes();
+        doc.2 = zip::CompressionMethod::Deflated;
+    });
+    let out = dir.join("long-stamped.docx");
+    let o = stamp(&long, &out, &["--at-end"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+
+    let before = stored_bytes(&long, "word/document.xml");
+    let after = stored_bytes(&out, "word/document.xml");
+    let kept = before.iter().zip(&after).take_while(|(a, b)| a == b).count();
+    assert!(
+        kept > before.len() / 2,
+        "only {kept} of {} compressed bytes kept",
+        before.len()
+    );
+    // The zip reader checks the CRC; the content is the input's plus the seal's anchor.
+    let mut entries = read_zip(&out);
+    let doc = entry(&mut entries, "word/document.xml").clone();
+    assert!(String::from_utf8_lossy(&doc).contains("Clause 5999"));
+    assert!(drawing_run(&entries).contains("<w:drawing>"));
+    let r = verify_json(&out, true);
+    assert_eq!(r["verdict"], "valid", "{r:#}");
+    assert_eq!(r["seals"][0]["status"], "bound", "{r:#}");
+    if !libreoffice_missing() {
+        let lo = lo_verify(std::slice::from_ref(&out), &pki().join("ca.pem"));
+        assert_eq!(lo[0]["signatures"][0]["signature_valid"], true, "{}", lo[0]);
+    }
+}

@@ -9,6 +9,7 @@ pub mod new_file;
 pub mod package;
 pub mod part_name;
 pub mod rels;
+pub mod splice;
 pub mod write;
 pub mod xml_guard;
 pub mod zip_check;

@@ -321,6 +321,12 @@ impl Package {
             .map_err(|e| Error::NotAZip(e.to_string()))
     }
 
+    /// A part's data as stored (deflated or not).
+    pub(crate) fn stored(&self, entry: &Entry) -> &[u8] {
+        let start = entry.data_start as usize;
+        &self.bytes[start..start + entry.compressed_size as usize]
+    }
+
     /// Inflates a part, feeding it in chunks to `sink`; checks size and CRC as it goes.
     pub fn stream(&self, entry: &Entry, mut sink: impl FnMut(&[u8])) -> Result<()> {
         let start = entry.data_start as usize;

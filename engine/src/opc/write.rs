@@ -90,9 +90,19 @@ pub fn write_to<W: Write + Seek>(pkg: &Package, changes: &Changes, out: W) -> Re
             .find(|(n, _)| n.key() == entry.name.key())
             .map(|(_, b)| b)
         {
-            zw.start_file(entry.name.zip_name(), options(&entry.name))
-                .map_err(zerr)?;
-            zw.write_all(new).map_err(ioerr)?;
+            match spliced(pkg, entry, new) {
+                Some(one) => {
+                    let mut one = zip::ZipArchive::new(std::io::Cursor::new(one)).map_err(zerr)?;
+                    let raw = one.by_index_raw(0).map_err(zerr)?;
+                    zw.raw_copy_file_rename(raw, entry.name.zip_name())
+                        .map_err(zerr)?;
+                }
+                None => {
+                    zw.start_file(entry.name.zip_name(), options(&entry.name))
+                        .map_err(zerr)?;
+                    zw.write_all(new).map_err(ioerr)?;
+                }
+            }
         } else {
             let raw = archive.by_index_raw(entry.index).map_err(zerr)?;
             zw.raw_copy_file(raw).map_err(zerr)?;
@@ -104,6 +114,73 @@ pub fn write_to<W: Write + Seek>(pkg: &Package, changes: &Changes, out: W) -> Re
         zw.write_all(bytes).map_err(ioerr)?;
     }
     zw.finish().map_err(zerr)
+}
+
+/// A changed part whose beginning is unchanged, deflated by keeping the old compressed blocks of
+/// that beginning (`opc::splice`), as a one-entry archive for the writer to copy raw.
+fn spliced(pkg: &Package, entry: &super::Entry, new: &[u8]) -> Option<Vec<u8>> {
+    const DEFLATED: u16 = 8;
+    if entry.method != DEFLATED || new.len() > u32::MAX as usize {
+        return None;
+    }
+    let raw = super::splice::splice(pkg.stored(entry), new, LEVEL as u32)
+        .filter(|raw| raw.len() <= u32::MAX as usize)?;
+    Some(one_entry_archive(
+        entry.name.zip_name().as_bytes(),
+        &raw,
+        crc32fast::hash(new),
+        new.len() as u32,
+    ))
+}
+
+/// A ZIP archive of one deflated entry whose data is `raw` (APPNOTE.TXT 6.3: local file header
+/// §4.3.7, central directory header §4.3.12, end of central directory record §4.3.16). The zip
+/// crate writes only data it compresses itself, and copies raw only from an archive it reads, so
+/// the spliced data goes through this archive; the crate then writes the entry's real headers.
+fn one_entry_archive(name: &[u8], raw: &[u8], crc32: u32, size: u32) -> Vec<u8> {
+    const VERSION_NEEDED: u16 = 20; // deflate
+    const DEFLATED: u16 = 8;
+    const DOS_DATE_1980_01_01: u16 = (1 << 5) | 1;
+    let mut out = Vec::with_capacity(raw.len() + 2 * name.len() + 100);
+    let le16 = |out: &mut Vec<u8>, v: u16| out.extend_from_slice(&v.to_le_bytes());
+    let le32 = |out: &mut Vec<u8>, v: u32| out.extend_from_slice(&v.to_le_bytes());
+    // Local file header.
+    le32(&mut out, 0x0403_4b50);
+    for v in [VERSION_NEEDED, 0, DEFLATED, 0, DOS_DATE_1980_01_01] {
+        le16(&mut out, v);
+    }
+    for v in [crc32, raw.len() as u32, size] {
+        le32(&mut out, v);
+    }
+    le16(&mut out, name.len() as u16);
+    le16(&mut out, 0);
+    out.extend_from_slice(name);
+    out.extend_from_slice(raw);
+    // Central directory header.
+    let central = out.len() as u32;
+    le32(&mut out, 0x0201_4b50);
+    for v in [VERSION_NEEDED, VERSION_NEEDED, 0, DEFLATED, 0, DOS_DATE_1980_01_01] {
+        le16(&mut out, v);
+    }
+    for v in [crc32, raw.len() as u32, size] {
+        le32(&mut out, v);
+    }
+    for v in [name.len() as u16, 0, 0, 0, 0] {
+        le16(&mut out, v);
+    }
+    le32(&mut out, 0); // external attributes
+    le32(&mut out, 0); // offset of the local header
+    out.extend_from_slice(name);
+    // End of central directory.
+    let central_size = out.len() as u32 - central;
+    le32(&mut out, 0x0605_4b50);
+    for v in [0, 0, 1, 1] {
+        le16(&mut out, v);
+    }
+    le32(&mut out, central_size);
+    le32(&mut out, central);
+    le16(&mut out, 0);
+    out
 }
 
 /// Writes the package into memory.

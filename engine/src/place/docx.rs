@@ -239,6 +239,16 @@ fn body_tail(xml: &str, body: &edit::Located) -> Option<(usize, Option<usize>)> 
     } else {
         format!("<{prefix}:sectPr")
     };
+    // The body's sectPr is its last child (ECMA-376 Part 1 §17.6.17), so the body's last markup
+    // must be that sectPr's end tag or the empty sectPr itself; otherwise there is none, and
+    // searching the whole body backwards for one would read megabytes for nothing.
+    let last_markup = memchr::memrchr(b'<', &xml.as_bytes()[body.start_end..end])
+        .map_or("", |i| &xml[body.start_end + i..end]);
+    let ends_a_sect_pr = last_markup.starts_with(&format!("</{}", &tag[1..]))
+        || (last_markup.starts_with(&tag) && last_markup.trim_end().ends_with("/>"));
+    if !ends_a_sect_pr {
+        return Some((end, None));
+    }
     let Some(sect) = memchr::memmem::rfind(&xml.as_bytes()[body.start_end..end], tag.as_bytes())
         .map(|i| body.start_end + i)
     else {
