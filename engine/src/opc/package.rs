@@ -269,8 +269,7 @@ impl Package {
 
     /// Up to `n` inflated bytes from the start of a part.
     pub fn peek(&self, entry: &Entry, n: usize) -> Result<Vec<u8>> {
-        let start = entry.data_start as usize;
-        let raw = &self.bytes[start..start + entry.compressed_size as usize];
+        let raw = self.stored(entry);
         if entry.method == 0 {
             return Ok(raw[..raw.len().min(n)].to_vec());
         }
@@ -329,8 +328,7 @@ impl Package {
 
     /// Inflates a part, feeding it in chunks to `sink`; checks size and CRC as it goes.
     pub fn stream(&self, entry: &Entry, mut sink: impl FnMut(&[u8])) -> Result<()> {
-        let start = entry.data_start as usize;
-        let raw = &self.bytes[start..start + entry.compressed_size as usize];
+        let raw = self.stored(entry);
         let corrupt = |reason: String| Error::CorruptEntry {
             part: entry.name.to_string(),
             reason,

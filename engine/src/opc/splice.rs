@@ -102,12 +102,7 @@ fn last_boundary_before_change(old_raw: &[u8], new: &[u8]) -> Option<Boundary> {
         input = &input[step.consumed..];
         let out = &buf[..step.produced];
         // Compare what the old content holds here with the new content.
-        let same = new
-            .get(produced..produced + out.len())
-            .map_or_else(
-                || common_prefix(out, new.get(produced..).unwrap_or_default()),
-                |n| common_prefix(out, n),
-            );
+        let same = common_prefix(out, new.get(produced..).unwrap_or_default());
         let changed = same < out.len();
         if !changed {
             produced += out.len();

@@ -59,6 +59,8 @@ impl Changes {
 }
 
 const LEVEL: i64 = 3;
+/// The ZIP compression method of deflated entries (APPNOTE.TXT 4.4.5).
+const DEFLATED: u16 = 8;
 
 fn options(name: &PartName) -> SimpleFileOptions {
     // A fixed timestamp keeps output byte-identical for identical input (golden tests, caching).
@@ -119,7 +121,6 @@ pub fn write_to<W: Write + Seek>(pkg: &Package, changes: &Changes, out: W) -> Re
 /// A changed part whose beginning is unchanged, deflated by keeping the old compressed blocks of
 /// that beginning (`opc::splice`), as a one-entry archive for the writer to copy raw.
 fn spliced(pkg: &Package, entry: &super::Entry, new: &[u8]) -> Option<Vec<u8>> {
-    const DEFLATED: u16 = 8;
     if entry.method != DEFLATED || new.len() > u32::MAX as usize {
         return None;
     }
@@ -139,7 +140,6 @@ fn spliced(pkg: &Package, entry: &super::Entry, new: &[u8]) -> Option<Vec<u8>> {
 /// the spliced data goes through this archive; the crate then writes the entry's real headers.
 fn one_entry_archive(name: &[u8], raw: &[u8], crc32: u32, size: u32) -> Vec<u8> {
     const VERSION_NEEDED: u16 = 20; // deflate
-    const DEFLATED: u16 = 8;
     const DOS_DATE_1980_01_01: u16 = (1 << 5) | 1;
     let mut out = Vec::with_capacity(raw.len() + 2 * name.len() + 100);
     let le16 = |out: &mut Vec<u8>, v: u16| out.extend_from_slice(&v.to_le_bytes());
