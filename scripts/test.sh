@@ -5,7 +5,17 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh || exit 2
 export PATH="$HOME/.cargo/bin:$PATH"
+# Incremental caches only help a second build in the same tree; CI builds once.
+[ -n "${CI:-}" ] && export CARGO_INCREMENTAL=0
 log=$(mktemp)
+# Build every test binary first, so that a build failure (a full disk, say) is reported as such
+# instead of as seventeen browser tests that cannot find the server.
+if ! cargo test --workspace --locked --no-run 2>&1 | tee "$log"; then
+    echo "tests: the build failed (see above); nothing was run" >&2
+    df -h . >&2
+    rm -f "$log"
+    exit 1
+fi
 cargo test --workspace --locked --no-fail-fast 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 # The task pane in headless Chromium, against the docseal-server the cargo tests just built.
