@@ -345,12 +345,15 @@ pub async fn stamp(
                 ltv: st.ltv.as_ref(),
                 seal_data: issued.as_ref().map(|(der, _)| der.as_slice()),
                 approval: approval.as_ref(),
+                slot: None,
             },
             picture: &picture,
             size_mm,
             offset_mm: (0.0, 0.0),
             placement,
             open_pane: Some(Default::default()),
+            reserve: &[],
+            into_slot: None,
         };
         let sealed = docseal::stamp_bytes(bytes, &opts)?;
         docseal::write_atomically(&out, |mut f| {

@@ -26,6 +26,8 @@ pub enum Command {
     Stamp(StampArgs),
     /// Seal every document of a folder (templates become documents) with one PIN entry.
     Batch(BatchArgs),
+    /// Seal slots: places for each party's seal, added while the document is drafted.
+    Slot(SlotArgs),
     /// List PKCS#11 tokens and the seal certificates on them, with the URI to use for each.
     Tokens(TokensArgs),
     /// The seal center: its CA, the seal registry, keepers, the CRL and the audit log.
@@ -100,8 +102,72 @@ pub struct StampArgs {
     /// is installed); the pane's parts are covered by the seal's signature.
     #[arg(long)]
     pub open_pane: bool,
+    /// Seal into the empty seal slot with this label, leaving the document as it is: every
+    /// earlier seal stays valid. The placement options are not used.
+    #[arg(long, conflicts_with_all = ["at_text", "at_cell", "at_end"])]
+    pub into_slot: Option<String>,
+    /// Reserve a seal slot for another party before sealing: LABEL@TEXT (centred on the text) or
+    /// LABEL@cell:Sheet1!C5. May be given several times.
+    #[arg(long, value_name = "LABEL@TEXT")]
+    pub reserve: Vec<String>,
     #[command(flatten)]
     pub center: crate::reporting::CenterUseArgs,
+}
+
+#[derive(Args, Debug)]
+pub struct SlotArgs {
+    #[command(subcommand)]
+    pub command: SlotCommand,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum SlotCommand {
+    /// Add an empty seal slot (an Office signature line) with a label, before anyone seals.
+    Add(SlotAddArgs),
+    /// List the seal slots of a document.
+    List(SlotListArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct SlotAddArgs {
+    /// The draft document.
+    pub input: PathBuf,
+    /// Where to write the copy with the slot (never the input itself).
+    #[arg(short, long)]
+    pub output: PathBuf,
+    /// The party the slot is for ("Party B"): `stamp --into-slot` names it so.
+    #[arg(long)]
+    pub label: String,
+    /// Who is expected to seal there ("Northwind Ltd."), shown under the label.
+    #[arg(long)]
+    pub signer_hint: Option<String>,
+    /// Centre the slot on this text.
+    #[arg(long, group = "place")]
+    pub at_text: Option<String>,
+    /// Which occurrence of --at-text: first, last or a number (1 = first).
+    #[arg(long, default_value = "first", requires = "at_text")]
+    pub occurrence: String,
+    /// Centre the slot on this cell (XLSX): Sheet1!C5, or C5 on the first visible sheet.
+    #[arg(long, group = "place")]
+    pub at_cell: Option<String>,
+    /// Put the slot after the last paragraph (DOCX) or below the used range (XLSX).
+    #[arg(long, group = "place")]
+    pub at_end: bool,
+    /// Size of the slot: W or WxH millimetres (a round seal fits a square slot).
+    #[arg(long, default_value = "42")]
+    pub size_mm: String,
+    /// Move the slot from its place by X,Y millimetres (right, down).
+    #[arg(long, allow_hyphen_values = true)]
+    pub offset_mm: Option<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct SlotListArgs {
+    /// The document.
+    pub input: PathBuf,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// Where the seal goes, for `stamp` and `batch`.

@@ -99,6 +99,7 @@ pub fn run(a: BatchArgs) -> Result<u8, Error> {
         ltv: ltv.as_ref(),
         seal_data: None,
         approval: None,
+        slot: None,
     };
     let stamp;
     let mode = match &mode_picture {
@@ -110,6 +111,8 @@ pub fn run(a: BatchArgs) -> Result<u8, Error> {
                 offset_mm,
                 placement,
                 open_pane: a.open_pane.then(Default::default),
+                reserve: &[],
+                into_slot: None,
             };
             Mode::Stamp(&stamp)
         }

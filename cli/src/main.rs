@@ -7,6 +7,7 @@ mod center;
 mod center_remote;
 mod issued;
 mod reporting;
+mod slot;
 mod stamp;
 mod tokens;
 
@@ -34,6 +35,7 @@ fn main() -> ExitCode {
         Command::Image(a) => image(a),
         Command::Stamp(a) => stamp::run(a),
         Command::Batch(a) => batch::run(a),
+        Command::Slot(a) => slot::run(a),
         Command::Tokens(a) => tokens::run(a),
         Command::Center(a) => center::run(a),
     };
@@ -77,6 +79,7 @@ fn sign(a: SignArgs) -> Result<u8, Error> {
         ltv: ltv.as_ref(),
         seal_data: None,
         approval: None,
+        slot: None,
     };
     docseal::sign_file(&a.input, &a.output, &opts)?;
     if let Some(r) = &mut reporter {
@@ -155,7 +158,7 @@ fn verify(a: VerifyArgs) -> Result<u8, Error> {
         let crossed = r
             .seals
             .iter()
-            .filter(|s| s.status != SealStatus::Bound)
+            .filter(|s| matches!(s.status, SealStatus::Copied | SealStatus::Unbound))
             .count();
         eprintln!(
             "{}: copy with {crossed} seal(s) crossed out and the signatures removed",
@@ -248,11 +251,36 @@ fn print_report(r: &docseal::Report) {
             ),
             _ => String::new(),
         };
+        match (&s.slot, s.status) {
+            (Some(label), SealStatus::Empty) => println!("  slot \"{label}\" empty"),
+            (Some(label), status) => println!(
+                "  slot \"{label}\" {} — sealed by {} at {} ({}{issued})",
+                status.as_str(),
+                s.signer.as_deref().unwrap_or("?"),
+                s.signed_at.as_deref().unwrap_or("?"),
+                s.issuance.as_str()
+            ),
+            (None, status) => println!(
+                "  seal {} {} ({}{issued})",
+                s.image_part,
+                status.as_str(),
+                s.issuance.as_str()
+            ),
+        }
+    }
+    // "2 of 3 slots sealed: Party B's slot is empty" is information, not an error.
+    let slots: Vec<_> = r.seals.iter().filter(|s| s.slot.is_some()).collect();
+    let empty: Vec<&str> = slots
+        .iter()
+        .filter(|s| s.status == SealStatus::Empty)
+        .filter_map(|s| s.slot.as_deref())
+        .collect();
+    if !empty.is_empty() {
         println!(
-            "  seal {} {} ({}{issued})",
-            s.image_part,
-            s.status.as_str(),
-            s.issuance.as_str()
+            "  {} of {} slots sealed; empty: {}",
+            slots.len() - empty.len(),
+            slots.len(),
+            empty.join(", ")
         );
     }
 }

@@ -98,6 +98,7 @@ pub fn run(a: StampArgs) -> Result<u8, Error> {
         }
         _ => None,
     };
+    let reserve = crate::slot::reservations(&a.reserve, size_mm)?;
     let now = crate::now()?;
     let opts = StampOptions {
         sign: SignOptions {
@@ -109,23 +110,35 @@ pub fn run(a: StampArgs) -> Result<u8, Error> {
             ltv: ltv.as_ref(),
             seal_data: issued.as_ref().map(|s| s.der.as_slice()),
             approval: approval.as_ref(),
+            slot: None,
         },
         picture: &picture,
         size_mm,
         offset_mm,
         placement,
         open_pane: a.open_pane.then(Default::default),
+        reserve: &reserve,
+        into_slot: a.into_slot.as_deref(),
     };
     let placed = docseal::stamp_bytes_to_file(bytes, &a.output, &opts)?;
     if let Some(r) = &mut reporter {
         r.done("stamp", &a.output, "ok");
     }
-    println!(
-        "{}: sealed by {} ({} in {})",
-        a.output.display(),
-        key.chain[0].subject(),
-        placed.image_part,
-        placed.in_part
-    );
+    match &a.into_slot {
+        Some(label) => println!(
+            "{}: sealed by {} into the slot \"{label}\" ({} in {})",
+            a.output.display(),
+            key.chain[0].subject(),
+            placed.image_part,
+            placed.in_part
+        ),
+        None => println!(
+            "{}: sealed by {} ({} in {})",
+            a.output.display(),
+            key.chain[0].subject(),
+            placed.image_part,
+            placed.in_part
+        ),
+    }
     Ok(0)
 }

@@ -303,6 +303,7 @@ fn whenever_sign_succeeds_verify_says_valid() {
         ltv: None,
         seal_data: None,
         approval: None,
+        slot: None,
     };
     let verify = VerifyOptions {
         trust: Validator {
@@ -372,6 +373,7 @@ fn a_part_without_content_type_that_a_relationship_names_is_refused_by_name() {
         ltv: None,
         seal_data: None,
         approval: None,
+        slot: None,
     };
     match docseal::sign::sign_bytes(zip(&case.entries), &opts) {
         Err(Error::Unsealable { entry, .. }) => assert_eq!(entry, "/word/media/pic.emf"),

@@ -1447,12 +1447,15 @@ fn engine_stamp(
             ltv: None,
             seal_data: Some(seal_data),
             approval: None,
+            slot: None,
         },
         picture: &picture,
         size_mm: 42.0,
         offset_mm: (0.0, 0.0),
         placement: docseal::Placement::End,
         open_pane: None,
+        reserve: &[],
+        into_slot: None,
     };
     let _ = std::fs::remove_file(&out);
     docseal::stamp_file(input, &out, &opts).unwrap();

@@ -400,12 +400,15 @@ fn every_corpus_document_is_sealed_and_accepted() {
                 ltv: None,
                 seal_data: None,
                 approval: None,
+                slot: None,
             },
             picture: &picture,
             size_mm: 40.0,
             offset_mm: (0.0, 0.0),
             placement,
             open_pane: None,
+            reserve: &[],
+            into_slot: None,
         };
         docseal::stamp::stamp_package(&mut edit, &opts)?;
         edit.to_bytes()

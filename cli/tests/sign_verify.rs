@@ -159,6 +159,7 @@ fn signing_is_deterministic() {
         ltv: None,
         seal_data: None,
         approval: None,
+        slot: None,
     };
     let input = std::fs::read(samples().join("report.docx")).unwrap();
     let a = docseal::sign::sign_bytes(input.clone(), &opts).unwrap();

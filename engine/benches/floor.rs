@@ -40,6 +40,7 @@ fn main() {
         ltv: None,
         seal_data: None,
         approval: None,
+        slot: None,
     };
     let vopts = docseal::VerifyOptions::default();
     let mut spec = docseal::seal::SealSpec::new("Example Trading Co. Ltd.");
@@ -88,12 +89,15 @@ fn main() {
                 ltv: None,
                 seal_data: None,
                 approval: None,
+                slot: None,
             },
             picture: &picture,
             size_mm: 42.0,
             offset_mm: (0.0, 0.0),
             placement,
             open_pane: None,
+            reserve: &[],
+            into_slot: None,
         };
         let stamped = docseal::stamp::stamp_bytes(shared.clone(), &sopts).unwrap();
         let f = median(|| drop(std::hint::black_box(floor(bytes))), runs);

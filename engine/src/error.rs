@@ -91,6 +91,14 @@ pub enum Error {
     // --- what this document allows -----------------------------------------------------------
     /// The document already carries a signature that a new seal picture would break.
     AlreadySigned,
+    /// A seal slot cannot be added to a signed document: it would break every seal.
+    SlotAfterSeal,
+    /// The document has a slot with this label already.
+    SlotExists { label: String },
+    /// No slot with this label (`stamp --into-slot`); `free` lists the empty ones.
+    NoSuchSlot { label: String, free: Vec<String> },
+    /// The slot is sealed already.
+    SlotFilled { label: String },
     /// The keyword to stamp at is not in the document.
     KeywordNotFound { needle: String },
     /// The keyword occurs, but not as often as the occurrence asked for.
@@ -267,6 +275,10 @@ impl Error {
             Error::TsaAnswerInvalid { .. } => "tsa-answer-invalid",
             Error::KeyMismatch { .. } => "key-mismatch",
             Error::AlreadySigned => "already-signed",
+            Error::SlotAfterSeal => "slot-after-seal",
+            Error::SlotExists { .. } => "slot-exists",
+            Error::NoSuchSlot { .. } => "no-such-slot",
+            Error::SlotFilled { .. } => "slot-filled",
             Error::KeywordNotFound { .. } => "keyword-not-found",
             Error::OccurrenceMissing { .. } => "occurrence-not-found",
             Error::NoSuchSheet { .. } => "no-such-sheet",
@@ -321,6 +333,10 @@ impl Error {
             | SigningFailed(_)
             | KeyMismatch { .. } => ErrorClass::Key,
             AlreadySigned
+            | SlotAfterSeal
+            | SlotExists { .. }
+            | NoSuchSlot { .. }
+            | SlotFilled { .. }
             | KeywordNotFound { .. }
             | OccurrenceMissing { .. }
             | NoSuchSheet { .. }
@@ -451,6 +467,22 @@ impl fmt::Display for Error {
                 f,
                 "the document is already signed; a new seal picture would break the earlier seal"
             ),
+            Error::SlotAfterSeal => write!(
+                f,
+                "the document is already sealed; a new seal slot would break the earlier seal (add every slot before the first seal)"
+            ),
+            Error::SlotExists { label } => {
+                write!(f, "the document already has a seal slot {label:?}")
+            }
+            Error::NoSuchSlot { label, free } if free.is_empty() => {
+                write!(f, "the document has no empty seal slot {label:?}")
+            }
+            Error::NoSuchSlot { label, free } => write!(
+                f,
+                "the document has no empty seal slot {label:?} (empty slots: {})",
+                free.join(", ")
+            ),
+            Error::SlotFilled { label } => write!(f, "the seal slot {label:?} is sealed already"),
             Error::KeywordNotFound { needle } => {
                 write!(f, "the text {needle:?} is not in the document")
             }

@@ -95,12 +95,15 @@ pub fn stamp(data: &[u8], fixture: &StampFixture) {
             ltv: None,
             seal_data: None,
             approval: None,
+            slot: None,
         },
         picture: &fixture.picture,
         size_mm: 40.0,
         offset_mm: (0.0, 0.0),
         placement,
         open_pane: None,
+        reserve: &[],
+        into_slot: None,
     };
     let _ = crate::stamp::stamp_bytes(data.to_vec(), &opts);
 }

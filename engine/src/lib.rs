@@ -52,6 +52,12 @@ pub mod pictures {
     pub use crate::seal::{SealPicture, SealSpec, Shape};
 }
 
+/// Seal slots: signature lines placed before the first seal, one per party, each filled by a
+/// signature of its own (`stamp --into-slot`).
+pub mod slots {
+    pub use crate::slot::{add_bytes, add_file, list_file, AddedSlot, Slot, SlotRequest};
+}
+
 /// Seal data (GB/T 38540-2020 `SESeal`): made by a seal center, read and checked by verifiers.
 pub mod seal_data {
     pub use crate::dsig::seal_data::Approval;
@@ -86,6 +92,8 @@ pub mod seal;
 pub mod sign;
 #[doc(hidden)]
 pub mod signer;
+#[doc(hidden)]
+pub mod slot;
 #[doc(hidden)]
 pub mod stamp;
 #[doc(hidden)]

@@ -65,7 +65,7 @@ pub fn mark(edit: &mut PackageEdit, report: &Report) -> Result<()> {
     for seal in report
         .seals
         .iter()
-        .filter(|s| s.status != SealStatus::Bound)
+        .filter(|s| s.slot.is_none() && matches!(s.status, SealStatus::Copied | SealStatus::Unbound))
     {
         let Ok(part) = PartName::new(&seal.image_part) else {
             continue;

@@ -3,11 +3,13 @@
 
 use std::path::Path;
 
+use crate::dsig::slots::SlotFill;
 use crate::dsig::{self, machinery, SignOptions};
 use crate::error::{Error, Result};
 use crate::opc::{Limits, Package, PackageEdit};
 use crate::place::{self, PlaceRequest, Placed, Placement, SealMark};
 use crate::seal::SealPicture;
+use crate::slot::{self, SlotRequest};
 
 pub struct StampOptions<'a> {
     pub sign: SignOptions<'a>,
@@ -17,10 +19,22 @@ pub struct StampOptions<'a> {
     pub placement: Placement,
     /// Make Word/Excel open this add-in's task pane with the sealed document.
     pub open_pane: Option<place::webext::AddinRef>,
+    /// Slots for the other parties, added before the seal (`--reserve`).
+    pub reserve: &'a [SlotRequest],
+    /// Seal into this slot (`--into-slot`) instead of placing a picture: the document's parts
+    /// stay as they are, so every earlier seal stays intact.
+    pub into_slot: Option<&'a str>,
 }
 
-/// Seals the package being edited: places the picture and signs over everything.
+/// Seals the package being edited: adds the reserved slots, then either places the picture and
+/// signs over everything, or fills a slot with a signature of its own.
 pub fn stamp_package(edit: &mut PackageEdit, opts: &StampOptions) -> Result<Placed> {
+    for r in opts.reserve {
+        slot::add(edit, r)?;
+    }
+    if let Some(label) = opts.into_slot {
+        return stamp_into_slot(edit, opts, label);
+    }
     let leaf = opts
         .sign
         .certs
@@ -48,6 +62,62 @@ pub fn stamp_package(edit: &mut PackageEdit, opts: &StampOptions) -> Result<Plac
     // The mark names the signature part chosen before placing; the signature must land there.
     debug_assert_eq!(signed, signature_part);
     Ok(placed)
+}
+
+/// Fills the empty slot `label`: a signature whose `SetupID` names the slot's line and which
+/// carries the seal picture as its line images. It adds only signature machinery.
+fn stamp_into_slot(edit: &mut PackageEdit, opts: &StampOptions, label: &str) -> Result<Placed> {
+    let slots = slot::find(edit, &|_| true)?;
+    // A slot some signature already names is taken, whether that signature holds or not.
+    let setup_ids: Vec<String> = edit
+        .names()
+        .into_values()
+        .filter(|n| {
+            n.key().starts_with(dsig::names::SIGNATURE_DIR) && n.key().ends_with(".xml") && !n.is_rels()
+        })
+        .filter_map(|n| {
+            crate::verify::signature::check_xml(edit.package(), &n)
+                .setup_id()
+                .map(str::to_string)
+        })
+        .collect();
+    let filled: Vec<&str> = slots
+        .iter()
+        .filter(|s| setup_ids.contains(&s.id))
+        .map(|s| s.label.as_str())
+        .collect();
+    let Some(target) = slots.iter().find(|s| s.label == label) else {
+        return Err(Error::NoSuchSlot {
+            label: label.to_string(),
+            free: slots
+                .iter()
+                .filter(|s| !filled.contains(&s.label.as_str()))
+                .map(|s| s.label.clone())
+                .collect(),
+        });
+    };
+    if filled.contains(&label) {
+        return Err(Error::SlotFilled {
+            label: label.to_string(),
+        });
+    }
+    let (valid, invalid) = slot::picture::fill_images(&opts.picture.png, target.size_pt)?;
+    let fill = SlotFill {
+        setup_id: target.id.clone(),
+        seal: opts.picture.png.clone(),
+        valid,
+        invalid,
+    };
+    let sign = SignOptions {
+        slot: Some(&fill),
+        ..opts.sign
+    };
+    let signature = dsig::sign(edit, &sign)?;
+    Ok(Placed {
+        image_part: signature,
+        in_part: target.part.clone(),
+        kind: place::main_part(edit)?.kind,
+    })
 }
 
 pub fn stamp_file(input: &Path, output: &Path, opts: &StampOptions) -> Result<Placed> {

@@ -36,7 +36,22 @@ pub struct PartReference {
 pub struct Digested {
     digests: HashMap<String, Vec<u8>>,
     may_display: HashMap<String, bool>,
+    may_hold_slot: HashMap<String, bool>,
 }
+
+impl Digested {
+    /// Whether the part may hold a signature line (false only when digesting saw no trace of one).
+    pub fn may_hold_slot(&self, part: &PartName) -> bool {
+        self.may_hold_slot.get(&part.key()).copied().unwrap_or(true)
+    }
+}
+
+/// What a Word text part is watched for: the displayed-data needles, then a signature line.
+const TEXT_NEEDLES: &[&[u8]] = &[
+    displayed::NEEDLES[0],
+    displayed::NEEDLES[1],
+    crate::slot::NEEDLE,
+];
 
 pub fn digest_parts(edit: &PackageEdit, alg: DigestAlg) -> Result<Digested> {
     let candidates: Vec<PartName> = edit
@@ -44,22 +59,41 @@ pub fn digest_parts(edit: &PackageEdit, alg: DigestAlg) -> Result<Digested> {
         .into_values()
         .filter(|n| !n.is_rels() && !coverage::is_machinery(n) && edit.is_part(n))
         .collect();
-    let results: Vec<(String, Vec<u8>, Option<bool>)> = candidates
+    type Watched = (String, Vec<u8>, Option<bool>, Option<bool>);
+    let results: Vec<Watched> = candidates
         .par_iter()
         .map(|n| {
-            let text = edit.content_type(n).is_some_and(is_word_text);
-            let needles: &[&[u8]] = if text { displayed::NEEDLES } else { &[] };
+            let ct = edit.content_type(n);
+            let text = ct.is_some_and(is_word_text);
+            let vml = !text && ct.is_some_and(crate::slot::may_hold_slot);
+            let needles: &[&[u8]] = if text {
+                TEXT_NEEDLES
+            } else if vml {
+                &[crate::slot::NEEDLE]
+            } else {
+                &[]
+            };
             let (d, found) = edit.digest_watching(n, alg, needles)?;
-            Ok((n.key(), d, text.then_some(found != 0)))
+            let slot = if text { found & 0b100 != 0 } else { found & 1 != 0 };
+            Ok((
+                n.key(),
+                d,
+                text.then_some(found & 0b11 != 0),
+                (text || vml).then_some(slot),
+            ))
         })
         .collect::<Result<_>>()?;
     let mut out = Digested {
         digests: HashMap::new(),
         may_display: HashMap::new(),
+        may_hold_slot: HashMap::new(),
     };
-    for (key, d, watched) in results {
-        if let Some(found) = watched {
+    for (key, d, display, slot) in results {
+        if let Some(found) = display {
             out.may_display.insert(key.clone(), found);
+        }
+        if let Some(found) = slot {
+            out.may_hold_slot.insert(key.clone(), found);
         }
         out.digests.insert(key, d);
     }
@@ -144,11 +178,11 @@ pub fn digest_reference(
 
 /// Builds the package object.
 pub fn package_object(input: &FacetInput) -> Result<SignedObject> {
-    let digested = digest_parts(input.edit, input.digest)?;
-    let refs = plan(input.edit, &digested)?;
+    let digested = input.digested;
+    let refs = plan(input.edit, digested)?;
     let digests: Vec<Vec<u8>> = refs
         .par_iter()
-        .map(|r| digest_reference(input.edit, &digested, r, input.digest))
+        .map(|r| digest_reference(input.edit, digested, r, input.digest))
         .collect::<Result<_>>()?;
     let mut x = Xml::default();
     x.raw(&format!(

@@ -14,6 +14,7 @@ pub mod names;
 pub mod office;
 pub mod parse;
 pub mod seal_data;
+pub mod slots;
 pub mod timestamp;
 pub mod xades;
 pub mod xml_out;
@@ -39,6 +40,10 @@ pub struct FacetInput<'a> {
     pub comments: &'a str,
     pub seal_data: Option<&'a [u8]>,
     pub approval: Option<&'a seal_data::Approval>,
+    /// The slot this signature fills, with its line images.
+    pub slot: Option<&'a slots::SlotFill>,
+    /// Every part the manifest may reference, digested once.
+    pub digested: &'a manifest::Digested,
 }
 
 /// A signed `ds:Object` (or the object holding the signed element) and how SignedInfo refers to it.
@@ -71,6 +76,18 @@ pub const FACETS: &[(&str, Facet)] = &[
         "seal data: the center-issued GB/T 38540 SESeal (stamp --seal)",
         seal_data::seal_data_object,
     ),
+    (
+        "seal slots: the document's slots when it was sealed",
+        slots::slot_list,
+    ),
+    (
+        "signature line: the seal as shown while the signature holds (stamp --into-slot)",
+        slots::valid_image,
+    ),
+    (
+        "signature line: the seal crossed out, shown when it breaks",
+        slots::invalid_image,
+    ),
 ];
 
 /// How to sign.
@@ -88,6 +105,8 @@ pub struct SignOptions<'a> {
     pub seal_data: Option<&'a [u8]>,
     /// The approval this use consumed, signed with the rest.
     pub approval: Option<&'a seal_data::Approval>,
+    /// The slot this signature fills (`stamp --into-slot`).
+    pub slot: Option<&'a slots::SlotFill>,
 }
 
 /// What `--ltv` embeds besides the chain.
@@ -114,6 +133,7 @@ pub fn sign(edit: &mut PackageEdit, opts: &SignOptions) -> Result<PartName> {
 /// Builds the whole `sigN.xml` document.
 pub fn signature_xml(edit: &PackageEdit, opts: &SignOptions) -> Result<String> {
     let alg = opts.signer.algorithm();
+    let digested = manifest::digest_parts(edit, alg.digest())?;
     let input = FacetInput {
         edit,
         digest: alg.digest(),
@@ -122,6 +142,8 @@ pub fn signature_xml(edit: &PackageEdit, opts: &SignOptions) -> Result<String> {
         comments: opts.comments,
         seal_data: opts.seal_data,
         approval: opts.approval,
+        slot: opts.slot,
+        digested: &digested,
     };
     let objects: Vec<SignedObject> = FACETS
         .iter()

@@ -6,6 +6,7 @@ use super::xml_out::Xml;
 use super::{FacetInput, SignedObject};
 use crate::algorithm::DigestAlg;
 use crate::error::Result;
+use base64::Engine;
 
 pub fn office_object(input: &FacetInput) -> Result<SignedObject> {
     let mut x = Xml::default();
@@ -19,9 +20,16 @@ pub fn office_object(input: &FacetInput) -> Result<SignedObject> {
             ],
         )
         .raw(&format!("<SignatureInfoV1 xmlns=\"{NS_OFFICE_DIGSIG}\">"))
-        .text_element("SetupID", "")
+        // A signature filling a signature line names it ([MS-OI29500] §3.7.1.10) and carries
+        // the signer's picture, from which Word may redraw the line (Apache POI's reading).
+        .text_element("SetupID", input.slot.map_or("", |s| s.setup_id.as_str()))
         .text_element("SignatureText", "")
-        .text_element("SignatureImage", "")
+        .text_element(
+            "SignatureImage",
+            &input.slot.map_or(String::new(), |s| {
+                base64::engine::general_purpose::STANDARD.encode(&s.seal)
+            }),
+        )
         .text_element("SignatureComments", input.comments)
         .text_element("WindowsVersion", "10.0")
         .text_element("OfficeVersion", "16.0")
@@ -40,7 +48,11 @@ pub fn office_object(input: &FacetInput) -> Result<SignedObject> {
     if input.digest != DigestAlg::Sha1 {
         x.text_element("ManifestHashAlgorithm", input.digest.uri());
     }
-    x.text_element("SignatureType", "1")
+    // 2: a signature line, with the idValidSigLnImg and idInvalidSigLnImg objects (§3.7.1.18).
+    x.text_element(
+        "SignatureType",
+        if input.slot.is_some() { "2" } else { "1" },
+    )
         .close("SignatureInfoV1")
         .close("SignatureProperty")
         .close("SignatureProperties")

@@ -6,10 +6,11 @@ use crate::xml::ns::{A, PIC, R, W, WP, XDR};
 use crate::xml::El;
 
 /// Where a Word anchor sits.
+#[derive(Debug, Clone, Copy)]
 pub enum WordPosition {
     /// Offsets (EMU) from the character the anchor run stands before, and from the top of its
-    /// paragraph.
-    AtCharacter { x: i64, y: i64 },
+    /// paragraph; and that character's measured distance from the start of its line.
+    AtCharacter { x: i64, y: i64, from_line_start: i64 },
     /// Right-aligned in the margins, `y` below the paragraph.
     RightOfParagraph { y: i64 },
 }
@@ -55,7 +56,7 @@ fn picture(pic_ns: &'static str, rel_id: &str, id: u32, descr: &str, cx: i64, cy
 /// A run holding a floating picture in front of the text, not wrapping it.
 pub fn word_run(rel_id: &str, id: u32, descr: &str, cx: i64, cy: i64, pos: WordPosition) -> El {
     let (h, v) = match pos {
-        WordPosition::AtCharacter { x, y } => (
+        WordPosition::AtCharacter { x, y, .. } => (
             El::new(WP, "positionH")
                 .attr("relativeFrom", "character")
                 .child(El::new(WP, "posOffset").text(x.to_string())),

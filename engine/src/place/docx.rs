@@ -8,7 +8,7 @@ use quick_xml::events::Event;
 
 use super::anchor_xml::{self, WordPosition};
 use super::text_map::{self, Paragraph, Segment};
-use super::{add_picture, Occurrence, PlaceRequest, Placed, Placement, EMU_PER_MM, REL_IMAGE};
+use super::{add_picture, measure, Occurrence, PlaceRequest, Placed, Placement, EMU_PER_MM, REL_IMAGE};
 use crate::error::{Error, Result};
 use crate::opc::{PackageEdit, PartName};
 use crate::xml::ns::W;
@@ -29,42 +29,56 @@ fn text_parts(edit: &PackageEdit, main: &PartName) -> Result<Vec<PartName>> {
     Ok(out)
 }
 
-/// The next free drawing object id across the document's parts (the main part's text given).
-fn next_drawing_id(edit: &PackageEdit, parts: &[PartName], main_xml: &str) -> Result<u32> {
-    let mut max = super::max_object_id(main_xml.as_bytes());
-    for p in &parts[1..] {
-        max = max.max(super::max_object_id(&edit.read(p)?));
-    }
-    Ok(max + 1)
-}
-
-/// Default font size of the document, from styles.xml's docDefaults, else Word's 11 pt.
-fn default_size_pt(edit: &PackageEdit, main: &PartName) -> f64 {
+/// The document's default run font: size from styles.xml's docDefaults (else Word's 11 pt) and
+/// family (`w:rFonts/@w:ascii`, else Calibri, the theme font Word 2007 and later start with).
+fn default_font(edit: &PackageEdit, main: &PartName) -> (f64, String) {
     let styles = edit
         .relationships_of(Some(main))
         .ok()
         .and_then(|l| l.into_iter().find(|r| r.rel_type.ends_with("/styles")))
         .and_then(|r| r.target_part(Some(main)))
         .and_then(|p| edit.read_text(&p).ok());
-    let Some(xml) = styles else { return 11.0 };
+    let (mut size, mut family) = (11.0, "Calibri".to_string());
+    let Some(xml) = styles else {
+        return (size, family);
+    };
     let mut s = Scanner::new(&xml);
     let mut in_defaults = false;
     while let Ok(Some(item)) = s.next_item() {
         match &item.event {
             Event::Start(e) if s.is(e, W, "rPrDefault") => in_defaults = true,
-            Event::End(e) if s.is_end(e, W, "rPrDefault") => in_defaults = false,
+            Event::End(e) if s.is_end(e, W, "rPrDefault") => break,
             Event::Start(e) | Event::Empty(e) if in_defaults && s.is(e, W, "sz") => {
                 if let Some(half) = s
                     .attr(e, Some(W), "val")
                     .and_then(|v| v.trim().parse::<f64>().ok())
                 {
-                    return half / 2.0;
+                    size = half / 2.0;
+                }
+            }
+            Event::Start(e) | Event::Empty(e) if in_defaults && s.is(e, W, "rFonts") => {
+                if let Some(f) = s.attr(e, Some(W), "ascii") {
+                    family = f;
                 }
             }
             _ => {}
         }
     }
-    11.0
+    (size, family)
+}
+
+/// The font family a run's properties name (`w:rFonts/@w:ascii`), read with the paragraph's
+/// bindings.
+fn run_family(rpr: &str, scope: &Scope) -> Option<String> {
+    let mut s = Scanner::resume(rpr, 0, scope.clone());
+    while let Ok(Some(item)) = s.next_item() {
+        if let Event::Start(e) | Event::Empty(e) = &item.event {
+            if s.is(e, W, "rFonts") {
+                return s.attr(e, Some(W), "ascii");
+            }
+        }
+    }
+    None
 }
 
 /// Where the anchor run goes in the part's XML.
@@ -76,19 +90,62 @@ enum Insert {
     SplitRun(Segment, usize, Scope),
 }
 
+/// Where a floating object goes in a Word document: the part, its text, the anchor's position
+/// and where its run is inserted. Seals and seal slots are placed the same way.
+pub(crate) struct WordSpot {
+    pub part: PartName,
+    xml: String,
+    pub position: WordPosition,
+    insert: Insert,
+    /// A drawing object id no other object of the document's text parts has.
+    pub drawing_id: u32,
+}
+
 pub fn place(edit: &mut PackageEdit, main: &PartName, req: &PlaceRequest) -> Result<Placed> {
-    let parts = text_parts(edit, main)?;
-    let main_xml = edit.read_text(main)?;
-    let id = next_drawing_id(edit, &parts, &main_xml)?;
     let cx = (req.size_mm * EMU_PER_MM).round() as i64;
     let cy = (req.picture.height_for(req.size_mm) * EMU_PER_MM).round() as i64;
-    let (dx, dy) = (
-        (req.offset_mm.0 * EMU_PER_MM) as i64,
-        (req.offset_mm.1 * EMU_PER_MM) as i64,
-    );
+    let spot = spot(edit, main, &req.placement, (cx, cy), req.offset_mm)?;
+    let id = spot.drawing_id;
+    let image_part = add_picture(edit, main.directory(), &req.picture.png)?;
+    let rel_id = edit.add_relationship(Some(&spot.part), REL_IMAGE, &image_part)?;
     let descr = req.mark.to_descr();
+    let run = anchor_xml::word_run(&rel_id, id, &descr, cx, cy, spot.position);
+    let part = spot.part.clone();
+    put_run(edit, spot, &run);
+    Ok(Placed {
+        image_part,
+        in_part: part,
+        kind: super::Kind::Docx,
+    })
+}
 
-    let (part, xml, position, insert) = match &req.placement {
+/// The next free drawing object id across the document's parts (the main part's text given).
+fn next_drawing_id(edit: &PackageEdit, parts: &[PartName], main_xml: &str) -> Result<u32> {
+    let mut max = super::max_object_id(main_xml.as_bytes());
+    for p in &parts[1..] {
+        max = max.max(super::max_object_id(&edit.read(p)?));
+    }
+    Ok(max + 1)
+}
+
+/// Finds where an object of size (cx, cy) EMU goes for `placement`, centred on a keyword or
+/// right-aligned below the last paragraph, moved by `offset_mm`.
+pub(crate) fn spot(
+    edit: &PackageEdit,
+    main: &PartName,
+    placement: &Placement,
+    (cx, cy): (i64, i64),
+    offset_mm: (f64, f64),
+) -> Result<WordSpot> {
+    let parts = text_parts(edit, main)?;
+    let main_xml = edit.read_text(main)?;
+    let drawing_id = next_drawing_id(edit, &parts, &main_xml)?;
+    let (dx, dy) = (
+        (offset_mm.0 * EMU_PER_MM) as i64,
+        (offset_mm.1 * EMU_PER_MM) as i64,
+    );
+
+    let (part, xml, position, insert) = match placement {
         Placement::Cell(_) => {
             return Err(Error::PlacementNotApplicable {
                 placement: "--at-cell".into(),
@@ -112,17 +169,22 @@ pub fn place(edit: &mut PackageEdit, main: &PartName, req: &PlaceRequest) -> Res
             let (seg, at) = para.locate(mid).ok_or_else(|| {
                 Error::NowhereToPlace(format!("cannot place a seal inside {needle:?}"))
             })?;
-            let size = seg.size_pt.unwrap_or_else(|| default_size_pt(edit, main));
+            let (default_size, default_family) = default_font(edit, main);
+            let size = seg.size_pt.unwrap_or(default_size);
+            let family = measure::installed_family(
+                &run_family(&seg.rpr, &para.scope).unwrap_or(default_family),
+            );
             // Vertically the anchor is measured from the top of its paragraph: Word and
             // LibreOffice agree on that, not on "line". The keyword's line in a wrapped paragraph
-            // is estimated from the characters before it and the text width of the page.
+            // and its distance from the line's start are measured with the font it is drawn in,
+            // in the text width of the page.
             let width = if part == *main {
                 map.text_width_pt()
             } else {
                 text_map::paragraphs(main.as_str(), &edit.read_text(main)?)?.text_width_pt()
             };
-            let per_line = (width / (size * 0.5)).max(1.0);
-            let line = (mid as f64 / per_line).floor();
+            let (line, from_start_pt) = measure::position(&para.text, mid, width, &family, size);
+            let line = line as f64;
             let line_height = size * 1.17;
             let line_mid = ((line * line_height + size * 0.62) * 12_700.0) as i64;
             // An odd-length keyword splits before its middle character: move half a character right.
@@ -135,23 +197,38 @@ pub fn place(edit: &mut PackageEdit, main: &PartName, req: &PlaceRequest) -> Res
             let y = line_mid - cy / 2 + dy;
             let seg = seg.clone();
             let scope = para.scope.clone();
+            let from_line_start = (from_start_pt * 12_700.0) as i64;
             (
                 part,
                 xml,
-                WordPosition::AtCharacter { x, y },
+                WordPosition::AtCharacter {
+                    x,
+                    y,
+                    from_line_start,
+                },
                 Insert::SplitRun(seg, at, scope),
             )
         }
     };
+    Ok(WordSpot {
+        part,
+        xml,
+        position,
+        insert,
+        drawing_id,
+    })
+}
 
-    let image_part = add_picture(edit, main.directory(), &req.picture.png)?;
-    let rel_id = edit.add_relationship(Some(&part), REL_IMAGE, &image_part)?;
-    let run = anchor_xml::word_run(&rel_id, id, &descr, cx, cy, position);
+/// Inserts the run `run` at the spot and stores the edited part.
+pub(crate) fn put_run(edit: &mut PackageEdit, spot: WordSpot, run: &El) {
+    let WordSpot {
+        part, xml, insert, ..
+    } = spot;
     let edited = match insert {
         Insert::NewParagraph(body, before) => {
             let p = El::new(W, "p")
                 .child(El::new(W, "pPr").child(El::new(W, "jc").ns_attr(W, "val", "right")))
-                .child(run);
+                .child(run.clone());
             let markup = p.write(&body.inner);
             match before {
                 Some(at) => edit::insert(&xml, at, &markup),
@@ -160,12 +237,7 @@ pub fn place(edit: &mut PackageEdit, main: &PartName, req: &PlaceRequest) -> Res
         }
         Insert::SplitRun(seg, at, scope) => split_run_at(&xml, &seg, at, &run.write(&scope)),
     };
-    edit.put(part.clone(), edited.into_bytes());
-    Ok(Placed {
-        image_part,
-        in_part: part,
-        kind: super::Kind::Docx,
-    })
+    edit.put(part, edited.into_bytes());
 }
 
 /// The body element and where a last paragraph goes: before the body's own `w:sectPr` (which

@@ -8,6 +8,7 @@ pub mod anchor_xml;
 pub mod docx;
 pub mod main_part;
 pub mod marker;
+pub mod measure;
 pub mod text_map;
 pub mod webext;
 pub mod xlsx;

@@ -177,6 +177,10 @@ pub fn check(
             in_part: s.in_part.to_string(),
             signature: Some(s.mark.signature_part.clone()),
             status,
+            slot: None,
+            signer: sig.and_then(|c| c.signer()).map(|c| c.subject()),
+            signed_at: sig.and_then(|c| c.signed_at()).map(str::to_string),
+            time_source: sig.and_then(SignatureCheck::time_source),
             issuance,
             issued,
         });
@@ -207,6 +211,10 @@ pub fn check(
                     in_part: String::new(),
                     signature: None,
                     status: SealStatus::Copied,
+                    slot: None,
+                    signer: None,
+                    signed_at: None,
+                    time_source: None,
                     issuance: Issuance::NotIssued,
                     issued: Issued::default(),
                 });

@@ -7,6 +7,7 @@ pub mod coverage;
 pub mod issuance;
 pub mod report;
 pub mod signature;
+pub mod slots;
 pub mod timestamps;
 
 use rayon::prelude::*;
@@ -81,7 +82,7 @@ pub fn verify_package(name: &str, pkg: &Package, opts: &VerifyOptions) -> Report
         .iter()
         .filter(|e| {
             pkg.content_type(&e.name)
-                .is_some_and(binding::may_hold_seal)
+                .is_some_and(|ct| binding::may_hold_seal(ct) || crate::slot::may_hold_slot(ct))
         })
         .map(|e| e.name.key())
         .collect();
@@ -127,6 +128,14 @@ pub fn verify_package(name: &str, pkg: &Package, opts: &VerifyOptions) -> Report
     // markup it displays nothing unsigned.
     let no_seal = |p: &PartName| found.get(&p.key()).is_some_and(|f| f & SEAL_BIT == 0);
     report.seals = binding::check(pkg, &checks, &no_seal, opts, &mut report.findings);
+    let may_hold_slot = |p: &PartName| !found.get(&p.key()).is_some_and(|f| f & SLOT_BIT == 0);
+    report.seals.extend(slots::check(
+        &view,
+        &checks,
+        &may_hold_slot,
+        opts,
+        &mut report.findings,
+    ));
     if !report.signatures.is_empty() {
         let displays_of = |p: &PartName| {
             found
@@ -208,14 +217,16 @@ fn worth_threads(pkg: &Package, tasks: &[PartTask]) -> bool {
     tasks.len() > 1 && bytes >= WORTH_THE_POOL
 }
 
-/// What digesting watches for: the needles of displayed data, then the seal mark.
+/// What digesting watches for: the needles of displayed data, the seal mark, a signature line.
 const WATCH: &[&[u8]] = &[
     displayed::NEEDLES[0],
     displayed::NEEDLES[1],
     crate::place::marker::NEEDLE,
+    crate::slot::NEEDLE,
 ];
-const DISPLAY_BITS: u32 = 0b011;
-const SEAL_BIT: u32 = 0b100;
+const DISPLAY_BITS: u32 = 0b0011;
+const SEAL_BIT: u32 = 0b0100;
+const SLOT_BIT: u32 = 0b1000;
 
 /// The digest algorithms we accept, with a warning for SHA-1.
 pub(crate) fn digest_alg(uri: &str) -> Option<DigestAlg> {

@@ -178,6 +178,8 @@ pub enum SealStatus {
     Copied,
     /// Its signature is here but broken, or the seal has no picture.
     Unbound,
+    /// A seal slot no signature fills yet: information, not an error.
+    Empty,
 }
 
 impl SealStatus {
@@ -186,6 +188,7 @@ impl SealStatus {
             SealStatus::Bound => "bound",
             SealStatus::Copied => "copied",
             SealStatus::Unbound => "unbound",
+            SealStatus::Empty => "empty",
         }
     }
 }
@@ -196,6 +199,18 @@ pub struct SealReport {
     pub in_part: String,
     pub signature: Option<String>,
     pub status: SealStatus,
+    /// The label of the seal slot the seal fills (or that is empty).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub slot: Option<String>,
+    /// Who sealed: the signing certificate's subject.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub signer: Option<String>,
+    /// When, as the signer claims it; `time_source` says whether a time-stamp proves the time
+    /// the seal is judged at.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub signed_at: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub time_source: Option<TimeSource>,
     /// Whether a seal center issued this picture (GB/T 38540 seal data).
     pub issuance: super::issuance::Issuance,
     #[serde(flatten)]
@@ -232,7 +247,8 @@ impl Report {
             .iter()
             .chain(self.signatures.iter().flat_map(|s| &s.findings))
             .any(|f| f.severity == Severity::Error);
-        self.verdict = if self.signatures.is_empty() && !any_error && self.seals.is_empty() {
+        let shown = self.seals.iter().any(|s| s.status != SealStatus::Empty);
+        self.verdict = if self.signatures.is_empty() && !any_error && !shown {
             Verdict::Unsigned
         } else if any_error || self.signatures.iter().any(|s| !s.intact) {
             Verdict::Invalid

@@ -65,6 +65,16 @@ pub struct SignatureCheck {
     seal_data: Option<Vec<u8>>,
     /// The approval a signed object names.
     approval: Option<crate::dsig::seal_data::Approval>,
+    /// The signature line this signature fills (`SetupID` of its signed Office object).
+    setup_id: Option<String>,
+    /// The valid line image, when signed and unchanged.
+    line_image: Option<Vec<u8>>,
+    /// The signer's picture of a signed Office object (`SignatureImage`).
+    signature_image: Option<Vec<u8>>,
+    /// The slots the document had when it was sealed, when a signed object lists them.
+    reserved: Option<Vec<crate::dsig::slots::ReservedSlot>>,
+    /// Parts whose digest no longer matches this signature's manifest.
+    pub changed_parts: Vec<PartName>,
 }
 
 impl SignatureCheck {
@@ -89,7 +99,50 @@ impl SignatureCheck {
             revocation: None,
             seal_data: None,
             approval: None,
+            setup_id: None,
+            line_image: None,
+            signature_image: None,
+            reserved: None,
+            changed_parts: vec![],
         }
+    }
+
+    /// The signature line (seal slot) this signature fills.
+    pub fn setup_id(&self) -> Option<&str> {
+        self.setup_id.as_deref()
+    }
+
+    /// The seal picture this signature shows in its slot, when signed and unchanged.
+    pub fn line_image(&self) -> Option<&[u8]> {
+        self.line_image.as_deref()
+    }
+
+    /// The signer's picture (`SignatureImage`), when signed.
+    pub fn signature_image(&self) -> Option<&[u8]> {
+        self.signature_image.as_deref()
+    }
+
+    /// The slots the document had when this signature was made (from a signed object).
+    pub fn reserved_slots(&self) -> Option<&[crate::dsig::slots::ReservedSlot]> {
+        self.reserved.as_deref()
+    }
+
+    /// Whether the SignatureValue verified (the signed objects are then this signer's).
+    pub fn value_verified(&self) -> bool {
+        !self
+            .findings
+            .iter()
+            .any(|f| matches!(f.code, "signature-value-invalid" | "malformed-signature" | "no-certificate"))
+    }
+
+    /// The time the signer claimed.
+    pub fn signed_at(&self) -> Option<&str> {
+        self.signed_at.as_deref()
+    }
+
+    /// What proves the time this signature is judged at.
+    pub fn time_source(&self) -> Option<TimeSource> {
+        self.best_time.map(|(_, s)| s)
     }
 
     /// The seal data this signature signed (never one from an unsigned object).
@@ -179,16 +232,22 @@ impl SignatureCheck {
             match got {
                 Ok(d) if p.task.selector.is_some() && RelsDigests::decode(d).matches(&p.expected) => {}
                 Ok(d) if p.task.selector.is_none() && *d == p.expected => {}
-                Ok(_) if p.task.selector.is_some() => self.findings.push(Finding::error(
+                Ok(_) if p.task.selector.is_some() => {
+                    self.changed_parts.push(p.task.part.clone());
+                    self.findings.push(Finding::error(
                     "digest-mismatch",
                     Some(&name),
                     format!("the signed relationships in {name} changed after sealing (retargeted or removed)"),
-                )),
-                Ok(_) => self.findings.push(Finding::error(
-                    "digest-mismatch",
-                    Some(&name),
-                    format!("the content of {name} changed after sealing"),
-                )),
+                ))
+                }
+                Ok(_) => {
+                    self.changed_parts.push(p.task.part.clone());
+                    self.findings.push(Finding::error(
+                        "digest-mismatch",
+                        Some(&name),
+                        format!("the content of {name} changed after sealing"),
+                    ))
+                }
                 Err(e) => self.findings.push(Finding::error(e.code(), Some(&name), e.to_string())),
             }
         }
@@ -500,7 +559,25 @@ pub fn check_xml(pkg: &Package, part: &PartName) -> SignatureCheck {
                     if let Some(a) = parse::approval(&node) {
                         check.approval = Some(a);
                     }
+                    if let Some(id) = parse::setup_id(&node) {
+                        check.setup_id = Some(id);
+                        check.signature_image = parse::signature_image(&node);
+                    }
+                    if let Some(list) = parse::slot_list(&node) {
+                        check.reserved = Some(list);
+                    }
+                    if id == crate::dsig::slots::VALID_IMAGE_ID {
+                        check.line_image = parse::b64(&node.get_content());
+                    }
                 }
+            }
+            (Ok(_), _) if id == crate::dsig::slots::VALID_IMAGE_ID
+                || id == crate::dsig::slots::INVALID_IMAGE_ID =>
+            {
+                check.error(
+                    "slot-picture-changed",
+                    format!("the seal picture this signature shows in its slot (#{id}) is not the one it sealed: swapped or edited"),
+                );
             }
             (Ok(_), _) => {
                 let what = if c14n::is(&node, NS_XADES, "SignedProperties") {

@@ -39,6 +39,9 @@ pub fn usual_prefix(ns: &str) -> &'static str {
         XDR => "xdr",
         R => "r",
         CUSTOM_XML_PROPS => "ds",
+        crate::slot::V => "v",
+        crate::slot::O => "o",
+        crate::slot::X => "x",
         _ => "ns",
     }
 }

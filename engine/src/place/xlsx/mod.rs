@@ -25,7 +25,7 @@ const CT_DRAWING: &str = "application/vnd.openxmlformats-officedocument.drawing+
 
 /// Elements CT_Worksheet puts after `drawing` (ECMA-376 Part 1 §18.3.1.99): the new `drawing`
 /// element goes before the first of them that the sheet has.
-const AFTER_DRAWING: &[&str] = &[
+pub(crate) const AFTER_DRAWING: &[&str] = &[
     "legacyDrawing",
     "legacyDrawingHF",
     "drawingHF",
@@ -38,18 +38,24 @@ const AFTER_DRAWING: &[&str] = &[
 ];
 
 /// What placement needs from the end of a worksheet part.
-struct SheetTail {
-    /// The `r:id` of the sheet's `drawing` element, when it has one.
-    drawing_rid: Option<String>,
-    /// Where a new `drawing` element goes.
-    insert_at: usize,
+pub(crate) struct SheetTail {
+    /// The `r:id` of the sheet's element asked for (`drawing`, `legacyDrawing`), when it has one.
+    pub rid: Option<String>,
+    /// Where a new such element goes.
+    pub insert_at: usize,
     /// The bindings in scope inside the worksheet element.
-    scope: Scope,
+    pub scope: Scope,
 }
 
 /// Reads the worksheet's top-level elements after `sheetData`, jumping over the rows: all that
-/// placement touches follows them, and a sheet may hold 20 MB of rows.
-fn sheet_tail(xml: &str, part: &PartName) -> Result<SheetTail> {
+/// placement touches follows them, and a sheet may hold 20 MB of rows. `element` is the one looked
+/// for; a new one goes before the first of `followers` the sheet has.
+pub(crate) fn sheet_tail(
+    xml: &str,
+    part: &PartName,
+    element: &str,
+    followers: &[&str],
+) -> Result<SheetTail> {
     let bad = |e: quick_xml::Error| Error::xml(part.as_str(), format!("malformed XML: {e}"));
     let mut s = Scanner::new(xml);
     let mut scope = None;
@@ -81,7 +87,7 @@ fn sheet_tail(xml: &str, part: &PartName) -> Result<SheetTail> {
         None => s,
     };
     let mut found = SheetTail {
-        drawing_rid: None,
+        rid: None,
         insert_at: 0,
         scope: scope.clone(),
     };
@@ -89,10 +95,10 @@ fn sheet_tail(xml: &str, part: &PartName) -> Result<SheetTail> {
     while let Some(item) = s.next_item().map_err(bad)? {
         match &item.event {
             Event::Start(e) | Event::Empty(e) if s.scope().depth() == 2 => {
-                if s.is(e, SML, "drawing") {
-                    found.drawing_rid = s.attr(e, Some(R), "id");
+                if s.is(e, SML, element) {
+                    found.rid = s.attr(e, Some(R), "id");
                 }
-                if insert_at.is_none() && AFTER_DRAWING.iter().any(|l| s.is(e, SML, l)) {
+                if insert_at.is_none() && followers.iter().any(|l| s.is(e, SML, l)) {
                     insert_at = Some(item.start);
                 }
             }
@@ -141,14 +147,66 @@ fn first_visible_worksheet(all: &[Sheet]) -> Result<&Sheet> {
         .ok_or_else(|| Error::NowhereToPlace("the workbook has no worksheet".into()))
 }
 
+/// Where a floating object goes on a workbook's sheets: the sheet, its XML and geometry, and the
+/// object's top-left corner (EMU). Seals and seal slots are placed the same way.
+pub(crate) struct SheetSpot {
+    pub sheet: PartName,
+    pub sheet_xml: String,
+    pub geometry: Geometry,
+    pub left: f64,
+    pub top: f64,
+}
+
 pub fn place(edit: &mut PackageEdit, workbook: &PartName, req: &PlaceRequest) -> Result<Placed> {
-    let all = workbook::sheets(edit, workbook)?;
     let cx = req.size_mm * EMU_PER_MM;
     let cy = req.picture.height_for(req.size_mm) * EMU_PER_MM;
+    let SheetSpot {
+        sheet,
+        sheet_xml,
+        geometry: g,
+        left,
+        top,
+    } = spot(edit, workbook, &req.placement, (cx, cy), req.offset_mm)?;
+    let (c0, col_off) = g.locate_col(left);
+    let (r0, row_off) = g.locate_row(top);
+    let at = CellAnchor {
+        col: c0,
+        col_off: col_off as i64,
+        row: r0,
+        row_off: row_off as i64,
+    };
+
+    let drawing = sheet_drawing(edit, &sheet, &sheet_xml)?;
+    let drawing_xml = edit.read_text(&drawing)?;
+    let id = max_object_id(drawing_xml.as_bytes()).max(0x5EA0) + 1;
+    let image_part = add_picture(edit, workbook.directory(), &req.picture.png)?;
+    let rel_id = edit.add_relationship(Some(&drawing), REL_IMAGE, &image_part)?;
+    let anchor =
+        anchor_xml::sheet_anchor(&rel_id, id, &req.mark.to_descr(), cx as i64, cy as i64, &at);
+    let root = edit::root(&drawing_xml, drawing.as_str(), XDR, "wsDr")?;
+    let new = edit::append_child(&drawing_xml, &root, &anchor.write(&root.inner));
+    edit.put(drawing.clone(), new.into_bytes());
+    Ok(Placed {
+        image_part,
+        in_part: drawing,
+        kind: super::Kind::Xlsx,
+    })
+}
+
+/// Finds the sheet and corner for an object of size (cx, cy) EMU: centred on a cell (named or
+/// found by its text), or below the used range of the first visible sheet at its right edge.
+pub(crate) fn spot(
+    edit: &PackageEdit,
+    workbook: &PartName,
+    placement: &Placement,
+    (cx, cy): (f64, f64),
+    offset_mm: (f64, f64),
+) -> Result<SheetSpot> {
+    let all = workbook::sheets(edit, workbook)?;
     let font = DefaultFont::read(edit, workbook);
 
-    // The sheet, and the top-left corner of the seal on it.
-    let (sheet, sheet_xml, g, left, top) = match &req.placement {
+    // The sheet, and the top-left corner of the object on it.
+    let (sheet, sheet_xml, g, left, top) = match placement {
         Placement::End => {
             let sheet = first_visible_worksheet(&all)?;
             let xml = edit.read_text(&sheet.part)?;
@@ -211,31 +269,12 @@ pub fn place(edit: &mut PackageEdit, workbook: &PartName, req: &PlaceRequest) ->
             (sheet, xml, g, left, top)
         }
     };
-    let left = left + req.offset_mm.0 * EMU_PER_MM;
-    let top = top + req.offset_mm.1 * EMU_PER_MM;
-    let (c0, col_off) = g.locate_col(left);
-    let (r0, row_off) = g.locate_row(top);
-    let at = CellAnchor {
-        col: c0,
-        col_off: col_off as i64,
-        row: r0,
-        row_off: row_off as i64,
-    };
-
-    let drawing = sheet_drawing(edit, &sheet.part, &sheet_xml)?;
-    let drawing_xml = edit.read_text(&drawing)?;
-    let id = max_object_id(drawing_xml.as_bytes()).max(0x5EA0) + 1;
-    let image_part = add_picture(edit, workbook.directory(), &req.picture.png)?;
-    let rel_id = edit.add_relationship(Some(&drawing), REL_IMAGE, &image_part)?;
-    let anchor =
-        anchor_xml::sheet_anchor(&rel_id, id, &req.mark.to_descr(), cx as i64, cy as i64, &at);
-    let root = edit::root(&drawing_xml, drawing.as_str(), XDR, "wsDr")?;
-    let new = edit::append_child(&drawing_xml, &root, &anchor.write(&root.inner));
-    edit.put(drawing.clone(), new.into_bytes());
-    Ok(Placed {
-        image_part,
-        in_part: drawing,
-        kind: super::Kind::Xlsx,
+    Ok(SheetSpot {
+        sheet: sheet.part.clone(),
+        sheet_xml,
+        geometry: g,
+        left: left + offset_mm.0 * EMU_PER_MM,
+        top: top + offset_mm.1 * EMU_PER_MM,
     })
 }
 
@@ -248,8 +287,8 @@ fn centred(g: &Geometry, col: u32, row: u32, cx: f64, cy: f64) -> (f64, f64) {
 
 /// The sheet's drawing part: the one its `drawing` element names, or a new one.
 fn sheet_drawing(edit: &mut PackageEdit, sheet: &PartName, sheet_xml: &str) -> Result<PartName> {
-    let tail = sheet_tail(sheet_xml, sheet)?;
-    if let Some(rid) = &tail.drawing_rid {
+    let tail = sheet_tail(sheet_xml, sheet, "drawing", AFTER_DRAWING)?;
+    if let Some(rid) = &tail.rid {
         let existing = edit
             .relationships_of(Some(sheet))?
             .into_iter()

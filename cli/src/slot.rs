@@ -1,0 +1,107 @@
+//! `docseal slot add` and `docseal slot list`: seal slots, placed while a contract is drafted,
+//! one per party; each party later seals with `stamp --into-slot LABEL`.
+
+use crate::args::{SlotAddArgs, SlotArgs, SlotCommand, SlotListArgs};
+use docseal::slots::SlotRequest;
+use docseal::{Error, Occurrence, Placement};
+
+pub fn run(a: SlotArgs) -> Result<u8, Error> {
+    match a.command {
+        SlotCommand::Add(a) => add(a),
+        SlotCommand::List(a) => list(a),
+    }
+}
+
+/// "42" or "40x30" millimetres.
+fn size(s: &str) -> Result<(f64, f64), Error> {
+    let bad = || Error::arg(format!("--size-mm {s:?}"), "expected W or WxH in millimetres, such as 42 or 40x30");
+    let num = |t: &str| t.trim().parse::<f64>().map_err(|_| bad());
+    match s.split_once(['x', 'X', '×']) {
+        Some((w, h)) => Ok((num(w)?, num(h)?)),
+        None => num(s).map(|w| (w, w)),
+    }
+}
+
+fn add(a: SlotAddArgs) -> Result<u8, Error> {
+    let placement = match (&a.at_text, &a.at_cell, a.at_end) {
+        (Some(t), _, _) => Placement::Text {
+            needle: t.clone(),
+            occurrence: Occurrence::parse(&a.occurrence)?,
+        },
+        (_, Some(c), _) => Placement::Cell(c.clone()),
+        _ => Placement::End,
+    };
+    let req = SlotRequest {
+        label: a.label.clone(),
+        signer_hint: a.signer_hint.clone(),
+        placement,
+        size_mm: size(&a.size_mm)?,
+        offset_mm: crate::stamp::offset(a.offset_mm.as_deref())?,
+    };
+    let added = docseal::slots::add_file(&a.input, &a.output, &req)?;
+    println!(
+        "{}: seal slot \"{}\" added ({} in {})",
+        a.output.display(),
+        added.label,
+        added.id,
+        added.in_part
+    );
+    Ok(0)
+}
+
+fn list(a: SlotListArgs) -> Result<u8, Error> {
+    let slots = docseal::slots::list_file(&a.input)?;
+    if a.json {
+        let v: Vec<serde_json::Value> = slots
+            .iter()
+            .map(|s| {
+                serde_json::json!({
+                    "label": s.label,
+                    "signer_hint": s.signer_hint,
+                    "id": s.id,
+                    "part": s.part.to_string(),
+                })
+            })
+            .collect();
+        println!("{}", serde_json::Value::Array(v));
+    } else {
+        for s in &slots {
+            println!(
+                "{}\t{}\t{}",
+                s.label,
+                s.signer_hint.as_deref().unwrap_or(""),
+                s.part
+            );
+        }
+    }
+    Ok(0)
+}
+
+/// `--reserve LABEL@TEXT` or `LABEL@cell:Sheet1!C5`, as slots of the given size.
+pub fn reservations(specs: &[String], size_mm: f64) -> Result<Vec<SlotRequest>, Error> {
+    specs
+        .iter()
+        .map(|spec| {
+            let (label, at) = spec.split_once('@').ok_or_else(|| {
+                Error::arg(
+                    format!("--reserve {spec:?}"),
+                    "expected LABEL@TEXT or LABEL@cell:Sheet1!C5",
+                )
+            })?;
+            let placement = match at.strip_prefix("cell:") {
+                Some(cell) => Placement::Cell(cell.to_string()),
+                None => Placement::Text {
+                    needle: at.to_string(),
+                    occurrence: Occurrence::First,
+                },
+            };
+            Ok(SlotRequest {
+                label: label.trim().to_string(),
+                signer_hint: None,
+                placement,
+                size_mm: (size_mm, size_mm),
+                offset_mm: (0.0, 0.0),
+            })
+        })
+        .collect()
+}

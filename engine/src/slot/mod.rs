@@ -1,0 +1,152 @@
+//! Seal slots: Office signature lines (ECMA-376 Part 4 §14.2.2.30 `o:signatureline`) placed while
+//! a document is still drafted, one per party. A slot is filled later by a signature of its own
+//! (`SetupID` = the line's id, `SignatureType` 2, and the seal picture as `idValidSigLnImg`), which
+//! adds only signature machinery, so every earlier seal stays intact: Office's countersigning
+//! model ([MS-OI29500] §3.7.1.10 and §3.7.1.18). Why signature lines rather than a DrawingML
+//! placeholder: `docs/design-notes.md`, "Seal slots are Office signature lines".
+
+pub mod found;
+pub mod picture;
+pub mod sheet;
+pub mod word;
+
+pub use found::{find, Slot};
+
+use crate::error::{Error, Result};
+use crate::opc::{PackageEdit, PartName};
+use crate::place::{main_part, Kind, Placement};
+
+/// `urn:schemas-microsoft-com:vml` (ECMA-376 Part 4 §14.1).
+pub const V: &str = "urn:schemas-microsoft-com:vml";
+/// `urn:schemas-microsoft-com:office:office` (ECMA-376 Part 4 §14.2).
+pub const O: &str = "urn:schemas-microsoft-com:office:office";
+/// `urn:schemas-microsoft-com:office:excel` (ECMA-376 Part 4 §14.3).
+pub const X: &str = "urn:schemas-microsoft-com:office:excel";
+
+/// The content type of a VML drawing part (ECMA-376 Part 1 §15.2.21 / Part 4 §14).
+pub const CT_VML: &str = "application/vnd.openxmlformats-officedocument.vmlDrawing";
+
+/// The byte string without which a part holds no signature line.
+pub const NEEDLE: &[u8] = b"signatureline";
+
+/// "The signature provider is the default one" ([MS-OI29500] §3.7.1.15): Office draws the line
+/// itself. The East Asian stamp provider's id would need an add-in the reader may not have.
+pub const DEFAULT_PROVIDER: &str = "{00000000-0000-0000-0000-000000000000}";
+
+/// A slot to add.
+#[derive(Debug, Clone)]
+pub struct SlotRequest {
+    /// The party the slot is for ("Party B"): how `stamp --into-slot` names it.
+    pub label: String,
+    /// Who is expected to seal there ("Northwind Ltd."), shown under the label.
+    pub signer_hint: Option<String>,
+    pub placement: Placement,
+    /// The width and height of the slot (a seal is round: square by default).
+    pub size_mm: (f64, f64),
+    pub offset_mm: (f64, f64),
+}
+
+/// A slot added: its line id and where it went.
+#[derive(Debug, Clone)]
+pub struct AddedSlot {
+    pub id: String,
+    pub label: String,
+    pub in_part: PartName,
+}
+
+/// Can a part of this content type hold a signature line? Word's text parts and VML drawings.
+pub fn may_hold_slot(content_type: &str) -> bool {
+    content_type == CT_VML || crate::dsig::displayed::is_word_text(content_type)
+}
+
+/// Adds an empty slot. Refused in a signed document: the slot's markup changes parts every
+/// signature covers ("after the first person signs ... no changes to the file can be made",
+/// Microsoft's description of signature lines), and a slot added later could carry anything.
+pub fn add(edit: &mut PackageEdit, req: &SlotRequest) -> Result<AddedSlot> {
+    if edit.is_signed() {
+        return Err(Error::SlotAfterSeal);
+    }
+    let label = req.label.trim();
+    if label.is_empty() || label.chars().count() > 100 {
+        return Err(Error::arg(
+            format!("--label {:?}", req.label),
+            "expected a name of 1 to 100 characters",
+        ));
+    }
+    if !(5.0..=150.0).contains(&req.size_mm.0) || !(5.0..=150.0).contains(&req.size_mm.1) {
+        return Err(Error::arg("--size-mm", "expected 5 to 150"));
+    }
+    if find(edit, &|_| true)?.iter().any(|s| s.label == label) {
+        return Err(Error::SlotExists {
+            label: label.to_string(),
+        });
+    }
+    let id = new_line_id()?;
+    let png = picture::placeholder(label, req.signer_hint.as_deref(), req.size_mm)?;
+    let main = main_part(edit)?;
+    let req = SlotRequest {
+        label: label.to_string(),
+        ..req.clone()
+    };
+    let in_part = match main.kind {
+        Kind::Docx => word::add(edit, &main.name, &req, &id, &png)?,
+        Kind::Xlsx => sheet::add(edit, &main.name, &req, &id, &png)?,
+    };
+    Ok(AddedSlot {
+        id,
+        label: req.label,
+        in_part,
+    })
+}
+
+/// A fresh line id: a random (version 4) GUID in braces and upper case, as Word writes
+/// `o:signatureline/@id` (ST_Guid) — LibreOffice compares `SetupID` with it as a plain string.
+pub fn new_line_id() -> Result<String> {
+    let mut b = [0u8; 16];
+    getrandom::getrandom(&mut b).map_err(|e| Error::Io {
+        path: "(random source)".into(),
+        source: std::io::Error::other(e.to_string()),
+    })?;
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    let h: String = b.iter().map(|x| format!("{x:02X}")).collect();
+    Ok(format!(
+        "{{{}-{}-{}-{}-{}}}",
+        &h[0..8],
+        &h[8..12],
+        &h[12..16],
+        &h[16..20],
+        &h[20..32]
+    ))
+}
+
+/// Adds a slot to `input`, written to `output` atomically (never the input itself).
+pub fn add_file(
+    input: &std::path::Path,
+    output: &std::path::Path,
+    req: &SlotRequest,
+) -> Result<AddedSlot> {
+    crate::sign::refuse_same_file(input, output)?;
+    let pkg = crate::opc::Package::open(input, crate::opc::Limits::default())?;
+    let mut edit = PackageEdit::new(&pkg);
+    let added = add(&mut edit, req)?;
+    edit.write_file(output)?;
+    Ok(added)
+}
+
+/// Adds a slot to a package in memory (the add-in server's path).
+pub fn add_bytes(
+    input: impl Into<crate::opc::package::Bytes>,
+    req: &SlotRequest,
+) -> Result<(AddedSlot, Vec<u8>)> {
+    let pkg = crate::opc::Package::from_bytes(input, crate::opc::Limits::default())?;
+    let mut edit = PackageEdit::new(&pkg);
+    let added = add(&mut edit, req)?;
+    Ok((added, edit.to_bytes()?))
+}
+
+/// The slots of a file.
+pub fn list_file(path: &std::path::Path) -> Result<Vec<Slot>> {
+    let pkg = crate::opc::Package::open(path, crate::opc::Limits::default())?;
+    find(&PackageEdit::new(&pkg), &|_| true)
+}
