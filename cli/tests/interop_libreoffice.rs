@@ -81,64 +81,6 @@ fn libreoffice_accepts_what_docseal_signs_and_rejects_a_tampered_copy() {
     }
 }
 
-/// Words of the PDF page with their boxes (points), from `pdftotext -bbox`.
-fn words(pdf: &Path) -> Vec<(String, f64, f64, f64, f64)> {
-    let o = Command::new("pdftotext")
-        .args(["-f", "1", "-l", "1", "-bbox"])
-        .arg(pdf)
-        .arg("-")
-        .output()
-        .expect("pdftotext (poppler-utils)");
-    let text = stdout(&o);
-    text.lines()
-        .filter_map(|l| {
-            let l = l.trim();
-            let attr = |k: &str| {
-                l.split(&format!("{k}=\""))
-                    .nth(1)?
-                    .split('"')
-                    .next()?
-                    .parse::<f64>()
-                    .ok()
-            };
-            let word = l
-                .strip_prefix("<word ")?
-                .split('>')
-                .nth(1)?
-                .split('<')
-                .next()?
-                .to_string();
-            Some((
-                word,
-                attr("xMin")?,
-                attr("yMin")?,
-                attr("xMax")?,
-                attr("yMax")?,
-            ))
-        })
-        .collect()
-}
-
-/// The box of the last run of consecutive words spelling `phrase`.
-fn phrase_box(
-    words: &[(String, f64, f64, f64, f64)],
-    phrase: &str,
-) -> Option<(f64, f64, f64, f64)> {
-    let want: Vec<&str> = phrase.split_whitespace().collect();
-    (0..words.len().saturating_sub(want.len() - 1))
-        .rev()
-        .find(|&i| want.iter().enumerate().all(|(k, w)| words[i + k].0 == *w))
-        .map(|i| {
-            let run = &words[i..i + want.len()];
-            (
-                run[0].1,
-                run.iter().map(|w| w.2).fold(f64::MAX, f64::min),
-                run[want.len() - 1].3,
-                run.iter().map(|w| w.4).fold(0.0, f64::max),
-            )
-        })
-}
-
 /// Renders with LibreOffice, then checks that the red seal is centred on the keyword and that
 /// the keyword's own dark pixels show through it.
 #[test]
