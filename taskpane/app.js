@@ -7,7 +7,36 @@
   let current = { bytes: null, name: "document.docx", path: null, host: null };
   let lastReport = null, lastMessage = null;
   const t = (k, v) => docsealI18n.t(k, v);
-  const showReport = (r) => { lastReport = r; lastMessage = null; docsealBanner.show(r); };
+  const showReport = (r) => {
+    lastReport = r; lastMessage = null;
+    docsealBanner.show(r);
+    offerSlots(r);
+    coverUnbound(r);
+  };
+
+  /** The empty slots of the document, offered as a place to seal. */
+  function offerSlots(r) {
+    const empty = (r.seals || []).filter((s) => s.slot && s.status === "empty").map((s) => s.slot);
+    const sel = el("slot");
+    sel.replaceChildren(...empty.map((l) => Object.assign(document.createElement("option"), { value: l, textContent: l })));
+    el("slot-choice").hidden = empty.length === 0;
+    // Slots are added before the first seal only: a sealed document cannot take one.
+    el("slot-form").hidden = (r.signatures || []).length > 0;
+    if (empty.length) document.querySelector('input[value="slot"]').checked = true;
+  }
+
+  /** A red banner: the seals no valid signature binds are covered in the open document, and
+   * the reader is told not to save it. Seals in slots need nothing: Word draws a broken one
+   * with its crossed-out picture itself. */
+  async function coverUnbound(r) {
+    if (r.verdict !== "invalid" || !current.host) return;
+    const marks = (r.seals || []).filter((s) => !s.slot && (s.status === "copied" || s.status === "unbound")).map((s) => s.signature || "");
+    if (!marks.length) return;
+    try {
+      const n = await docsealCover.cover(current.host, marks);
+      if (n > 0) docsealBanner.note(t("banner.covered", { n }));
+    } catch (e) { /* covering is a help to the reader; the banner already says it all */ }
+  }
   const showMessage = (...m) => { lastMessage = m; lastReport = null; docsealBanner.message(...m); };
 
   function readOfficeFile() {
@@ -62,6 +91,7 @@
     if (current.path) q.path = current.path;
     if (place === "text") q.value = el("keyword").value;
     if (place === "cell") q.value = el("cell").value;
+    if (place === "slot") q.value = el("slot").value;
     if (!current.bytes) { status.textContent = t("pane.openFirst"); return; }
     el("seal-button").disabled = true;
     status.textContent = t("pane.sealing");
@@ -112,6 +142,37 @@
     await verify();
   }
 
+  /** "Add seal slot here": Word inserts the slot into the open document at the selection; for
+   * Excel (whose JavaScript API cannot insert a signature line) and a dropped file, a copy with
+   * the slot at the active cell is written beside the original. */
+  async function addSlot() {
+    const status = el("slot-status"), label = el("slot-label").value.trim(), hint = el("slot-hint").value.trim();
+    if (!label) { status.textContent = t("pane.slotNeedsLabel"); return; }
+    if (lastReport && (lastReport.signatures || []).length) { status.textContent = t("error.slot-after-seal"); return; }
+    el("slot-button").disabled = true;
+    try {
+      if (current.host === "Word") {
+        await docsealWord.insertSlot(await docsealApi.slotOoxml(label, hint));
+        status.textContent = t("pane.slotAdded", { label });
+        current.bytes = await readOfficeFile();
+        await verify();
+      } else {
+        if (!current.bytes) { status.textContent = t("pane.openFirst"); return; }
+        const q = { label, name: current.name, place: "end" };
+        if (hint) q.hint = hint;
+        if (current.path) q.path = current.path;
+        const cell = el("cell").value.trim();
+        if (cell) { q.place = "cell"; q.value = cell; }
+        const r = await docsealApi.addSlot(current.bytes, q);
+        status.textContent = t("pane.slotCopy", { label, path: r.saved_to });
+      }
+    } catch (e) {
+      status.textContent = explain(e);
+    } finally {
+      el("slot-button").disabled = false;
+    }
+  }
+
   async function requestApproval() {
     const status = el("approval-status");
     if (!current.bytes) { status.textContent = t("pane.openFirst"); return; }
@@ -139,6 +200,7 @@
   document.addEventListener("DOMContentLoaded", () => {
     el("seal-button").addEventListener("click", seal);
     el("approval-button").addEventListener("click", requestApproval);
+    el("slot-button").addEventListener("click", addSlot);
     el("lang").addEventListener("change", async () => {
       docsealI18n.remember(el("lang").value);
       await docsealI18n.load(el("lang").value);

@@ -24,17 +24,31 @@ const docsealBanner = (() => {
   }
   function show(report) {
     const b = el("banner");
+    b.querySelectorAll(".banner-note").forEach((n) => n.remove());
     const sigs = report.signatures || [];
     const errors = (report.findings || []).concat(...sigs.map((s) => s.findings || [])).filter((f) => f.severity === "error");
     let colour = "grey", title = t("banner.unsealed.title"), line = t("banner.unsealed.line");
+    // Every seal the report lists, for the banner: who sealed each slot, and which are empty.
+    const slots = (report.seals || []).filter((s) => s.slot);
+    const empty = slots.filter((s) => s.status === "empty");
+    const slotLine = slots.length === 0 ? "" : t("banner.slots", { sealed: slots.length - empty.length, total: slots.length }) +
+      (empty.length ? t("banner.slotsEmpty", { labels: empty.map((s) => s.slot).join(", ") }) : "");
     if (report.verdict === "valid") {
       colour = "green";
       const s = sigs[0];
       title = t("banner.valid.title", { signer: signer(s) });
+      const sealed = slots.filter((x) => x.status !== "empty");
+      if (sealed.length > 1) title = t("banner.valid.seals", { n: sealed.length });
       const later = (s.findings || []).find((f) => f.code === "revoked-after-signing");
       line = when(s) + (sigs.length > 1 ? t("banner.valid.more", { n: sigs.length }) : "") + t("banner.valid.unchanged") +
         (later ? t("banner.valid.lostLater") : "") +
-        (s.approval ? t("banner.valid.approved", { by: s.approval.approved_by, at: s.approval.approved_at }) : "");
+        (s.approval ? t("banner.valid.approved", { by: s.approval.approved_by, at: s.approval.approved_at }) : "") +
+        (slotLine ? " " + slotLine : "");
+      // Several parties: one line naming each seal in its slot, then what is still empty.
+      if (sealed.length > 1) {
+        line = sealed.map((x) => x.slot + ": " + (cn(x.signer) || t("signer.unknown"))).join("; ") +
+          t("banner.valid.unchanged") + " " + slotLine;
+      }
     } else if (report.verdict === "untrusted") {
       colour = "amber"; title = t("banner.untrusted.title");
       line = t("banner.untrusted.line", { signer: signer(sigs[0] || {}) });
@@ -68,9 +82,20 @@ const docsealBanner = (() => {
     }
     for (const s of report.seals || []) {
       const li = document.createElement("li");
-      li.textContent = t("details.seal", { part: s.image_part, status: t("seal." + s.status), issuance: t("issuance." + (s.issuance || "not-issued")) });
+      li.className = "seal-" + s.status;
+      if (s.slot && s.status === "empty") {
+        li.textContent = t("details.slotEmpty", { label: s.slot });
+      } else if (s.slot) {
+        const sig = sigs.find((x) => x.part === s.signature);
+        li.textContent = t("details.slot", { label: s.slot, status: t("seal." + s.status), signer: cn(s.signer) || t("signer.unknown"),
+          when: sig ? when(sig) : t("when.claimed", { time: s.signed_at || "?" }) });
+      } else {
+        li.textContent = t("details.seal", { part: s.image_part, status: t("seal." + s.status), issuance: t("issuance." + (s.issuance || "not-issued")) });
+      }
       list.appendChild(li);
     }
+    // A valid banner opens its list of seals when there is more than one.
+    el("banner-details").open = report.verdict === "valid" && slots.length > 1;
     for (const f of errors) {
       const li = document.createElement("li");
       li.textContent = say(f);
@@ -79,11 +104,16 @@ const docsealBanner = (() => {
     d.appendChild(list);
     el("banner-details").hidden = list.children.length === 0;
   }
+  /** A line added under the banner's text ("covered: do not save"). */
+  function note(line) {
+    const n = Object.assign(document.createElement("p"), { className: "banner-note", textContent: line });
+    el("banner").appendChild(n);
+  }
   function message(colour, title, line) {
     el("banner").className = "banner " + colour;
     text(el("banner-title"), title);
     text(el("banner-text"), line || "");
     el("banner-details").hidden = true;
   }
-  return { show, message };
+  return { show, message, note };
 })();

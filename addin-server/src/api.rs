@@ -83,7 +83,7 @@ pub struct StampQuery {
     /// Its local path (Office.context.document.url), when it has one.
     path: Option<String>,
     seal: String,
-    /// "text", "cell" or "end".
+    /// "text", "cell", "end", or "slot" (with the slot's label as the value).
     place: String,
     value: Option<String>,
     occurrence: Option<String>,
@@ -180,7 +180,23 @@ pub async fn request_approval(
 }
 
 /// A name for the sealed copy that does not overwrite anything: NAME.sealed.EXT, then (2), (3)...
+/// Where a copy goes: beside the original when it is a local file, else in the output folder.
+fn output_dir(state: &AppState, path: Option<&str>) -> PathBuf {
+    path.map(|p| p.trim_start_matches("file://"))
+        .map(Path::new)
+        .filter(|p| p.is_absolute())
+        .and_then(Path::parent)
+        .filter(|d| d.is_dir())
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| state.out_dir.clone())
+}
+
 fn sealed_name(dir: &Path, name: &str) -> PathBuf {
+    named_copy(dir, name, "sealed")
+}
+
+/// NAME.WHAT.EXT in `dir`, or NAME.WHAT (2).EXT ... when taken: an existing file is never replaced.
+fn named_copy(dir: &Path, name: &str, what: &str) -> PathBuf {
     let file = Path::new(name)
         .file_name()
         .map(|f| f.to_string_lossy().into_owned())
@@ -189,9 +205,9 @@ fn sealed_name(dir: &Path, name: &str) -> PathBuf {
     let mut n = 1;
     loop {
         let candidate = if n == 1 {
-            format!("{stem}.sealed.{ext}")
+            format!("{stem}.{what}.{ext}")
         } else {
-            format!("{stem}.sealed ({n}).{ext}")
+            format!("{stem}.{what} ({n}).{ext}")
         };
         let p = dir.join(candidate);
         if !p.exists() {
@@ -236,26 +252,17 @@ pub async fn stamp(
             },
         },
         ("cell", Some(v)) => docseal::Placement::Cell(v),
-        ("end", _) => docseal::Placement::End,
+        ("end", _) | ("slot", Some(_)) => docseal::Placement::End,
         _ => {
             return error(
                 400,
                 "bad-placement",
-                "place must be text (with value), cell (with value) or end",
+                "place must be text (with value), cell (with value), end, or slot (with its label)",
             )
         }
     };
-    // Beside the original when it is a local file, else in the output folder.
-    let dir = q
-        .path
-        .as_deref()
-        .map(|p| p.trim_start_matches("file://"))
-        .map(Path::new)
-        .filter(|p| p.is_absolute())
-        .and_then(Path::parent)
-        .filter(|d| d.is_dir())
-        .map(Path::to_path_buf)
-        .unwrap_or_else(|| state.out_dir.clone());
+    let into_slot = (q.place == "slot").then(|| q.value.clone()).flatten();
+    let dir = output_dir(&state, q.path.as_deref());
     let out = sealed_name(&dir, &q.name);
     let bytes = body.to_vec();
     let st = state.clone();
@@ -351,9 +358,9 @@ pub async fn stamp(
             size_mm,
             offset_mm: (0.0, 0.0),
             placement,
-            open_pane: Some(Default::default()),
+            open_pane: into_slot.is_none().then(Default::default),
             reserve: &[],
-            into_slot: None,
+            into_slot: into_slot.as_deref(),
         };
         let sealed = docseal::stamp_bytes(bytes, &opts)?;
         docseal::write_atomically(&out, |mut f| {
@@ -407,6 +414,95 @@ pub async fn stamp(
             );
             error(crate::error::http_status(&e), e.code(), &e.to_string())
         }
+        Err(e) => error(500, "internal", &e.to_string()),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct SlotQuery {
+    /// The party the slot is for ("Party B").
+    label: String,
+    /// Who is expected to seal there.
+    hint: Option<String>,
+    /// For `POST /api/slot`: the document's name and path, and where the slot goes ("text",
+    /// "cell" or "end", with a value for the first two).
+    name: Option<String>,
+    path: Option<String>,
+    place: Option<String>,
+    value: Option<String>,
+}
+
+/// A new seal slot as Flat OPC, for Word's `insertOoxml` at the selection ("Add seal slot
+/// here"): Word inserts signature lines into the open document itself.
+pub async fn slot_ooxml(q: web::Query<SlotQuery>) -> HttpResponse {
+    let q = q.into_inner();
+    match web::block(move || {
+        docseal::slots::word_flat_opc(&q.label, q.hint.as_deref(), (42.0, 42.0))
+    })
+    .await
+    {
+        Ok(Ok(xml)) => HttpResponse::Ok()
+            .content_type("application/xml; charset=utf-8")
+            .body(xml),
+        Ok(Err(e)) => error(crate::error::http_status(&e), e.code(), &e.to_string()),
+        Err(e) => error(500, "internal", &e.to_string()),
+    }
+}
+
+/// Adds a seal slot to a copy of the posted document, written beside the original (else in the
+/// output folder) as NAME.slots.EXT: Excel's JavaScript API cannot insert a signature line.
+pub async fn slot(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    q: web::Query<SlotQuery>,
+    body: web::Bytes,
+) -> HttpResponse {
+    if let Err(r) = state.check_request(&req) {
+        return *r;
+    }
+    let q = q.into_inner();
+    let placement = match (q.place.as_deref().unwrap_or("end"), q.value.clone()) {
+        ("text", Some(v)) => docseal::Placement::Text {
+            needle: v,
+            occurrence: docseal::Occurrence::First,
+        },
+        ("cell", Some(v)) => docseal::Placement::Cell(v),
+        ("end", _) => docseal::Placement::End,
+        _ => {
+            return error(
+                400,
+                "bad-placement",
+                "place must be text (with value), cell (with value) or end",
+            )
+        }
+    };
+    let dir = output_dir(&state, q.path.as_deref());
+    let out = named_copy(&dir, q.name.as_deref().unwrap_or("document.docx"), "slots");
+    let bytes = body.to_vec();
+    let request = docseal::slots::SlotRequest {
+        label: q.label.clone(),
+        signer_hint: q.hint.clone(),
+        placement,
+        size_mm: (42.0, 42.0),
+        offset_mm: (0.0, 0.0),
+    };
+    let result = web::block(move || -> Result<(String, PathBuf), docseal::Error> {
+        let (added, copy) = docseal::slots::add_bytes(bytes, &request)?;
+        docseal::write_atomically(&out, |mut f| {
+            use std::io::Write;
+            f.write_all(&copy)
+                .and_then(|()| f.sync_all())
+                .map_err(|e| docseal::Error::io(&out, e))
+        })?;
+        Ok((added.id, out))
+    })
+    .await;
+    match result {
+        Ok(Ok((id, out))) => HttpResponse::Ok().json(serde_json::json!({
+            "saved_to": out.display().to_string(),
+            "slot": { "label": q.label, "id": id },
+        })),
+        Ok(Err(e)) => error(crate::error::http_status(&e), e.code(), &e.to_string()),
         Err(e) => error(500, "internal", &e.to_string()),
     }
 }

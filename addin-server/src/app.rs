@@ -219,6 +219,8 @@ pub fn routes(cfg: &mut web::ServiceConfig, body_limit: usize) {
         .route("/api/seals", web::get().to(api::seals))
         .route("/api/verify", web::post().to(api::verify))
         .route("/api/stamp", web::post().to(api::stamp))
+        .route("/api/slot", web::post().to(api::slot))
+        .route("/api/slot-ooxml", web::get().to(api::slot_ooxml))
         .route(
             "/api/request-approval",
             web::post().to(api::request_approval),

@@ -53,7 +53,7 @@ pub fn http_status(e: &docseal::Error) -> u16 {
         E::PinLocked { .. } => 423,
         E::TokenNotFound { .. } | E::TokenRemoved => 503,
         E::TsaUnreachable { .. } | E::TsaRefused { .. } | E::TsaAnswerInvalid { .. } => 502,
-        E::AlreadySigned => 409,
+        E::AlreadySigned | E::SlotAfterSeal | E::SlotExists { .. } | E::SlotFilled { .. } => 409,
         E::Foreign(_) | E::UnsupportedDocument { .. } => 415,
         _ => match e.class() {
             ErrorClass::Input | ErrorClass::Usage => 400,

@@ -141,24 +141,9 @@ pub struct SlotAddArgs {
     /// Who is expected to seal there ("Northwind Ltd."), shown under the label.
     #[arg(long)]
     pub signer_hint: Option<String>,
-    /// Centre the slot on this text.
-    #[arg(long, group = "place")]
-    pub at_text: Option<String>,
-    /// Which occurrence of --at-text: first, last or a number (1 = first).
-    #[arg(long, default_value = "first", requires = "at_text")]
-    pub occurrence: String,
-    /// Centre the slot on this cell (XLSX): Sheet1!C5, or C5 on the first visible sheet.
-    #[arg(long, group = "place")]
-    pub at_cell: Option<String>,
-    /// Put the slot after the last paragraph (DOCX) or below the used range (XLSX).
-    #[arg(long, group = "place")]
-    pub at_end: bool,
-    /// Size of the slot: W or WxH millimetres (a round seal fits a square slot).
-    #[arg(long, default_value = "42")]
-    pub size_mm: String,
-    /// Move the slot from its place by X,Y millimetres (right, down).
-    #[arg(long, allow_hyphen_values = true)]
-    pub offset_mm: Option<String>,
+    /// Where the slot goes, and its size (square: a round seal fits it).
+    #[command(flatten)]
+    pub place: PlaceArgs,
 }
 
 #[derive(Args, Debug)]

@@ -12,31 +12,13 @@ pub fn run(a: SlotArgs) -> Result<u8, Error> {
     }
 }
 
-/// "42" or "40x30" millimetres.
-fn size(s: &str) -> Result<(f64, f64), Error> {
-    let bad = || Error::arg(format!("--size-mm {s:?}"), "expected W or WxH in millimetres, such as 42 or 40x30");
-    let num = |t: &str| t.trim().parse::<f64>().map_err(|_| bad());
-    match s.split_once(['x', 'X', '×']) {
-        Some((w, h)) => Ok((num(w)?, num(h)?)),
-        None => num(s).map(|w| (w, w)),
-    }
-}
-
 fn add(a: SlotAddArgs) -> Result<u8, Error> {
-    let placement = match (&a.at_text, &a.at_cell, a.at_end) {
-        (Some(t), _, _) => Placement::Text {
-            needle: t.clone(),
-            occurrence: Occurrence::parse(&a.occurrence)?,
-        },
-        (_, Some(c), _) => Placement::Cell(c.clone()),
-        _ => Placement::End,
-    };
     let req = SlotRequest {
         label: a.label.clone(),
         signer_hint: a.signer_hint.clone(),
-        placement,
-        size_mm: size(&a.size_mm)?,
-        offset_mm: crate::stamp::offset(a.offset_mm.as_deref())?,
+        placement: crate::stamp::placement(&a.place)?,
+        size_mm: (a.place.size_mm, a.place.size_mm),
+        offset_mm: crate::stamp::offset(a.place.offset_mm.as_deref())?,
     };
     let added = docseal::slots::add_file(&a.input, &a.output, &req)?;
     println!(

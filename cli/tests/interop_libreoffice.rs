@@ -10,7 +10,6 @@
 
 mod common;
 use common::*;
-use std::path::Path;
 use std::process::Command;
 
 #[test]

@@ -529,7 +529,10 @@ fn a_long_document_keeps_its_compressed_beginning_when_stamped() {
     let dir = scratch("splice");
     let long = dir.join("long.docx");
     rewrite(&samples().join("report.docx"), &long, |e| {
-        let doc = e.iter_mut().find(|(n, _, _)| n == "word/document.xml").unwrap();
+        let doc = e
+            .iter_mut()
+            .find(|(n, _, _)| n == "word/document.xml")
+            .unwrap();
         let xml = String::from_utf8(doc.1.clone()).unwrap();
         let at = xml.rfind("<w:sectPr").unwrap();
         // Varied text, so that the compressor closes blocks as Word's does on real prose.
@@ -560,7 +563,11 @@ fn a_long_document_keeps_its_compressed_beginning_when_stamped() {
 
     let before = stored_bytes(&long, "word/document.xml");
     let after = stored_bytes(&out, "word/document.xml");
-    let kept = before.iter().zip(&after).take_while(|(a, b)| a == b).count();
+    let kept = before
+        .iter()
+        .zip(&after)
+        .take_while(|(a, b)| a == b)
+        .count();
     assert!(
         kept > before.len() / 2,
         "only {kept} of {} compressed bytes kept",

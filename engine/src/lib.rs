@@ -55,6 +55,7 @@ pub mod pictures {
 /// Seal slots: signature lines placed before the first seal, one per party, each filled by a
 /// signature of its own (`stamp --into-slot`).
 pub mod slots {
+    pub use crate::slot::word::flat_opc as word_flat_opc;
     pub use crate::slot::{add_bytes, add_file, list_file, AddedSlot, Slot, SlotRequest};
 }
 

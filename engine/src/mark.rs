@@ -62,11 +62,9 @@ pub fn cross_out(png: &[u8]) -> Result<Vec<u8>> {
 
 /// Crosses out the unbound seals of `report` and drops every signature.
 pub fn mark(edit: &mut PackageEdit, report: &Report) -> Result<()> {
-    for seal in report
-        .seals
-        .iter()
-        .filter(|s| s.slot.is_none() && matches!(s.status, SealStatus::Copied | SealStatus::Unbound))
-    {
+    for seal in report.seals.iter().filter(|s| {
+        s.slot.is_none() && matches!(s.status, SealStatus::Copied | SealStatus::Unbound)
+    }) {
         let Ok(part) = PartName::new(&seal.image_part) else {
             continue;
         };

@@ -73,7 +73,9 @@ fn stamp_into_slot(edit: &mut PackageEdit, opts: &StampOptions, label: &str) -> 
         .names()
         .into_values()
         .filter(|n| {
-            n.key().starts_with(dsig::names::SIGNATURE_DIR) && n.key().ends_with(".xml") && !n.is_rels()
+            n.key().starts_with(dsig::names::SIGNATURE_DIR)
+                && n.key().ends_with(".xml")
+                && !n.is_rels()
         })
         .filter_map(|n| {
             crate::verify::signature::check_xml(edit.package(), &n)

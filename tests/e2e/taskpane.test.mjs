@@ -88,19 +88,41 @@ async function page() {
   return ctx.newPage();
 }
 
-/** An Office host stand-in: Word with `bytes` open at `docUrl`, in Office's `displayLanguage`. */
-async function officePage(bytes, docUrl, displayLanguage = "en-US") {
+/** An Office host stand-in: Word (or `host`) with `bytes` open at `docUrl`, in Office's
+ * `displayLanguage`. It answers the Word and Excel JavaScript calls the pane makes and records
+ * them in `window.__officeCalls`; `shapes` are the alt texts of the pictures in the document,
+ * `sets` the requirement sets the host supports. */
+async function officePage(bytes, docUrl, displayLanguage = "en-US", { host = "Word", shapes = [], sets = [] } = {}) {
   const p = await page();
-  await p.addInitScript(({ b64, docUrl, displayLanguage }) => {
+  await p.addInitScript(({ b64, docUrl, displayLanguage, host, shapes, sets }) => {
+    const calls = window.__officeCalls = [];
+    const shapeItems = shapes.map((alt, i) => ({
+      altTextDescription: alt, left: 40 + i * 10, top: 60, width: 120, height: 120,
+      set visible(v) { calls.push(["shape.visible", alt, v]); },
+    }));
+    const sync = async () => { calls.push(["sync"]); };
+    window.Word = { run: async (cb) => cb({ sync, document: {
+      getSelection: () => ({ text: "", load() {}, insertOoxml: (xml, where) => calls.push(["insertOoxml", xml, where]) }),
+      body: { shapes: { items: shapeItems, load: (what) => calls.push(["shapes.load", what]) } },
+    } }) };
+    window.Excel = { ConnectorType: { straight: "Straight" }, run: async (cb) => cb({ sync, workbook: {
+      getActiveCell: () => ({ address: "Orders!E10", load() {} }),
+      worksheets: { load() {}, items: [{ name: "Orders", shapes: {
+        items: shapeItems, load: (what) => calls.push(["shapes.load", what]),
+        addLine: (...a) => { calls.push(["addLine", ...a]); return { lineFormat: {}, name: "" }; },
+        addTextBox: (text) => { calls.push(["addTextBox", text]); return { fill: { setSolidColor: (c) => calls.push(["fill", c]) }, textFrame: { textRange: { font: {} } } }; },
+      } }] },
+    } }) };
     const data = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
     const slice = 64 * 1024;
     const ok = (value) => ({ status: "succeeded", value });
     window.Office = {
       HostType: { Word: "Word", Excel: "Excel" }, FileType: { Compressed: "compressed" },
       AsyncResultStatus: { Succeeded: "succeeded", Failed: "failed" }, PlatformType: { PC: "PC", OfficeOnline: "OfficeOnline" },
-      onReady(cb) { setTimeout(() => cb({ host: "Word", platform: "PC" }), 0); return Promise.resolve({ host: "Word" }); },
+      onReady(cb) { setTimeout(() => cb({ host, platform: "PC" }), 0); return Promise.resolve({ host }); },
       context: {
         platform: "PC",
+        requirements: { isSetSupported: (name) => sets.includes(name) },
         displayLanguage,
         document: {
           url: docUrl,
@@ -113,7 +135,7 @@ async function officePage(bytes, docUrl, displayLanguage = "en-US") {
         },
       },
     };
-  }, { b64: Buffer.from(bytes).toString("base64"), docUrl, displayLanguage });
+  }, { b64: Buffer.from(bytes).toString("base64"), docUrl, displayLanguage, host, shapes, sets });
   // The stand-in plays Office: the real office.js (served by docseal-server) stays out of the way.
   await p.route("**/office/office.js", (r) => r.fulfill({ contentType: "text/javascript", body: "" }));
   await p.goto(url());
@@ -238,8 +260,8 @@ test("a seal reported lost shows the amber revoked banner", async () => {
 
 /** A sealed sample with its signature parts taken out: the seal picture stays, naming a
  * signature that is not there — a copied seal. */
-function copiedSeal() {
-  const out = join(work, "copied.docx");
+function copiedSeal(sample = "contract.sealed.docx") {
+  const out = join(work, "copied-" + sample);
   execFileSync("python3", ["-c", `
 import zipfile,re,sys
 src=zipfile.ZipFile(sys.argv[1]); dst=zipfile.ZipFile(sys.argv[2],'w',zipfile.ZIP_DEFLATED)
@@ -249,9 +271,139 @@ for i in src.infolist():
     if i.filename=='_rels/.rels': b=re.sub(rb'<Relationship [^>]*digital-signature/origin[^>]*/>', b'', b)
     if i.filename=='[Content_Types].xml': b=re.sub(rb'<Override [^>]*_xmlsignatures[^>]*/>', b'', b)
     dst.writestr(i,b)
-dst.close()`, join(repo, "samples/stamped/contract.sealed.docx"), out]);
+dst.close()`, join(repo, "samples/stamped", sample), out]);
   return readFileSync(out);
 }
+
+/** The seal marks (alt texts) of a package's pictures. */
+function sealMarks(file, part) {
+  const xml = execFileSync("unzip", ["-p", file, part]).toString();
+  // docPr and the picture's cNvPr carry the same mark: one per seal.
+  return [...new Set([...xml.matchAll(/descr="([^"]*\(docseal; certificate SHA-256 [^"]*)"/g)].map((m) => m[1].replace(/&amp;/g, "&")))];
+}
+
+/** `docseal slot add` for a draft. */
+function slotAdd(input, output, label, place) {
+  execFileSync(docseal, ["slot", "add", input, "-o", output, "--label", label, "--signer-hint", label === "Party A" ? "Example Trading Co. Ltd." : "Northwind Import GmbH", ...place]);
+}
+
+test("two parties seal their slots: the pane seals A's slot on the token and lists both seals once B has sealed", async () => {
+  const folder = join(work, "slots");
+  mkdirSync(folder, { recursive: true });
+  const one = join(folder, "one.docx"), draft = join(folder, "contract.docx");
+  slotAdd(join(repo, "samples/documents/contract.docx"), one, "Party A", ["--at-text", "Example Trading Co. Ltd.", "--occurrence", "last"]);
+  slotAdd(one, draft, "Party B", ["--at-text", "Northwind Import GmbH"]);
+  // Party A: the pane offers the two empty slots; A seals into its own.
+  let p = await officePage(readFileSync(draft), draft);
+  let b = await banner(p);
+  assert.match(b.cls, /grey/, JSON.stringify(b));
+  await p.waitForSelector("#slot-choice:not([hidden])");
+  assert.deepEqual(await p.$$eval("#slot option", (o) => o.map((x) => x.value)).then((v) => v.sort()), ["Party A", "Party B"]);
+  await p.waitForFunction(() => document.querySelectorAll("#seal option").length > 0);
+  await p.selectOption("#slot", "Party A");
+  await p.fill("#pin", "123456");
+  await p.click("#seal-button");
+  await p.waitForFunction(() => /Sealed copy/.test(document.getElementById("seal-status").textContent), null, { timeout: 30000 });
+  const sealedA = join(folder, "contract.sealed.docx");
+  b = await banner(p);
+  assert.match(b.cls, /green/, JSON.stringify(b));
+  assert.match(b.text, /1 of 2 seal slots sealed; empty: Party B/, JSON.stringify(b));
+  await p.context().close();
+  // Party B seals with another key (the token's EC key, on the command line), and the pane
+  // lists both seals.
+  const sealedAB = join(folder, "contract.both.docx");
+  const pin = join(work, "pin.txt");
+  writeFileSync(pin, "123456\n");
+  execFileSync(docseal, ["stamp", sealedA, "-o", sealedAB, "--key", "pkcs11:token=SealKey;id=%02", "--pin-file", pin,
+    "--name", "Northwind Import GmbH", "--into-slot", "Party B"], { env: { ...process.env, ...tokenEnv } });
+  p = await officePage(readFileSync(sealedAB), sealedAB);
+  b = await banner(p);
+  assert.match(b.cls, /green/, JSON.stringify(b));
+  assert.match(b.title, /^Sealed by 2 parties$/, JSON.stringify(b));
+  assert.match(b.text, /2 of 2 seal slots sealed/, JSON.stringify(b));
+  const rows = await p.$$eval("#details li", (l) => l.map((x) => x.textContent));
+  const slotRows = rows.filter((r) => r.startsWith("slot "));
+  assert.equal(slotRows.length, 2, rows.join("\n"));
+  assert.ok(slotRows.some((r) => /^slot Party A: bound — Example Trading Co\. Ltd\. Official Seal/.test(r)), rows.join("\n"));
+  assert.ok(slotRows.some((r) => /^slot Party B: bound — Example Trading Co\. Ltd\. Finance Seal/.test(r)), rows.join("\n"));
+  await p.evaluate(() => { document.getElementById("banner-details").open = true; });
+  await p.screenshot({ path: join(artifacts, "slots-both-seals.png"), fullPage: true });
+  if (!process.env.DOCSEAL_SKIP_LIBREOFFICE) {
+    const out = execFileSync("/usr/bin/python3", [join(repo, "tests/oracle/lo-verify"), "--no-load", "--trust-ca", join(work, "pki/ca.pem"), sealedAB]).toString();
+    const r = JSON.parse(out.trim().split("\n")[0]);
+    assert.equal(r.signatures.length, 2, out);
+    assert.ok(r.signatures.every((s) => s.signature_valid), out);
+  }
+});
+
+test("Add seal slot here: Word inserts the slot at the selection; for Excel a copy with the slot is written", async () => {
+  const folder = join(work, "add-slot");
+  mkdirSync(folder, { recursive: true });
+  const doc = join(folder, "draft.docx");
+  writeFileSync(doc, readFileSync(join(repo, "samples/documents/contract.docx")));
+  let p = await officePage(readFileSync(doc), doc);
+  await banner(p);
+  await p.fill("#slot-label", "Party B");
+  await p.fill("#slot-hint", "Northwind Import GmbH");
+  await p.click("#slot-button");
+  await p.waitForFunction(() => /added at the selection/.test(document.getElementById("slot-status").textContent));
+  const calls = await p.evaluate(() => window.__officeCalls);
+  const insert = calls.find((c) => c[0] === "insertOoxml");
+  assert.ok(insert, JSON.stringify(calls.map((c) => c[0])));
+  assert.equal(insert[2], "After");
+  assert.match(insert[1], /<pkg:package /);
+  assert.match(insert[1], /<o:signatureline [^>]*id="\{[0-9A-F-]{36}\}"[^>]*o:suggestedsigner="Party B"/);
+  assert.match(insert[1], /o:suggestedsigner2="Northwind Import GmbH"/);
+  assert.match(insert[1], /pkg:name="\/word\/media\/docseal-slot.png"/);
+  await p.screenshot({ path: join(artifacts, "slot-added-word.png") });
+  await p.context().close();
+  // Excel: the active cell is where the slot goes, in a copy beside the workbook.
+  const book = join(folder, "ledger.xlsx");
+  writeFileSync(book, readFileSync(join(repo, "samples/documents/ledger.xlsx")));
+  p = await officePage(readFileSync(book), book, "en-US", { host: "Excel" });
+  await banner(p);
+  await p.fill("#cell", "Orders!E10");
+  await p.fill("#slot-label", "Party B");
+  await p.click("#slot-button");
+  await p.waitForFunction(() => /A copy with the slot/.test(document.getElementById("slot-status").textContent));
+  const copy = join(folder, "ledger.slots.xlsx");
+  assert.ok(existsSync(copy));
+  assert.match(execFileSync(docseal, ["slot", "list", copy]).toString(), /^Party B\t\t\/xl\/drawings\/vmlDrawing1\.vml$/m);
+});
+
+test("a red banner covers the copied seals in the open document and says not to save", async () => {
+  // Word: the seal is hidden through the shapes API where the host has it.
+  const docx = copiedSeal();
+  const marks = sealMarks(join(repo, "samples/stamped/contract.sealed.docx"), "word/document.xml");
+  assert.equal(marks.length, 1);
+  let p = await officePage(docx, "", "en-US", { shapes: [marks[0], "a logo"], sets: ["WordApiDesktop"] });
+  let b = await banner(p);
+  assert.match(b.cls, /red/, JSON.stringify(b));
+  await p.waitForSelector(".banner-note");
+  assert.match(await p.textContent(".banner-note"), /1 seal\(s\) .* covered .* Do not save/);
+  let calls = await p.evaluate(() => window.__officeCalls);
+  assert.deepEqual(calls.filter((c) => c[0] === "shape.visible"), [["shape.visible", marks[0], false]]);
+  await p.screenshot({ path: join(artifacts, "covered-word.png") });
+  await p.context().close();
+  // Without the shapes API the banner alone says it: nothing is touched.
+  p = await officePage(docx, "", "en-US", { shapes: [marks[0]], sets: [] });
+  await banner(p);
+  calls = await p.evaluate(() => window.__officeCalls);
+  assert.equal(calls.filter((c) => c[0] === "shape.visible").length, 0);
+  await p.context().close();
+  // Excel: a grey cross and INVALID over the seal.
+  const xlsx = copiedSeal("ledger.sealed.xlsx");
+  const xmarks = sealMarks(join(repo, "samples/stamped/ledger.sealed.xlsx"), "xl/drawings/drawing1.xml");
+  assert.equal(xmarks.length, 1);
+  p = await officePage(xlsx, "", "en-US", { host: "Excel", shapes: [xmarks[0]], sets: ["ExcelApi"] });
+  b = await banner(p);
+  assert.match(b.cls, /red/, JSON.stringify(b));
+  await p.waitForSelector(".banner-note");
+  calls = await p.evaluate(() => window.__officeCalls);
+  assert.deepEqual(calls.filter((c) => c[0] === "addLine").map((c) => c.slice(1, 5)), [[40, 60, 160, 180], [160, 60, 40, 180]]);
+  assert.deepEqual(calls.filter((c) => c[0] === "addTextBox"), [["addTextBox", "INVALID"]]);
+  await p.screenshot({ path: join(artifacts, "covered-excel.png") });
+});
 
 test("in Chinese Office the pane speaks Chinese: labels and the valid, modified, copied and revoked banners", async () => {
   const cases = [

@@ -74,7 +74,11 @@ pub fn digest_parts(edit: &PackageEdit, alg: DigestAlg) -> Result<Digested> {
                 &[]
             };
             let (d, found) = edit.digest_watching(n, alg, needles)?;
-            let slot = if text { found & 0b100 != 0 } else { found & 1 != 0 };
+            let slot = if text {
+                found & 0b100 != 0
+            } else {
+                found & 1 != 0
+            };
             Ok((
                 n.key(),
                 d,
@@ -186,7 +190,8 @@ pub fn package_object(input: &FacetInput) -> Result<SignedObject> {
         .collect::<Result<_>>()?;
     let mut x = Xml::default();
     x.raw(&format!(
-        "<Object Id=\"{PACKAGE_OBJECT_ID}\" xmlns:mdssi=\"{NS_MDSSI}\">"
+        "<Object Id=\"{}\" xmlns:mdssi=\"{NS_MDSSI}\">",
+        input.ids.of(PACKAGE_OBJECT_ID)
     ));
     x.open("Manifest", &[]);
     for (r, d) in refs.iter().zip(&digests) {
@@ -213,8 +218,8 @@ pub fn package_object(input: &FacetInput) -> Result<SignedObject> {
         .open(
             "SignatureProperty",
             &[
-                ("Id", "idSignatureTime"),
-                ("Target", &format!("#{SIGNATURE_ID}")),
+                ("Id", &input.ids.of("idSignatureTime")),
+                ("Target", &format!("#{}", input.ids.of(SIGNATURE_ID))),
             ],
         )
         .open("mdssi:SignatureTime", &[])
@@ -225,7 +230,7 @@ pub fn package_object(input: &FacetInput) -> Result<SignedObject> {
         .close("SignatureProperties");
     x.close("Object");
     Ok(SignedObject {
-        id: PACKAGE_OBJECT_ID,
+        id: input.ids.of(PACKAGE_OBJECT_ID),
         reference_type: TYPE_OBJECT,
         c14n_transform: false,
         xml: x.0,

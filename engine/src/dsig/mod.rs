@@ -44,12 +44,14 @@ pub struct FacetInput<'a> {
     pub slot: Option<&'a slots::SlotFill>,
     /// Every part the manifest may reference, digested once.
     pub digested: &'a manifest::Digested,
+    /// The Ids of this signature's elements.
+    pub ids: &'a Ids,
 }
 
 /// A signed `ds:Object` (or the object holding the signed element) and how SignedInfo refers to it.
 pub struct SignedObject {
     /// The `Id` the SignedInfo reference points at.
-    pub id: &'static str,
+    pub id: String,
     pub reference_type: &'static str,
     /// Whether the reference lists an explicit C14N transform (Office does for SignedProperties).
     pub c14n_transform: bool,
@@ -125,13 +127,13 @@ pub fn sign(edit: &mut PackageEdit, opts: &SignOptions) -> Result<PartName> {
         edit.compact_relationships()?;
     }
     let sig_part = machinery::prepare(edit)?;
-    let xml = signature_xml(edit, opts)?;
+    let xml = signature_xml(edit, opts, &Ids::for_part(&sig_part))?;
     edit.put(sig_part.clone(), xml.into_bytes());
     Ok(sig_part)
 }
 
 /// Builds the whole `sigN.xml` document.
-pub fn signature_xml(edit: &PackageEdit, opts: &SignOptions) -> Result<String> {
+pub fn signature_xml(edit: &PackageEdit, opts: &SignOptions, ids: &Ids) -> Result<String> {
     let alg = opts.signer.algorithm();
     let digested = manifest::digest_parts(edit, alg.digest())?;
     let input = FacetInput {
@@ -144,6 +146,7 @@ pub fn signature_xml(edit: &PackageEdit, opts: &SignOptions) -> Result<String> {
         approval: opts.approval,
         slot: opts.slot,
         digested: &digested,
+        ids,
     };
     let objects: Vec<SignedObject> = FACETS
         .iter()
@@ -154,7 +157,8 @@ pub fn signature_xml(edit: &PackageEdit, opts: &SignOptions) -> Result<String> {
         .collect();
 
     // Digest each object in place, inside a document laid out as the final one.
-    let draft = document("<SignedInfo/>", "", "", &objects);
+    let signature_id = ids.of(SIGNATURE_ID);
+    let draft = document(&signature_id, "<SignedInfo/>", "", "", &objects);
     let doc = XmlDoc::parse("(signature draft)", &draft)?;
     let mut signed_info = Xml::default();
     signed_info
@@ -162,10 +166,13 @@ pub fn signature_xml(edit: &PackageEdit, opts: &SignOptions) -> Result<String> {
         .empty("CanonicalizationMethod", &[("Algorithm", C14N_10)])
         .empty("SignatureMethod", &[("Algorithm", alg.uri())]);
     for o in &objects {
-        let node = doc.elements_with_id(o.id).pop().ok_or_else(|| Error::Xml {
-            part: "(signature draft)".into(),
-            reason: format!("object {} missing", o.id),
-        })?;
+        let node = doc
+            .elements_with_id(&o.id)
+            .pop()
+            .ok_or_else(|| Error::Xml {
+                part: "(signature draft)".into(),
+                reason: format!("object {} missing", o.id),
+            })?;
         let digest = reference_digest(&node, Method::C14N_10, alg.digest())?;
         signed_info.open(
             "Reference",
@@ -184,7 +191,7 @@ pub fn signature_xml(edit: &PackageEdit, opts: &SignOptions) -> Result<String> {
 
     // SignedInfo's canonical form depends only on the namespaces in scope: the Signature's.
     let shell = format!(
-        "<Signature xmlns=\"{NS_DSIG}\" Id=\"{SIGNATURE_ID}\">{}</Signature>",
+        "<Signature xmlns=\"{NS_DSIG}\" Id=\"{signature_id}\">{}</Signature>",
         signed_info.0
     );
     let shell_doc = XmlDoc::parse("(signed info)", &shell)?;
@@ -203,7 +210,13 @@ pub fn signature_xml(edit: &PackageEdit, opts: &SignOptions) -> Result<String> {
         key_info.text_element("X509Certificate", &b64.encode(c.der()));
     }
     key_info.close("X509Data").close("KeyInfo");
-    let signed = document(&signed_info.0, &b64.encode(&value), &key_info.0, &objects);
+    let signed = document(
+        &signature_id,
+        &signed_info.0,
+        &b64.encode(&value),
+        &key_info.0,
+        &objects,
+    );
     POST_SIGN
         .iter()
         .try_fold(signed, |doc, (_, step)| step(doc, opts))
@@ -317,11 +330,17 @@ fn check_own_signature(alg: SignatureAlg, certs: &[Cert], data: &[u8], value: &[
     }
 }
 
-fn document(signed_info: &str, value: &str, key_info: &str, objects: &[SignedObject]) -> String {
+fn document(
+    signature_id: &str,
+    signed_info: &str,
+    value: &str,
+    key_info: &str,
+    objects: &[SignedObject],
+) -> String {
     let mut s = String::with_capacity(4096 + objects.iter().map(|o| o.xml.len()).sum::<usize>());
     s.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>");
     s.push_str(&format!(
-        "<Signature xmlns=\"{NS_DSIG}\" Id=\"{SIGNATURE_ID}\">"
+        "<Signature xmlns=\"{NS_DSIG}\" Id=\"{signature_id}\">"
     ));
     s.push_str(signed_info);
     if !value.is_empty() {

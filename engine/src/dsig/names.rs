@@ -15,6 +15,43 @@ pub const TYPE_OBJECT: &str = "http://www.w3.org/2000/09/xmldsig#Object";
 pub const TYPE_SIGNED_PROPERTIES: &str = "http://uri.etsi.org/01903#SignedProperties";
 
 pub const SIGNATURE_ID: &str = "idPackageSignature";
+
+/// The Ids of one signature's elements. The first two signatures of a package use Office's own
+/// (`idPackageSignature`, `idPackageObject` ...); from the third on they carry the signature's
+/// number (`idPackageObject_3`), as LibreOffice writes its own: LibreOffice 7.x calls the third of
+/// three signatures that share a signed Id broken, whoever made them. That includes the line
+/// images, which readers look for by their fixed Ids ([MS-OI29500] §3.7.1.18): a third seal in a
+/// slot is valid everywhere but drawn from its slot's placeholder by LibreOffice.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Ids {
+    suffix: String,
+}
+
+impl Ids {
+    /// The Ids for the signature part `sigN.xml`.
+    pub fn for_part(part: &crate::opc::PartName) -> Ids {
+        let n = part
+            .as_str()
+            .rsplit('/')
+            .next()
+            .and_then(|f| f.strip_prefix("sig"))
+            .and_then(|f| f.strip_suffix(".xml"))
+            .and_then(|n| n.parse::<u32>().ok())
+            .unwrap_or(1);
+        Ids {
+            suffix: if n >= 3 {
+                format!("_{n}")
+            } else {
+                String::new()
+            },
+        }
+    }
+
+    /// The Id of the element Office names `base`.
+    pub fn of(&self, base: &str) -> String {
+        format!("{base}{}", self.suffix)
+    }
+}
 pub const PACKAGE_OBJECT_ID: &str = "idPackageObject";
 pub const OFFICE_OBJECT_ID: &str = "idOfficeObject";
 pub const SIGNED_PROPERTIES_ID: &str = "idSignedProperties";

@@ -10,13 +10,14 @@ use base64::Engine;
 
 pub fn office_object(input: &FacetInput) -> Result<SignedObject> {
     let mut x = Xml::default();
-    x.open("Object", &[("Id", OFFICE_OBJECT_ID)])
+    let ids = input.ids;
+    x.open("Object", &[("Id", &ids.of(OFFICE_OBJECT_ID))])
         .open("SignatureProperties", &[])
         .open(
             "SignatureProperty",
             &[
-                ("Id", "idOfficeV1Details"),
-                ("Target", &format!("#{SIGNATURE_ID}")),
+                ("Id", &ids.of("idOfficeV1Details")),
+                ("Target", &format!("#{}", ids.of(SIGNATURE_ID))),
             ],
         )
         .raw(&format!("<SignatureInfoV1 xmlns=\"{NS_OFFICE_DIGSIG}\">"))
@@ -53,12 +54,12 @@ pub fn office_object(input: &FacetInput) -> Result<SignedObject> {
         "SignatureType",
         if input.slot.is_some() { "2" } else { "1" },
     )
-        .close("SignatureInfoV1")
-        .close("SignatureProperty")
-        .close("SignatureProperties")
-        .close("Object");
+    .close("SignatureInfoV1")
+    .close("SignatureProperty")
+    .close("SignatureProperties")
+    .close("Object");
     Ok(SignedObject {
-        id: OFFICE_OBJECT_ID,
+        id: ids.of(OFFICE_OBJECT_ID),
         reference_type: TYPE_OBJECT,
         c14n_transform: false,
         xml: x.0,

@@ -25,12 +25,16 @@ pub fn seal_data_object(input: &FacetInput) -> Result<Option<SignedObject>> {
         return Ok(None);
     }
     let mut x = Xml::default();
-    x.open("Object", &[("Id", SEAL_DATA_ID)])
+    let ids = input.ids;
+    x.open("Object", &[("Id", &ids.of(SEAL_DATA_ID))])
         .open("SignatureProperties", &[]);
     if let Some(der) = input.seal_data {
         x.open(
             "SignatureProperty",
-            &[("Id", "idSESeal"), ("Target", &format!("#{SIGNATURE_ID}"))],
+            &[
+                ("Id", &ids.of("idSESeal")),
+                ("Target", &format!("#{}", ids.of(SIGNATURE_ID))),
+            ],
         )
         .raw(&format!(
             "<SESeal xmlns=\"{NS_DOCSEAL}\" Standard=\"GB/T 38540-2020\">{}</SESeal>",
@@ -42,8 +46,8 @@ pub fn seal_data_object(input: &FacetInput) -> Result<Option<SignedObject>> {
         x.open(
             "SignatureProperty",
             &[
-                ("Id", "idApproval"),
-                ("Target", &format!("#{SIGNATURE_ID}")),
+                ("Id", &ids.of("idApproval")),
+                ("Target", &format!("#{}", ids.of(SIGNATURE_ID))),
             ],
         )
         .raw(&format!(
@@ -56,7 +60,7 @@ pub fn seal_data_object(input: &FacetInput) -> Result<Option<SignedObject>> {
     }
     x.close("SignatureProperties").close("Object");
     Ok(Some(SignedObject {
-        id: SEAL_DATA_ID,
+        id: ids.of(SEAL_DATA_ID),
         reference_type: TYPE_OBJECT,
         c14n_transform: false,
         xml: x.0,

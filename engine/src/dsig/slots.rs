@@ -61,13 +61,14 @@ pub fn slot_list(input: &FacetInput) -> Result<Option<SignedObject>> {
     }
     list.push_str("</SealSlots>");
     let mut x = Xml::default();
-    x.open("Object", &[("Id", SLOTS_ID)])
+    let ids = input.ids;
+    x.open("Object", &[("Id", &ids.of(SLOTS_ID))])
         .open("SignatureProperties", &[])
         .open(
             "SignatureProperty",
             &[
-                ("Id", "idSealSlotList"),
-                ("Target", &format!("#{SIGNATURE_ID}")),
+                ("Id", &ids.of("idSealSlotList")),
+                ("Target", &format!("#{}", ids.of(SIGNATURE_ID))),
             ],
         )
         .raw(&list)
@@ -75,7 +76,7 @@ pub fn slot_list(input: &FacetInput) -> Result<Option<SignedObject>> {
         .close("SignatureProperties")
         .close("Object");
     Ok(Some(SignedObject {
-        id: SLOTS_ID,
+        id: ids.of(SLOTS_ID),
         reference_type: TYPE_OBJECT,
         c14n_transform: false,
         xml: x.0,
@@ -88,18 +89,22 @@ pub fn picture_digest(bytes: &[u8]) -> String {
 }
 
 pub fn valid_image(input: &FacetInput) -> Result<Option<SignedObject>> {
-    Ok(input.slot.map(|s| image_object(VALID_IMAGE_ID, &s.valid)))
+    Ok(input
+        .slot
+        .map(|s| image_object(input.ids.of(VALID_IMAGE_ID), &s.valid)))
 }
 
 pub fn invalid_image(input: &FacetInput) -> Result<Option<SignedObject>> {
-    Ok(input.slot.map(|s| image_object(INVALID_IMAGE_ID, &s.invalid)))
+    Ok(input
+        .slot
+        .map(|s| image_object(input.ids.of(INVALID_IMAGE_ID), &s.invalid)))
 }
 
 /// An image as the text of an Object, base64 on one line: "the image ... base64 encoded"
 /// ([MS-OI29500] §3.7.1.18); any line break would be part of the digest.
-fn image_object(id: &'static str, png: &[u8]) -> SignedObject {
+fn image_object(id: String, png: &[u8]) -> SignedObject {
     let mut x = Xml::default();
-    x.open("Object", &[("Id", id)])
+    x.open("Object", &[("Id", &id)])
         .raw(&base64::engine::general_purpose::STANDARD.encode(png))
         .close("Object");
     SignedObject {

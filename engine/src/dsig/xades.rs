@@ -21,10 +21,14 @@ pub fn signed_properties(input: &FacetInput) -> Result<SignedObject> {
         })?;
     let mut x = Xml::default();
     x.raw(&format!(
-        "<Object><xd:QualifyingProperties xmlns:xd=\"{NS_XADES}\" Target=\"#{SIGNATURE_ID}\">"
+        "<Object><xd:QualifyingProperties xmlns:xd=\"{NS_XADES}\" Target=\"#{}\">",
+        input.ids.of(SIGNATURE_ID)
     ));
-    x.open("xd:SignedProperties", &[("Id", SIGNED_PROPERTIES_ID)])
-        .open("xd:SignedSignatureProperties", &[]);
+    x.open(
+        "xd:SignedProperties",
+        &[("Id", &input.ids.of(SIGNED_PROPERTIES_ID))],
+    )
+    .open("xd:SignedSignatureProperties", &[]);
     signing_time(&mut x, input);
     signing_certificate_v2(&mut x, leaf, input.digest)?;
     signature_policy_implied(&mut x);
@@ -33,7 +37,7 @@ pub fn signed_properties(input: &FacetInput) -> Result<SignedObject> {
     office2010_empty_unsigned_properties(&mut x);
     x.raw("</xd:QualifyingProperties></Object>");
     Ok(SignedObject {
-        id: SIGNED_PROPERTIES_ID,
+        id: input.ids.of(SIGNED_PROPERTIES_ID),
         reference_type: TYPE_SIGNED_PROPERTIES,
         c14n_transform: true,
         xml: x.0,

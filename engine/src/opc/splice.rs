@@ -132,7 +132,11 @@ fn common_prefix(a: &[u8], b: &[u8]) -> usize {
     while i + RUN <= n && a[i..i + RUN] == b[i..i + RUN] {
         i += RUN;
     }
-    i + a[i..n].iter().zip(&b[i..n]).take_while(|(x, y)| x == y).count()
+    i + a[i..n]
+        .iter()
+        .zip(&b[i..n])
+        .take_while(|(x, y)| x == y)
+        .count()
 }
 
 /// Whether a raw deflate stream inflates to exactly `expected` through `d`.
@@ -257,7 +261,15 @@ mod tests {
     }
 
     fn text(seed: u64, len: usize) -> Vec<u8> {
-        let words = ["seal ", "contract ", "party ", "<w:t>", "</w:t>", "印章 ", "2026 "];
+        let words = [
+            "seal ",
+            "contract ",
+            "party ",
+            "<w:t>",
+            "</w:t>",
+            "印章 ",
+            "2026 ",
+        ];
         let mut x = seed;
         let mut out = Vec::new();
         while out.len() < len {
@@ -282,7 +294,11 @@ mod tests {
             assert!(inflates_to(raw_inflater(), &spliced, &new), "level {level}");
             // Most of the old compressed bytes are there unchanged.
             let same = common_prefix(&raw, &spliced);
-            assert!(same > raw.len() * 4 / 5, "level {level}: kept {same} of {}", raw.len());
+            assert!(
+                same > raw.len() * 4 / 5,
+                "level {level}: kept {same} of {}",
+                raw.len()
+            );
         }
     }
 
@@ -312,10 +328,16 @@ mod tests {
         let mut new = old.clone();
         new[10] = b'X';
         assert!(splice(&raw, &new, 3).is_none());
-        assert!(splice(&raw[..raw.len() / 2], &old, 3).is_none() || {
-            // A truncated stream can only ever give a splice that reads back as `old`.
-            inflates_to(raw_inflater(), &splice(&raw[..raw.len() / 2], &old, 3).unwrap(), &old)
-        });
+        assert!(
+            splice(&raw[..raw.len() / 2], &old, 3).is_none() || {
+                // A truncated stream can only ever give a splice that reads back as `old`.
+                inflates_to(
+                    raw_inflater(),
+                    &splice(&raw[..raw.len() / 2], &old, 3).unwrap(),
+                    &old,
+                )
+            }
+        );
         assert!(splice(b"not deflate at all, not at all", &old, 3).is_none());
         // Appending only: everything but the last block is kept.
         let mut longer = old.clone();

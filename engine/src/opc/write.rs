@@ -159,7 +159,14 @@ fn one_entry_archive(name: &[u8], raw: &[u8], crc32: u32, size: u32) -> Vec<u8> 
     // Central directory header.
     let central = out.len() as u32;
     le32(&mut out, 0x0201_4b50);
-    for v in [VERSION_NEEDED, VERSION_NEEDED, 0, DEFLATED, 0, DOS_DATE_1980_01_01] {
+    for v in [
+        VERSION_NEEDED,
+        VERSION_NEEDED,
+        0,
+        DEFLATED,
+        0,
+        DOS_DATE_1980_01_01,
+    ] {
         le16(&mut out, v);
     }
     for v in [crc32, raw.len() as u32, size] {

@@ -10,7 +10,11 @@ use crate::xml::El;
 pub enum WordPosition {
     /// Offsets (EMU) from the character the anchor run stands before, and from the top of its
     /// paragraph; and that character's measured distance from the start of its line.
-    AtCharacter { x: i64, y: i64, from_line_start: i64 },
+    AtCharacter {
+        x: i64,
+        y: i64,
+        from_line_start: i64,
+    },
     /// Right-aligned in the margins, `y` below the paragraph.
     RightOfParagraph { y: i64 },
 }

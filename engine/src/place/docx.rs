@@ -8,7 +8,9 @@ use quick_xml::events::Event;
 
 use super::anchor_xml::{self, WordPosition};
 use super::text_map::{self, Paragraph, Segment};
-use super::{add_picture, measure, Occurrence, PlaceRequest, Placed, Placement, EMU_PER_MM, REL_IMAGE};
+use super::{
+    add_picture, measure, Occurrence, PlaceRequest, Placed, Placement, EMU_PER_MM, REL_IMAGE,
+};
 use crate::error::{Error, Result};
 use crate::opc::{PackageEdit, PartName};
 use crate::xml::ns::W;

@@ -40,9 +40,11 @@ pub fn installed_family(family: &str) -> String {
         return sub.to_string();
     }
     let lower = family.to_ascii_lowercase();
-    let serif = ["serif", "times", "roman", "cambria", "georgia", "song", "ming", "garamond"]
-        .iter()
-        .any(|k| lower.contains(k))
+    let serif = [
+        "serif", "times", "roman", "cambria", "georgia", "song", "ming", "garamond",
+    ]
+    .iter()
+    .any(|k| lower.contains(k))
         && !lower.contains("sans");
     if serif { "DejaVu Serif" } else { "DejaVu Sans" }.to_string()
 }
@@ -103,10 +105,14 @@ pub fn position(text: &str, at: usize, width_pt: f64, family: &str, size_pt: f64
         }
         tokens.push((start, i));
     }
-    let width_of = |a: usize, b: usize| advance_pt(&chars[a..b].iter().collect::<String>(), family, size_pt);
+    let width_of =
+        |a: usize, b: usize| advance_pt(&chars[a..b].iter().collect::<String>(), family, size_pt);
     let (mut line, mut x) = (0usize, 0.0f64);
     for &(a, b) in &tokens {
-        let word_end = (a..b).rev().find(|&k| !chars[k].is_whitespace()).map_or(a, |k| k + 1);
+        let word_end = (a..b)
+            .rev()
+            .find(|&k| !chars[k].is_whitespace())
+            .map_or(a, |k| k + 1);
         let w = width_of(a, word_end);
         if x > 0.0 && x + w > width_pt {
             line += 1;

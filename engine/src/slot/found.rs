@@ -95,38 +95,38 @@ fn in_part(view: &PackageEdit, part: &PartName, text: &str) -> Result<Vec<Slot>>
                         }
                     } else if s.is(e, V, "imagedata") {
                         // Word links the picture with r:id, Excel with o:relid.
-                        o.rel_id = s.attr(e, Some(R), "id").or_else(|| s.attr(e, Some(O), "relid"));
+                        o.rel_id = s
+                            .attr(e, Some(R), "id")
+                            .or_else(|| s.attr(e, Some(O), "relid"));
                     }
                 }
             }
             Event::End(e) if s.is_end(e, W, "t") => in_t = false,
             Event::End(e) if s.is_end(e, V, "shape") => {
-                {
-                    if let Some(o) = open.take() {
-                        if let Some((id, label, hint)) = o.line {
-                            let markup = &text[o.start..item.end];
-                            let mut h = Sha256::new();
-                            h.update(part.key().as_bytes());
-                            h.update(b"\n");
-                            h.update(paragraph.to_string().as_bytes());
-                            h.update(b"\n");
-                            h.update(before.as_bytes());
-                            h.update(b"\n");
-                            h.update(markup.as_bytes());
-                            out.push(Slot {
-                                id,
-                                label,
-                                signer_hint: hint,
-                                part: part.clone(),
-                                placeholder: o.rel_id.and_then(|id| {
-                                    rels.iter()
-                                        .find(|r| r.id == id)
-                                        .and_then(|r| r.target_part(Some(part)))
-                                }),
-                                place: crate::trust::cert::hex_upper(&h.finalize()),
-                                size_pt: o.style.as_deref().and_then(size_pt),
-                            });
-                        }
+                if let Some(o) = open.take() {
+                    if let Some((id, label, hint)) = o.line {
+                        let markup = &text[o.start..item.end];
+                        let mut h = Sha256::new();
+                        h.update(part.key().as_bytes());
+                        h.update(b"\n");
+                        h.update(paragraph.to_string().as_bytes());
+                        h.update(b"\n");
+                        h.update(before.as_bytes());
+                        h.update(b"\n");
+                        h.update(markup.as_bytes());
+                        out.push(Slot {
+                            id,
+                            label,
+                            signer_hint: hint,
+                            part: part.clone(),
+                            placeholder: o.rel_id.and_then(|id| {
+                                rels.iter()
+                                    .find(|r| r.id == id)
+                                    .and_then(|r| r.target_part(Some(part)))
+                            }),
+                            place: crate::trust::cert::hex_upper(&h.finalize()),
+                            size_pt: o.style.as_deref().and_then(size_pt),
+                        });
                     }
                 }
             }
@@ -146,9 +146,19 @@ pub fn size_pt(style: &str) -> Option<(f64, f64)> {
             continue;
         };
         let v = v.trim();
-        let pt = [("pt", 1.0), ("in", 72.0), ("cm", 72.0 / 2.54), ("mm", 72.0 / 25.4), ("px", 0.75)]
-            .iter()
-            .find_map(|(unit, f)| v.strip_suffix(unit).and_then(|n| n.trim().parse::<f64>().ok()).map(|n| n * f));
+        let pt = [
+            ("pt", 1.0),
+            ("in", 72.0),
+            ("cm", 72.0 / 2.54),
+            ("mm", 72.0 / 25.4),
+            ("px", 0.75),
+        ]
+        .iter()
+        .find_map(|(unit, f)| {
+            v.strip_suffix(unit)
+                .and_then(|n| n.trim().parse::<f64>().ok())
+                .map(|n| n * f)
+        });
         match k.trim() {
             "width" => w = pt,
             "height" => h = pt,

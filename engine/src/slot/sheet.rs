@@ -129,11 +129,15 @@ fn next_idmap(edit: &PackageEdit) -> u32 {
         if edit.content_type(&name) != Some(CT_VML) {
             continue;
         }
-        let Ok(bytes) = edit.read(&name) else { continue };
+        let Ok(bytes) = edit.read(&name) else {
+            continue;
+        };
         let text = String::from_utf8_lossy(&bytes);
         for (at, _) in text.match_indices("idmap") {
             let rest = &text[at..];
-            let Some(d) = rest.find("data=") else { continue };
+            let Some(d) = rest.find("data=") else {
+                continue;
+            };
             let value: String = rest[d + 6..]
                 .chars()
                 .take_while(|c| c.is_ascii_digit() || *c == ',')

@@ -92,9 +92,7 @@ pub(super) fn line_shape(
     if let Some(hint) = &req.signer_hint {
         line = line.ns_attr(O, "suggestedsigner2", hint);
     }
-    line = line
-        .attr("showsigndate", "f")
-        .attr("issignatureline", "t");
+    line = line.attr("showsigndate", "f").attr("issignatureline", "t");
     El::new(V, "shape")
         .attr("id", shape_id)
         .attr("alt", format!("docseal seal slot: {}", req.label))
@@ -113,4 +111,63 @@ pub(super) fn line_shape(
                 .attr("grouping", "t"),
         )
         .child(line)
+}
+
+/// A slot as a Flat OPC package (`pkg:package`, the form Word's `Range.insertOoxml` takes): one
+/// paragraph whose run holds the line, centred on the point where it is inserted — Word places
+/// `char`/`line`-relative shapes itself — and the placeholder picture. The task pane's "Add
+/// seal slot here" inserts it into the open document.
+pub fn flat_opc(label: &str, hint: Option<&str>, (w_mm, h_mm): (f64, f64)) -> Result<String> {
+    use base64::Engine;
+    let req = super::SlotRequest {
+        label: label.trim().to_string(),
+        signer_hint: hint.map(str::to_string),
+        placement: crate::place::Placement::End,
+        size_mm: (w_mm, h_mm),
+        offset_mm: (0.0, 0.0),
+    };
+    if req.label.is_empty() || req.label.chars().count() > 100 {
+        return Err(crate::Error::arg(
+            "label",
+            "expected a name of 1 to 100 characters",
+        ));
+    }
+    let png = super::picture::placeholder(&req.label, hint, (w_mm, h_mm))?;
+    let id = super::new_line_id()?;
+    let (w, h) = (w_mm * PT_PER_MM, h_mm * PT_PER_MM);
+    let style = format!(
+        "position:absolute;margin-left:{:.2}pt;margin-top:{:.2}pt;width:{w:.2}pt;height:{h:.2}pt;z-index:251659265;mso-position-horizontal-relative:char;mso-position-vertical-relative:line",
+        -w / 2.0,
+        -h / 2.0
+    );
+    let shape = line_shape(
+        "docseal_slot_inserted",
+        &style,
+        El::new(V, "imagedata")
+            .ns_attr(R, "id", "rIdDocsealSlot")
+            .ns_attr(O, "title", ""),
+        &id,
+        &req,
+    );
+    let body = El::new(W, "p").child(El::new(W, "r").child(El::new(W, "pict").child(shape)));
+    let mut scope = crate::xml::Scope::default();
+    scope.bind("w", W);
+    scope.bind("r", R);
+    scope.bind("v", V);
+    scope.bind("o", O);
+    let rels = "http://schemas.openxmlformats.org/package/2006/relationships";
+    Ok(format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\
+<pkg:package xmlns:pkg=\"http://schemas.microsoft.com/office/2006/xmlPackage\">\
+<pkg:part pkg:name=\"/_rels/.rels\" pkg:contentType=\"application/vnd.openxmlformats-package.relationships+xml\"><pkg:xmlData>\
+<Relationships xmlns=\"{rels}\"><Relationship Id=\"rId1\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument\" Target=\"word/document.xml\"/></Relationships></pkg:xmlData></pkg:part>\
+<pkg:part pkg:name=\"/word/document.xml\" pkg:contentType=\"application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml\"><pkg:xmlData>\
+<w:document xmlns:w=\"{W}\" xmlns:r=\"{R}\" xmlns:v=\"{V}\" xmlns:o=\"{O}\"><w:body>{}</w:body></w:document></pkg:xmlData></pkg:part>\
+<pkg:part pkg:name=\"/word/_rels/document.xml.rels\" pkg:contentType=\"application/vnd.openxmlformats-package.relationships+xml\"><pkg:xmlData>\
+<Relationships xmlns=\"{rels}\"><Relationship Id=\"rIdDocsealSlot\" Type=\"{REL_IMAGE}\" Target=\"media/docseal-slot.png\"/></Relationships></pkg:xmlData></pkg:part>\
+<pkg:part pkg:name=\"/word/media/docseal-slot.png\" pkg:contentType=\"image/png\" pkg:compression=\"store\"><pkg:binaryData>{}</pkg:binaryData></pkg:part>\
+</pkg:package>",
+        body.write(&scope),
+        base64::engine::general_purpose::STANDARD.encode(&png)
+    ))
 }

@@ -128,7 +128,7 @@ pub fn verify_package(name: &str, pkg: &Package, opts: &VerifyOptions) -> Report
     // markup it displays nothing unsigned.
     let no_seal = |p: &PartName| found.get(&p.key()).is_some_and(|f| f & SEAL_BIT == 0);
     report.seals = binding::check(pkg, &checks, &no_seal, opts, &mut report.findings);
-    let may_hold_slot = |p: &PartName| !found.get(&p.key()).is_some_and(|f| f & SLOT_BIT == 0);
+    let may_hold_slot = |p: &PartName| found.get(&p.key()).is_none_or(|f| f & SLOT_BIT != 0);
     report.seals.extend(slots::check(
         &view,
         &checks,

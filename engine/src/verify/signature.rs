@@ -129,10 +129,12 @@ impl SignatureCheck {
 
     /// Whether the SignatureValue verified (the signed objects are then this signer's).
     pub fn value_verified(&self) -> bool {
-        !self
-            .findings
-            .iter()
-            .any(|f| matches!(f.code, "signature-value-invalid" | "malformed-signature" | "no-certificate"))
+        !self.findings.iter().any(|f| {
+            matches!(
+                f.code,
+                "signature-value-invalid" | "malformed-signature" | "no-certificate"
+            )
+        })
     }
 
     /// The time the signer claimed.
@@ -230,7 +232,9 @@ impl SignatureCheck {
             };
             let name = p.task.part.to_string();
             match got {
-                Ok(d) if p.task.selector.is_some() && RelsDigests::decode(d).matches(&p.expected) => {}
+                Ok(d)
+                    if p.task.selector.is_some() && RelsDigests::decode(d).matches(&p.expected) => {
+                }
                 Ok(d) if p.task.selector.is_none() && *d == p.expected => {}
                 Ok(_) if p.task.selector.is_some() => {
                     self.changed_parts.push(p.task.part.clone());
@@ -248,7 +252,9 @@ impl SignatureCheck {
                         format!("the content of {name} changed after sealing"),
                     ))
                 }
-                Err(e) => self.findings.push(Finding::error(e.code(), Some(&name), e.to_string())),
+                Err(e) => self
+                    .findings
+                    .push(Finding::error(e.code(), Some(&name), e.to_string())),
             }
         }
     }
@@ -397,6 +403,17 @@ impl SignatureCheck {
 }
 
 /// Everything that can be checked with the signature document alone.
+/// Whether an object Id names a line image: Office's fixed Id, or docseal's numbered one
+/// (`idValidSigLnImg_3`, see `dsig::names::Ids`).
+fn is_line_image(id: &str, base: &str) -> bool {
+    id.strip_prefix(base).is_some_and(|rest| {
+        rest.is_empty()
+            || rest
+                .strip_prefix('_')
+                .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+    })
+}
+
 pub fn check_xml(pkg: &Package, part: &PartName) -> SignatureCheck {
     let mut check = SignatureCheck::new(part);
     let text = match pkg.read_xml(part) {
@@ -566,13 +583,14 @@ pub fn check_xml(pkg: &Package, part: &PartName) -> SignatureCheck {
                     if let Some(list) = parse::slot_list(&node) {
                         check.reserved = Some(list);
                     }
-                    if id == crate::dsig::slots::VALID_IMAGE_ID {
+                    if is_line_image(id, crate::dsig::slots::VALID_IMAGE_ID) {
                         check.line_image = parse::b64(&node.get_content());
                     }
                 }
             }
-            (Ok(_), _) if id == crate::dsig::slots::VALID_IMAGE_ID
-                || id == crate::dsig::slots::INVALID_IMAGE_ID =>
+            (Ok(_), _)
+                if is_line_image(id, crate::dsig::slots::VALID_IMAGE_ID)
+                    || is_line_image(id, crate::dsig::slots::INVALID_IMAGE_ID) =>
             {
                 check.error(
                     "slot-picture-changed",

@@ -46,7 +46,13 @@ pub fn check(
                 Some(s.part.as_str()),
                 format!("the seal slot \"{}\" is empty", s.label),
             ));
-            reports.push(report(s, None, SealStatus::Empty, Issuance::NotIssued, Issued::default()));
+            reports.push(report(
+                s,
+                None,
+                SealStatus::Empty,
+                Issuance::NotIssued,
+                Issued::default(),
+            ));
             continue;
         };
         for extra in &fills[1..] {
@@ -87,7 +93,11 @@ pub fn check(
             opts.require_issued_seals,
             findings,
         );
-        let status = if shows_seal { status } else { SealStatus::Unbound };
+        let status = if shows_seal {
+            status
+        } else {
+            SealStatus::Unbound
+        };
         reports.push(report(s, Some(c), status, issuance, issued));
     }
     // A signature naming a line the document does not have.
