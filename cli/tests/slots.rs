@@ -884,3 +884,52 @@ fn every_corpus_document_takes_a_slot_and_a_seal_in_it() {
         );
     }
 }
+
+/// `verify --mark` on a document whose slot seals broke: the signatures go, and each slot shows
+/// its seal crossed out instead of an empty frame.
+#[test]
+fn mark_shows_broken_slot_seals_crossed_out() {
+    let d = drafts("mark-slots");
+    let (_, ab) = both_parties(&d, &d.docx);
+    let tampered = d.dir.join("tampered.docx");
+    rewrite(&ab, &tampered, |e| {
+        replace_in(e, "word/document.xml", "thirty days", "ninety days")
+    });
+    let marked = d.dir.join("marked.docx");
+    let ca = pki().join("ca.pem");
+    let o = docseal(&[
+        "verify",
+        "--trust",
+        ca.to_str().unwrap(),
+        tampered.to_str().unwrap(),
+        "--mark",
+        marked.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let before = read_zip(&tampered);
+    let after = read_zip(&marked);
+    assert!(!after.iter().any(|e| e.0.starts_with("_xmlsignatures/")));
+    let frames: Vec<&Entry> = after
+        .iter()
+        .filter(|e| e.0.starts_with("word/media/docseal-slot"))
+        .collect();
+    assert_eq!(frames.len(), 2);
+    for (name, bytes, _) in frames {
+        let was = &before.iter().find(|e| &e.0 == name).unwrap().1;
+        assert_ne!(bytes, was, "{name} still shows the empty frame");
+        // The crossed-out seal: red ink with grey over it.
+        let img = image::load_from_memory(bytes).unwrap().to_rgba8();
+        let red = img
+            .pixels()
+            .filter(|p| p[0] > 150 && p[1] < 90 && p[2] < 90 && p[3] > 200)
+            .count();
+        let grey = img
+            .pixels()
+            .filter(|p| (100..160).contains(&p[0]) && p[0].abs_diff(p[1]) < 8 && p[3] > 200)
+            .count();
+        assert!(
+            red > 1000 && grey > 1000,
+            "{name}: {red} red, {grey} grey pixels"
+        );
+    }
+}

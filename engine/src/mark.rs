@@ -3,6 +3,7 @@
 //! removed — the copy is plainly not a sealed document, and shows why.
 
 use crate::dsig::names::*;
+use crate::dsig::slots::INVALID_IMAGE_ID;
 use crate::error::{Error, Result};
 use crate::opc::{PackageEdit, PartName};
 use crate::verify::{Report, SealStatus};
@@ -74,6 +75,25 @@ pub fn mark(edit: &mut PackageEdit, report: &Report) -> Result<()> {
         let crossed = cross_out(&edit.read(&part)?)?;
         edit.put(part, crossed);
     }
+    // A slot whose seal does not hold shows, in the copy, the crossed-out seal its signature
+    // carries (`idInvalidSigLnImg`) instead of its empty frame: once the signatures are gone the
+    // slot would otherwise look as if no one had sealed it.
+    for seal in report.seals.iter().filter(|s| {
+        s.slot.is_some() && matches!(s.status, SealStatus::Copied | SealStatus::Unbound)
+    }) {
+        let (Ok(frame), Some(Ok(signature))) = (
+            PartName::new(&seal.image_part),
+            seal.signature.as_deref().map(PartName::new),
+        ) else {
+            continue;
+        };
+        if edit.content_type(&frame) != Some("image/png") {
+            continue;
+        }
+        if let Some(crossed) = invalid_line_image(edit, &signature) {
+            edit.put(frame, crossed);
+        }
+    }
     // No signature survives: the copy must not pass for a sealed document.
     for name in edit.names().into_values() {
         if name.key().starts_with(SIGNATURE_DIR) {
@@ -86,6 +106,18 @@ pub fn mark(edit: &mut PackageEdit, report: &Report) -> Result<()> {
         .filter(|r| r.rel_type != REL_ORIGIN)
         .collect();
     edit.set_relationships(None, &kept)
+}
+
+/// The crossed-out line image a signature carries, when it is a PNG.
+fn invalid_line_image(edit: &PackageEdit, signature: &PartName) -> Option<Vec<u8>> {
+    let text = edit.read_xml(signature).ok()?;
+    let doc = crate::c14n::XmlDoc::parse(signature.as_str(), &text).ok()?;
+    let ids = Ids::for_part(signature);
+    let node = [ids.of(INVALID_IMAGE_ID), INVALID_IMAGE_ID.to_string()]
+        .iter()
+        .find_map(|id| doc.elements_with_id(id).pop())?;
+    let png = crate::dsig::parse::b64(&node.get_content())?;
+    png.starts_with(b"\x89PNG").then_some(png)
 }
 
 /// Writes a copy of `input` to `output` with every seal the report does not call bound crossed

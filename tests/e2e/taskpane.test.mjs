@@ -369,6 +369,32 @@ test("Add seal slot here: Word inserts the slot at the selection; for Excel a co
   const copy = join(folder, "ledger.slots.xlsx");
   assert.ok(existsSync(copy));
   assert.match(execFileSync(docseal, ["slot", "list", copy]).toString(), /^Party B\t\t\/xl\/drawings\/vmlDrawing1\.vml$/m);
+  await p.context().close();
+  // The workbook drafted in the pane: a second slot for Party A on the copy, then A seals into
+  // it through the pane and B on the command line; both seals hold.
+  p = await officePage(readFileSync(copy), copy, "en-US", { host: "Excel" });
+  await banner(p);
+  await p.fill("#cell", "Orders!E20");
+  await p.fill("#slot-label", "Party A");
+  await p.click("#slot-button");
+  await p.waitForFunction(() => /A copy with the slot/.test(document.getElementById("slot-status").textContent));
+  await p.context().close();
+  const draft = join(folder, "ledger.slots.slots.xlsx");
+  p = await officePage(readFileSync(draft), draft, "en-US", { host: "Excel" });
+  await banner(p);
+  await p.waitForSelector("#slot-choice:not([hidden])");
+  await p.waitForFunction(() => document.querySelectorAll("#seal option").length > 0);
+  await p.selectOption("#slot", "Party A");
+  await p.fill("#pin", "123456");
+  await p.click("#seal-button");
+  await p.waitForFunction(() => /Sealed copy/.test(document.getElementById("seal-status").textContent), null, { timeout: 30000 });
+  assert.match((await banner(p)).text, /1 of 2 seal slots sealed; empty: Party B/);
+  const both = join(folder, "ledger.both.xlsx");
+  execFileSync(docseal, ["stamp", join(folder, "ledger.slots.slots.sealed.xlsx"), "-o", both, "--key", join(work, "pki/rsa.key"),
+    "--cert", join(work, "pki/rsa.pem"), "--name", "Northwind Import GmbH", "--into-slot", "Party B"]);
+  const r = JSON.parse(execFileSync(docseal, ["verify", "--json", "--trust", join(work, "pki/ca.pem"), both]).toString())[0];
+  assert.equal(r.verdict, "valid", JSON.stringify(r.findings));
+  assert.deepEqual(r.seals.map((s) => [s.slot, s.status]).sort(), [["Party A", "bound"], ["Party B", "bound"]]);
 });
 
 test("a red banner covers the copied seals in the open document and says not to save", async () => {
