@@ -206,40 +206,6 @@ fn verify_parser() -> clap::Command {
     )
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use clap::CommandFactory;
-
-    #[test]
-    fn the_verify_parser_is_the_full_ones_subcommand() {
-        let mut full = Cli::command();
-        full.build();
-        let sub = full
-            .find_subcommand_mut("verify")
-            .expect("verify subcommand")
-            .clone()
-            .bin_name("docseal verify");
-        let mut own = verify_parser();
-        assert_eq!(
-            own.render_long_help().to_string(),
-            sub.clone().render_long_help().to_string()
-        );
-        let args = ["docseal", "verify", "--json", "--recursive", "a.docx"];
-        let Ok(Command::Verify(a)) = parse(args.iter().map(OsString::from).collect()) else {
-            panic!("not parsed as verify");
-        };
-        assert!(a.json && a.recursive);
-        assert!(parse(
-            ["docseal", "verify", "--no-such"]
-                .iter()
-                .map(OsString::from)
-                .collect()
-        )
-        .is_err());
-    }
-}
-
 fn print_report(r: &docseal::Report) {
     let summary = match r.verdict {
         Verdict::Unsigned => "no signatures".to_string(),
@@ -371,4 +337,38 @@ fn image(a: ImageArgs) -> Result<u8, Error> {
     })?;
     println!("{}: seal picture written", a.output.display());
     Ok(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_verify_parser_is_the_full_ones_subcommand() {
+        let mut full = Cli::command();
+        full.build();
+        let sub = full
+            .find_subcommand_mut("verify")
+            .expect("verify subcommand")
+            .clone()
+            .bin_name("docseal verify");
+        let mut own = verify_parser();
+        assert_eq!(
+            own.render_long_help().to_string(),
+            sub.clone().render_long_help().to_string()
+        );
+        let args = ["docseal", "verify", "--json", "--recursive", "a.docx"];
+        let Ok(Command::Verify(a)) = parse(args.iter().map(OsString::from).collect()) else {
+            panic!("not parsed as verify");
+        };
+        assert!(a.json && a.recursive);
+        assert!(parse(
+            ["docseal", "verify", "--no-such"]
+                .iter()
+                .map(OsString::from)
+                .collect()
+        )
+        .is_err());
+    }
 }
