@@ -57,7 +57,7 @@ fn in_part(view: &PackageEdit, part: &PartName, text: &str) -> Result<Vec<Slot>>
     let mut paragraph = 0u32;
     let mut before = String::new();
     let mut in_t = false;
-    // The shape being read: its start, depth, line attributes and picture reference.
+    // The shape being read: where it starts, its style, its line and its picture reference.
     struct Open {
         start: usize,
         style: Option<String>,
