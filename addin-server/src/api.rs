@@ -180,6 +180,28 @@ pub async fn request_approval(
 }
 
 /// A name for the sealed copy that does not overwrite anything: NAME.sealed.EXT, then (2), (3)...
+/// Where a seal or slot goes: `place` text (with the keyword as `value`, and which occurrence),
+/// cell (with the cell) or end; anything else is a 400 naming what is expected.
+fn placement(
+    place: &str,
+    value: Option<String>,
+    occurrence: Option<&str>,
+) -> Result<docseal::Placement, Box<HttpResponse>> {
+    let bad = |why: &str| Box::new(error(400, "bad-placement", why));
+    match (place, value) {
+        ("text", Some(v)) => Ok(docseal::Placement::Text {
+            needle: v,
+            occurrence: docseal::Occurrence::parse(occurrence.unwrap_or("first"))
+                .map_err(|e| bad(&e.to_string()))?,
+        }),
+        ("cell", Some(v)) => Ok(docseal::Placement::Cell(v)),
+        ("end", _) => Ok(docseal::Placement::End),
+        _ => Err(bad(
+            "place must be text (with value), cell (with value), end, or slot (with its label) when sealing",
+        )),
+    }
+}
+
 /// Where a copy goes: beside the original when it is a local file, else in the output folder.
 fn output_dir(state: &AppState, path: Option<&str>) -> PathBuf {
     path.map(|p| p.trim_start_matches("file://"))
@@ -242,26 +264,15 @@ pub async fn stamp(
         .get("x-docseal-pin")
         .and_then(|v| v.to_str().ok())
         .map(|s| zeroize::Zeroizing::new(s.to_string()));
-    let placement = match (q.place.as_str(), q.value.clone()) {
-        ("text", Some(v)) => docseal::Placement::Text {
-            needle: v,
-            occurrence: match docseal::Occurrence::parse(q.occurrence.as_deref().unwrap_or("first"))
-            {
-                Ok(o) => o,
-                Err(e) => return error(400, "bad-placement", &e.to_string()),
-            },
-        },
-        ("cell", Some(v)) => docseal::Placement::Cell(v),
-        ("end", _) | ("slot", Some(_)) => docseal::Placement::End,
-        _ => {
-            return error(
-                400,
-                "bad-placement",
-                "place must be text (with value), cell (with value), end, or slot (with its label)",
-            )
-        }
-    };
+    // Sealing into a slot places nothing.
     let into_slot = (q.place == "slot").then(|| q.value.clone()).flatten();
+    let placement = match &into_slot {
+        Some(_) => docseal::Placement::End,
+        None => match placement(&q.place, q.value.clone(), q.occurrence.as_deref()) {
+            Ok(p) => p,
+            Err(r) => return *r,
+        },
+    };
     let dir = output_dir(&state, q.path.as_deref());
     let out = sealed_name(&dir, &q.name);
     let bytes = body.to_vec();
@@ -363,12 +374,7 @@ pub async fn stamp(
             into_slot: into_slot.as_deref(),
         };
         let sealed = docseal::stamp_bytes(bytes, &opts)?;
-        docseal::write_atomically(&out, |mut f| {
-            use std::io::Write;
-            f.write_all(&sealed)
-                .and_then(|()| f.sync_all())
-                .map_err(|e| docseal::Error::io(&out, e))
-        })?;
+        docseal::write_bytes_atomically(&out, &sealed)?;
         if let Some(id) = &seal.center_id {
             report(
                 &st,
@@ -461,20 +467,9 @@ pub async fn slot(
         return *r;
     }
     let q = q.into_inner();
-    let placement = match (q.place.as_deref().unwrap_or("end"), q.value.clone()) {
-        ("text", Some(v)) => docseal::Placement::Text {
-            needle: v,
-            occurrence: docseal::Occurrence::First,
-        },
-        ("cell", Some(v)) => docseal::Placement::Cell(v),
-        ("end", _) => docseal::Placement::End,
-        _ => {
-            return error(
-                400,
-                "bad-placement",
-                "place must be text (with value), cell (with value) or end",
-            )
-        }
+    let placement = match placement(q.place.as_deref().unwrap_or("end"), q.value.clone(), None) {
+        Ok(p) => p,
+        Err(r) => return *r,
     };
     let dir = output_dir(&state, q.path.as_deref());
     let out = named_copy(&dir, q.name.as_deref().unwrap_or("document.docx"), "slots");
@@ -488,12 +483,7 @@ pub async fn slot(
     };
     let result = web::block(move || -> Result<(String, PathBuf), docseal::Error> {
         let (added, copy) = docseal::slots::add_bytes(bytes, &request)?;
-        docseal::write_atomically(&out, |mut f| {
-            use std::io::Write;
-            f.write_all(&copy)
-                .and_then(|()| f.sync_all())
-                .map_err(|e| docseal::Error::io(&out, e))
-        })?;
+        docseal::write_bytes_atomically(&out, &copy)?;
         Ok((added.id, out))
     })
     .await;

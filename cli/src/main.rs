@@ -329,12 +329,7 @@ fn image(a: ImageArgs) -> Result<u8, Error> {
             docseal::pictures::render_png(&spec)?
         }
     };
-    docseal::write_atomically(&a.output, |mut f| {
-        use std::io::Write;
-        f.write_all(&png)
-            .and_then(|()| f.sync_all())
-            .map_err(|e| Error::io(&a.output, e))
-    })?;
+    docseal::write_bytes_atomically(&a.output, &png)?;
     println!("{}: seal picture written", a.output.display());
     Ok(0)
 }

@@ -16,7 +16,7 @@ pub use datetime::format_time;
 pub use dsig::{LongTermData, SignOptions};
 pub use error::{Error, ErrorClass, Result};
 pub use mark::mark_file;
-pub use opc::write::write_atomically;
+pub use opc::write::{write_atomically, write_bytes_atomically};
 pub use place::{Occurrence, Placement};
 pub use sign::{refuse_same_file, sign_file};
 pub use stamp::{stamp_bytes, stamp_bytes_to_file, stamp_file, StampOptions};

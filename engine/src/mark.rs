@@ -63,35 +63,33 @@ pub fn cross_out(png: &[u8]) -> Result<Vec<u8>> {
 
 /// Crosses out the unbound seals of `report` and drops every signature.
 pub fn mark(edit: &mut PackageEdit, report: &Report) -> Result<()> {
-    for seal in report.seals.iter().filter(|s| {
-        s.slot.is_none() && matches!(s.status, SealStatus::Copied | SealStatus::Unbound)
-    }) {
+    for seal in report
+        .seals
+        .iter()
+        .filter(|s| matches!(s.status, SealStatus::Copied | SealStatus::Unbound))
+    {
         let Ok(part) = PartName::new(&seal.image_part) else {
             continue;
         };
-        if !edit.exists(&part) || edit.changes().get(&part).is_some() {
+        if seal.slot.is_none() {
+            if !edit.exists(&part) || edit.changes().get(&part).is_some() {
+                continue;
+            }
+            let crossed = cross_out(&edit.read(&part)?)?;
+            edit.put(part, crossed);
             continue;
         }
-        let crossed = cross_out(&edit.read(&part)?)?;
-        edit.put(part, crossed);
-    }
-    // A slot whose seal does not hold shows, in the copy, the crossed-out seal its signature
-    // carries (`idInvalidSigLnImg`) instead of its empty frame: once the signatures are gone the
-    // slot would otherwise look as if no one had sealed it.
-    for seal in report.seals.iter().filter(|s| {
-        s.slot.is_some() && matches!(s.status, SealStatus::Copied | SealStatus::Unbound)
-    }) {
-        let (Ok(frame), Some(Ok(signature))) = (
-            PartName::new(&seal.image_part),
-            seal.signature.as_deref().map(PartName::new),
-        ) else {
+        // A slot whose seal does not hold shows, in the copy, the crossed-out seal its signature
+        // carries (`idInvalidSigLnImg`) instead of its empty frame: once the signatures are gone
+        // the slot would otherwise look as if no one had sealed it.
+        let Some(Ok(signature)) = seal.signature.as_deref().map(PartName::new) else {
             continue;
         };
-        if edit.content_type(&frame) != Some("image/png") {
+        if edit.content_type(&part) != Some("image/png") {
             continue;
         }
         if let Some(crossed) = invalid_line_image(edit, &signature) {
-            edit.put(frame, crossed);
+            edit.put(part, crossed);
         }
     }
     // No signature survives: the copy must not pass for a sealed document.

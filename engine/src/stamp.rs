@@ -72,11 +72,7 @@ fn stamp_into_slot(edit: &mut PackageEdit, opts: &StampOptions, label: &str) -> 
     let setup_ids: Vec<String> = edit
         .names()
         .into_values()
-        .filter(|n| {
-            n.key().starts_with(dsig::names::SIGNATURE_DIR)
-                && n.key().ends_with(".xml")
-                && !n.is_rels()
-        })
+        .filter(dsig::names::looks_like_signature)
         .filter_map(|n| {
             crate::verify::signature::check_xml(edit.package(), &n)
                 .setup_id()

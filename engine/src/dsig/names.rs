@@ -60,6 +60,11 @@ pub const SEAL_DATA_ID: &str = "idSealData";
 pub const NS_DOCSEAL: &str = "urn:docseal:seal:1";
 
 pub use crate::opc::{ORIGIN_PART, SIGNATURE_DIR};
+
+/// A part named like a signature (`/_xmlsignatures/NAME.xml`), whether the origin lists it or not.
+pub fn looks_like_signature(name: &crate::opc::PartName) -> bool {
+    name.key().starts_with(SIGNATURE_DIR) && name.key().ends_with(".xml") && !name.is_rels()
+}
 pub const ORIGIN_RELS_PART: &str = "/_xmlsignatures/_rels/origin.sigs.rels";
 
 pub const CT_ORIGIN: &str = "application/vnd.openxmlformats-package.digital-signature-origin";

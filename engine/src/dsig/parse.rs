@@ -90,75 +90,43 @@ pub fn seal_data(object: &Node) -> Vec<Option<Vec<u8>>> {
 /// The non-empty `SetupID` of an Office `SignatureInfoV1` inside a signed object: the signature
 /// line the signature fills ([MS-OI29500] §3.7.1.10).
 pub fn setup_id(object: &Node) -> Option<String> {
-    let mut stack = vec![object.clone()];
-    while let Some(n) = stack.pop() {
-        for child in n.get_child_elements() {
-            if c14n::is(&child, NS_OFFICE_DIGSIG, "SetupID") {
-                let id = child.get_content().trim().to_string();
-                return (!id.is_empty()).then_some(id);
-            }
-            stack.push(child);
-        }
-    }
-    None
+    let id = find(object, NS_OFFICE_DIGSIG, "SetupID")?
+        .get_content()
+        .trim()
+        .to_string();
+    (!id.is_empty()).then_some(id)
 }
 
 /// The `SignatureImage` of an Office `SignatureInfoV1` inside a signed object, when not empty.
 pub fn signature_image(object: &Node) -> Option<Vec<u8>> {
-    let mut stack = vec![object.clone()];
-    while let Some(n) = stack.pop() {
-        for child in n.get_child_elements() {
-            if c14n::is(&child, NS_OFFICE_DIGSIG, "SignatureImage") {
-                return b64(&child.get_content()).filter(|b| !b.is_empty());
-            }
-            stack.push(child);
-        }
-    }
-    None
+    b64(&find(object, NS_OFFICE_DIGSIG, "SignatureImage")?.get_content()).filter(|b| !b.is_empty())
 }
 
 /// The docseal slot list inside a signed object, if there is one.
 pub fn slot_list(object: &Node) -> Option<Vec<super::slots::ReservedSlot>> {
-    let mut stack = vec![object.clone()];
-    while let Some(n) = stack.pop() {
-        for child in n.get_child_elements() {
-            if c14n::is(&child, NS_DOCSEAL, "SealSlots") {
-                return Some(
-                    child
-                        .get_child_elements()
-                        .iter()
-                        .filter(|c| c14n::is(c, NS_DOCSEAL, "Slot"))
-                        .map(|c| super::slots::ReservedSlot {
-                            id: c.get_attribute("Id").unwrap_or_default(),
-                            label: c.get_attribute("Label").unwrap_or_default(),
-                            place: c.get_attribute("Place").unwrap_or_default(),
-                            picture: c.get_attribute("Picture").unwrap_or_default(),
-                        })
-                        .collect(),
-                );
-            }
-            stack.push(child);
-        }
-    }
-    None
+    let list = find(object, NS_DOCSEAL, "SealSlots")?;
+    Some(
+        list.get_child_elements()
+            .iter()
+            .filter(|c| c14n::is(c, NS_DOCSEAL, "Slot"))
+            .map(|c| super::slots::ReservedSlot {
+                id: c.get_attribute("Id").unwrap_or_default(),
+                label: c.get_attribute("Label").unwrap_or_default(),
+                place: c.get_attribute("Place").unwrap_or_default(),
+                picture: c.get_attribute("Picture").unwrap_or_default(),
+            })
+            .collect(),
+    )
 }
 
 /// The docseal `Approval` inside a signed object, if there is one.
 pub fn approval(object: &Node) -> Option<super::seal_data::Approval> {
-    let mut stack = vec![object.clone()];
-    while let Some(n) = stack.pop() {
-        for child in n.get_child_elements() {
-            if c14n::is(&child, NS_DOCSEAL, "Approval") {
-                return Some(super::seal_data::Approval {
-                    request: child.get_attribute("Request").unwrap_or_default(),
-                    approved_by: child.get_attribute("ApprovedBy").unwrap_or_default(),
-                    approved_at: child.get_attribute("ApprovedAt").unwrap_or_default(),
-                });
-            }
-            stack.push(child);
-        }
-    }
-    None
+    let a = find(object, NS_DOCSEAL, "Approval")?;
+    Some(super::seal_data::Approval {
+        request: a.get_attribute("Request").unwrap_or_default(),
+        approved_by: a.get_attribute("ApprovedBy").unwrap_or_default(),
+        approved_at: a.get_attribute("ApprovedAt").unwrap_or_default(),
+    })
 }
 
 pub fn package_object(object: &Node) -> Option<PackageObject> {

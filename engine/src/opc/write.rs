@@ -219,6 +219,15 @@ pub fn write_file(pkg: &Package, changes: &Changes, path: &Path) -> Result<()> {
     })
 }
 
+/// Writes `bytes` to `path` atomically, flushed to disk before the rename.
+pub fn write_bytes_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
+    write_atomically(path, |mut f| {
+        f.write_all(bytes)
+            .and_then(|()| f.sync_all())
+            .map_err(|e| Error::io(path, e))
+    })
+}
+
 /// Creates `path` atomically: `fill` writes a temporary sibling which is then renamed into place.
 pub fn write_atomically(path: &Path, fill: impl FnOnce(File) -> Result<()>) -> Result<()> {
     let dir = match path.parent() {

@@ -108,7 +108,7 @@ pub fn place(edit: &mut PackageEdit, main: &PartName, req: &PlaceRequest) -> Res
     let cy = (req.picture.height_for(req.size_mm) * EMU_PER_MM).round() as i64;
     let spot = spot(edit, main, &req.placement, (cx, cy), req.offset_mm)?;
     let id = spot.drawing_id;
-    let image_part = add_picture(edit, main.directory(), &req.picture.png)?;
+    let image_part = add_picture(edit, main.directory(), "docseal-seal", &req.picture.png)?;
     let rel_id = edit.add_relationship(Some(&spot.part), REL_IMAGE, &image_part)?;
     let descr = req.mark.to_descr();
     let run = anchor_xml::word_run(&rel_id, id, &descr, cx, cy, spot.position);

@@ -5,7 +5,7 @@
 //! not `char` (oox `lcl_SetAnchorType`) — so a slot is placed from the column's edge, at the
 //! measured width of the text before the keyword.
 
-use crate::seal::draw::fonts;
+use crate::seal::draw::{fonts, is_wide};
 use resvg::usvg::fontdb;
 
 /// Metric-compatible substitutes readers use when a document's font is not installed (the
@@ -49,38 +49,35 @@ pub fn installed_family(family: &str) -> String {
     if serif { "DejaVu Serif" } else { "DejaVu Sans" }.to_string()
 }
 
-/// The advance of `text` in points in `family` at `size_pt` (regular weight); characters the
-/// font lacks count as half an em, or a whole one for CJK.
-pub fn advance_pt(text: &str, family: &str, size_pt: f64) -> f64 {
+/// The advance of each character in points in `family` at `size_pt` (regular weight), the font
+/// read once; characters the font lacks count as half an em, or a whole one for CJK.
+fn advances_pt(chars: &[char], family: &str, size_pt: f64) -> Vec<f64> {
     let db = fonts();
     let query = fontdb::Query {
         families: &[fontdb::Family::Name(family)],
         ..fontdb::Query::default()
     };
     let estimate = |c: char| if is_wide(c) { 1.0 } else { 0.5 };
-    let em = db
+    let em: Vec<f64> = db
         .query(&query)
         .and_then(|id| {
             db.with_face_data(id, |data, index| {
                 let face = ttf_parser::Face::parse(data, index).ok()?;
                 let upem = f64::from(face.units_per_em());
                 Some(
-                    text.chars()
-                        .map(|c| {
+                    chars
+                        .iter()
+                        .map(|&c| {
                             face.glyph_index(c)
                                 .and_then(|g| face.glyph_hor_advance(g))
                                 .map_or(estimate(c), |a| f64::from(a) / upem)
                         })
-                        .sum::<f64>(),
+                        .collect(),
                 )
             })?
         })
-        .unwrap_or_else(|| text.chars().map(estimate).sum());
-    em * size_pt
-}
-
-fn is_wide(c: char) -> bool {
-    matches!(c as u32, 0x2E80..=0x9FFF | 0xAC00..=0xD7AF | 0xF900..=0xFAFF | 0xFF00..=0xFFEF)
+        .unwrap_or_else(|| chars.iter().map(|&c| estimate(c)).collect());
+    em.into_iter().map(|e| e * size_pt).collect()
 }
 
 /// The line (from 0) and the distance in points from the line's start of the boundary before
@@ -105,8 +102,12 @@ pub fn position(text: &str, at: usize, width_pt: f64, family: &str, size_pt: f64
         }
         tokens.push((start, i));
     }
-    let width_of =
-        |a: usize, b: usize| advance_pt(&chars[a..b].iter().collect::<String>(), family, size_pt);
+    // Widths from running sums of the characters' advances: the font is read once, not per word.
+    let mut sums = vec![0.0f64];
+    for w in advances_pt(&chars, family, size_pt) {
+        sums.push(sums[sums.len() - 1] + w);
+    }
+    let width_of = |a: usize, b: usize| sums[b] - sums[a];
     let (mut line, mut x) = (0usize, 0.0f64);
     for &(a, b) in &tokens {
         let word_end = (a..b)

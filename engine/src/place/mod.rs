@@ -136,9 +136,15 @@ pub fn place(edit: &mut PackageEdit, req: &PlaceRequest) -> Result<Placed> {
     }
 }
 
-/// Stores the seal picture as a new part with its content type.
-pub(crate) fn add_picture(edit: &mut PackageEdit, dir: &str, png: &[u8]) -> Result<PartName> {
-    let part = edit.fresh_part(&format!("{dir}media/docseal-seal"), "png")?;
+/// Stores a picture (the seal; a slot's empty frame) as a new part `{dir}media/{name}N.png` with
+/// its content type.
+pub(crate) fn add_picture(
+    edit: &mut PackageEdit,
+    dir: &str,
+    name: &str,
+    png: &[u8],
+) -> Result<PartName> {
+    let part = edit.fresh_part(&format!("{dir}media/{name}"), "png")?;
     edit.put(part.clone(), png.to_vec());
     edit.declare_content_type(&part, "image/png")?;
     Ok(part)

@@ -106,7 +106,8 @@ pub fn covering_family(db: &fontdb::Database, text: &str) -> Option<&'static str
     })
 }
 
-fn is_wide(c: char) -> bool {
+/// CJK and full-width characters: square glyphs, a line may break between any two.
+pub(crate) fn is_wide(c: char) -> bool {
     matches!(c as u32, 0x2E80..=0x9FFF | 0xAC00..=0xD7AF | 0xF900..=0xFAFF | 0xFF00..=0xFFEF)
 }
 

@@ -66,13 +66,7 @@ pub fn add(edit: &mut PackageEdit, req: &SlotRequest) -> Result<AddedSlot> {
     if edit.is_signed() {
         return Err(Error::SlotAfterSeal);
     }
-    let label = req.label.trim();
-    if label.is_empty() || label.chars().count() > 100 {
-        return Err(Error::arg(
-            format!("--label {:?}", req.label),
-            "expected a name of 1 to 100 characters",
-        ));
-    }
+    let label = checked_label(&req.label, "--label")?;
     if !(5.0..=150.0).contains(&req.size_mm.0) || !(5.0..=150.0).contains(&req.size_mm.1) {
         return Err(Error::arg("--size-mm", "expected 5 to 150"));
     }
@@ -97,6 +91,19 @@ pub fn add(edit: &mut PackageEdit, req: &SlotRequest) -> Result<AddedSlot> {
         label: req.label,
         in_part,
     })
+}
+
+/// A slot's label, trimmed: 1 to 100 characters (Office's `SignatureText` limit). `arg` names
+/// where it came from, for the refusal.
+pub(crate) fn checked_label<'a>(label: &'a str, arg: &str) -> Result<&'a str> {
+    let trimmed = label.trim();
+    if trimmed.is_empty() || trimmed.chars().count() > 100 {
+        return Err(Error::arg(
+            format!("{arg} {label:?}"),
+            "expected a name of 1 to 100 characters",
+        ));
+    }
+    Ok(trimmed)
 }
 
 /// A fresh line id: a random (version 4) GUID in braces and upper case, as Word writes

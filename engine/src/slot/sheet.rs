@@ -2,12 +2,12 @@
 //! where Excel keeps them, anchored to cells by `x:Anchor` (ECMA-376 Part 4 §14.3.2.1 ClientData)
 //! and placed as seals are: centred on a cell, or below the used range.
 
-use super::word::{line_shape, store_placeholder};
+use super::word::line_shape;
 use super::{CT_VML, O, V, X};
 use crate::error::{Error, Result};
 use crate::opc::{PackageEdit, PartName};
 use crate::place::xlsx::{self, sheet_tail, AFTER_DRAWING};
-use crate::place::{EMU_PER_MM, REL_IMAGE};
+use crate::place::{add_picture, EMU_PER_MM, REL_IMAGE};
 use crate::xml::ns::{R, SML};
 use crate::xml::{edit, El, Scope};
 
@@ -42,7 +42,7 @@ pub fn add(
         px(y1)
     );
     let (vml, fresh) = legacy_drawing(edit, &spot.sheet, &spot.sheet_xml)?;
-    let picture = store_placeholder(edit, workbook.directory(), png)?;
+    let picture = add_picture(edit, workbook.directory(), "docseal-slot", png)?;
     let rel_id = edit.add_relationship(Some(&vml), REL_IMAGE, &picture)?;
     let text = edit.read_text(&vml)?;
     let shape_no = next_shape_number(&text);

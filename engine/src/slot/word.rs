@@ -9,7 +9,7 @@ use super::{DEFAULT_PROVIDER, O, V};
 use crate::error::Result;
 use crate::opc::{PackageEdit, PartName};
 use crate::place::anchor_xml::WordPosition;
-use crate::place::{docx, EMU_PER_MM, REL_IMAGE};
+use crate::place::{add_picture, docx, EMU_PER_MM, REL_IMAGE};
 use crate::xml::ns::{R, W};
 use crate::xml::El;
 
@@ -27,7 +27,7 @@ pub fn add(
     let cx = (w_mm * EMU_PER_MM).round() as i64;
     let cy = (h_mm * EMU_PER_MM).round() as i64;
     let spot = docx::spot(edit, main, &req.placement, (cx, cy), req.offset_mm)?;
-    let picture = store_placeholder(edit, main.directory(), png)?;
+    let picture = add_picture(edit, main.directory(), "docseal-slot", png)?;
     let rel_id = edit.add_relationship(Some(&spot.part), REL_IMAGE, &picture)?;
     let size = format!(
         "width:{:.2}pt;height:{:.2}pt",
@@ -63,14 +63,6 @@ pub fn add(
     let run = El::new(W, "r").child(El::new(W, "pict").child(shape));
     let part = spot.part.clone();
     docx::put_run(edit, spot, &run);
-    Ok(part)
-}
-
-/// Stores the placeholder picture as a new part.
-pub(super) fn store_placeholder(edit: &mut PackageEdit, dir: &str, png: &[u8]) -> Result<PartName> {
-    let part = edit.fresh_part(&format!("{dir}media/docseal-slot"), "png")?;
-    edit.put(part.clone(), png.to_vec());
-    edit.declare_content_type(&part, "image/png")?;
     Ok(part)
 }
 
@@ -120,18 +112,12 @@ pub(super) fn line_shape(
 pub fn flat_opc(label: &str, hint: Option<&str>, (w_mm, h_mm): (f64, f64)) -> Result<String> {
     use base64::Engine;
     let req = super::SlotRequest {
-        label: label.trim().to_string(),
+        label: super::checked_label(label, "label")?.to_string(),
         signer_hint: hint.map(str::to_string),
         placement: crate::place::Placement::End,
         size_mm: (w_mm, h_mm),
         offset_mm: (0.0, 0.0),
     };
-    if req.label.is_empty() || req.label.chars().count() > 100 {
-        return Err(crate::Error::arg(
-            "label",
-            "expected a name of 1 to 100 characters",
-        ));
-    }
     let png = super::picture::placeholder(&req.label, hint, (w_mm, h_mm))?;
     let id = super::new_line_id()?;
     let (w, h) = (w_mm * PT_PER_MM, h_mm * PT_PER_MM);

@@ -188,11 +188,7 @@ fn signature_parts(view: &PackageEdit, findings: &mut Vec<Finding>) -> Result<Ve
     }
     for name in view.names().into_values() {
         let n = name.as_str();
-        if name.key().starts_with(SIGNATURE_DIR)
-            && name.key().ends_with(".xml")
-            && !name.is_rels()
-            && !out.contains(&name)
-        {
+        if looks_like_signature(&name) && !out.contains(&name) {
             findings.push(Finding::warning(
                 "orphan-signature-part",
                 Some(n),

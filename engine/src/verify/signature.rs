@@ -236,21 +236,15 @@ impl SignatureCheck {
                     if p.task.selector.is_some() && RelsDigests::decode(d).matches(&p.expected) => {
                 }
                 Ok(d) if p.task.selector.is_none() && *d == p.expected => {}
-                Ok(_) if p.task.selector.is_some() => {
-                    self.changed_parts.push(p.task.part.clone());
-                    self.findings.push(Finding::error(
-                    "digest-mismatch",
-                    Some(&name),
-                    format!("the signed relationships in {name} changed after sealing (retargeted or removed)"),
-                ))
-                }
                 Ok(_) => {
                     self.changed_parts.push(p.task.part.clone());
-                    self.findings.push(Finding::error(
-                        "digest-mismatch",
-                        Some(&name),
-                        format!("the content of {name} changed after sealing"),
-                    ))
+                    let what = if p.task.selector.is_some() {
+                        format!("the signed relationships in {name} changed after sealing (retargeted or removed)")
+                    } else {
+                        format!("the content of {name} changed after sealing")
+                    };
+                    self.findings
+                        .push(Finding::error("digest-mismatch", Some(&name), what));
                 }
                 Err(e) => self
                     .findings
@@ -402,7 +396,6 @@ impl SignatureCheck {
     }
 }
 
-/// Everything that can be checked with the signature document alone.
 /// Whether an object Id names a line image: Office's fixed Id, or docseal's numbered one
 /// (`idValidSigLnImg_3`, see `dsig::names::Ids`).
 fn is_line_image(id: &str, base: &str) -> bool {
@@ -414,6 +407,7 @@ fn is_line_image(id: &str, base: &str) -> bool {
     })
 }
 
+/// Everything that can be checked with the signature document alone.
 pub fn check_xml(pkg: &Package, part: &PartName) -> SignatureCheck {
     let mut check = SignatureCheck::new(part);
     let text = match pkg.read_xml(part) {

@@ -179,7 +179,7 @@ pub fn place(edit: &mut PackageEdit, workbook: &PartName, req: &PlaceRequest) ->
     let drawing = sheet_drawing(edit, &sheet, &sheet_xml)?;
     let drawing_xml = edit.read_text(&drawing)?;
     let id = max_object_id(drawing_xml.as_bytes()).max(0x5EA0) + 1;
-    let image_part = add_picture(edit, workbook.directory(), &req.picture.png)?;
+    let image_part = add_picture(edit, workbook.directory(), "docseal-seal", &req.picture.png)?;
     let rel_id = edit.add_relationship(Some(&drawing), REL_IMAGE, &image_part)?;
     let anchor =
         anchor_xml::sheet_anchor(&rel_id, id, &req.mark.to_descr(), cx as i64, cy as i64, &at);
