@@ -9,27 +9,17 @@ mod common;
 use common::*;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::OnceLock;
 
 const MODULE: &str = "/usr/lib/softhsm/libsofthsm2.so";
 /// Party A's seal: the RSA key generated on the test token.
 const TOKEN_KEY: &str = "pkcs11:token=SealKey;object=Official%20Seal";
 
-/// A SoftHSM2 token for this test binary (tests/make-test-token.sh), and its PIN file.
-fn token() -> &'static (PathBuf, PathBuf) {
-    static T: OnceLock<(PathBuf, PathBuf)> = OnceLock::new();
-    T.get_or_init(|| {
-        let dir = scratch("slot-token");
-        let o = Command::new("bash")
-            .arg(repo().join("tests/make-test-token.sh"))
-            .arg(&dir)
-            .arg(pki())
-            .output()
-            .unwrap();
-        assert!(o.status.success(), "make-test-token.sh: {}", stderr(&o));
-        std::fs::write(dir.join("pin.txt"), "123456\n").unwrap();
-        (dir.join("softhsm2.conf"), dir.join("pin.txt"))
-    })
+/// The test token's SOFTHSM2_CONF and PIN file.
+fn token() -> (PathBuf, PathBuf) {
+    (
+        test_token().join("softhsm2.conf"),
+        test_token().join("pin.txt"),
+    )
 }
 
 /// `docseal slot add` with a label and placement.
@@ -94,9 +84,9 @@ fn seal_with_file(input: &Path, out: &Path, slot: &str, seal: &Path) -> std::pro
     ])
 }
 
-/// The seals of a report as (slot label, status).
+/// The seals of a report as (slot label, status), sorted.
 fn seals(r: &serde_json::Value) -> Vec<(String, String)> {
-    r["seals"]
+    let mut out: Vec<(String, String)> = r["seals"]
         .as_array()
         .unwrap()
         .iter()
@@ -106,7 +96,19 @@ fn seals(r: &serde_json::Value) -> Vec<(String, String)> {
                 s["status"].as_str().unwrap().to_string(),
             )
         })
-        .collect()
+        .collect();
+    out.sort();
+    out
+}
+
+/// Expected (slot label, status) pairs, sorted as `seals` gives them.
+fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = list
+        .iter()
+        .map(|(l, s)| (l.to_string(), s.to_string()))
+        .collect();
+    out.sort();
+    out
 }
 
 /// A ledger with a second party's name in a cell of its own (E10), beside the seller's (E20).
@@ -275,28 +277,18 @@ fn two_parties_seal_their_slots_and_every_seal_holds_in_docseal_and_libreoffice(
         // The draft: two empty slots, no seal yet.
         let r = verify_json(draft, true);
         assert_eq!(r["verdict"], "unsigned", "{r:#}");
-        let mut s = seals(&r);
-        s.sort();
         assert_eq!(
-            s,
-            vec![
-                ("Party A".to_string(), "empty".to_string()),
-                ("Party B".to_string(), "empty".to_string())
-            ]
+            seals(&r),
+            pairs(&[("Party A", "empty"), ("Party B", "empty")])
         );
         let (a, ab) = both_parties(&d, draft);
 
         // After A: valid, one seal bound and one slot empty, which is information only.
         let r = verify_json(&a, true);
         assert_eq!(r["verdict"], "valid", "{draft:?}: {r:#}");
-        let mut s = seals(&r);
-        s.sort();
         assert_eq!(
-            s,
-            vec![
-                ("Party A".to_string(), "bound".to_string()),
-                ("Party B".to_string(), "empty".to_string())
-            ]
+            seals(&r),
+            pairs(&[("Party A", "bound"), ("Party B", "empty")])
         );
         let empty: Vec<_> = r["findings"]
             .as_array()
@@ -320,14 +312,9 @@ fn two_parties_seal_their_slots_and_every_seal_holds_in_docseal_and_libreoffice(
         // After B: two bound seals by two signers, and A's signature untouched.
         let r = verify_json(&ab, true);
         assert_eq!(r["verdict"], "valid", "{draft:?}: {r:#}");
-        let mut s = seals(&r);
-        s.sort();
         assert_eq!(
-            s,
-            vec![
-                ("Party A".to_string(), "bound".to_string()),
-                ("Party B".to_string(), "bound".to_string())
-            ]
+            seals(&r),
+            pairs(&[("Party A", "bound"), ("Party B", "bound")])
         );
         let signers: Vec<&str> = r["seals"]
             .as_array()
@@ -424,13 +411,13 @@ fn a_third_party_and_a_countersignature_keep_every_earlier_seal() {
     let r = verify_json(&counter, true);
     assert_eq!(r["verdict"], "valid", "{r:#}");
     assert_eq!(r["signatures"].as_array().unwrap().len(), 4, "{r:#}");
-    let mut s = seals(&r);
-    s.sort();
     assert_eq!(
-        s,
-        ["Party A", "Party B", "Witness"]
-            .map(|l| (l.to_string(), "bound".to_string()))
-            .to_vec()
+        seals(&r),
+        pairs(&[
+            ("Party A", "bound"),
+            ("Party B", "bound"),
+            ("Witness", "bound")
+        ])
     );
     if libreoffice_missing() {
         return;
@@ -469,15 +456,7 @@ fn stamp_reserves_a_slot_for_the_other_party() {
     assert!(o.status.success(), "{}", stderr(&o));
     let r = verify_json(&a, true);
     assert_eq!(r["verdict"], "valid", "{r:#}");
-    let mut s = seals(&r);
-    s.sort();
-    assert_eq!(
-        s,
-        vec![
-            (String::new(), "bound".to_string()),
-            ("Party B".to_string(), "empty".to_string())
-        ]
-    );
+    assert_eq!(seals(&r), pairs(&[("", "bound"), ("Party B", "empty")]));
     let ab = d.dir.join("ab-reserved.docx");
     let o = seal_with_file(&a, &ab, "Party B", &d.seal_b);
     assert!(o.status.success(), "{}", stderr(&o));

@@ -13,19 +13,7 @@ const MODULE: &str = "/usr/lib/softhsm/libsofthsm2.so";
 /// The token's SOFTHSM2_CONF.
 fn token() -> &'static Path {
     static CONF: OnceLock<PathBuf> = OnceLock::new();
-    CONF.get_or_init(|| {
-        let dir = scratch("token");
-        let o = std::process::Command::new("bash")
-            .arg(repo().join("tests/make-test-token.sh"))
-            .arg(&dir)
-            .arg(pki())
-            .output()
-            .unwrap();
-        assert!(o.status.success(), "make-test-token.sh: {}", stderr(&o));
-        std::fs::write(dir.join("pin.txt"), "123456\n").unwrap();
-        std::fs::write(dir.join("wrong-pin.txt"), "000000\n").unwrap();
-        dir.join("softhsm2.conf")
-    })
+    CONF.get_or_init(|| test_token().join("softhsm2.conf"))
 }
 
 /// One test at a time on the token: a wrong PIN makes SoftHSM2 rewrite the token's file, and

@@ -48,6 +48,26 @@ pub fn pki() -> &'static Path {
     })
 }
 
+/// A SoftHSM2 token made for this test binary by tests/make-test-token.sh (label SealKey, an
+/// RSA "Official Seal" and an EC "Finance Seal" generated on it), in its own folder: its
+/// `softhsm2.conf`, and the PIN files `pin.txt` (123456) and `wrong-pin.txt` (000000).
+pub fn test_token() -> &'static Path {
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    DIR.get_or_init(|| {
+        let dir = scratch("token");
+        let o = Command::new("bash")
+            .arg(repo().join("tests/make-test-token.sh"))
+            .arg(&dir)
+            .arg(pki())
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "make-test-token.sh: {}", stderr(&o));
+        std::fs::write(dir.join("pin.txt"), "123456\n").unwrap();
+        std::fs::write(dir.join("wrong-pin.txt"), "000000\n").unwrap();
+        dir
+    })
+}
+
 pub fn docseal(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_docseal"))
         .args(args)
