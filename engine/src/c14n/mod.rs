@@ -3,10 +3,11 @@
 //!
 //! SignedInfo, the Objects and SignedProperties are subtrees of the signature document. They are
 //! canonicalised in place, as a node set of the parsed document (libxml's `xmlC14NExecute` with a
-//! visibility callback), so the namespace declarations in scope at their apex are rendered exactly
+//! visibility callback, `subset`), so the namespace declarations in scope at their apex are rendered exactly
 //! as inclusive C14N 1.0 prescribes — the same computation Office and LibreOffice do.
 
 pub mod rels_transform;
+mod subset;
 
 use libxml::parser::{Parser, ParserOptions};
 use libxml::tree::c14n::{CanonicalizationMode, CanonicalizationOptions};
@@ -104,15 +105,12 @@ fn collect_by_id(node: &Node, id: &str, out: &mut Vec<Node>) {
 
 /// The subtree rooted at `node`, canonicalised as a node set of its document.
 pub fn canonical_subtree(node: &Node, method: Method) -> Result<Vec<u8>> {
-    let mut node = node.clone();
-    node.canonicalize(method.options())
-        .map(String::into_bytes)
-        .map_err(|()| {
-            Error::xml(
-                "(signature)",
-                format!("canonicalisation of <{}> failed", node.get_name()),
-            )
-        })
+    subset::canonical(node, method.mode.into(), method.comments).ok_or_else(|| {
+        Error::xml(
+            "(signature)",
+            format!("canonicalisation of <{}> failed", node.get_name()),
+        )
+    })
 }
 
 /// Canonicalises a whole standalone XML text.

@@ -473,15 +473,36 @@ pub struct RelsPart {
 /// Looks for a few needles in a stream of chunks, across chunk boundaries.
 struct NeedleWatch<'a> {
     needles: &'a [&'a [u8]],
+    search: Search<'a>,
+    /// The longest needle's length: a needle across two chunks starts in the last `longest - 1`
+    /// bytes of the first.
+    longest: usize,
     tail: Vec<u8>,
     /// Bit `i` set when `needles[i]` was seen.
     found: u32,
 }
 
+/// All needles in one pass (aho-corasick's packed SIMD searcher, Teddy) where the CPU has it,
+/// else one memmem pass per needle. On a 1.8 MB document.xml the one pass takes about half the
+/// time of four (0.25 ms against 0.55 ms): the digest of the largest part is the verifier's
+/// critical path (issue 9, process start).
+enum Search<'a> {
+    Packed(aho_corasick::packed::Searcher),
+    Each(Vec<memchr::memmem::Finder<'a>>),
+}
+
 impl<'a> NeedleWatch<'a> {
     fn new(needles: &'a [&'a [u8]]) -> Self {
+        let packed = (!needles.is_empty())
+            .then(|| aho_corasick::packed::Searcher::new(needles.iter()))
+            .flatten();
         NeedleWatch {
+            search: match packed {
+                Some(p) => Search::Packed(p),
+                None => Search::Each(needles.iter().map(memchr::memmem::Finder::new).collect()),
+            },
             needles,
+            longest: needles.iter().map(|n| n.len()).max().unwrap_or(1),
             tail: Vec::new(),
             found: 0,
         }
@@ -491,22 +512,47 @@ impl<'a> NeedleWatch<'a> {
         self.found.count_ones() as usize == self.needles.len()
     }
 
+    fn look(&mut self, haystack: &[u8]) {
+        match &self.search {
+            Search::Packed(p) => {
+                // Matches come leftmost-first and do not overlap: search again from the next
+                // byte, and note every needle that starts where one was found, so that no needle
+                // hides another.
+                let mut at = 0;
+                while let Some(m) =
+                    p.find_in(haystack, aho_corasick::Span::from(at..haystack.len()))
+                {
+                    for (i, n) in self.needles.iter().enumerate() {
+                        if haystack[m.start()..].starts_with(n) {
+                            self.found |= 1 << i;
+                        }
+                    }
+                    if self.all_found() {
+                        break;
+                    }
+                    at = m.start() + 1;
+                }
+            }
+            Search::Each(finders) => {
+                for (i, f) in finders.iter().enumerate() {
+                    if self.found & (1 << i) == 0 && f.find(haystack).is_some() {
+                        self.found |= 1 << i;
+                    }
+                }
+            }
+        }
+    }
+
     fn feed(&mut self, chunk: &[u8]) {
         if self.all_found() {
             return;
         }
-        let keep = self.needles.iter().map(|n| n.len()).max().unwrap_or(1) - 1;
+        let keep = self.longest - 1;
         // The end of the previous chunk joined to the start of this one, for needles across them.
         let mut seam = std::mem::take(&mut self.tail);
         seam.extend_from_slice(&chunk[..chunk.len().min(keep)]);
-        for (i, n) in self.needles.iter().enumerate() {
-            if self.found & (1 << i) == 0
-                && (memchr::memmem::find(&seam, n).is_some()
-                    || memchr::memmem::find(chunk, n).is_some())
-            {
-                self.found |= 1 << i;
-            }
-        }
+        self.look(&seam);
+        self.look(chunk);
         // The last `keep` bytes seen, which may reach back before this (short) chunk.
         if chunk.len() >= keep {
             self.tail = chunk[chunk.len() - keep..].to_vec();
@@ -538,5 +584,17 @@ mod tests {
         let mut w = NeedleWatch::new(needles);
         w.feed(b"nothing here at all");
         assert_eq!(w.found, 0);
+    }
+
+    #[test]
+    fn no_needle_hides_another() {
+        // One needle inside another, one starting where another does, and two overlapping.
+        let needles: &[&[u8]] = &[b"signatureline", b"nature", b"sign", b"linexyz", b"xyzzy"];
+        let mut w = NeedleWatch::new(needles);
+        w.feed(b"<o:signatureline/>");
+        assert_eq!(w.found, 0b00111);
+        let mut w = NeedleWatch::new(needles);
+        w.feed(b"linexyzzy");
+        assert_eq!(w.found, 0b11000);
     }
 }
