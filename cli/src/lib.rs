@@ -1,0 +1,407 @@
+//! The docseal command line: exit 0 when all went well (every file valid), 1 when a file is not
+//! valid, 2 on unreadable input or bad usage.
+//!
+//! Two executables run it. `docseal-full` has every command. `docseal` runs `verify` itself and
+//! becomes `docseal-full` (exec, same process) for every other command: an executable holds only
+//! the code its entry point reaches, and without the seal center's store (SQLite, PostgreSQL,
+//! tokio), the CA and the seal drawing, `docseal` has half the relocations to apply at start.
+//! A whole-process verify, which auditors and scripts start once per file, pays for that
+//! (issue 9, process start; see docs/design-notes.md).
+
+mod args;
+mod batch;
+mod center;
+mod center_remote;
+mod issued;
+mod reporting;
+mod slot;
+mod stamp;
+mod tokens;
+
+use clap::{Args, FromArgMatches, Parser};
+use std::ffi::OsString;
+use std::process::ExitCode;
+
+use args::{Cli, Command, ImageArgs, SignArgs, VerifyArgs};
+use docseal::Error;
+use docseal::SignOptions;
+use docseal::{Cert, Crl, Validator};
+use docseal::{SealStatus, Verdict, VerifyOptions};
+
+/// The whole command line (`docseal-full`).
+pub fn run(args: Vec<OsString>) -> ExitCode {
+    let command = match parse(args) {
+        Ok(c) => c,
+        Err(e) => return usage_error(e),
+    };
+    finish(match command {
+        Command::Sign(a) => sign(a),
+        Command::Verify(a) => verify::<true>(a),
+        Command::Image(a) => image(a),
+        Command::Stamp(a) => stamp::run(a),
+        Command::Batch(a) => batch::run(a),
+        Command::Slot(a) => slot::run(a),
+        Command::Tokens(a) => tokens::run(a),
+        Command::Center(a) => center::run(a),
+    })
+}
+
+/// Whether a command line is `docseal verify ...` without `--mark`, which [`run_verify`] runs
+/// alone. Only a matter of speed: `docseal-full` runs every command line the same way.
+pub fn is_verify(args: &[OsString]) -> bool {
+    args.get(1).is_some_and(|a| a == "verify")
+        && !args
+            .iter()
+            .any(|a| a.to_str().is_some_and(|a| a.starts_with("--mark")))
+}
+
+/// `docseal verify ...` alone: its own parser, and none of the other commands' code.
+pub fn run_verify(args: Vec<OsString>) -> ExitCode {
+    let parsed = verify_parser()
+        .try_get_matches_from(args.get(1..).unwrap_or_default())
+        .and_then(|m| VerifyArgs::from_arg_matches(&m));
+    match parsed {
+        Ok(a) => finish(verify::<false>(a)),
+        Err(e) => usage_error(e),
+    }
+}
+
+fn usage_error(e: clap::Error) -> ExitCode {
+    let code = if e.use_stderr() { 2 } else { 0 };
+    let _ = e.print();
+    ExitCode::from(code)
+}
+
+fn finish(result: Result<u8, Error>) -> ExitCode {
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            eprintln!("docseal: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// The signing clock: now, or SOURCE_DATE_EPOCH for reproducible output.
+pub(crate) fn now() -> Result<time::OffsetDateTime, Error> {
+    match std::env::var("SOURCE_DATE_EPOCH") {
+        Ok(v) => v
+            .trim()
+            .parse::<i64>()
+            .ok()
+            .and_then(|s| time::OffsetDateTime::from_unix_timestamp(s).ok())
+            .ok_or_else(|| Error::arg(format!("SOURCE_DATE_EPOCH={v:?}"), "not a Unix time")),
+        Err(_) => Ok(time::OffsetDateTime::now_utc()),
+    }
+}
+
+fn sign(a: SignArgs) -> Result<u8, Error> {
+    docseal::refuse_same_file(&a.input, &a.output)?;
+    let tsa = a.tsa.request()?;
+    let ltv = a.tsa.long_term()?;
+    let mut reporter = crate::reporting::before(&a.center)?;
+    let key = crate::args::load_key(&a.key)?;
+    if let Some(r) = &reporter {
+        r.check_key(&key.chain[0])?;
+    }
+    let opts = SignOptions {
+        signer: key.signer.as_ref(),
+        certs: &key.chain,
+        time: now()?,
+        comments: &a.comment,
+        tsa: tsa.as_ref(),
+        ltv: ltv.as_ref(),
+        seal_data: None,
+        approval: None,
+        slot: None,
+    };
+    docseal::sign_file(&a.input, &a.output, &opts)?;
+    if let Some(r) = &mut reporter {
+        r.done("sign", &a.output, "ok");
+    }
+    println!(
+        "{}: signed by {}",
+        a.output.display(),
+        key.chain[0].subject()
+    );
+    Ok(0)
+}
+
+fn read(path: &std::path::Path) -> Result<Vec<u8>, Error> {
+    std::fs::read(path).map_err(|e| Error::io(path, e))
+}
+
+/// `docseal verify`. With `MARK` false, `--mark` is refused instead of drawn, so that `docseal`
+/// holds none of the seal drawing; [`is_verify`] sends `--mark` to `docseal-full`.
+fn verify<const MARK: bool>(a: VerifyArgs) -> Result<u8, Error> {
+    let mut trust = Validator {
+        fetch_distribution_points: !a.offline,
+        ..Validator::default()
+    };
+    for t in &a.trust {
+        trust
+            .anchors
+            .extend(Cert::load_all(&read(t)?).map_err(|e| Error::arg(t.display().to_string(), e))?);
+    }
+    if let Some(d) = &a.trust_dir {
+        trust.anchors.extend(Cert::load_dir(d)?);
+    }
+    for t in &a.tsa_trust {
+        trust
+            .tsa_anchors
+            .extend(Cert::load_all(&read(t)?).map_err(|e| Error::arg(t.display().to_string(), e))?);
+    }
+    for c in &a.crl {
+        trust
+            .crls
+            .push(Crl::load(&read(c)?).map_err(|e| Error::arg(c.display().to_string(), e))?);
+    }
+    let at = match &a.at {
+        Some(s) => Some(docseal::parse_time(s).ok_or_else(|| {
+            Error::arg(
+                format!("--at {s:?}"),
+                "expected a time like 2026-11-24T08:00:00Z",
+            )
+        })?),
+        None => None,
+    };
+    let opts = VerifyOptions {
+        trust,
+        at,
+        require_issued_seals: a.require_issued_seals,
+        ..VerifyOptions::default()
+    };
+    if a.mark.is_some() && (a.files.len() != 1 || a.recursive) {
+        return Err(Error::arg("--mark", "takes exactly one FILE"));
+    }
+    if a.recursive {
+        let (code, reports) = batch::verify_tree(&a, &opts)?;
+        if a.json {
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&reports).map_err(|e| Error::Write(e.to_string()))?
+            );
+        }
+        return Ok(code);
+    }
+    let reports: Vec<_> = a
+        .files
+        .iter()
+        .map(|f| docseal::verify_file(f, &opts))
+        .collect();
+    if let (Some(out), Some(r)) = (&a.mark, reports.first()) {
+        if !MARK {
+            return Err(Error::arg("--mark", "is drawn by docseal-full"));
+        }
+        docseal::mark_file(&a.files[0], r, out)?;
+        let crossed = r
+            .seals
+            .iter()
+            .filter(|s| matches!(s.status, SealStatus::Copied | SealStatus::Unbound))
+            .count();
+        eprintln!(
+            "{}: copy with {crossed} seal(s) crossed out and the signatures removed",
+            out.display()
+        );
+    }
+    if a.json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&reports).map_err(|e| Error::Write(e.to_string()))?
+        );
+    } else {
+        for r in &reports {
+            print_report(r);
+        }
+    }
+    Ok(if reports.iter().any(|r| r.verdict == Verdict::Error) {
+        2
+    } else if reports.iter().all(|r| r.verdict == Verdict::Valid) {
+        0
+    } else {
+        1
+    })
+}
+
+/// The command line, parsed. `docseal verify` — run once per document by scripts and by other
+/// programs' bulk checks — builds only its own parser: building every subcommand's (the center's
+/// alone has dozens of options) took 0.6 ms of the 9 ms a whole verify of a 200 KB document takes
+/// (issue 9, process start).
+fn parse(args: Vec<OsString>) -> Result<Command, clap::Error> {
+    if args.get(1).is_some_and(|a| a == "verify") {
+        let matches = verify_parser().try_get_matches_from(&args[1..])?;
+        return VerifyArgs::from_arg_matches(&matches).map(Command::Verify);
+    }
+    Cli::try_parse_from(args).map(|c| c.command)
+}
+
+/// `docseal verify`'s parser on its own: the same arguments as the full parser's subcommand.
+fn verify_parser() -> clap::Command {
+    VerifyArgs::augment_args(
+        clap::Command::new("verify")
+            .bin_name("docseal verify")
+            .about("Check the signatures of DOCX/XLSX files and print a verdict for each"),
+    )
+}
+
+fn print_report(r: &docseal::Report) {
+    let summary = match r.verdict {
+        Verdict::Unsigned => "no signatures".to_string(),
+        Verdict::Untrusted | Verdict::Revoked => {
+            let codes: &[&str] = if r.verdict == Verdict::Revoked {
+                &["revoked"]
+            } else {
+                &["certificate-not-valid", "untrusted-signer"]
+            };
+            codes
+                .iter()
+                .find_map(|code| {
+                    r.signatures
+                        .iter()
+                        .flat_map(|s| &s.findings)
+                        .find(|f| f.code == *code)
+                })
+                .map(|f| f.message.clone())
+                .unwrap_or_default()
+        }
+        Verdict::Valid => format!("{} intact signature(s), all trusted", r.signatures.len()),
+        _ => r
+            .reason()
+            .filter(|f| f.severity == docseal::Severity::Error)
+            .map(|f| f.message.clone())
+            .unwrap_or_default(),
+    };
+    println!("{}: {} — {}", r.file, r.verdict.as_str(), summary);
+    if r.verdict == Verdict::Error {
+        return;
+    }
+    for s in &r.signatures {
+        // Say what proves the time: a trusted time-stamp, or only the signer's word.
+        let when = match (&s.timestamp, s.time_source) {
+            (Some(t), Some(docseal::TimeSource::Timestamp)) => format!(
+                "{} (proven by TSA {})",
+                s.best_time.as_deref().unwrap_or("?"),
+                t.tsa.as_deref().unwrap_or("?")
+            ),
+            _ => format!(
+                "{} (claimed by the signer)",
+                s.signed_at.as_deref().unwrap_or("?")
+            ),
+        };
+        println!(
+            "  {} {} by {} at {when} ({})",
+            if s.intact { "intact" } else { "BROKEN" },
+            s.part,
+            s.signer.as_deref().unwrap_or("?"),
+            s.algorithm.as_deref().unwrap_or("?")
+        );
+        if let Some(a) = &s.approval {
+            println!(
+                "    approved by {} at {} (request {})",
+                a.approved_by, a.approved_at, a.request
+            );
+        }
+    }
+    for s in &r.seals {
+        let issued = match (&s.issued.seal_id, &s.issued.issued_by) {
+            (Some(id), Some(by)) => format!(
+                ", seal {id} issued by {by}, valid {} to {}",
+                s.issued.valid_from.as_deref().unwrap_or("?"),
+                s.issued.valid_to.as_deref().unwrap_or("?")
+            ),
+            _ => String::new(),
+        };
+        match (&s.slot, s.status) {
+            (Some(label), SealStatus::Empty) => println!("  slot \"{label}\" empty"),
+            (Some(label), status) => println!(
+                "  slot \"{label}\" {} — sealed by {} at {} ({}{issued})",
+                status.as_str(),
+                s.signer.as_deref().unwrap_or("?"),
+                s.signed_at.as_deref().unwrap_or("?"),
+                s.issuance.as_str()
+            ),
+            (None, status) => println!(
+                "  seal {} {} ({}{issued})",
+                s.image_part,
+                status.as_str(),
+                s.issuance.as_str()
+            ),
+        }
+    }
+    // "2 of 3 slots sealed: Party B's slot is empty" is information, not an error.
+    let slots: Vec<_> = r.seals.iter().filter(|s| s.slot.is_some()).collect();
+    let empty: Vec<&str> = slots
+        .iter()
+        .filter(|s| s.status == SealStatus::Empty)
+        .filter_map(|s| s.slot.as_deref())
+        .collect();
+    if !empty.is_empty() {
+        println!(
+            "  {} of {} slots sealed; empty: {}",
+            slots.len() - empty.len(),
+            slots.len(),
+            empty.join(", ")
+        );
+    }
+}
+
+fn image(a: ImageArgs) -> Result<u8, Error> {
+    let png = match &a.from_scan {
+        Some(scan) => docseal::pictures::from_scan(&read(scan)?)?,
+        None => {
+            let mut spec = docseal::pictures::SealSpec::new(a.name.as_deref().unwrap_or_default());
+            spec.text = a.text.clone();
+            spec.serial = a.serial.clone();
+            spec.size_mm = a.size_mm;
+            spec.color = docseal::pictures::parse_color(&a.color)?;
+            spec.dpi = a.dpi;
+            if a.oval {
+                spec.shape = docseal::pictures::Shape::Oval;
+            }
+            if !(10.0..=100.0).contains(&spec.size_mm) || !(24..=2400).contains(&spec.dpi) {
+                return Err(Error::arg(
+                    "--size-mm/--dpi",
+                    "--size-mm takes 10 to 100, --dpi 24 to 2400",
+                ));
+            }
+            docseal::pictures::render_png(&spec)?
+        }
+    };
+    docseal::write_bytes_atomically(&a.output, &png)?;
+    println!("{}: seal picture written", a.output.display());
+    Ok(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_verify_parser_is_the_full_ones_subcommand() {
+        let mut full = Cli::command();
+        full.build();
+        let sub = full
+            .find_subcommand_mut("verify")
+            .expect("verify subcommand")
+            .clone()
+            .bin_name("docseal verify");
+        let mut own = verify_parser();
+        assert_eq!(
+            own.render_long_help().to_string(),
+            sub.clone().render_long_help().to_string()
+        );
+        let args = ["docseal", "verify", "--json", "--recursive", "a.docx"];
+        let Ok(Command::Verify(a)) = parse(args.iter().map(OsString::from).collect()) else {
+            panic!("not parsed as verify");
+        };
+        assert!(a.json && a.recursive);
+        assert!(parse(
+            ["docseal", "verify", "--no-such"]
+                .iter()
+                .map(OsString::from)
+                .collect()
+        )
+        .is_err());
+    }
+}
