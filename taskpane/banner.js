@@ -22,9 +22,13 @@ const docsealBanner = (() => {
     }
     return t("when.claimed", { time: s.signed_at || "?" });
   }
+  /** Removes the notes an earlier banner left ("covered: do not save"). */
+  function clearNotes() {
+    el("banner").querySelectorAll(".banner-note").forEach((n) => n.remove());
+  }
   function show(report) {
     const b = el("banner");
-    b.querySelectorAll(".banner-note").forEach((n) => n.remove());
+    clearNotes();
     const sigs = report.signatures || [];
     const errors = (report.findings || []).concat(...sigs.map((s) => s.findings || [])).filter((f) => f.severity === "error");
     let colour = "grey", title = t("banner.unsealed.title"), line = t("banner.unsealed.line");
@@ -38,16 +42,17 @@ const docsealBanner = (() => {
       const s = sigs[0];
       title = t("banner.valid.title", { signer: signer(s) });
       const sealed = slots.filter((x) => x.status !== "empty");
-      if (sealed.length > 1) title = t("banner.valid.seals", { n: sealed.length });
-      const later = (s.findings || []).find((f) => f.code === "revoked-after-signing");
-      line = when(s) + (sigs.length > 1 ? t("banner.valid.more", { n: sigs.length }) : "") + t("banner.valid.unchanged") +
-        (later ? t("banner.valid.lostLater") : "") +
-        (s.approval ? t("banner.valid.approved", { by: s.approval.approved_by, at: s.approval.approved_at }) : "") +
-        (slotLine ? " " + slotLine : "");
-      // Several parties: one line naming each seal in its slot, then what is still empty.
       if (sealed.length > 1) {
+        // Several parties: one line naming each seal in its slot, then what is still empty.
+        title = t("banner.valid.seals", { n: sealed.length });
         line = sealed.map((x) => x.slot + ": " + (cn(x.signer) || t("signer.unknown"))).join("; ") +
           t("banner.valid.unchanged") + " " + slotLine;
+      } else {
+        const later = (s.findings || []).find((f) => f.code === "revoked-after-signing");
+        line = when(s) + (sigs.length > 1 ? t("banner.valid.more", { n: sigs.length }) : "") + t("banner.valid.unchanged") +
+          (later ? t("banner.valid.lostLater") : "") +
+          (s.approval ? t("banner.valid.approved", { by: s.approval.approved_by, at: s.approval.approved_at }) : "") +
+          (slotLine ? " " + slotLine : "");
       }
     } else if (report.verdict === "untrusted") {
       colour = "amber"; title = t("banner.untrusted.title");
@@ -110,6 +115,7 @@ const docsealBanner = (() => {
     el("banner").appendChild(n);
   }
   function message(colour, title, line) {
+    clearNotes();
     el("banner").className = "banner " + colour;
     text(el("banner-title"), title);
     text(el("banner-text"), line || "");

@@ -88,9 +88,7 @@ impl rcgen::SigningKey for CaKey {
                 if std::ptr::eq(t.alg, &rcgen::PKCS_ECDSA_P256_SHA256) {
                     // A token's CKM_ECDSA gives r‖s; X.509 and CRLs want Ecdsa-Sig-Value
                     // (RFC 3279 §2.2.3).
-                    let s = p256::ecdsa::Signature::from_slice(&sig)
-                        .map_err(|_| rcgen::Error::RemoteKeyError)?;
-                    return Ok(s.to_der().as_bytes().to_vec());
+                    return docseal::crypto::ecdsa_der(&sig).ok_or(rcgen::Error::RemoteKeyError);
                 }
                 Ok(sig)
             }

@@ -30,9 +30,7 @@ impl rcgen::SigningKey for OnToken<'_> {
             .map_err(|_| rcgen::Error::RemoteKeyError)?;
         if std::ptr::eq(self.alg, &rcgen::PKCS_ECDSA_P256_SHA256) {
             // CKM_ECDSA gives r‖s; X.509 wants Ecdsa-Sig-Value (RFC 3279 §2.2.3).
-            let s = p256::ecdsa::Signature::from_slice(&sig)
-                .map_err(|_| rcgen::Error::RemoteKeyError)?;
-            return Ok(s.to_der().as_bytes().to_vec());
+            return docseal::crypto::ecdsa_der(&sig).ok_or(rcgen::Error::RemoteKeyError);
         }
         Ok(sig)
     }

@@ -273,25 +273,30 @@ fn main() {
                 .args(&file_key),
         );
         let signed_bytes = std::fs::read(&signed).unwrap();
-        let runs = if bytes.len() > 10_000_000 { 11 } else { 41 };
-        let verify = median(
-            || {
-                timed(
-                    Command::new(DOCSEAL)
-                        .arg("verify")
-                        .arg(&signed)
-                        .arg("--trust")
-                        .arg(pki.join("ca.pem")),
-                );
-            },
-            runs,
-        );
-        let floor_process = median(
-            || {
-                timed(Command::new(&me).arg("--floor-process").arg(&signed));
-            },
-            runs,
-        );
+        let runs = if bytes.len() > 10_000_000 { 11 } else { 101 };
+        // Run by run, docseal and the floor process alternate: this machine's speed drifts by
+        // a quarter from one minute to the next, and two medians taken minutes apart would
+        // compare the drift. The medians are of the alternated runs.
+        let mut verify_runs = Vec::with_capacity(runs);
+        let mut floor_runs = Vec::with_capacity(runs);
+        for _ in 0..=runs {
+            verify_runs.push(timed(
+                Command::new(DOCSEAL)
+                    .arg("verify")
+                    .arg(&signed)
+                    .arg("--trust")
+                    .arg(pki.join("ca.pem")),
+            ));
+            floor_runs.push(timed(Command::new(&me).arg("--floor-process").arg(&signed)));
+        }
+        let median_of = |mut v: Vec<Duration>| {
+            // The first pair warms the caches.
+            v.remove(0);
+            v.sort();
+            v[v.len() / 2]
+        };
+        let verify = median_of(verify_runs);
+        let floor_process = median_of(floor_runs);
         let true_floor = start + median(|| drop(std::hint::black_box(floor(&signed_bytes))), runs);
         println!(
             "{name:<16} {:>10.2} {:>14.2} {:>6.2} {:>14.2} {:>6.2}",

@@ -13,6 +13,14 @@ pub enum EcdsaEncoding {
     Der,
 }
 
+/// An ECDSA P-256 value as r‖s — what XML-DSig (RFC 4050) and PKCS#11's `CKM_ECDSA` give — as
+/// the DER `Ecdsa-Sig-Value` that X.509 and CRLs (RFC 3279 §2.2.3) and CMS (RFC 5753 §7.2) want.
+pub fn ecdsa_der(concatenated: &[u8]) -> Option<Vec<u8>> {
+    p256::ecdsa::Signature::from_slice(concatenated)
+        .ok()
+        .map(|s| s.to_der().as_bytes().to_vec())
+}
+
 /// Does `sig` sign `data` under the key in `spki_der` with `alg`?
 pub fn verify(
     spki_der: &[u8],

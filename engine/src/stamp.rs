@@ -73,11 +73,7 @@ fn stamp_into_slot(edit: &mut PackageEdit, opts: &StampOptions, label: &str) -> 
         .names()
         .into_values()
         .filter(dsig::names::looks_like_signature)
-        .filter_map(|n| {
-            crate::verify::signature::check_xml(edit.package(), &n)
-                .setup_id()
-                .map(str::to_string)
-        })
+        .filter_map(|n| crate::verify::signature::named_setup_id(edit.package(), &n))
         .collect();
     let filled: Vec<&str> = slots
         .iter()

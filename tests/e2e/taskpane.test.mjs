@@ -410,6 +410,9 @@ test("a red banner covers the copied seals in the open document and says not to 
   let calls = await p.evaluate(() => window.__officeCalls);
   assert.deepEqual(calls.filter((c) => c[0] === "shape.visible"), [["shape.visible", marks[0], false]]);
   await p.screenshot({ path: join(artifacts, "covered-word.png") });
+  // The next message (checking again, a failure) takes the note away with the red banner.
+  await p.evaluate(() => docsealBanner.message("grey", "Checking", ""));
+  assert.equal(await p.locator(".banner-note").count(), 0);
   await p.context().close();
   // Without the shapes API the banner alone says it: nothing is touched.
   p = await officePage(docx, "", "en-US", { shapes: [marks[0]], sets: [] });

@@ -9,7 +9,7 @@
 //! whole-process `docseal verify` of a 200 KB document spent about 0.2 ms in that collecting
 //! (issue 9, process start). libxml2 still does all of the canonicalisation.
 //!
-//! This is the crate's second `unsafe` module (beside `opc::splice`): it hands libxml2 a C
+//! One of the crate's three `unsafe` modules (with `opc::splice` and `opc::prefault`): it hands libxml2 a C
 //! callback and reads the output buffer libxml2 fills.
 #![allow(unsafe_code)]
 

@@ -8,6 +8,7 @@ pub mod limits;
 pub mod new_file;
 pub mod package;
 pub mod part_name;
+mod prefault;
 pub mod rels;
 pub mod splice;
 pub mod write;

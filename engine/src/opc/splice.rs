@@ -11,7 +11,8 @@
 //!
 //! Only zlib's `Z_BLOCK` mode tells where a block ends to the bit (`data_type`, zlib.h), and
 //! neither flate2 nor zlib-rs's safe API passes it on; this module is the one place that calls
-//! zlib-rs's C API, so it is the one place allowed `unsafe`.
+//! zlib-rs's C API, so it is allowed `unsafe` (as are `c14n::subset`, libxml2's callback, and
+//! `opc::prefault`, one madvise; nothing else is).
 
 #![allow(unsafe_code)]
 

@@ -171,11 +171,19 @@ pub(crate) fn spot(
             let (seg, at) = para.locate(mid).ok_or_else(|| {
                 Error::NowhereToPlace(format!("cannot place a seal inside {needle:?}"))
             })?;
-            let (default_size, default_family) = default_font(edit, main);
-            let size = seg.size_pt.unwrap_or(default_size);
-            let family = measure::installed_family(
-                &run_family(&seg.rpr, &para.scope).unwrap_or(default_family),
-            );
+            // The document's defaults (styles.xml) only where the run does not say.
+            let own_family = run_family(&seg.rpr, &para.scope);
+            let (size, family) = match (seg.size_pt, own_family) {
+                (Some(size), Some(family)) => (size, family),
+                (size, family) => {
+                    let (default_size, default_family) = default_font(edit, main);
+                    (
+                        size.unwrap_or(default_size),
+                        family.unwrap_or(default_family),
+                    )
+                }
+            };
+            let family = measure::installed_family(&family);
             // Vertically the anchor is measured from the top of its paragraph: Word and
             // LibreOffice agree on that, not on "line". The keyword's line in a wrapped paragraph
             // and its distance from the line's start are measured with the font it is drawn in,

@@ -213,11 +213,7 @@ fn grant(tsa: &Tsa, request: &[u8], now: OffsetDateTime) -> Result<(ContentInfo,
     let value = match alg {
         SignatureAlg::Rsa(_) => value,
         // The signer gives XML-DSig's r‖s; CMS wants Ecdsa-Sig-Value (RFC 5753 §7.2).
-        SignatureAlg::Ecdsa(_) => p256::ecdsa::Signature::from_slice(&value)
-            .map_err(|_| Refusal::SystemFailure)?
-            .to_der()
-            .as_bytes()
-            .to_vec(),
+        SignatureAlg::Ecdsa(_) => crate::crypto::ecdsa_der(&value).ok_or(Refusal::SystemFailure)?,
     };
     let issuer = x509_cert::name::Name::from_der(&cert.issuer_der()).map_err(system)?;
     let signer_info = SignerInfo {

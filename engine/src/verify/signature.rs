@@ -407,6 +407,15 @@ fn is_line_image(id: &str, base: &str) -> bool {
     })
 }
 
+/// The signature line (`SetupID`) a signature part names, read without checking the signature:
+/// a slot that any signature names is taken, whether that signature holds or not.
+pub fn named_setup_id(pkg: &Package, part: &PartName) -> Option<String> {
+    let text = pkg.read_xml(part).ok()?;
+    let sig = parse::parse(part.as_str(), &text).ok()?;
+    let id = c14n::children(&sig.root, NS_DSIG, "Object").find_map(|o| parse::setup_id(&o));
+    id
+}
+
 /// Everything that can be checked with the signature document alone.
 pub fn check_xml(pkg: &Package, part: &PartName) -> SignatureCheck {
     let mut check = SignatureCheck::new(part);
