@@ -210,9 +210,12 @@ fn verify<const MARK: bool>(a: VerifyArgs) -> Result<u8, Error> {
             serde_json::to_string_pretty(&reports).map_err(|e| Error::Write(e.to_string()))?
         );
     } else {
+        // All lines in one write: stdout writes each line on its own otherwise.
+        let mut text = String::new();
         for r in &reports {
-            print_report(r);
+            write_report(&mut text, r).map_err(|e| Error::Write(e.to_string()))?;
         }
+        print!("{text}");
     }
     Ok(if reports.iter().any(|r| r.verdict == Verdict::Error) {
         2
@@ -244,7 +247,9 @@ fn verify_parser() -> clap::Command {
     )
 }
 
-fn print_report(r: &docseal::Report) {
+/// One report as the lines `docseal verify` prints.
+fn write_report(out: &mut String, r: &docseal::Report) -> std::fmt::Result {
+    use std::fmt::Write;
     let summary = match r.verdict {
         Verdict::Unsigned => "no signatures".to_string(),
         Verdict::Untrusted | Verdict::Revoked => {
@@ -271,9 +276,9 @@ fn print_report(r: &docseal::Report) {
             .map(|f| f.message.clone())
             .unwrap_or_default(),
     };
-    println!("{}: {} — {}", r.file, r.verdict.as_str(), summary);
+    writeln!(out, "{}: {} — {}", r.file, r.verdict.as_str(), summary)?;
     if r.verdict == Verdict::Error {
-        return;
+        return Ok(());
     }
     for s in &r.signatures {
         // Say what proves the time: a trusted time-stamp, or only the signer's word.
@@ -288,18 +293,20 @@ fn print_report(r: &docseal::Report) {
                 s.signed_at.as_deref().unwrap_or("?")
             ),
         };
-        println!(
+        writeln!(
+            out,
             "  {} {} by {} at {when} ({})",
             if s.intact { "intact" } else { "BROKEN" },
             s.part,
             s.signer.as_deref().unwrap_or("?"),
             s.algorithm.as_deref().unwrap_or("?")
-        );
+        )?;
         if let Some(a) = &s.approval {
-            println!(
+            writeln!(
+                out,
                 "    approved by {} at {} (request {})",
                 a.approved_by, a.approved_at, a.request
-            );
+            )?;
         }
     }
     for s in &r.seals {
@@ -312,20 +319,22 @@ fn print_report(r: &docseal::Report) {
             _ => String::new(),
         };
         match (&s.slot, s.status) {
-            (Some(label), SealStatus::Empty) => println!("  slot \"{label}\" empty"),
-            (Some(label), status) => println!(
+            (Some(label), SealStatus::Empty) => writeln!(out, "  slot \"{label}\" empty")?,
+            (Some(label), status) => writeln!(
+                out,
                 "  slot \"{label}\" {} — sealed by {} at {} ({}{issued})",
                 status.as_str(),
                 s.signer.as_deref().unwrap_or("?"),
                 s.signed_at.as_deref().unwrap_or("?"),
                 s.issuance.as_str()
-            ),
-            (None, status) => println!(
+            )?,
+            (None, status) => writeln!(
+                out,
                 "  seal {} {} ({}{issued})",
                 s.image_part,
                 status.as_str(),
                 s.issuance.as_str()
-            ),
+            )?,
         }
     }
     // "2 of 3 slots sealed: Party B's slot is empty" is information, not an error.
@@ -336,13 +345,15 @@ fn print_report(r: &docseal::Report) {
         .filter_map(|s| s.slot.as_deref())
         .collect();
     if !empty.is_empty() {
-        println!(
+        writeln!(
+            out,
             "  {} of {} slots sealed; empty: {}",
             slots.len() - empty.len(),
             slots.len(),
             empty.join(", ")
-        );
+        )?;
     }
+    Ok(())
 }
 
 fn image(a: ImageArgs) -> Result<u8, Error> {
