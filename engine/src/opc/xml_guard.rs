@@ -41,7 +41,7 @@ pub fn has_doctype(prefix: &[u8]) -> bool {
     const NEEDLE16BE: &[u8] = b"\0<\0!\0D\0O\0C\0T\0Y\0P\0E";
     [NEEDLE, NEEDLE16, NEEDLE16BE]
         .iter()
-        .any(|n| prefix.windows(n.len()).any(|w| w == *n))
+        .any(|n| memchr::memmem::find(prefix, n).is_some())
 }
 
 /// Refuses DTDs and excessive depth in a whole part; returns the text for a parser to use.

@@ -734,6 +734,9 @@ fn key_info_consistent(
             );
         }
     }
+    if extras.key_names.is_empty() {
+        return Ok(());
+    }
     let subject = signer.subject();
     for name in &extras.key_names {
         let cn_matches = subject
