@@ -82,25 +82,10 @@ pub fn run(a: BatchArgs) -> Result<u8, Error> {
     };
     let placement = crate::stamp::placement(&a.place)?;
     let offset_mm = crate::stamp::offset(a.place.offset_mm.as_deref())?;
-    let tsa = a.tsa.request()?;
-    let ltv = a.tsa.long_term()?;
-    let mut reporter = crate::reporting::before(&a.center)?;
     // One PIN entry and one token login for the whole run: a wrong PIN ends it here.
-    let key = crate::args::load_key(&a.key)?;
-    if let Some(r) = &reporter {
-        r.check_key(&key.chain[0])?;
-    }
-    let sign = SignOptions {
-        signer: key.signer.as_ref(),
-        certs: &key.chain,
-        time: crate::now()?,
-        comments: &a.comment,
-        tsa: tsa.as_ref(),
-        ltv: ltv.as_ref(),
-        seal_data: None,
-        approval: None,
-        slot: None,
-    };
+    // One PIN entry and one token login for the whole run: a wrong PIN ends it here.
+    let (setup, mut reporter) = crate::key_setup(&a.tsa, &a.center, &a.key)?;
+    let sign = setup.sign_options(&a.comment)?;
     let stamp;
     let mode = match &mode_picture {
         Some(picture) => {

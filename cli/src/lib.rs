@@ -95,26 +95,57 @@ pub(crate) fn now() -> Result<time::OffsetDateTime, Error> {
     }
 }
 
-fn sign(a: SignArgs) -> Result<u8, Error> {
-    docseal::refuse_same_file(&a.input, &a.output)?;
-    let tsa = a.tsa.request()?;
-    let ltv = a.tsa.long_term()?;
-    let mut reporter = crate::reporting::before(&a.center)?;
-    let key = crate::args::load_key(&a.key)?;
+/// What `sign` and `batch` set up before any document: the time-stamp and long-term options
+/// and the key (one PIN entry), which must be the registered seal's when a seal center checks it.
+pub(crate) struct KeySetup {
+    tsa: Option<docseal::TsaRequest>,
+    ltv: Option<docseal::LongTermData>,
+    pub key: docseal::keys::LoadedKey,
+}
+
+impl KeySetup {
+    /// The signature options for this key, signed now, with `comments`.
+    pub fn sign_options<'a>(&'a self, comments: &'a str) -> Result<SignOptions<'a>, Error> {
+        Ok(SignOptions {
+            signer: self.key.signer.as_ref(),
+            certs: &self.key.chain,
+            time: now()?,
+            comments,
+            tsa: self.tsa.as_ref(),
+            ltv: self.ltv.as_ref(),
+            seal_data: None,
+            approval: None,
+            slot: None,
+        })
+    }
+}
+
+/// The key set-up and the seal center's reporter (`--center`), the seal checked before the key.
+pub(crate) fn key_setup(
+    tsa: &args::TsaArgs,
+    center: &reporting::CenterUseArgs,
+    key: &args::KeyArgs,
+) -> Result<(KeySetup, Option<reporting::Reporter>), Error> {
+    let tsa_request = tsa.request()?;
+    let ltv = tsa.long_term()?;
+    let reporter = reporting::before(center)?;
+    let key = args::load_key(key)?;
     if let Some(r) = &reporter {
         r.check_key(&key.chain[0])?;
     }
-    let opts = SignOptions {
-        signer: key.signer.as_ref(),
-        certs: &key.chain,
-        time: now()?,
-        comments: &a.comment,
-        tsa: tsa.as_ref(),
-        ltv: ltv.as_ref(),
-        seal_data: None,
-        approval: None,
-        slot: None,
+    let setup = KeySetup {
+        tsa: tsa_request,
+        ltv,
+        key,
     };
+    Ok((setup, reporter))
+}
+
+fn sign(a: SignArgs) -> Result<u8, Error> {
+    docseal::refuse_same_file(&a.input, &a.output)?;
+    let (setup, mut reporter) = key_setup(&a.tsa, &a.center, &a.key)?;
+    let key = &setup.key;
+    let opts = setup.sign_options(&a.comment)?;
     docseal::sign_file(&a.input, &a.output, &opts)?;
     if let Some(r) = &mut reporter {
         r.done("sign", &a.output, "ok");
