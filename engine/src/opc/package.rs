@@ -63,6 +63,14 @@ pub struct Package {
     content_types: ContentTypes,
     limits: Limits,
     inflated_total: AtomicU64,
+    /// Small XML parts inflated once when the package is opened, by central-directory index.
+    small: Vec<Option<SmallPart>>,
+}
+
+/// A small part's inflated bytes and the stored entry they came from.
+struct SmallPart {
+    data_start: u64,
+    bytes: Box<[u8]>,
 }
 
 impl std::fmt::Debug for Package {
@@ -75,6 +83,13 @@ impl std::fmt::Debug for Package {
 
 const CHUNK: usize = 64 * 1024;
 const PROLOG_PEEK: usize = 4096;
+/// XML parts up to this size are inflated whole when the package is opened and kept: a verify
+/// reads the content types, the relationships and the signatures more than once (to parse, to
+/// transform, to digest), and inflating a few kilobytes costs mostly the inflater's set-up and
+/// its Huffman tables, paid again on every pass (issue 9, process start).
+const SMALL_PART: u64 = 16 * 1024;
+/// At most this much is kept, whatever the number of parts.
+const SMALL_TOTAL: u64 = 4 * 1024 * 1024;
 
 impl Package {
     /// Reads a package from a file, refusing folders, empty files and anything over the limits.
@@ -232,7 +247,9 @@ impl Package {
             content_types: ContentTypes::default(),
             limits,
             inflated_total: AtomicU64::new(0),
+            small: Vec::new(),
         };
+        pkg.keep_small_parts(archive.len());
         let ct_name = PartName::constant(content_types::PART);
         if pkg.entry(&ct_name).is_none() {
             if super::foreign::is_opendocument(&pkg) {
@@ -254,6 +271,15 @@ impl Package {
         // inflating the few kilobytes each.
         let mut inflater = flate2::Decompress::new(false);
         for e in &self.entries {
+            if let Some(kept) = self.kept(e) {
+                if xml_guard::has_doctype(&kept[..kept.len().min(PROLOG_PEEK)]) {
+                    return Err(Error::xml(
+                        e.name.as_str(),
+                        "document type declarations (DTD, entities) are refused",
+                    ));
+                }
+                continue;
+            }
             let xml = e.name.is_rels()
                 || e.name.extension().as_deref() == Some("xml")
                 || self
@@ -270,6 +296,45 @@ impl Package {
         Ok(())
     }
 
+    /// Inflates the small XML parts (by name: the content types are not read yet) with one
+    /// inflater and keeps those whose size and CRC are as declared; any other is left to be
+    /// streamed, where its fault is reported as before.
+    fn keep_small_parts(&mut self, listed: usize) {
+        let mut small: Vec<Option<SmallPart>> = (0..listed).map(|_| None).collect();
+        let mut inflater = flate2::Decompress::new(false);
+        let mut kept: u64 = 0;
+        for e in &self.entries {
+            let xml = e.name.is_rels() || e.name.extension().as_deref() == Some("xml");
+            if !xml || e.method != 8 || e.size > SMALL_PART || kept + e.size > SMALL_TOTAL {
+                continue;
+            }
+            inflater.reset(false);
+            let mut out = Vec::with_capacity(e.size as usize);
+            let whole = matches!(
+                inflater.decompress_vec(self.stored(e), &mut out, flate2::FlushDecompress::Finish),
+                Ok(flate2::Status::StreamEnd)
+            );
+            if whole && out.len() as u64 == e.size && crc32fast::hash(&out) == e.crc32 {
+                if let Some(slot) = small.get_mut(e.index) {
+                    kept += e.size;
+                    *slot = Some(SmallPart {
+                        data_start: e.data_start,
+                        bytes: out.into_boxed_slice(),
+                    });
+                }
+            }
+        }
+        self.small = small;
+    }
+
+    /// A small part's bytes when they were kept at opening.
+    fn kept(&self, entry: &Entry) -> Option<&[u8]> {
+        match self.small.get(entry.index) {
+            Some(Some(part)) if part.data_start == entry.data_start => Some(&part.bytes),
+            _ => None,
+        }
+    }
+
     /// Up to `n` inflated bytes from the start of a part.
     pub fn peek(&self, entry: &Entry, n: usize) -> Result<Vec<u8>> {
         self.peek_with(&mut flate2::Decompress::new(false), entry, n)
@@ -281,6 +346,9 @@ impl Package {
         entry: &Entry,
         n: usize,
     ) -> Result<Vec<u8>> {
+        if let Some(kept) = self.kept(entry) {
+            return Ok(kept[..kept.len().min(n)].to_vec());
+        }
         let raw = self.stored(entry);
         if entry.method == 0 {
             return Ok(raw[..raw.len().min(n)].to_vec());
@@ -370,8 +438,11 @@ impl Package {
             sink(chunk);
             Ok(())
         };
-        if entry.method == 0 {
-            for chunk in raw.chunks(CHUNK) {
+        // A kept part passes the same checks as a stored one: its size, the inflated total and
+        // its CRC.
+        let kept = self.kept(entry);
+        if let Some(bytes) = kept.or((entry.method == 0).then_some(raw)) {
+            for chunk in bytes.chunks(CHUNK) {
                 account(chunk, &mut produced)?;
             }
         } else {
