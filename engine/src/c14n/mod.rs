@@ -11,7 +11,7 @@ mod subset;
 
 use libxml::parser::{Parser, ParserOptions};
 use libxml::tree::c14n::{CanonicalizationMode, CanonicalizationOptions};
-use libxml::tree::{Document, Node, NodeType};
+use libxml::tree::{Document, Node};
 
 use crate::error::{Error, Result};
 
@@ -136,14 +136,7 @@ pub fn child(node: &Node, ns: &str, local: &str) -> Option<Node> {
 
 /// Does this element have this namespace URI and local name?
 pub fn is(node: &Node, ns: &str, local: &str) -> bool {
-    node.get_type() == Some(NodeType::ElementNode)
-        && node.get_name() == local
-        && node
-            .get_namespace()
-            .map(|n| n.get_href())
-            .as_deref()
-            .unwrap_or("")
-            == ns
+    subset::is_element(node, ns, local)
 }
 
 /// Text content, trimmed.

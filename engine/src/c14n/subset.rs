@@ -10,7 +10,8 @@
 //! (issue 9, process start). libxml2 still does all of the canonicalisation.
 //!
 //! One of the crate's three `unsafe` modules (with `opc::splice` and `opc::prefault`): it hands libxml2 a C
-//! callback and reads the output buffer libxml2 fills.
+//! callback, reads the output buffer libxml2 fills, and compares element names on libxml2's own
+//! strings.
 #![allow(unsafe_code)]
 
 use libxml::bindings as ffi;
@@ -83,4 +84,30 @@ unsafe extern "C" fn in_subtree(
         }
     }
     0
+}
+
+/// Whether `node` is an element with this namespace URI and local name, read from libxml2's own
+/// strings: comparing copies of them allocated twice per element visited (issue 9).
+pub fn is_element(node: &Node, ns: &str, local: &str) -> bool {
+    let p = node.node_ptr();
+    if p.is_null() {
+        return false;
+    }
+    // SAFETY: `p` is a live node of a live document (`node` borrows it); libxml2 keeps an
+    // element's name and its namespace's href as NUL-terminated strings or NULL.
+    unsafe {
+        if (*p).type_ != ffi::xmlElementType_XML_ELEMENT_NODE || (*p).name.is_null() {
+            return false;
+        }
+        if std::ffi::CStr::from_ptr((*p).name.cast()).to_bytes() != local.as_bytes() {
+            return false;
+        }
+        let space = (*p).ns;
+        let href: &[u8] = if space.is_null() || (*space).href.is_null() {
+            b""
+        } else {
+            std::ffi::CStr::from_ptr((*space).href.cast()).to_bytes()
+        };
+        href == ns.as_bytes()
+    }
 }
