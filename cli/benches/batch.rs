@@ -195,13 +195,15 @@ fn main() {
     );
     // The same run through SoftHSM2: one login, sessions per worker.
     let token = dir.join("token");
-    let made = Command::new(if n == 0 { "false" } else { "bash" })
-        .arg(repo().join("tests/make-test-token.sh"))
-        .arg(&token)
-        .arg(&pki)
-        .output()
-        .unwrap();
-    if made.status.success() {
+    let made = (n > 0).then(|| {
+        Command::new("bash")
+            .arg(repo().join("tests/make-test-token.sh"))
+            .arg(&token)
+            .arg(&pki)
+            .output()
+            .unwrap()
+    });
+    if made.as_ref().is_some_and(|m| m.status.success()) {
         std::fs::write(token.join("pin.txt"), "123456\n").unwrap();
         let key = [
             "--key".to_string(),
@@ -233,7 +235,7 @@ fn main() {
             &key,
             &env,
         );
-    } else if n > 0 {
+    } else if made.is_some() {
         println!(
             "(SoftHSM2 runs skipped: make-test-token.sh failed; apt-get install softhsm2 opensc)"
         );

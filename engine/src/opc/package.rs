@@ -271,15 +271,6 @@ impl Package {
         // inflating the few kilobytes each.
         let mut inflater = flate2::Decompress::new(false);
         for e in &self.entries {
-            if let Some(kept) = self.kept(e) {
-                if xml_guard::has_doctype(&kept[..kept.len().min(PROLOG_PEEK)]) {
-                    return Err(Error::xml(
-                        e.name.as_str(),
-                        "document type declarations (DTD, entities) are refused",
-                    ));
-                }
-                continue;
-            }
             let xml = e.name.is_rels()
                 || e.name.extension().as_deref() == Some("xml")
                 || self
@@ -297,8 +288,9 @@ impl Package {
     }
 
     /// Inflates the small XML parts (by name: the content types are not read yet) with one
-    /// inflater and keeps those whose size and CRC are as declared; any other is left to be
-    /// streamed, where its fault is reported as before.
+    /// inflater and keeps those whose deflate stream ends within the declared size; any other is
+    /// left to be streamed, where its fault is reported as before. `stream` checks a kept part's
+    /// size and CRC as it checks every part, so they are not checked here too.
     fn keep_small_parts(&mut self, listed: usize) {
         let mut small: Vec<Option<SmallPart>> = (0..listed).map(|_| None).collect();
         let mut inflater = flate2::Decompress::new(false);
@@ -314,7 +306,7 @@ impl Package {
                 inflater.decompress_vec(self.stored(e), &mut out, flate2::FlushDecompress::Finish),
                 Ok(flate2::Status::StreamEnd)
             );
-            if whole && out.len() as u64 == e.size && crc32fast::hash(&out) == e.crc32 {
+            if whole {
                 if let Some(slot) = small.get_mut(e.index) {
                     kept += e.size;
                     *slot = Some(SmallPart {
@@ -338,6 +330,7 @@ impl Package {
     /// Up to `n` inflated bytes from the start of a part.
     pub fn peek(&self, entry: &Entry, n: usize) -> Result<Vec<u8>> {
         self.peek_with(&mut flate2::Decompress::new(false), entry, n)
+            .map(std::borrow::Cow::into_owned)
     }
 
     fn peek_with(
@@ -345,13 +338,13 @@ impl Package {
         inflater: &mut flate2::Decompress,
         entry: &Entry,
         n: usize,
-    ) -> Result<Vec<u8>> {
+    ) -> Result<std::borrow::Cow<'_, [u8]>> {
         if let Some(kept) = self.kept(entry) {
-            return Ok(kept[..kept.len().min(n)].to_vec());
+            return Ok(kept[..kept.len().min(n)].into());
         }
         let raw = self.stored(entry);
         if entry.method == 0 {
-            return Ok(raw[..raw.len().min(n)].to_vec());
+            return Ok(raw[..raw.len().min(n)].into());
         }
         inflater.reset(false);
         let mut out = Vec::with_capacity(n);
@@ -361,7 +354,7 @@ impl Package {
                 part: entry.name.to_string(),
                 reason: format!("bad deflate data ({e})"),
             })?;
-        Ok(out)
+        Ok(out.into())
     }
 
     /// Size of the archive in bytes.
