@@ -26,35 +26,46 @@ fn free_port() -> u16 {
         .unwrap_or(18555)
 }
 
+/// Starts docseal-server on a free port and waits until it answers HTTPS with its own CA. A port
+/// picked free can be taken by a parallel test's server before ours binds it; then ours exits and
+/// we start again on another port rather than talk to the wrong server.
 fn start(name: &str, extra: &[&str], env: &[(&str, String)]) -> Server {
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
         .join(format!("server-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
-    let port = free_port();
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_docseal-server"));
-    cmd.args([
-        "--port",
-        &port.to_string(),
-        "--data-dir",
-        dir.to_str().unwrap_or("."),
-        "--no-open",
-    ])
-    .args(extra);
-    for (k, v) in env {
-        cmd.env(k, v);
+    for _attempt in 0..5 {
+        let port = free_port();
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_docseal-server"));
+        cmd.args([
+            "--port",
+            &port.to_string(),
+            "--data-dir",
+            dir.to_str().unwrap_or("."),
+            "--no-open",
+        ])
+        .args(extra);
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let child = cmd
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("docseal-server");
+        let mut s = Server { child, port, dir: dir.clone() };
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            if matches!(s.child.try_wait(), Ok(Some(_))) {
+                break; // could not bind: try another port
+            }
+            if s.request(&[&s.url("/taskpane/taskpane.html")]).0 != 0 {
+                return s;
+            }
+            assert!(Instant::now() < deadline, "docseal-server did not start");
+            std::thread::sleep(Duration::from_millis(100));
+        }
     }
-    let child = cmd
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .expect("docseal-server");
-    let s = Server { child, port, dir };
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while std::net::TcpStream::connect(("127.0.0.1", s.port)).is_err() {
-        assert!(Instant::now() < deadline, "docseal-server did not start");
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    s
+    panic!("docseal-server did not start on any of five free ports");
 }
 
 impl Server {
