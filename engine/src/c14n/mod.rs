@@ -8,6 +8,9 @@
 
 pub mod rels_transform;
 mod subset;
+mod walk;
+
+pub use walk::find_descendant;
 
 use libxml::parser::{Parser, ParserOptions};
 use libxml::tree::c14n::{CanonicalizationMode, CanonicalizationOptions};
@@ -86,20 +89,9 @@ impl XmlDoc {
 
     /// Every element carrying an `Id` attribute with this value (more than one means an attack).
     pub fn elements_with_id(&self, id: &str) -> Vec<Node> {
-        let mut found = Vec::new();
-        if let Some(root) = self.root() {
-            collect_by_id(&root, id, &mut found);
-        }
-        found
-    }
-}
-
-fn collect_by_id(node: &Node, id: &str, out: &mut Vec<Node>) {
-    if node.get_attribute_no_ns("Id").as_deref() == Some(id) {
-        out.push(node.clone());
-    }
-    for child in node.get_child_elements() {
-        collect_by_id(&child, id, out);
+        self.root()
+            .map(|root| walk::with_id(&root, id))
+            .unwrap_or_default()
     }
 }
 
@@ -136,7 +128,7 @@ pub fn child(node: &Node, ns: &str, local: &str) -> Option<Node> {
 
 /// Does this element have this namespace URI and local name?
 pub fn is(node: &Node, ns: &str, local: &str) -> bool {
-    subset::is_element(node, ns, local)
+    walk::is_element(node, ns, local)
 }
 
 /// Text content, trimmed.

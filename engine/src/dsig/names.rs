@@ -99,14 +99,42 @@ pub fn tolerated_unsigned(rel_type: &str) -> bool {
     unsigned_by_design(rel_type)
         || TOLERATED_UNSIGNED
             .iter()
-            .any(|t| rel_type.ends_with(&format!("/{t}")))
+            .any(|t| last_segments(rel_type, t))
 }
 
 /// Is a relationship of this type left unsigned by Office?
 pub fn unsigned_by_design(rel_type: &str) -> bool {
-    UNSIGNED_BY_DESIGN.iter().any(|t| {
-        rel_type.ends_with(&format!("/relationships/{t}")) || rel_type.ends_with(&format!("/{t}"))
-    })
+    UNSIGNED_BY_DESIGN
+        .iter()
+        .any(|t| last_segments(rel_type, t))
+}
+
+/// Does `rel_type` end with the path segments `tail` (that is, with `/` and `tail`)? Checked
+/// for every relationship of a package on every verify, so without building the suffix.
+fn last_segments(rel_type: &str, tail: &str) -> bool {
+    rel_type
+        .strip_suffix(tail)
+        .is_some_and(|head| head.ends_with('/'))
 }
 
 pub const MDSSI_TIME_FORMAT: &str = "YYYY-MM-DDThh:mm:ssTZD";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unsigned_types_match_whole_trailing_segments() {
+        let core =
+            "http://schemas.openxmlformats.org/package/2006/relationships/metadata/core-properties";
+        assert!(unsigned_by_design(core));
+        assert!(tolerated_unsigned(
+            "http://schemas.openxmlformats.org/officeDocument/2006/relationships/customXml"
+        ));
+        assert!(!unsigned_by_design("urn:x/my-metadata/core-properties"));
+        assert!(!unsigned_by_design("metadata/core-properties"));
+        assert!(!tolerated_unsigned(
+            "http://schemas.openxmlformats.org/officeDocument/2006/relationships/notcustomXml"
+        ));
+    }
+}

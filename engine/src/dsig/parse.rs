@@ -319,13 +319,5 @@ fn transform(t: &Node) -> Transform {
 
 /// Finds a descendant element by namespace and local name (depth-first, first match).
 pub fn find(node: &Node, ns: &str, local: &str) -> Option<Node> {
-    for c in node.get_child_elements() {
-        if c14n::is(&c, ns, local) {
-            return Some(c);
-        }
-        if let Some(found) = find(&c, ns, local) {
-            return Some(found);
-        }
-    }
-    None
+    c14n::find_descendant(node, ns, local)
 }
