@@ -103,10 +103,10 @@ impl Cert {
         &self.parsed
     }
     pub fn subject(&self) -> String {
-        self.parsed.tbs_certificate.subject.to_string()
+        super::dn::text(&self.parsed.tbs_certificate.subject)
     }
     pub fn issuer(&self) -> String {
-        self.parsed.tbs_certificate.issuer.to_string()
+        super::dn::text(&self.parsed.tbs_certificate.issuer)
     }
     pub fn subject_der(&self) -> Vec<u8> {
         self.parsed

@@ -3,6 +3,7 @@
 
 pub mod cert;
 pub mod crl;
+mod dn;
 pub mod fetch;
 mod webpki_path;
 
