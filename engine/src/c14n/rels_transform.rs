@@ -57,24 +57,132 @@ fn transform_with_prefix(
 ) -> Result<Vec<u8>> {
     let mut kept: Vec<&Relationship> = rels.iter().filter(|r| selector.keeps(r)).collect();
     kept.sort_by(|a, b| a.id.cmp(&b.id));
+    let values_are_xml = kept
+        .iter()
+        .all(|r| is_xml_text(&r.id) && is_xml_text(&r.rel_type) && is_xml_text(&r.target));
+    if values_are_xml {
+        Ok(canonical_form(&kept, stray).into_bytes())
+    } else {
+        // libxml2 refuses the document, as it did for every part before this shortcut.
+        canonical_text(part, &document(&kept, stray), Method::C14N_10)
+    }
+}
+
+/// The transformed part written directly in its C14N 1.0 form, which is what libxml2 makes of
+/// `document` (held to it by a test): no XML declaration, the default namespace declared on
+/// the root, attributes in lexicographic order (§2.2 "Attribute Nodes ... sorted"; `Id`,
+/// `Target`, `TargetMode`, `Type`), values escaped as `escape_attr` does (`&amp;`, `&lt;`,
+/// `&quot;`, `&#x9;`, `&#xA;`, `&#xD;`) and empty elements as start-end pairs. It spares a
+/// parse and a canonicalisation per relationships reference (issue 9).
+fn canonical_form(kept: &[&Relationship], stray: &[&str]) -> String {
+    let mut out = format!("<Relationships xmlns=\"{NS}\">");
+    for name in stray {
+        out.push_str(&format!("<{name}></{name}>"));
+    }
+    for r in kept {
+        out.push_str(&format!(
+            "<Relationship Id=\"{}\" Target=\"{}\" TargetMode=\"{}\" Type=\"{}\"></Relationship>",
+            attr(&r.id),
+            attr(&r.target),
+            mode(r),
+            attr(&r.rel_type),
+        ));
+    }
+    out.push_str("</Relationships>");
+    out
+}
+
+/// The transformed part as an XML document, for libxml2 to canonicalise.
+fn document(kept: &[&Relationship], stray: &[&str]) -> String {
     let mut xml = format!("<Relationships xmlns=\"{NS}\">");
     for name in stray {
         xml.push_str(&format!("<{name}></{name}>"));
     }
     for r in kept {
-        let mode = if r.external { "External" } else { "Internal" };
         xml.push_str(&format!(
             "<Relationship Id=\"{}\" Type=\"{}\" Target=\"{}\" TargetMode=\"{}\"/>",
             attr(&r.id),
             attr(&r.rel_type),
             attr(&r.target),
-            mode
+            mode(r)
         ));
     }
     xml.push_str("</Relationships>");
-    canonical_text(part, &xml, Method::C14N_10)
+    xml
+}
+
+fn mode(r: &Relationship) -> &'static str {
+    if r.external {
+        "External"
+    } else {
+        "Internal"
+    }
+}
+
+/// Only characters XML 1.0 allows (§2.2 `Char`): anything else makes libxml2 refuse the
+/// document, and that refusal is kept.
+fn is_xml_text(v: &str) -> bool {
+    v.chars().all(|c| {
+        matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
+    })
 }
 
 fn attr(v: &str) -> String {
     crate::xml::escape_attr(v)
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    fn rel(id: &str, rel_type: &str, target: &str, external: bool) -> Relationship {
+        Relationship {
+            id: id.to_string(),
+            rel_type: rel_type.to_string(),
+            target: target.to_string(),
+            external,
+        }
+    }
+
+    /// The direct canonical form is what libxml2 makes of the document, for values with every
+    /// character C14N escapes, markup characters, CJK and astral text.
+    #[test]
+    fn direct_form_is_what_libxml2_canonicalises() {
+        let rels = vec![
+            rel("rId2", "http://t/image", "media/图 1.png", false),
+            rel("rId1", "http://t/a&b<c>\"d'e", "x\ty\nz\r w", true),
+            rel(
+                "rId10",
+                "http://t/hyperlink",
+                "https://例子.cn/?q=1&r=2#frag😀",
+                true,
+            ),
+            rel("rId3", "http://t/unkept", "x", false),
+        ];
+        let selector = Selector {
+            source_ids: vec!["rId1".into(), "rId2".into(), "rId10".into()],
+            source_types: vec![],
+        };
+        for stray in [&[][..], &["text", "comment"][..]] {
+            let mut kept: Vec<&Relationship> = rels.iter().filter(|r| selector.keeps(r)).collect();
+            kept.sort_by(|a, b| a.id.cmp(&b.id));
+            let by_libxml2 = canonical_text("t", &document(&kept, stray), Method::C14N_10).unwrap();
+            let direct = transform_with_prefix("t", &rels, &selector, stray).unwrap();
+            assert_eq!(
+                String::from_utf8(direct).unwrap(),
+                String::from_utf8(by_libxml2).unwrap()
+            );
+        }
+    }
+
+    #[test]
+    fn a_value_xml_cannot_hold_is_still_refused() {
+        let rels = vec![rel("rId1", "http://t/x", "a\u{1}b", false)];
+        let selector = Selector {
+            source_ids: vec!["rId1".into()],
+            source_types: vec![],
+        };
+        assert!(transform("t", &rels, &selector).is_err());
+    }
 }

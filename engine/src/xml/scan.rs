@@ -104,6 +104,16 @@ pub fn attr_in(scope: &Scope, e: &BytesStart, ns: Option<&str>, local: &str) -> 
         if l != local || scope.attribute_ns(key) != ns {
             continue;
         }
+        // Most values are plain text: nothing to normalise or unescape, one copy.
+        if !a
+            .value
+            .iter()
+            .any(|b| matches!(b, b'&' | b'\t' | b'\n' | b'\r'))
+        {
+            if let Ok(plain) = std::str::from_utf8(&a.value) {
+                return Some(plain.to_string());
+            }
+        }
         // Attribute-value normalisation (XML 1.0 §3.3.3): literal tabs and line breaks read as spaces.
         let raw = String::from_utf8_lossy(&a.value).replace(['\t', '\n', '\r'], " ");
         return Some(
@@ -144,5 +154,19 @@ mod tests {
             }
         }
         assert_eq!(seen, vec![("sheetData", 29), ("drawing", 55)]);
+    }
+
+    #[test]
+    fn attribute_values_are_normalised_and_unescaped() {
+        let xml = "<r xmlns=\"urn:s\" a=\"plain 图\" b=\"x&amp;y&#x9;z\" c=\"t\tl\nr\"/>";
+        let mut s = Scanner::new(xml);
+        let item = s.next_item().unwrap().unwrap();
+        let Event::Empty(e) = &item.event else {
+            panic!("not an empty element")
+        };
+        assert_eq!(s.attr(e, None, "a").as_deref(), Some("plain 图"));
+        assert_eq!(s.attr(e, None, "b").as_deref(), Some("x&y\tz"));
+        assert_eq!(s.attr(e, None, "c").as_deref(), Some("t l r"));
+        assert_eq!(s.attr(e, None, "d"), None);
     }
 }
