@@ -52,7 +52,11 @@ fn start(name: &str, extra: &[&str], env: &[(&str, String)]) -> Server {
             .stderr(std::process::Stdio::null())
             .spawn()
             .expect("docseal-server");
-        let mut s = Server { child, port, dir: dir.clone() };
+        let mut s = Server {
+            child,
+            port,
+            dir: dir.clone(),
+        };
         let deadline = Instant::now() + Duration::from_secs(20);
         loop {
             if matches!(s.child.try_wait(), Ok(Some(_))) {
