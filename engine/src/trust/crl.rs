@@ -51,7 +51,7 @@ impl Crl {
 
     /// The issuer's name, RFC 4514 string.
     pub fn issuer(&self) -> String {
-        self.parsed.tbs_cert_list.issuer.to_string()
+        super::dn::text(&self.parsed.tbs_cert_list.issuer)
     }
 
     /// `thisUpdate`: when the issuer made this list.
