@@ -623,30 +623,45 @@ impl Center {
             .ok_or_else(|| Error::Invalid("a new seal needs a name".into()))?;
         let label = e.label.clone().unwrap_or_else(|| name.clone());
         let uri = keygen::Pkcs11Uri::parse(&e.token).map_err(|x| Error::Invalid(x.to_string()))?;
-        // The picture is made before the token is touched.
-        if new.picture_png.is_none() {
-            let mut spec = docseal::pictures::SealSpec::new(&name);
-            spec.text = e.text.clone();
-            new.picture_png = Some(
-                docseal::pictures::render_png(&spec).map_err(|x| Error::Invalid(x.to_string()))?,
-            );
-        }
-        let pair = keygen::generate(&uri, &label, e.key_type, &e.pin)
-            .map_err(|x| Error::Crypto(x.to_string()))?;
-        let csr = crate::csr::request(&pair, &name)?;
         new.token_uri = Some(format!(
             "pkcs11:token={};object={}",
             uri_text(uri.token.as_deref().unwrap_or("")),
             uri_text(&label)
         ));
-        let seal = self.issue_from_request(actor, &csr, new, e.days).await?;
+        // Drawing the picture and the token's work (key generation, which takes seconds for RSA
+        // on some tokens, and the signed request) block: they run on a blocking thread so that
+        // the server's workers keep answering meanwhile.
+        let picture = new.picture_png.take();
+        let days = e.days;
+        let (pair, csr, picture) = off_thread(move || {
+            // The picture is made before the token is touched.
+            let picture = match picture {
+                Some(p) => p,
+                None => {
+                    let mut spec = docseal::pictures::SealSpec::new(&name);
+                    spec.text = e.text.clone();
+                    docseal::pictures::render_png(&spec)
+                        .map_err(|x| Error::Invalid(x.to_string()))?
+                }
+            };
+            let pair = keygen::generate(&uri, &label, e.key_type, &e.pin)
+                .map_err(|x| Error::Crypto(x.to_string()))?;
+            let csr = crate::csr::request(&pair, &name)?;
+            Ok((pair, csr, picture))
+        })
+        .await?;
+        new.picture_png = Some(picture);
+        let seal = self.issue_from_request(actor, &csr, new, days).await?;
         let der = docseal::Cert::load_all(seal.cert_pem.as_bytes())
             .ok()
             .and_then(|c| c.into_iter().next())
             .map(|c| c.der().to_vec())
             .ok_or_else(|| Error::Crypto("the issued certificate cannot be read".into()))?;
-        pair.store_certificate(&der)
-            .map_err(|x| Error::Crypto(x.to_string()))?;
+        off_thread(move || {
+            pair.store_certificate(&der)
+                .map_err(|x| Error::Crypto(x.to_string()))
+        })
+        .await?;
         Ok(seal)
     }
 
@@ -1010,6 +1025,15 @@ impl Center {
         }
         audit::verify(&self.store, &self.ca, &heads).await
     }
+}
+
+/// Runs blocking work (a token, a drawing) on tokio's blocking threads.
+async fn off_thread<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T> + Send + 'static,
+) -> Result<T> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|e| Error::Crypto(format!("the token's work stopped: {e}")))?
 }
 
 /// Argon2id is slow on purpose (tens of milliseconds); it runs on a blocking thread so that a
