@@ -1,6 +1,8 @@
 //! `--center URL --seal ID` on stamp, sign and batch: the seal is checked with the seal center
 //! before the key is touched, and every use is reported to the center's audit log — through the
-//! local journal, so that nothing is lost while the center is unreachable.
+//! local journal, so that nothing is lost while the center is unreachable. With `--data-dir`
+//! instead, the use is written to that directory's audit log directly, under the user who logs
+//! in before the key is touched.
 
 use clap::Args;
 use docseal::Error;
@@ -37,11 +39,57 @@ pub struct CenterUseArgs {
 }
 
 pub struct Reporter {
-    client: Client,
+    sink: Sink,
     seal: String,
     fingerprint: Option<String>,
     /// The seal as the center answered, when it was reachable.
     record: Option<docseal_center::registry::Seal>,
+}
+
+/// Where uses are reported.
+enum Sink {
+    /// A running center, through the client's journal.
+    Center(Client),
+    /// The center's data directory, written directly (as the center writes a keeper's report);
+    /// opened at the first use and kept for the rest of a batch.
+    DataDir {
+        dir: PathBuf,
+        user: String,
+        password: zeroize::Zeroizing<String>,
+        open: Option<Box<LocalCenter>>,
+    },
+}
+
+struct LocalCenter {
+    runtime: tokio::runtime::Runtime,
+    center: docseal_center::Center,
+    actor: docseal_center::registry::Actor,
+}
+
+impl LocalCenter {
+    fn open(dir: &Path, user: &str, password: &str) -> Result<LocalCenter, docseal_center::Error> {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| docseal_center::Error::Io(e.to_string()))?;
+        let (center, actor) = runtime.block_on(async {
+            let center = docseal_center::Center::open(dir).await?;
+            let actor = center.login(user, password).await?;
+            Ok::<_, docseal_center::Error>((center, actor))
+        })?;
+        Ok(LocalCenter {
+            runtime,
+            center,
+            actor,
+        })
+    }
+
+    fn record(&self, report: Report) -> Result<i64, docseal_center::Error> {
+        self.runtime.block_on(
+            self.center
+                .record(&self.actor, &report.event_id, report.event),
+        )
+    }
 }
 
 pub fn center_error(e: docseal_center::Error) -> Error {
@@ -58,6 +106,28 @@ pub fn center_error(e: docseal_center::Error) -> Error {
 
 /// Connects and checks the seal, before any key or PIN is asked for. `None` without --center.
 pub fn before(a: &CenterUseArgs) -> Result<Option<Reporter>, Error> {
+    if let (Some(dir), Some(seal)) = (&a.data_dir, &a.seal) {
+        // The login is checked now, so that a wrong password stops the run before the key.
+        let password = zeroize::Zeroizing::new(center_password(a)?);
+        let local = LocalCenter::open(dir, &a.center_user, &password).map_err(|e| match e {
+            docseal_center::Error::BadLogin | docseal_center::Error::Throttled { .. } => {
+                Error::arg("--center-user", e)
+            }
+            other => Error::arg("--data-dir", other),
+        })?;
+        return Ok(Some(Reporter {
+            sink: Sink::DataDir {
+                dir: dir.clone(),
+                user: a.center_user.clone(),
+                password,
+                open: Some(Box::new(local)),
+            },
+            seal: seal.clone(),
+            // The issued seal read from the directory checks the key (`issued`).
+            fingerprint: None,
+            record: None,
+        }));
+    }
     let (Some(url), Some(seal)) = (&a.center, &a.seal) else {
         return Ok(None);
     };
@@ -82,7 +152,7 @@ pub fn before(a: &CenterUseArgs) -> Result<Option<Reporter>, Error> {
         }
     };
     Ok(Some(Reporter {
-        client,
+        sink: Sink::Center(client),
         seal: seal.clone(),
         fingerprint,
         record,
@@ -131,12 +201,41 @@ impl Reporter {
             r.event.document_sha256 = sha;
             r
         });
-        match report.and_then(|r| self.client.report(&r)) {
+        let client = match &mut self.sink {
+            Sink::Center(client) => client,
+            Sink::DataDir {
+                dir,
+                user,
+                password,
+                open,
+            } => {
+                let written = report.and_then(|r| {
+                    if open.is_none() {
+                        *open = Some(Box::new(LocalCenter::open(dir, user, password)?));
+                    }
+                    match open {
+                        Some(local) => local.record(r),
+                        None => Err(docseal_center::Error::NotInitialised(
+                            dir.display().to_string(),
+                        )),
+                    }
+                });
+                if let Err(e) = written {
+                    eprintln!(
+                        "docseal: {} was not written to the audit log in {}: {e}",
+                        output.display(),
+                        dir.display()
+                    );
+                }
+                return;
+            }
+        };
+        match report.and_then(|r| client.report(&r)) {
             Ok(true) => {}
             Ok(false) => eprintln!(
                 "docseal: {} queued for the seal center ({} waiting)",
                 output.display(),
-                self.client.pending().unwrap_or(0)
+                client.pending().unwrap_or(0)
             ),
             Err(e) => eprintln!("docseal: the report to the seal center failed: {e}"),
         }
@@ -162,17 +261,28 @@ pub fn take_approval(
         other => center_error(other),
     };
     if let Some(dir) = &a.data_dir {
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .map_err(|e| Error::arg("--data-dir", e))?;
-        let password = center_password(a)?;
-        let taken = rt.block_on(async {
-            let center = docseal_center::Center::open(dir).await?;
-            let actor = center.login(&a.center_user, &password).await?;
-            let list = center.approvals(&actor, Some("approved")).await?;
+        // The directory the reporter has open (logged in before the key), else opened here.
+        let opened;
+        let local = match reporter.map(|r| &r.sink) {
+            Some(Sink::DataDir {
+                open: Some(local), ..
+            }) => local.as_ref(),
+            _ => {
+                let password = zeroize::Zeroizing::new(center_password(a)?);
+                opened = LocalCenter::open(dir, &a.center_user, &password).map_err(refused)?;
+                &opened
+            }
+        };
+        let taken = local.runtime.block_on(async {
+            let list = local
+                .center
+                .approvals(&local.actor, Some("approved"))
+                .await?;
             let id = docseal_center::approvals::pick(&list, given, seal, digest)?;
-            center.consume_approval(&actor, &id, seal, digest).await
+            local
+                .center
+                .consume_approval(&local.actor, &id, seal, digest)
+                .await
         });
         return taken.map(|r| r.signed_property()).map_err(refused);
     }
@@ -182,7 +292,13 @@ pub fn take_approval(
             "a seal that needs approval is used through --center or --data-dir",
         ));
     };
-    r.client
+    let Sink::Center(client) = &r.sink else {
+        return Err(Error::arg(
+            "--seal",
+            "a seal that needs approval is used through --center or --data-dir",
+        ));
+    };
+    client
         .take_approval(seal, given, digest)
         .map(|a| a.signed_property())
         .map_err(refused)

@@ -1167,6 +1167,7 @@ fn a_seal_the_center_issued_carries_its_seal_data_and_forgeries_are_named() {
         c.arg("stamp").arg(input).arg("-o").arg(out);
         c.arg("--key").arg(key).arg("--cert").arg(cert);
         c.args(["--at-text", "Seller:"]).args(extra);
+        c.env("DOCSEAL_CENTER_PASSWORD", ADMIN_PW);
         c.output().unwrap()
     };
     let contract = samples().join("contract.docx");
@@ -1181,6 +1182,32 @@ fn a_seal_the_center_issued_carries_its_seal_data_and_forgeries_are_named() {
         &["--seal", &id, "--data-dir", data.to_str().unwrap()],
     );
     assert!(o.status.success(), "{}", stderr(&o));
+    // The use is in the data directory's audit log, under the user who logged in, and the
+    // chain still verifies.
+    let log = ok(&center(&data, "admin", ADMIN_PW, &["audit", "--csv"]));
+    let row = log
+        .lines()
+        .find(|l| l.contains(",stamp,") && l.contains("issued.docx"))
+        .unwrap_or_else(|| panic!("no stamp of issued.docx in the audit log:\n{log}"));
+    assert!(row.contains(&format!(",admin,stamp,{id},")), "{row}");
+    ok(&center(&data, "admin", ADMIN_PW, &["audit", "--verify"]));
+    // A wrong password stops the stamp before the key is used: no output, nothing logged.
+    let refused = dir.join("refused.docx");
+    let mut c = Command::new(env!("CARGO_BIN_EXE_docseal"));
+    c.arg("stamp").arg(&contract).arg("-o").arg(&refused);
+    c.arg("--key").arg(&key).arg("--cert").arg(&cert);
+    c.args([
+        "--at-text",
+        "Seller:",
+        "--seal",
+        &id,
+        "--data-dir",
+        data.to_str().unwrap(),
+    ]);
+    let o = c.env("DOCSEAL_CENTER_PASSWORD", "wrong").output().unwrap();
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("--center-user"), "{}", stderr(&o));
+    assert!(!refused.exists());
     let v = verify(&good, &[]);
     assert_eq!(v["verdict"], "valid", "{v}");
     let seal = &v["seals"][0];
