@@ -1027,20 +1027,20 @@ impl Center {
     }
 }
 
-/// Runs blocking work (a token, a drawing) on tokio's blocking threads.
+/// Runs blocking work (a token, a drawing, a password hash) on tokio's blocking threads.
 async fn off_thread<T: Send + 'static>(
     work: impl FnOnce() -> Result<T> + Send + 'static,
 ) -> Result<T> {
     tokio::task::spawn_blocking(work)
         .await
-        .map_err(|e| Error::Crypto(format!("the token's work stopped: {e}")))?
+        .map_err(|e| Error::Crypto(format!("blocking work stopped: {e}")))?
 }
 
 /// Argon2id is slow on purpose (tens of milliseconds); it runs on a blocking thread so that a
 /// server's workers keep answering while passwords are checked.
 async fn verify_off_thread(pass: &str, stored: String) -> bool {
     let pass = zeroize::Zeroizing::new(pass.to_string());
-    tokio::task::spawn_blocking(move || password::verify(&pass, &stored))
+    off_thread(move || Ok(password::verify(&pass, &stored)))
         .await
         .unwrap_or(false)
 }

@@ -50,17 +50,13 @@ pub struct Reporter {
 enum Sink {
     /// A running center, through the client's journal.
     Center(Client),
-    /// The center's data directory, written directly (as the center writes a keeper's report);
-    /// opened at the first use and kept for the rest of a batch.
-    DataDir {
-        dir: PathBuf,
-        user: String,
-        password: zeroize::Zeroizing<String>,
-        open: Option<Box<LocalCenter>>,
-    },
+    /// The center's data directory, opened and logged in to before the key is touched, and
+    /// written directly (as the center writes a keeper's report) for the rest of the run.
+    DataDir(Box<LocalCenter>),
 }
 
 struct LocalCenter {
+    dir: PathBuf,
     runtime: tokio::runtime::Runtime,
     center: docseal_center::Center,
     actor: docseal_center::registry::Actor,
@@ -78,6 +74,7 @@ impl LocalCenter {
             Ok::<_, docseal_center::Error>((center, actor))
         })?;
         Ok(LocalCenter {
+            dir: dir.to_path_buf(),
             runtime,
             center,
             actor,
@@ -116,12 +113,7 @@ pub fn before(a: &CenterUseArgs) -> Result<Option<Reporter>, Error> {
             other => Error::arg("--data-dir", other),
         })?;
         return Ok(Some(Reporter {
-            sink: Sink::DataDir {
-                dir: dir.clone(),
-                user: a.center_user.clone(),
-                password,
-                open: Some(Box::new(local)),
-            },
+            sink: Sink::DataDir(Box::new(local)),
             seal: seal.clone(),
             // The issued seal read from the directory checks the key (`issued`).
             fingerprint: None,
@@ -203,28 +195,12 @@ impl Reporter {
         });
         let client = match &mut self.sink {
             Sink::Center(client) => client,
-            Sink::DataDir {
-                dir,
-                user,
-                password,
-                open,
-            } => {
-                let written = report.and_then(|r| {
-                    if open.is_none() {
-                        *open = Some(Box::new(LocalCenter::open(dir, user, password)?));
-                    }
-                    match open {
-                        Some(local) => local.record(r),
-                        None => Err(docseal_center::Error::NotInitialised(
-                            dir.display().to_string(),
-                        )),
-                    }
-                });
-                if let Err(e) = written {
+            Sink::DataDir(local) => {
+                if let Err(e) = report.and_then(|r| local.record(r)) {
                     eprintln!(
                         "docseal: {} was not written to the audit log in {}: {e}",
                         output.display(),
-                        dir.display()
+                        local.dir.display()
                     );
                 }
                 return;
@@ -245,7 +221,6 @@ impl Reporter {
 /// Takes (consumes, once) the approval for `seal` on the document with SHA-256 `digest`, from
 /// the center `--center` or `--data-dir` names.
 pub fn take_approval(
-    a: &CenterUseArgs,
     reporter: Option<&Reporter>,
     seal: &str,
     given: Option<&str>,
@@ -260,48 +235,31 @@ pub fn take_approval(
         }
         other => center_error(other),
     };
-    if let Some(dir) = &a.data_dir {
-        // The directory the reporter has open (logged in before the key), else opened here.
-        let opened;
-        let local = match reporter.map(|r| &r.sink) {
-            Some(Sink::DataDir {
-                open: Some(local), ..
-            }) => local.as_ref(),
-            _ => {
-                let password = zeroize::Zeroizing::new(center_password(a)?);
-                opened = LocalCenter::open(dir, &a.center_user, &password).map_err(refused)?;
-                &opened
-            }
-        };
-        let taken = local.runtime.block_on(async {
-            let list = local
-                .center
-                .approvals(&local.actor, Some("approved"))
-                .await?;
-            let id = docseal_center::approvals::pick(&list, given, seal, digest)?;
-            local
-                .center
-                .consume_approval(&local.actor, &id, seal, digest)
-                .await
-        });
-        return taken.map(|r| r.signed_property()).map_err(refused);
+    match reporter.map(|r| &r.sink) {
+        Some(Sink::DataDir(local)) => local
+            .runtime
+            .block_on(async {
+                let list = local
+                    .center
+                    .approvals(&local.actor, Some("approved"))
+                    .await?;
+                let id = docseal_center::approvals::pick(&list, given, seal, digest)?;
+                local
+                    .center
+                    .consume_approval(&local.actor, &id, seal, digest)
+                    .await
+            })
+            .map(|r| r.signed_property())
+            .map_err(refused),
+        Some(Sink::Center(client)) => client
+            .take_approval(seal, given, digest)
+            .map(|a| a.signed_property())
+            .map_err(refused),
+        None => Err(Error::arg(
+            "--seal",
+            "a seal that needs approval is used through --center or --data-dir",
+        )),
     }
-    let Some(r) = reporter else {
-        return Err(Error::arg(
-            "--seal",
-            "a seal that needs approval is used through --center or --data-dir",
-        ));
-    };
-    let Sink::Center(client) = &r.sink else {
-        return Err(Error::arg(
-            "--seal",
-            "a seal that needs approval is used through --center or --data-dir",
-        ));
-    };
-    client
-        .take_approval(seal, given, digest)
-        .map(|a| a.signed_property())
-        .map_err(refused)
 }
 
 fn center_password(a: &CenterUseArgs) -> Result<String, Error> {

@@ -89,7 +89,6 @@ pub fn run(a: StampArgs) -> Result<u8, Error> {
         Some(s) if s.approval_required => {
             let digest = docseal_center::audit::hex(&docseal::DigestAlg::Sha256.digest(&bytes));
             Some(crate::reporting::take_approval(
-                &a.center,
                 reporter.as_ref(),
                 &s.id,
                 a.center.approval.as_deref(),

@@ -60,16 +60,17 @@ fn transform_with_prefix(
     let values_are_xml = kept
         .iter()
         .all(|r| is_xml_text(&r.id) && is_xml_text(&r.rel_type) && is_xml_text(&r.target));
+    let form = canonical_form(&kept, stray);
     if values_are_xml {
-        Ok(canonical_form(&kept, stray).into_bytes())
+        Ok(form.into_bytes())
     } else {
-        // libxml2 refuses the document, as it did for every part before this shortcut.
-        canonical_text(part, &document(&kept, stray), Method::C14N_10)
+        // libxml2 refuses the text, as it did for every such part before this shortcut.
+        canonical_text(part, &form, Method::C14N_10)
     }
 }
 
-/// The transformed part written directly in its C14N 1.0 form, which is what libxml2 makes of
-/// `document` (held to it by a test): no XML declaration, the default namespace declared on
+/// The transformed part written directly in its C14N 1.0 form, which is what libxml2 made of
+/// the part built as a plain document before (held to it by a test): no XML declaration, the default namespace declared on
 /// the root, attributes in lexicographic order (§2.2 "Attribute Nodes ... sorted"; `Id`,
 /// `Target`, `TargetMode`, `Type`), values escaped as `escape_attr` does (`&amp;`, `&lt;`,
 /// `&quot;`, `&#x9;`, `&#xA;`, `&#xD;`) and empty elements as start-end pairs. It spares a
@@ -90,25 +91,6 @@ fn canonical_form(kept: &[&Relationship], stray: &[&str]) -> String {
     }
     out.push_str("</Relationships>");
     out
-}
-
-/// The transformed part as an XML document, for libxml2 to canonicalise.
-fn document(kept: &[&Relationship], stray: &[&str]) -> String {
-    let mut xml = format!("<Relationships xmlns=\"{NS}\">");
-    for name in stray {
-        xml.push_str(&format!("<{name}></{name}>"));
-    }
-    for r in kept {
-        xml.push_str(&format!(
-            "<Relationship Id=\"{}\" Type=\"{}\" Target=\"{}\" TargetMode=\"{}\"/>",
-            attr(&r.id),
-            attr(&r.rel_type),
-            attr(&r.target),
-            mode(r)
-        ));
-    }
-    xml.push_str("</Relationships>");
-    xml
 }
 
 fn mode(r: &Relationship) -> &'static str {
@@ -135,6 +117,26 @@ fn attr(v: &str) -> String {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+
+    /// The transformed part as docseal built it for libxml2 to canonicalise before the direct
+    /// form: the reference the direct form is held to.
+    fn document(kept: &[&Relationship], stray: &[&str]) -> String {
+        let mut xml = format!("<Relationships xmlns=\"{NS}\">");
+        for name in stray {
+            xml.push_str(&format!("<{name}></{name}>"));
+        }
+        for r in kept {
+            xml.push_str(&format!(
+                "<Relationship Id=\"{}\" Type=\"{}\" Target=\"{}\" TargetMode=\"{}\"/>",
+                attr(&r.id),
+                attr(&r.rel_type),
+                attr(&r.target),
+                mode(r)
+            ));
+        }
+        xml.push_str("</Relationships>");
+        xml
+    }
 
     fn rel(id: &str, rel_type: &str, target: &str, external: bool) -> Relationship {
         Relationship {
