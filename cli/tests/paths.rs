@@ -194,6 +194,61 @@ fn a_seal_certificate_that_may_not_sign_is_refused() {
     );
 }
 
+#[test]
+fn an_intermediate_whose_key_usage_lacks_key_cert_sign_is_refused() {
+    // webpki accepts this path (it does not read a CA's keyUsage): docseal's own rule must
+    // still hold when webpki's verified path is taken as the answer.
+    let dir = scratch("path-kcs");
+    let ca = root("Path Test Root");
+    let mut int = params("Path Test CRL Signer Only", true);
+    int.key_usages = vec![KeyUsagePurpose::CrlSign, KeyUsagePurpose::DigitalSignature];
+    let f = seal_through(&dir, &ca, int, params("Path Test Seal", false));
+    let r = verify_trusting(&f, &ca);
+    assert_eq!(r["verdict"], "untrusted", "{r:#}");
+    assert!(trust_message(&r).contains("lacks keyCertSign"), "{r:#}");
+}
+
+#[test]
+fn a_path_longer_than_an_intermediate_allows_is_refused() {
+    // Root → intermediate allowing no CA below it → second intermediate → seal. (A root's own
+    // pathLenConstraint is not applied: RFC 5280 §6.1 takes the anchor as input, not as a
+    // certificate of the path.)
+    let dir = scratch("path-len");
+    let ca = root("Path Test Root");
+    let mut upper = params("Path Test Upper Intermediate", true);
+    upper.is_ca = IsCa::Ca(BasicConstraints::Constrained(0));
+    let upper = CertifiedIssuer::signed_by(upper, KeyPair::generate().unwrap(), &ca).unwrap();
+    let f = seal_through(
+        &dir,
+        &upper,
+        params("Path Test Lower Intermediate", true),
+        params("Path Test Seal", false),
+    );
+    // The signature carries the lower intermediate; the upper one goes in beside it.
+    let chain = dir.join("chain.pem");
+    let lower = std::fs::read_to_string(&chain).unwrap();
+    std::fs::write(&chain, format!("{lower}{}", upper.pem())).unwrap();
+    let f2 = dir.join("sealed-2.docx");
+    let o = docseal(&[
+        "sign",
+        samples().join("contract.docx").to_str().unwrap(),
+        "-o",
+        f2.to_str().unwrap(),
+        "--key",
+        dir.join("seal.key").to_str().unwrap(),
+        "--cert",
+        dir.join("seal.pem").to_str().unwrap(),
+        "--chain",
+        chain.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    // Trusting the upper intermediate directly, the path is short enough.
+    assert_eq!(verify_trusting(&f, &upper)["verdict"], "valid");
+    let r = verify_trusting(&f2, &ca);
+    assert_eq!(r["verdict"], "untrusted", "{r:#}");
+    assert!(trust_message(&r).contains("allows 0 intermediate"), "{r:#}");
+}
+
 /// A CRL from `issuer` that lists `serial` as revoked a day ago, written DER to `path`.
 fn write_crl(
     issuer: &CertifiedIssuer<'static, KeyPair>,

@@ -564,15 +564,28 @@ struct NeedleWatch<'a> {
 /// else one memmem pass per needle. On a 1.8 MB document.xml the one pass takes about half the
 /// time of four (0.25 ms against 0.55 ms): the digest of the largest part is the verifier's
 /// critical path (issue 9, process start).
+///
+/// Teddy is given only the first [`PREFIX`] bytes of each needle and every hit is checked against
+/// the whole needles: Teddy compares as many bytes per position as its shortest pattern has (up to
+/// four), and three make the pass about a quarter faster (0.30 against 0.42 ms on that
+/// document.xml; 1.9 against 2.3 ms on 8.5 MB of the test corpus's document and sheet parts, where
+/// 658 three-byte hits needed checking instead of 50).
 enum Search<'a> {
     Packed(aho_corasick::packed::Searcher),
     Each(Vec<memchr::memmem::Finder<'a>>),
 }
 
+/// How many leading bytes of each needle Teddy looks for (see [`Search`]).
+const PREFIX: usize = 3;
+
 impl<'a> NeedleWatch<'a> {
     fn new(needles: &'a [&'a [u8]]) -> Self {
         let packed = (!needles.is_empty())
-            .then(|| aho_corasick::packed::Searcher::new(needles.iter()))
+            .then(|| {
+                aho_corasick::packed::Searcher::new(
+                    needles.iter().map(|n| &n[..n.len().min(PREFIX)]),
+                )
+            })
             .flatten();
         NeedleWatch {
             search: match packed {
@@ -674,5 +687,22 @@ mod tests {
         let mut w = NeedleWatch::new(needles);
         w.feed(b"linexyzzy");
         assert_eq!(w.found, 0b11000);
+    }
+
+    #[test]
+    fn a_needles_first_bytes_alone_are_not_the_needle() {
+        // Teddy looks for three-byte prefixes: each hit is held to the whole needle, also where
+        // the prefix ends one chunk and the rest of the needle would start the next.
+        let needles: &[&[u8]] = &[b"instr", b"dataBinding", b"signatureline"];
+        let mut w = NeedleWatch::new(needles);
+        w.feed(b"<w:ins w:id=\"1\"/> insurance data date design signal sign");
+        assert_eq!(w.found, 0);
+        w.feed(b"atures instance dataBindin");
+        assert_eq!(w.found, 0);
+        w.feed(b"x ins");
+        w.feed(b"tr");
+        assert_eq!(w.found, 0b001);
+        w.feed(b"and signatureLine and signatureline");
+        assert_eq!(w.found, 0b101);
     }
 }

@@ -140,7 +140,9 @@ impl fmt::Display for PartName {
 
 /// The comparison key of a part name or reference URI path: percent-decoded, ASCII lower case.
 pub fn name_key(name: &str) -> String {
-    percent_decode(name).to_ascii_lowercase()
+    let mut key = percent_decode(name);
+    key.make_ascii_lowercase();
+    key
 }
 
 /// Decodes %XX escapes; malformed escapes are kept as they are.

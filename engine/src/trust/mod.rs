@@ -127,10 +127,82 @@ impl Validator {
 
     /// Builds a path from `leaf` through `pool` (the certificates the signature carried) to an
     /// anchor and checks it as RFC 5280 §6.1 does for what a seal needs: names chain and each
-    /// signature verifies (`issued_by`), every certificate is valid at `at`, every issuer below
-    /// the anchor is a CA (basicConstraints cA, keyCertSign when keyUsage is present) within its
+    /// signature verifies, every certificate is valid at `at`, every issuer below the anchor is a
+    /// CA (basicConstraints cA, keyCertSign when keyUsage is present) within its
     /// pathLenConstraint, and the leaf may sign documents (digitalSignature or nonRepudiation).
+    /// The path webpki verifies is taken when it meets those rules; otherwise the walk finds the
+    /// path itself and says what is wrong with it.
     pub fn check(&self, leaf: &Cert, pool: &[Cert], at: OffsetDateTime) -> PathCheck {
+        let (chain, trusted, problem) = match self.verified_meeting_rules(leaf, pool, at) {
+            Some(chain) => (chain, true, None),
+            None => self.walk(leaf, pool, at),
+        };
+        let revoked = chain
+            .windows(2)
+            .find_map(|pair| self.revocation(&pair[0], &pair[1]));
+        let issuer_crls: Vec<&Crl> = chain
+            .get(1)
+            .map(|issuer| {
+                self.crls
+                    .iter()
+                    .filter(|crl| crl.issued_by(issuer))
+                    .collect()
+            })
+            .unwrap_or_default();
+        // RFC 5280 §5.1.2.4-5: a list speaks from its thisUpdate (one dated after this verifier's
+        // clock is not believed) until its nextUpdate.
+        let now = self.now();
+        let crl_checked = issuer_crls
+            .iter()
+            .any(|crl| crl.this_update() <= now && crl.fresh_at(at));
+        let crl_stale = !issuer_crls.is_empty() && !crl_checked;
+        PathCheck {
+            chain,
+            trusted,
+            revoked,
+            crl_checked,
+            crl_stale,
+            problem,
+        }
+    }
+
+    /// The path webpki verified (RFC 5280 §6.1, every signature checked), when it also meets the
+    /// rules of [`Validator::check`] that are docseal's and is the path the walk would take to its
+    /// first anchor. Then that is the answer and no signature is checked twice (one RSA
+    /// verification of three in a whole `docseal verify`: issue 9, process start). `None` sends
+    /// the check to the walk, which names what is wrong.
+    fn verified_meeting_rules(
+        &self,
+        leaf: &Cert,
+        pool: &[Cert],
+        at: OffsetDateTime,
+    ) -> Option<Vec<Cert>> {
+        if self.anchors.is_empty() || self.anchors.contains(leaf) {
+            return None;
+        }
+        let chain = webpki_path::verified_path(leaf, pool, &self.anchors, at).ok()?;
+        let (_anchor, below_anchor) = chain.split_last()?;
+        let issuers = below_anchor.get(1..).unwrap_or_default();
+        let meets = chain.len() <= MAX_DEPTH
+            && leaf_usage_problem(leaf).is_none()
+            && below_anchor
+                .iter()
+                .all(|c| c.valid_at(at) && !self.anchors.contains(c))
+            && issuers
+                .iter()
+                .enumerate()
+                .all(|(below, ca)| issuer_problem(ca, below).is_none());
+        meets.then_some(chain)
+    }
+
+    /// The path found one issuer at a time (each signature checked with `issued_by`), whether it
+    /// is trusted, and why not.
+    fn walk(
+        &self,
+        leaf: &Cert,
+        pool: &[Cert],
+        at: OffsetDateTime,
+    ) -> (Vec<Cert>, bool, Option<String>) {
         let mut chain = vec![leaf.clone()];
         let mut problem = leaf_usage_problem(leaf);
         let mut trusted = false;
@@ -197,33 +269,7 @@ impl Validator {
                 problem = Some(format!("{}: {why}", leaf.subject()));
             }
         }
-        let revoked = chain
-            .windows(2)
-            .find_map(|pair| self.revocation(&pair[0], &pair[1]));
-        let issuer_crls: Vec<&Crl> = chain
-            .get(1)
-            .map(|issuer| {
-                self.crls
-                    .iter()
-                    .filter(|crl| crl.issued_by(issuer))
-                    .collect()
-            })
-            .unwrap_or_default();
-        // RFC 5280 §5.1.2.4-5: a list speaks from its thisUpdate (one dated after this verifier's
-        // clock is not believed) until its nextUpdate.
-        let now = self.now();
-        let crl_checked = issuer_crls
-            .iter()
-            .any(|crl| crl.this_update() <= now && crl.fresh_at(at));
-        let crl_stale = !issuer_crls.is_empty() && !crl_checked;
-        PathCheck {
-            chain,
-            trusted,
-            revoked,
-            crl_checked,
-            crl_stale,
-            problem,
-        }
+        (chain, trusted, problem)
     }
 
     fn revocation(&self, cert: &Cert, issuer: &Cert) -> Option<Revocation> {

@@ -35,14 +35,28 @@ pub fn validate(
     anchors: &[Cert],
     at: OffsetDateTime,
 ) -> Result<(), String> {
+    verified_path(leaf, pool, anchors, at).map(|_| ())
+}
+
+/// The path webpki verified, as docseal's certificates: `leaf`, the issuers above it from `pool`,
+/// and the anchor last. `Err` says why there is none, in a sentence.
+pub fn verified_path(
+    leaf: &Cert,
+    pool: &[Cert],
+    anchors: &[Cert],
+    at: OffsetDateTime,
+) -> Result<Vec<Cert>, String> {
     let anchor_ders: Vec<CertificateDer<'_>> = anchors
         .iter()
         .map(|a| CertificateDer::from(a.der()))
         .collect();
-    let trust_anchors: Vec<TrustAnchor<'_>> = anchor_ders
+    // Each parsed anchor with the certificate it came from (an anchor webpki cannot read is
+    // left out, as before).
+    let (trust_anchors, anchor_of): (Vec<TrustAnchor<'_>>, Vec<&Cert>) = anchor_ders
         .iter()
-        .filter_map(|d| webpki::anchor_from_trusted_cert(d).ok())
-        .collect();
+        .zip(anchors)
+        .filter_map(|(d, a)| webpki::anchor_from_trusted_cert(d).ok().map(|t| (t, a)))
+        .unzip();
     let intermediates: Vec<CertificateDer<'_>> = pool
         .iter()
         .filter(|c| *c != leaf)
@@ -51,17 +65,33 @@ pub fn validate(
     let leaf_der = CertificateDer::from(leaf.der());
     let ee = EndEntityCert::try_from(&leaf_der).map_err(|e| describe(&e))?;
     let time = UnixTime::since_unix_epoch(Duration::from_secs(at.unix_timestamp().max(0) as u64));
-    ee.verify_for_usage(
-        webpki::ALL_VERIFICATION_ALGS,
-        &trust_anchors,
-        &intermediates,
-        time,
-        AnyPurpose,
-        None,
-        None,
-    )
-    .map(|_| ())
-    .map_err(|e| describe(&e))
+    let path = ee
+        .verify_for_usage(
+            webpki::ALL_VERIFICATION_ALGS,
+            &trust_anchors,
+            &intermediates,
+            time,
+            AnyPurpose,
+            None,
+            None,
+        )
+        .map_err(|e| describe(&e))?;
+    let mut chain = vec![leaf.clone()];
+    for issuer in path.intermediate_certificates() {
+        let der = issuer.der();
+        let cert = pool
+            .iter()
+            .find(|c| c.der() == der.as_ref())
+            .ok_or_else(|| "the verified path holds a certificate that was not given".to_string())?;
+        chain.push(cert.clone());
+    }
+    let anchor = trust_anchors
+        .iter()
+        .position(|t| t == path.anchor())
+        .map(|i| anchor_of[i])
+        .ok_or_else(|| "the verified path ends at an anchor that was not given".to_string())?;
+    chain.push(anchor.clone());
+    Ok(chain)
 }
 
 fn describe(e: &webpki::Error) -> String {
