@@ -82,7 +82,9 @@ pub fn verified_path(
         let cert = pool
             .iter()
             .find(|c| c.der() == der.as_ref())
-            .ok_or_else(|| "the verified path holds a certificate that was not given".to_string())?;
+            .ok_or_else(|| {
+                "the verified path holds a certificate that was not given".to_string()
+            })?;
         chain.push(cert.clone());
     }
     let anchor = trust_anchors
