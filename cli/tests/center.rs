@@ -1630,6 +1630,55 @@ fn a_seal_that_needs_approval_stamps_once_per_approved_document() {
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     assert!(stderr(&o).contains("rejected"), "{}", stderr(&o));
 
+    // Through the data directory (--data-dir instead of --center): the approval is taken under
+    // the login the stamp is recorded with, and only once.
+    let out = ok(&center(
+        &data,
+        "keeper1",
+        KEEPER_PW,
+        &["request", "--seal", &id, contract.to_str().unwrap()],
+    ));
+    let req4 = out.lines().last().unwrap().trim().to_string();
+    ok(&center(&data, "approver1", KEEPER_PW, &["approve", &req4]));
+    let through_dir = |out: &Path| {
+        let args = [
+            "--seal",
+            id.as_str(),
+            "--data-dir",
+            data.to_str().unwrap(),
+            "--center-user",
+            "keeper1",
+            "--approval",
+            req4.as_str(),
+        ];
+        stamp(&contract, out, &key, &cert, &args, &journal)
+    };
+    let by_dir = dir.join("by-dir.docx");
+    let o = through_dir(&by_dir);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v = verdict(&by_dir, &data.join("ca.pem"));
+    assert_eq!(v["verdict"], "valid", "{v}");
+    assert_eq!(
+        v["signatures"][0]["approval"]["request"],
+        req4.as_str(),
+        "{v}"
+    );
+    assert_eq!(
+        v["signatures"][0]["approval"]["approved_by"], "approver1",
+        "{v}"
+    );
+    let by_dir_again = dir.join("by-dir-again.docx");
+    let o = through_dir(&by_dir_again);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("used already"), "{}", stderr(&o));
+    assert!(!by_dir_again.exists());
+    let log = ok(&center(&data, "admin", ADMIN_PW, &["audit", "--csv"]));
+    assert!(
+        log.lines()
+            .any(|l| l.contains(",keeper1,approval-use,") && l.contains(&req4)),
+        "the approval's use through --data-dir is not in the audit log:\n{log}"
+    );
+
     // Every step is in the audit log.
     let log = ok(&center(&data, "admin", ADMIN_PW, &["audit", "--json"]));
     for action in [
