@@ -167,9 +167,11 @@ impl Validator {
     }
 
     /// The path webpki verified (RFC 5280 §6.1, every signature checked), when it also meets the
-    /// rules of [`Validator::check`] that are docseal's and is the path the walk would take to its
-    /// first anchor. Then that is the answer and no signature is checked twice (one RSA
-    /// verification of three in a whole `docseal verify`: issue 9, process start). `None` sends
+    /// rules of [`Validator::check`] that are docseal's and no certificate below its anchor is
+    /// itself an anchor (where the walk would stop). Then that is the answer and no signature is
+    /// checked twice (one RSA verification of three in a whole `docseal verify`: issue 9, process
+    /// start). Where several certificates could issue the same one, webpki's choice may differ
+    /// from the walk's first find; either is a verified path that meets every rule. `None` sends
     /// the check to the walk, which names what is wrong.
     fn verified_meeting_rules(
         &self,
