@@ -74,18 +74,24 @@ fn seal_through_with(
     std::fs::write(&k, leaf_key.serialize_pem()).unwrap();
     std::fs::write(&c, leaf_cert.pem()).unwrap();
     std::fs::write(&ch, int_pem).unwrap();
-    let out = dir.join("sealed.docx");
+    sign_in(dir, "sealed.docx")
+}
+
+/// Signs `contract.docx` into `dir/name` with the `seal.key`, `seal.pem` and `chain.pem` there.
+fn sign_in(dir: &Path, name: &str) -> PathBuf {
+    let out = dir.join(name);
+    let file = |n: &str| dir.join(n).to_str().unwrap().to_string();
     let o = docseal(&[
         "sign",
         samples().join("contract.docx").to_str().unwrap(),
         "-o",
         out.to_str().unwrap(),
         "--key",
-        k.to_str().unwrap(),
+        &file("seal.key"),
         "--cert",
-        c.to_str().unwrap(),
+        &file("seal.pem"),
         "--chain",
-        ch.to_str().unwrap(),
+        &file("chain.pem"),
     ]);
     assert!(o.status.success(), "{}", stderr(&o));
     out
@@ -228,20 +234,7 @@ fn a_path_longer_than_an_intermediate_allows_is_refused() {
     let chain = dir.join("chain.pem");
     let lower = std::fs::read_to_string(&chain).unwrap();
     std::fs::write(&chain, format!("{lower}{}", upper.pem())).unwrap();
-    let f2 = dir.join("sealed-2.docx");
-    let o = docseal(&[
-        "sign",
-        samples().join("contract.docx").to_str().unwrap(),
-        "-o",
-        f2.to_str().unwrap(),
-        "--key",
-        dir.join("seal.key").to_str().unwrap(),
-        "--cert",
-        dir.join("seal.pem").to_str().unwrap(),
-        "--chain",
-        chain.to_str().unwrap(),
-    ]);
-    assert!(o.status.success(), "{}", stderr(&o));
+    let f2 = sign_in(&dir, "sealed-2.docx");
     // Trusting the upper intermediate directly, the path is short enough.
     assert_eq!(verify_trusting(&f, &upper)["verdict"], "valid");
     let r = verify_trusting(&f2, &ca);
