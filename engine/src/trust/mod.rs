@@ -133,9 +133,12 @@ impl Validator {
     /// The path webpki verifies is taken when it meets those rules; otherwise the walk finds the
     /// path itself and says what is wrong with it.
     pub fn check(&self, leaf: &Cert, pool: &[Cert], at: OffsetDateTime) -> PathCheck {
-        let (chain, trusted, problem) = match self.verified_meeting_rules(leaf, pool, at) {
-            Some(chain) => (chain, true, None),
-            None => self.walk(leaf, pool, at),
+        // webpki's verdict, asked once. A leaf that is itself an anchor needs no path.
+        let webpki = (!self.anchors.is_empty() && !self.anchors.contains(leaf))
+            .then(|| webpki_path::verified_path(leaf, pool, &self.anchors, at));
+        let (chain, trusted, problem) = match webpki {
+            Some(Ok(chain)) if self.meets_rules(leaf, &chain, at) => (chain, true, None),
+            webpki => self.walk(leaf, pool, at, webpki.map(|w| w.map(|_| ()))),
         };
         let revoked = chain
             .windows(2)
@@ -166,26 +169,19 @@ impl Validator {
         }
     }
 
-    /// The path webpki verified (RFC 5280 §6.1, every signature checked), when it also meets the
-    /// rules of [`Validator::check`] that are docseal's and no certificate below its anchor is
-    /// itself an anchor (where the walk would stop). Then that is the answer and no signature is
+    /// Does the path webpki verified (RFC 5280 §6.1, every signature checked) also meet the rules
+    /// of [`Validator::check`] that are docseal's, with no certificate below its anchor itself an
+    /// anchor (where the walk would stop)? Then that path is the answer and no signature is
     /// checked twice (one RSA verification of three in a whole `docseal verify`: issue 9, process
     /// start). Where several certificates could issue the same one, webpki's choice may differ
-    /// from the walk's first find; either is a verified path that meets every rule. `None` sends
-    /// the check to the walk, which names what is wrong.
-    fn verified_meeting_rules(
-        &self,
-        leaf: &Cert,
-        pool: &[Cert],
-        at: OffsetDateTime,
-    ) -> Option<Vec<Cert>> {
-        if self.anchors.is_empty() || self.anchors.contains(leaf) {
-            return None;
-        }
-        let chain = webpki_path::verified_path(leaf, pool, &self.anchors, at).ok()?;
-        let (_anchor, below_anchor) = chain.split_last()?;
+    /// from the walk's first find; either is a verified path that meets every rule. Otherwise the
+    /// walk names what is wrong.
+    fn meets_rules(&self, leaf: &Cert, chain: &[Cert], at: OffsetDateTime) -> bool {
+        let Some((_anchor, below_anchor)) = chain.split_last() else {
+            return false;
+        };
         let issuers = below_anchor.get(1..).unwrap_or_default();
-        let meets = chain.len() <= MAX_DEPTH
+        chain.len() <= MAX_DEPTH
             && leaf_usage_problem(leaf).is_none()
             && below_anchor
                 .iter()
@@ -193,17 +189,18 @@ impl Validator {
             && issuers
                 .iter()
                 .enumerate()
-                .all(|(below, ca)| issuer_problem(ca, below).is_none());
-        meets.then_some(chain)
+                .all(|(below, ca)| issuer_problem(ca, below).is_none())
     }
 
     /// The path found one issuer at a time (each signature checked with `issued_by`), whether it
-    /// is trusted, and why not.
+    /// is trusted, and why not. `webpki` is webpki's verdict on the leaf (`None` when no path is
+    /// asked for: no anchors, or the leaf is one).
     fn walk(
         &self,
         leaf: &Cert,
         pool: &[Cert],
         at: OffsetDateTime,
+        webpki: Option<Result<(), String>>,
     ) -> (Vec<Cert>, bool, Option<String>) {
         let mut chain = vec![leaf.clone()];
         let mut problem = leaf_usage_problem(leaf);
@@ -266,7 +263,10 @@ impl Validator {
         // reason for the seal-specific rules, webpki holds the rest (name constraints, critical
         // extensions, algorithms). A leaf that is itself an anchor needs no path.
         if trusted && !self.anchors.contains(leaf) {
-            if let Err(why) = webpki_path::validate(leaf, pool, &self.anchors, at) {
+            // Trusted through an anchor, so webpki was asked; were it not, the path stands
+            // unvalidated.
+            let verdict = webpki.unwrap_or_else(|| Err("the path was not validated".into()));
+            if let Err(why) = verdict {
                 trusted = false;
                 problem = Some(format!("{}: {why}", leaf.subject()));
             }

@@ -27,19 +27,9 @@ impl ExtendedKeyUsageValidator for AnyPurpose {
     }
 }
 
-/// Does `leaf` have a valid path to one of `anchors` through `pool` at `at`? `Err` says why not,
+/// The path webpki verified from `leaf` through `pool` to one of `anchors` at `at`, as docseal's
+/// certificates: `leaf`, the issuers above it, and the anchor last. `Err` says why there is none,
 /// in a sentence.
-pub fn validate(
-    leaf: &Cert,
-    pool: &[Cert],
-    anchors: &[Cert],
-    at: OffsetDateTime,
-) -> Result<(), String> {
-    verified_path(leaf, pool, anchors, at).map(|_| ())
-}
-
-/// The path webpki verified, as docseal's certificates: `leaf`, the issuers above it from `pool`,
-/// and the anchor last. `Err` says why there is none, in a sentence.
 pub fn verified_path(
     leaf: &Cert,
     pool: &[Cert],
