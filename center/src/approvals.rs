@@ -372,6 +372,22 @@ impl Center {
         self.approval(id).await
     }
 
+    /// Takes (uses, once) the approval for `seal_id` on the bytes with SHA-256 `document_sha256`:
+    /// `given`, or the approved request this actor may see for them (as
+    /// [`crate::client::Client::take_approval`] does through a running center).
+    pub async fn take_approval(
+        &self,
+        actor: &Actor,
+        seal_id: &str,
+        given: Option<&str>,
+        document_sha256: &str,
+    ) -> Result<Approval> {
+        let list = self.approvals(actor, Some("approved")).await?;
+        let id = pick(&list, given, seal_id, document_sha256)?;
+        self.consume_approval(actor, &id, seal_id, document_sha256)
+            .await
+    }
+
     /// A stamp takes its approval: the request `id` must be for `seal_id`, approved, unexpired,
     /// unused, and for exactly `document_sha256`; it is then used, once.
     pub async fn consume_approval(

@@ -193,8 +193,7 @@ impl Reporter {
             r.event.document_sha256 = sha;
             r
         });
-        let client = match &mut self.sink {
-            Sink::Center(client) => client,
+        match &mut self.sink {
             Sink::DataDir(local) => {
                 if let Err(e) = report.and_then(|r| local.record(r)) {
                     eprintln!(
@@ -203,17 +202,16 @@ impl Reporter {
                         local.dir.display()
                     );
                 }
-                return;
             }
-        };
-        match report.and_then(|r| client.report(&r)) {
-            Ok(true) => {}
-            Ok(false) => eprintln!(
-                "docseal: {} queued for the seal center ({} waiting)",
-                output.display(),
-                client.pending().unwrap_or(0)
-            ),
-            Err(e) => eprintln!("docseal: the report to the seal center failed: {e}"),
+            Sink::Center(client) => match report.and_then(|r| client.report(&r)) {
+                Ok(true) => {}
+                Ok(false) => eprintln!(
+                    "docseal: {} queued for the seal center ({} waiting)",
+                    output.display(),
+                    client.pending().unwrap_or(0)
+                ),
+                Err(e) => eprintln!("docseal: the report to the seal center failed: {e}"),
+            },
         }
     }
 }
@@ -238,17 +236,11 @@ pub fn take_approval(
     match reporter.map(|r| &r.sink) {
         Some(Sink::DataDir(local)) => local
             .runtime
-            .block_on(async {
-                let list = local
-                    .center
-                    .approvals(&local.actor, Some("approved"))
-                    .await?;
-                let id = docseal_center::approvals::pick(&list, given, seal, digest)?;
+            .block_on(
                 local
                     .center
-                    .consume_approval(&local.actor, &id, seal, digest)
-                    .await
-            })
+                    .take_approval(&local.actor, seal, given, digest),
+            )
             .map(|r| r.signed_property())
             .map_err(refused),
         Some(Sink::Center(client)) => client
