@@ -1598,15 +1598,21 @@ fn a_seal_that_needs_approval_stamps_once_per_approved_document() {
     assert!(stderr(&o).contains("used already"), "{}", stderr(&o));
     assert!(!again.exists());
 
+    // A request for the contract, made by the keeper and approved: its id.
+    let approved_for_contract = || {
+        let out = ok(&center(
+            &data,
+            "keeper1",
+            KEEPER_PW,
+            &["request", "--seal", &id, contract.to_str().unwrap()],
+        ));
+        let req = out.lines().last().unwrap().trim().to_string();
+        ok(&center(&data, "approver1", KEEPER_PW, &["approve", &req]));
+        req
+    };
+
     // An approval is for exactly those bytes: another document is refused.
-    let out = ok(&center(
-        &data,
-        "keeper1",
-        KEEPER_PW,
-        &["request", "--seal", &id, contract.to_str().unwrap()],
-    ));
-    let req2 = out.lines().last().unwrap().trim().to_string();
-    ok(&center(&data, "approver1", KEEPER_PW, &["approve", &req2]));
+    let req2 = approved_for_contract();
     let ledger = samples().join("ledger.xlsx");
     let o = stamp_it(&dir.join("ledger.xlsx"), &["--approval", &req2], &ledger);
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
@@ -1632,14 +1638,7 @@ fn a_seal_that_needs_approval_stamps_once_per_approved_document() {
 
     // Through the data directory (--data-dir instead of --center): the approval is taken under
     // the login the stamp is recorded with, and only once.
-    let out = ok(&center(
-        &data,
-        "keeper1",
-        KEEPER_PW,
-        &["request", "--seal", &id, contract.to_str().unwrap()],
-    ));
-    let req4 = out.lines().last().unwrap().trim().to_string();
-    ok(&center(&data, "approver1", KEEPER_PW, &["approve", &req4]));
+    let req4 = approved_for_contract();
     let through_dir = |out: &Path| {
         let args = [
             "--seal",
