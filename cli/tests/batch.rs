@@ -1,6 +1,7 @@
-//! `docseal batch`: a mixed tree sealed in one run, a run killed with SIGKILL and finished by a
-//! second run, one token login for a hundred files (counted through OpenSC's pkcs11-spy), a
-//! wrong PIN that stops everything before any output, and progress on a terminal and in a pipe.
+//! `docseal batch`: a mixed tree sealed in one run, symbolic links in a tree, a run killed with
+//! SIGKILL and finished by a second run, one token login for a hundred files (counted through
+//! OpenSC's pkcs11-spy), a wrong PIN that stops everything before any output, and progress on a
+//! terminal and in a pipe.
 
 #![allow(clippy::unwrap_used)]
 
@@ -244,6 +245,68 @@ fn a_mixed_tree_is_sealed_mirrored_and_reported() {
             "{v}"
         );
     }
+}
+
+/// A link named as a document is sealed through; one that leads nowhere is reported, not dropped;
+/// a link to a folder (here to the tree's own root) is not followed.
+#[test]
+fn links_in_the_tree_are_sealed_reported_or_not_followed() {
+    let dir = scratch("batch-links");
+    let input = dir.join("in");
+    std::fs::create_dir_all(input.join("sub")).unwrap();
+    std::fs::copy(samples().join("contract.docx"), input.join("plain.docx")).unwrap();
+    let elsewhere = dir.join("shared-templates");
+    std::fs::create_dir_all(&elsewhere).unwrap();
+    std::fs::copy(samples().join("report.docx"), elsewhere.join("report.docx")).unwrap();
+    std::os::unix::fs::symlink(elsewhere.join("report.docx"), input.join("sub/linked.docx"))
+        .unwrap();
+    std::os::unix::fs::symlink(dir.join("gone.docx"), input.join("dangling.docx")).unwrap();
+    std::os::unix::fs::symlink(&input, input.join("sub/loop")).unwrap();
+
+    let output = dir.join("out");
+    let report = dir.join("report.json");
+    let o = batch(&[
+        input.to_str().unwrap(),
+        "-o",
+        output.to_str().unwrap(),
+        "--recursive",
+        "--sign-only",
+        "--report",
+        report.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}{}", stdout(&o), stderr(&o));
+    assert_eq!(
+        files(&output),
+        [
+            PathBuf::from("plain.docx"),
+            PathBuf::from("sub/linked.docx")
+        ]
+    );
+    assert!(
+        !std::fs::symlink_metadata(output.join("sub/linked.docx"))
+            .unwrap()
+            .file_type()
+            .is_symlink(),
+        "the output is a file of its own"
+    );
+    let v = verify_json(&output.join("sub/linked.docx"), true);
+    assert_eq!(v["verdict"], "valid", "{v}");
+
+    let r: serde_json::Value = serde_json::from_slice(&std::fs::read(&report).unwrap()).unwrap();
+    let r = r.as_array().unwrap();
+    assert_eq!(r.len(), 3, "{r:?}");
+    let dangling = r
+        .iter()
+        .find(|l| l["input"] == input.join("dangling.docx").to_str().unwrap())
+        .unwrap();
+    assert_eq!(dangling["status"], "failed", "{dangling}");
+    assert!(
+        dangling["reason"]
+            .as_str()
+            .unwrap()
+            .contains("No such file"),
+        "{dangling}"
+    );
 }
 
 fn sha2_hex(bytes: &[u8]) -> String {
