@@ -1,7 +1,7 @@
-//! `docseal batch`: a mixed tree sealed in one run, symbolic links in a tree, a run killed with
-//! SIGKILL and finished by a second run, one token login for a hundred files (counted through
-//! OpenSC's pkcs11-spy), a wrong PIN that stops everything before any output, and progress on a
-//! terminal and in a pipe.
+//! `docseal batch`: a mixed tree sealed in one run, symbolic links in a tree, a template and a
+//! document of one name, a run killed with SIGKILL and finished by a second run, one token login
+//! for a hundred files (counted through OpenSC's pkcs11-spy), a wrong PIN that stops everything
+//! before any output, and progress on a terminal and in a pipe.
 
 #![allow(clippy::unwrap_used)]
 
@@ -307,6 +307,63 @@ fn links_in_the_tree_are_sealed_reported_or_not_followed() {
             .contains("No such file"),
         "{dangling}"
     );
+}
+
+/// A template and a document of the same name would seal to one output: the document keeps it,
+/// the template fails with its reason, and a rerun gives the same answer.
+#[test]
+fn a_template_and_a_document_of_one_name_do_not_share_an_output() {
+    let dir = scratch("batch-same-name");
+    let input = dir.join("in");
+    std::fs::create_dir_all(&input).unwrap();
+    let template = std::fs::read_dir(repo().join("tests/corpus/docs"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| p.extension().is_some_and(|e| e == "dotx"))
+        .unwrap();
+    // Two workers may reach either file first; the document keeps its name whatever the timing.
+    std::fs::copy(&template, input.join("offer.dotx")).unwrap();
+    std::fs::copy(samples().join("contract.docx"), input.join("offer.docx")).unwrap();
+    let output = dir.join("out");
+    let report = dir.join("report.json");
+    for (run, status) in [(1, "sealed"), (2, "already-sealed")] {
+        let o = batch(&[
+            input.to_str().unwrap(),
+            "-o",
+            output.to_str().unwrap(),
+            "--sign-only",
+            "--jobs",
+            "2",
+            "--report",
+            report.to_str().unwrap(),
+        ]);
+        assert_eq!(o.status.code(), Some(1), "run {run}: {}", stderr(&o));
+        let r: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(&report).unwrap()).unwrap();
+        let line = |name: &str| {
+            r.as_array()
+                .unwrap()
+                .iter()
+                .find(|l| l["input"] == input.join(name).to_str().unwrap())
+                .unwrap()
+                .clone()
+        };
+        assert_eq!(line("offer.docx")["status"], status, "run {run}: {r}");
+        let refused = line("offer.dotx");
+        assert_eq!(refused["status"], "failed", "run {run}: {refused}");
+        assert_eq!(refused["code"], "output-taken", "run {run}: {refused}");
+        assert!(
+            refused["reason"].as_str().unwrap().contains("offer.docx"),
+            "run {run}: {refused}"
+        );
+        // The one output is the document's seal, not the template's.
+        assert_eq!(files(&output), [PathBuf::from("offer.docx")]);
+        assert_eq!(
+            line("offer.docx")["sha256"],
+            sha2_hex(&std::fs::read(output.join("offer.docx")).unwrap()).as_str()
+        );
+    }
 }
 
 fn sha2_hex(bytes: &[u8]) -> String {

@@ -127,6 +127,9 @@ pub enum Error {
     InvalidArgument { arg: String, reason: String },
     /// The output would overwrite the input.
     SameFile { path: PathBuf },
+    /// Another input of the same batch seals to this output (`x.dotx` and `x.docx` both become
+    /// `x.docx`).
+    OutputTaken { output: PathBuf, by: PathBuf },
     /// The output could not be written.
     Write(String),
 
@@ -290,6 +293,7 @@ impl Error {
             Error::NoFreeName { .. } => "no-free-name",
             Error::InvalidArgument { .. } => "invalid-argument",
             Error::SameFile { .. } => "same-file",
+            Error::OutputTaken { .. } => "output-taken",
             Error::Write(_) => "write-failed",
         }
     }
@@ -346,7 +350,7 @@ impl Error {
             | Unsealable { .. }
             | Picture(_)
             | NoFreeName { .. } => ErrorClass::Document,
-            InvalidArgument { .. } | SameFile { .. } => ErrorClass::Usage,
+            InvalidArgument { .. } | SameFile { .. } | OutputTaken { .. } => ErrorClass::Usage,
         }
     }
 }
@@ -514,6 +518,12 @@ impl fmt::Display for Error {
                 f,
                 "{}: the output must not be the input file",
                 path.display()
+            ),
+            Error::OutputTaken { output, by } => write!(
+                f,
+                "{}: the output of {} already (a template and a document with the same name)",
+                output.display(),
+                by.display()
             ),
             Error::Write(why) => write!(f, "writing the package: {why}"),
         }

@@ -8,6 +8,7 @@
 pub mod report;
 pub mod tree;
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Mutex;
@@ -65,6 +66,7 @@ pub fn run(jobs: &[Job], opts: &BatchOptions, done: &(dyn Fn(&Outcome) + Sync)) 
     let outcomes = Mutex::new(Vec::with_capacity(jobs.len()));
     let fatal: Mutex<Option<Error>> = Mutex::new(None);
     let pending = Pending::default();
+    let claims = Claims::new(jobs);
     let workers = opts.jobs.clamp(1, 64).min(jobs.len().max(1));
     // Groups of sealed files are committed on a thread of their own, so that the workers go on
     // sealing while the disk flushes.
@@ -85,7 +87,7 @@ pub fn run(jobs: &[Job], opts: &BatchOptions, done: &(dyn Fn(&Outcome) + Sync)) 
                     }
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     let Some(job) = jobs.get(i) else { break };
-                    match seal_one(job, opts).map_err(|e| *e) {
+                    match seal_one(job, opts, &|output| claims.take(i, output)).map_err(|e| *e) {
                         Ok(Sealed::Staged(outcome, file)) => {
                             if let Some(group) = pending.add(outcome, file) {
                                 // The committer ends only after the workers: it is listening.
@@ -118,6 +120,54 @@ pub fn run(jobs: &[Job], opts: &BatchOptions, done: &(dyn Fn(&Outcome) + Sync)) 
     RunResult {
         outcomes: outcomes.into_inner().unwrap_or_default(),
         fatal: fatal.into_inner().unwrap_or_default(),
+    }
+}
+
+/// Which job each output belongs to, so that two inputs never seal to one output (`x.dotx` and
+/// `x.docx` both become `x.docx`). Given out in advance by the names — a document keeps its own
+/// name, and of templates the first in order takes it — so that a tree gets the same answer on
+/// every run whatever the workers' timing (a rerun must not take the document's seal for the
+/// template's). An output the names did not foresee (a `.docx` holding a macro document) goes to
+/// the first job that reaches it.
+struct Claims<'a> {
+    jobs: &'a [Job],
+    owner: Mutex<HashMap<PathBuf, usize>>,
+}
+
+impl<'a> Claims<'a> {
+    fn new(jobs: &'a [Job]) -> Self {
+        let mut owner = HashMap::new();
+        for keeps_name in [true, false] {
+            for (i, job) in jobs.iter().enumerate() {
+                let Some(ext) = job.input.extension().and_then(|e| e.to_str()) else {
+                    continue;
+                };
+                let ext = ext.to_ascii_lowercase();
+                let sealed = tree::sealed_extension(&ext);
+                if (sealed == ext) == keeps_name {
+                    owner.entry(job.output_with_extension(sealed)).or_insert(i);
+                }
+            }
+        }
+        Claims {
+            jobs,
+            owner: Mutex::new(owner),
+        }
+    }
+
+    /// Takes `output` for job `i`, or names the input that has it.
+    fn take(&self, i: usize, output: &Path) -> Result<()> {
+        let mut owner = self
+            .owner
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        match *owner.entry(output.to_path_buf()).or_insert(i) {
+            j if j == i => Ok(()),
+            j => Err(Error::OutputTaken {
+                output: output.to_path_buf(),
+                by: self.jobs[j].input.clone(),
+            }),
+        }
     }
 }
 
@@ -205,11 +255,16 @@ fn failed(job: &Job, output: Option<&Path>, e: Error) -> JobError {
 }
 
 /// Seals one file: the output gets the document's own extension (a template becomes a document).
-fn seal_one(job: &Job, opts: &BatchOptions) -> std::result::Result<Sealed, JobError> {
+fn seal_one(
+    job: &Job,
+    opts: &BatchOptions,
+    take: &dyn Fn(&Path) -> Result<()>,
+) -> std::result::Result<Sealed, JobError> {
     let pkg = Package::open(&job.input, Limits::default()).map_err(|e| failed(job, None, e))?;
     let mut edit = PackageEdit::new(&pkg);
     let main = place::template_to_document(&mut edit).map_err(|e| failed(job, None, e))?;
     let output = job.output_with_extension(main.extension());
+    take(&output).map_err(|e| failed(job, None, e))?;
     if output.exists() {
         match finished_by(&output, opts.mode.sign_options()) {
             Some(sha256) => {
@@ -352,5 +407,37 @@ impl Outcome {
                 .ok()
                 .map(|b| hex(crate::algorithm::DigestAlg::Sha256.digest(&b))),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn job(name: &str) -> Job {
+        Job {
+            input: Path::new("/in").join(name),
+            relative: PathBuf::from(name),
+            out_dir: PathBuf::from("/out"),
+        }
+    }
+
+    #[test]
+    fn a_document_keeps_its_name_whichever_job_asks_first() {
+        // The template comes first in the list, and asks first.
+        let jobs = [job("x.dotx"), job("x.docx"), job("y.xltx"), job("y.XLTM")];
+        let claims = Claims::new(&jobs);
+        let out = |n: &str| Path::new("/out").join(n);
+        match claims.take(0, &out("x.docx")) {
+            Err(Error::OutputTaken { by, .. }) => assert_eq!(by, Path::new("/in/x.docx")),
+            other => panic!("{other:?}"),
+        }
+        assert!(claims.take(1, &out("x.docx")).is_ok());
+        // Different outputs (y.xlsx, y.xlsm) do not collide; an output no name foretold goes to
+        // whoever takes it first.
+        assert!(claims.take(2, &out("y.xlsx")).is_ok());
+        assert!(claims.take(3, &out("y.xlsm")).is_ok());
+        assert!(claims.take(2, &out("z.docm")).is_ok());
+        assert!(claims.take(3, &out("z.docm")).is_err());
     }
 }

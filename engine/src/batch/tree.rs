@@ -44,6 +44,18 @@ pub fn is_document(path: &Path) -> bool {
         .is_some_and(|e| EXTENSIONS.contains(&e.as_str()))
 }
 
+/// The extension a file of this (lower-case) extension has once sealed, going by its name: a
+/// template becomes a document, a document keeps its own.
+pub fn sealed_extension(ext: &str) -> &str {
+    match ext {
+        "dotx" => "docx",
+        "dotm" => "docm",
+        "xltx" => "xlsx",
+        "xltm" => "xlsm",
+        other => other,
+    }
+}
+
 /// The documents under `dir`, sorted, each with its relative path. A symbolic link named as a
 /// document is taken as one and read through (one that leads nowhere, or to a folder, then fails
 /// with its reason in the report instead of vanishing from it); a link to a folder is not
