@@ -182,14 +182,10 @@ fn a_mixed_tree_is_sealed_mirrored_and_reported() {
     );
 
     // The report names every file, with the reason for the failures.
-    let r: serde_json::Value = serde_json::from_slice(&std::fs::read(&report).unwrap()).unwrap();
-    let r = r.as_array().unwrap();
+    let r = report_lines(&report);
     assert_eq!(r.len(), 200);
     for b in &bad {
-        let line = r
-            .iter()
-            .find(|l| l["input"] == b.to_str().unwrap())
-            .unwrap();
+        let line = line_for(&r, b);
         assert_eq!(line["status"], "failed", "{line}");
         let expect = if b.to_string_lossy().contains("broken") {
             "not-a-zip"
@@ -292,13 +288,9 @@ fn links_in_the_tree_are_sealed_reported_or_not_followed() {
     let v = verify_json(&output.join("sub/linked.docx"), true);
     assert_eq!(v["verdict"], "valid", "{v}");
 
-    let r: serde_json::Value = serde_json::from_slice(&std::fs::read(&report).unwrap()).unwrap();
-    let r = r.as_array().unwrap();
+    let r = report_lines(&report);
     assert_eq!(r.len(), 3, "{r:?}");
-    let dangling = r
-        .iter()
-        .find(|l| l["input"] == input.join("dangling.docx").to_str().unwrap())
-        .unwrap();
+    let dangling = line_for(&r, &input.join("dangling.docx"));
     assert_eq!(dangling["status"], "failed", "{dangling}");
     assert!(
         dangling["reason"]
@@ -339,17 +331,9 @@ fn a_template_and_a_document_of_one_name_do_not_share_an_output() {
             report.to_str().unwrap(),
         ]);
         assert_eq!(o.status.code(), Some(1), "run {run}: {}", stderr(&o));
-        let r: serde_json::Value =
-            serde_json::from_slice(&std::fs::read(&report).unwrap()).unwrap();
-        let line = |name: &str| {
-            r.as_array()
-                .unwrap()
-                .iter()
-                .find(|l| l["input"] == input.join(name).to_str().unwrap())
-                .unwrap()
-                .clone()
-        };
-        assert_eq!(line("offer.docx")["status"], status, "run {run}: {r}");
+        let r = report_lines(&report);
+        let line = |name: &str| line_for(&r, &input.join(name));
+        assert_eq!(line("offer.docx")["status"], status, "run {run}: {r:?}");
         let refused = line("offer.dotx");
         assert_eq!(refused["status"], "failed", "run {run}: {refused}");
         assert_eq!(refused["code"], "output-taken", "run {run}: {refused}");
@@ -364,6 +348,21 @@ fn a_template_and_a_document_of_one_name_do_not_share_an_output() {
             sha2_hex(&std::fs::read(output.join("offer.docx")).unwrap()).as_str()
         );
     }
+}
+
+/// The lines of a `--report FILE.json`.
+fn report_lines(report: &Path) -> Vec<serde_json::Value> {
+    let r: serde_json::Value = serde_json::from_slice(&std::fs::read(report).unwrap()).unwrap();
+    r.as_array().unwrap().clone()
+}
+
+/// The report's line for one input.
+fn line_for(lines: &[serde_json::Value], input: &Path) -> serde_json::Value {
+    lines
+        .iter()
+        .find(|l| l["input"] == input.to_str().unwrap())
+        .unwrap_or_else(|| panic!("{input:?} is not in the report"))
+        .clone()
 }
 
 fn sha2_hex(bytes: &[u8]) -> String {
