@@ -69,11 +69,11 @@ fn transform_with_prefix(
     }
 }
 
-/// The transformed part written directly in its C14N 1.0 form, which is what libxml2 made of
-/// the part built as a plain document before (held to it by a test): no XML declaration, the
-/// default namespace declared on the root, attributes in lexicographic order (§2.2 "Attribute Nodes ... sorted"; `Id`,
-/// `Target`, `TargetMode`, `Type`), values escaped as `escape_attr` does (`&amp;`, `&lt;`,
-/// `&quot;`, `&#x9;`, `&#xA;`, `&#xD;`) and empty elements as start-end pairs. It spares a
+/// The transformed part written directly in its C14N 1.0 form, which is what libxml2 made of the
+/// part built as a plain document before (held to it by a test): no XML declaration, the default
+/// namespace declared on the root, attributes in lexicographic order (§2.2 "Attribute Nodes ...
+/// sorted"; `Id`, `Target`, `TargetMode`, `Type`), values escaped as `escape_attr` does (`&amp;`,
+/// `&lt;`, `&quot;`, `&#x9;`, `&#xA;`, `&#xD;`) and empty elements as start-end pairs. It spares a
 /// parse and a canonicalisation per relationships reference (issue 9).
 fn canonical_form(kept: &[&Relationship], stray: &[&str]) -> String {
     let mut out = format!("<Relationships xmlns=\"{NS}\">");
