@@ -1545,22 +1545,17 @@ fn a_seal_that_needs_approval_stamps_once_per_approved_document() {
     assert!(stderr(&o).contains("needs an approval"), "{}", stderr(&o));
     assert!(!first.exists());
 
+    // The keeper asks for a stamp of `doc`: the request's id.
+    let request = |doc: &Path, reason: &[&str]| {
+        let mut args = vec!["request", "--seal", id.as_str(), doc.to_str().unwrap()];
+        args.extend_from_slice(reason);
+        let out = ok(&center(&data, "keeper1", KEEPER_PW, &args));
+        out.lines().last().unwrap().trim().to_string()
+    };
+
     // The keeper asks; a keeper may not approve; the approver does.
-    let out = ok(&center(
-        &data,
-        "keeper1",
-        KEEPER_PW,
-        &[
-            "request",
-            "--seal",
-            &id,
-            contract.to_str().unwrap(),
-            "--reason",
-            "Q4 supply contract",
-        ],
-    ));
-    let req = out.lines().last().unwrap().trim().to_string();
-    assert!(req.starts_with("apr-"), "{out}");
+    let req = request(&contract, &["--reason", "Q4 supply contract"]);
+    assert!(req.starts_with("apr-"), "{req}");
     let o = center(&data, "keeper1", KEEPER_PW, &["approve", &req]);
     assert!(!o.status.success(), "a keeper approved a request");
     let pending = ok(&center(
@@ -1600,13 +1595,7 @@ fn a_seal_that_needs_approval_stamps_once_per_approved_document() {
 
     // A request for the contract, made by the keeper and approved: its id.
     let approved_for_contract = || {
-        let out = ok(&center(
-            &data,
-            "keeper1",
-            KEEPER_PW,
-            &["request", "--seal", &id, contract.to_str().unwrap()],
-        ));
-        let req = out.lines().last().unwrap().trim().to_string();
+        let req = request(&contract, &[]);
         ok(&center(&data, "approver1", KEEPER_PW, &["approve", &req]));
         req
     };
@@ -1619,13 +1608,7 @@ fn a_seal_that_needs_approval_stamps_once_per_approved_document() {
     assert!(stderr(&o).contains("another document"), "{}", stderr(&o));
 
     // A rejected request is refused by name.
-    let out = ok(&center(
-        &data,
-        "keeper1",
-        KEEPER_PW,
-        &["request", "--seal", &id, ledger.to_str().unwrap()],
-    ));
-    let req3 = out.lines().last().unwrap().trim().to_string();
+    let req3 = request(&ledger, &[]);
     ok(&center(
         &data,
         "approver1",
