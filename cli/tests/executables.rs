@@ -24,16 +24,19 @@ fn docseal_alone_verifies_and_names_docseal_full_for_the_rest() {
     sign_rsa(&samples().join("contract.docx"), &signed);
     let alone = docseal_alone("exe-alone");
     let ca = pki().join("ca.pem");
+    // Both judge at one instant: without a time-stamp the report's best time is the time of
+    // verification, and two runs may fall either side of a second.
+    let at = docseal::format_time(time::OffsetDateTime::now_utc());
 
     // verify runs in docseal itself: the same verdict and the same exit status as docseal-full.
     let own = Command::new(&alone)
-        .args(["verify", "--json", "--trust"])
+        .args(["verify", "--json", "--at", &at, "--trust"])
         .arg(&ca)
         .arg(&signed)
         .output()
         .unwrap();
     let full = Command::new(env!("CARGO_BIN_EXE_docseal-full"))
-        .args(["verify", "--json", "--trust"])
+        .args(["verify", "--json", "--at", &at, "--trust"])
         .arg(&ca)
         .arg(&signed)
         .output()
@@ -45,6 +48,11 @@ fn docseal_alone_verifies_and_names_docseal_full_for_the_rest() {
     let full_report: serde_json::Value = serde_json::from_slice(&full.stdout).unwrap();
     assert_eq!(report[0]["verdict"], full_report[0]["verdict"]);
     assert_eq!(report[0]["signatures"], full_report[0]["signatures"]);
+    assert_eq!(
+        report[0]["signatures"][0]["best_time"],
+        at.as_str(),
+        "{report:#}"
+    );
 
     // A tampered copy: exit 1 from docseal alone, as from docseal-full.
     let tampered = dir.join("tampered.docx");
