@@ -20,7 +20,9 @@ fn expect_refused(file: &Path, what: &str, needle: &str) {
         "{what}: not one line: {out}"
     );
     assert!(out.contains(needle), "{what}: {out:?} lacks {needle:?}");
-    assert!(took < Duration::from_secs(1), "{what}: took {took:?}");
+    // A bound against runaway work (a bomb inflated, a loop), not a speed goal: refusing takes
+    // milliseconds, while the debug binary shares two cores with the other tests of this file.
+    assert!(took < Duration::from_secs(5), "{what}: took {took:?}");
     // Signing it is refused the same way, and writes nothing.
     let dst = file.with_extension("signed.docx");
     let o = sign_cli(file, &dst, &[("--key", "rsa.key"), ("--cert", "rsa.pem")]);

@@ -24,7 +24,14 @@ const data = join(work, "center");
 const ADMIN_PW = "admin-password-1";
 const KEEPER_PW = "keeper-password-1";
 
-const freePort = () => new Promise((ok) => { const s = net.createServer().listen(0, "127.0.0.1", () => { const p = s.address().port; s.close(() => ok(p)); }); });
+// n distinct free ports: all held at once while they are picked.
+const freePorts = async (n) => {
+  const held = await Promise.all(Array.from({ length: n }, () =>
+    new Promise((ok) => { const s = net.createServer().listen(0, "127.0.0.1", () => ok(s)); })));
+  const ports = held.map((s) => s.address().port);
+  await Promise.all(held.map((s) => new Promise((ok) => s.close(ok))));
+  return ports;
+};
 const waitPort = async (port) => {
   for (let i = 0; i < 300; i++) {
     const up = await new Promise((ok) => { const c = net.connect(port, "127.0.0.1", () => { c.end(); ok(true); }).on("error", () => ok(false)); });
@@ -66,10 +73,9 @@ before(async () => {
   writeFileSync(join(work, "hsm/softhsm2.conf"), `directories.tokendir = ${join(work, "hsm/tokens")}\nobjectstore.backend = file\nlog.level = ERROR\n`);
   hsmEnv = { SOFTHSM2_CONF: join(work, "hsm/softhsm2.conf"), DOCSEAL_PKCS11_MODULE: "/usr/lib/softhsm/libsofthsm2.so" };
   execFileSync("softhsm2-util", ["--init-token", "--free", "--label", "Keeper", "--so-pin", "87654321", "--pin", "123456"], { env: { ...process.env, ...hsmEnv } });
-  [port, crlPort] = [await freePort(), await freePort()];
+  [port, crlPort, paneServerPort] = await freePorts(3);
   server = spawn(bin("docseal-center"), ["--data-dir", data, "--listen", `127.0.0.1:${port}`, "--crl-listen", `127.0.0.1:${crlPort}`], { stdio: "ignore", env: { ...process.env, ...hsmEnv } });
   await waitPort(port);
-  paneServerPort = await freePort();
   paneServer = spawn(bin("docseal-server"), ["--port", String(paneServerPort), "--data-dir", join(work, "pane"), "--no-open",
     "--center", `https://127.0.0.1:${port}`, "--center-ca", join(data, "tls.pem"), "--center-user", "keeper2"],
     { env: { ...process.env, DOCSEAL_CENTER_PASSWORD: KEEPER_PW }, stdio: "ignore" });
@@ -121,8 +127,11 @@ test("a wrong password is refused and the next attempts are throttled", async ()
     if (i < 5) await page.evaluate(() => { document.querySelector("#login-error").textContent = ""; });
   }
   assert.match(await page.textContent("#login-error"), /Too many failed logins|Wrong name/);
+  await page.evaluate(() => { document.querySelector("#login-error").textContent = ""; });
   await login(page, "keeper1", KEEPER_PW);
-  await page.waitForTimeout(300);
+  // The box is filled when the answer comes; a login let through would leave it empty and this
+  // wait would fail.
+  await page.waitForFunction(() => document.querySelector("#login-error").textContent !== "");
   assert.match(await page.textContent("#login-error"), /Too many failed logins/);
   await page.screenshot({ path: join(artifacts, "login-throttled-en.png") });
   await page.context().close();
