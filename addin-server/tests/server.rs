@@ -471,7 +471,6 @@ fn with_a_seal_center_the_keepers_seals_are_offered_checked_and_reported() {
         "admin-password-1",
     );
     let id = out.lines().last().unwrap().trim().to_string();
-    let center_port = free_port();
     struct Stop(Child);
     impl Drop for Stop {
         fn drop(&mut self) {
@@ -479,25 +478,26 @@ fn with_a_seal_center_the_keepers_seals_are_offered_checked_and_reported() {
             let _ = self.0.wait();
         }
     }
-    let center = Stop(
-        Command::new(sibling("docseal-center"))
-            .args([
-                "--data-dir",
-                d,
-                "--listen",
-                &format!("127.0.0.1:{center_port}"),
-            ])
-            .stdout(std::process::Stdio::null())
-            .spawn()
-            .unwrap(),
-    );
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while std::net::TcpStream::connect(("127.0.0.1", center_port)).is_err()
-        || !data.join("tls.pem").exists()
-    {
-        assert!(Instant::now() < deadline, "docseal-center did not start");
-        std::thread::sleep(Duration::from_millis(100));
-    }
+    // Ready when it says where it listens (not when something answers on the port: another
+    // test's server may have taken a port picked and let go); a center that could not bind
+    // ends at once, and another port is tried.
+    let (center, center_port) = (0..5)
+        .find_map(|_| {
+            let port = free_port();
+            let mut center = Stop(
+                Command::new(sibling("docseal-center"))
+                    .args(["--data-dir", d, "--listen", &format!("127.0.0.1:{port}")])
+                    .stdout(std::process::Stdio::piped())
+                    .spawn()
+                    .unwrap(),
+            );
+            let out = std::io::BufReader::new(center.0.stdout.take().unwrap());
+            std::io::BufRead::lines(out)
+                .map_while(Result::ok)
+                .any(|l| l.contains("listening on https://"))
+                .then_some((center, port))
+        })
+        .expect("docseal-center did not start");
     let url = format!("https://127.0.0.1:{center_port}");
     let s = start(
         "center",

@@ -26,12 +26,10 @@ fn center_bin() -> PathBuf {
     p
 }
 
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
+/// `N` distinct free ports: all held at once while they are picked, so no two are the same.
+fn free_ports<const N: usize>() -> [u16; N] {
+    let held: [TcpListener; N] = std::array::from_fn(|_| TcpListener::bind("127.0.0.1:0").unwrap());
+    held.map(|l| l.local_addr().unwrap().port())
 }
 
 /// A running docseal-center, stopped when dropped.
@@ -231,7 +229,7 @@ fn seal_log(data: &Path, id: &str) -> (serde_json::Value, Vec<String>) {
 fn a_seal_reported_lost_is_refused_and_documents_keep_their_proven_verdicts() {
     let dir = scratch("center-life");
     let data = dir.join("center");
-    let (port, crl_port) = (free_port(), free_port());
+    let [port, crl_port] = free_ports();
     let crl_url = format!("http://127.0.0.1:{crl_port}/crl/center.crl");
     let (key, cert, id) = center_with_file_seal(
         &dir,
@@ -385,7 +383,7 @@ fn a_seal_reported_lost_is_refused_and_documents_keep_their_proven_verdicts() {
 fn stamps_made_while_the_center_is_down_are_recorded_once_after_it_returns() {
     let dir = scratch("center-offline");
     let data = dir.join("center");
-    let (port, crl_port) = (free_port(), free_port());
+    let [port, crl_port] = free_ports();
     let (key, cert, id) = center_with_file_seal(&dir, &data, &[], "Quotation Seal");
     let url = format!("https://127.0.0.1:{port}");
     // The TLS certificate is made on the server's first start.
@@ -498,7 +496,7 @@ fn on_token(conf: &Path, args: &[&str]) -> std::process::Output {
 fn a_seal_enrolled_on_a_fresh_token_stamps_until_it_is_reported_lost() {
     let dir = scratch("center-enroll");
     let data = dir.join("center");
-    let (port, crl_port) = (free_port(), free_port());
+    let [port, crl_port] = free_ports();
     let crl_url = format!("http://127.0.0.1:{crl_port}/crl/center.crl");
     let conf = fresh_token(&dir.join("token"));
     let pin = dir.join("token/pin.txt");
@@ -657,7 +655,7 @@ fn fifty_parallel_stamps_through_two_centers_on_one_postgres_keep_one_unbroken_l
     let postgres = pg::Postgres::start("two-centers");
     let dir = scratch("center-two");
     let first = dir.join("first");
-    let (p1, p2, c1, c2) = (free_port(), free_port(), free_port(), free_port());
+    let [p1, p2, c1, c2] = free_ports();
     let crl_url = format!("http://127.0.0.1:{c1}/crl/center.crl");
     let (key, cert, id) = center_with_file_seal(
         &dir,
@@ -882,7 +880,7 @@ fn a_center_whose_ca_key_lives_on_an_hsm_signs_certificates_and_crls_there() {
     ));
 
     // The TSA signs on the token too: a token from the running center, checked by OpenSSL.
-    let (port, plain_port) = (free_port(), free_port());
+    let [port, plain_port] = free_ports();
     let _server = Server::start_with(&data, port, plain_port, &[("SOFTHSM2_CONF", &conf)]);
     let query = dir.join("q.tsq");
     let o = Command::new("openssl")
@@ -952,7 +950,7 @@ fn http_post(port: u16, path: &str, kind: &str, body: &[u8]) -> Vec<u8> {
 fn the_centers_own_tsa_times_a_seal_over_https_and_openssl_accepts_its_tokens() {
     let dir = scratch("center-tsa");
     let data = dir.join("center");
-    let (port, plain_port) = (free_port(), free_port());
+    let [port, plain_port] = free_ports();
     let (key, cert, id) = center_with_file_seal(
         &dir,
         &data,
@@ -1511,7 +1509,7 @@ fn a_seal_that_needs_approval_stamps_once_per_approved_document() {
         ADMIN_PW,
         &["keeper", "add", "approver1", "--role", "approver"],
     ));
-    let (port, plain) = (free_port(), free_port());
+    let [port, plain] = free_ports();
     let _server = Server::start(&data, port, plain);
     let url = format!("https://127.0.0.1:{port}");
     let tls = data.join("tls.pem");

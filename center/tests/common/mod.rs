@@ -76,13 +76,14 @@ impl Postgres {
                 Command::new(program)
             };
             let o = c.args(args).output().unwrap();
-            assert!(
-                o.status.success(),
-                "{} {args:?}: {}{}",
-                program.display(),
-                String::from_utf8_lossy(&o.stdout),
-                String::from_utf8_lossy(&o.stderr)
-            );
+            o.status.success().then_some(()).ok_or_else(|| {
+                format!(
+                    "{} {args:?}: {}{}",
+                    program.display(),
+                    String::from_utf8_lossy(&o.stdout),
+                    String::from_utf8_lossy(&o.stderr)
+                )
+            })
         };
         run(
             &initdb,
@@ -98,29 +99,43 @@ impl Postgres {
                 "-E",
                 "UTF8",
             ],
-        );
-        let port = TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let opts = format!(
-            "-c listen_addresses=127.0.0.1 -p {port} -k {} -c fsync=off",
-            dir.display()
-        );
-        run(
-            &pg_ctl,
-            &[
-                "-D",
-                data.to_str().unwrap(),
-                "-o",
-                &opts,
-                "-l",
-                dir.join("log").to_str().unwrap(),
-                "-w",
-                "start",
-            ],
-        );
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        // A port picked and let go may be taken again before the server binds it (another test
+        // of this binary starts its own server): try a fresh one a few times.
+        let mut attempts = Vec::new();
+        let port = loop {
+            let port = TcpListener::bind("127.0.0.1:0")
+                .unwrap()
+                .local_addr()
+                .unwrap()
+                .port();
+            let opts = format!(
+                "-c listen_addresses=127.0.0.1 -p {port} -k {} -c fsync=off",
+                dir.display()
+            );
+            let log = dir.join(format!("log-{port}"));
+            match run(
+                &pg_ctl,
+                &[
+                    "-D",
+                    data.to_str().unwrap(),
+                    "-o",
+                    &opts,
+                    "-l",
+                    log.to_str().unwrap(),
+                    "-w",
+                    "start",
+                ],
+            ) {
+                Ok(()) => break port,
+                Err(e) if attempts.len() < 2 => attempts.push(e),
+                Err(e) => {
+                    let log = std::fs::read_to_string(&log).unwrap_or_default();
+                    panic!("{}\n{e}\n{log}", attempts.join("\n"))
+                }
+            }
+        };
         Postgres {
             url: format!("postgres://docseal:{PG_PASSWORD}@127.0.0.1:{port}/postgres"),
             dir,
