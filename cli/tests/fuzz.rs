@@ -7,7 +7,9 @@
 //! saves the input under `target/fuzz-findings/` to be made a regression test. The targets
 //! themselves are `docseal::fuzzing`, so another harness can drive the same calls.
 //!
-//! CI runs each target for DOCSEAL_FUZZ_SECONDS (default 12); a longer campaign:
+//! CI runs each target for DOCSEAL_FUZZ_SECONDS (default 12), from a seed of its own unless
+//! DOCSEAL_FUZZ_SEED is given (printed with each result, so a finding can be replayed); a longer
+//! campaign:
 //! `DOCSEAL_FUZZ_SECONDS=720 cargo test --release -p docseal-cli --test fuzz -- --nocapture`.
 
 #![allow(clippy::unwrap_used)]
@@ -185,7 +187,14 @@ fn seeds() -> Vec<Vec<u8>> {
 fn campaign(name: &str, seeds: &[Vec<u8>], part_level: bool, target: impl Fn(&[u8])) {
     let budget = Duration::from_secs(seconds());
     let start = Instant::now();
-    let mut rng = Rng(0x5EED ^ start.elapsed().as_nanos() as u64 ^ std::process::id() as u64 | 1);
+    // Each run explores other inputs unless a seed is given; the seed is printed with a finding
+    // so that a failure seen once in CI can be replayed: the same seed mutates the same seed
+    // files the same way (the TSA's tokens are made afresh, so theirs only nearly).
+    let rng_seed = std::env::var("DOCSEAL_FUZZ_SEED")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0x5EED ^ std::process::id() as u64);
+    let mut rng = Rng(rng_seed | 1);
     let mut runs = 0u64;
     let findings = repo().join("target/fuzz-findings");
     while start.elapsed() < budget {
@@ -205,7 +214,8 @@ fn campaign(name: &str, seeds: &[Vec<u8>], part_level: bool, target: impl Fn(&[u
             let path = findings.join(format!("{name}-{runs}.bin"));
             std::fs::write(&path, &input).unwrap();
             panic!(
-                "{name}: {} on input saved as {path:?} ({:.1} s)",
+                "{name}: {} on input {runs} of DOCSEAL_FUZZ_SEED={rng_seed}, saved as {path:?} \
+                 ({:.1} s)",
                 if outcome.is_err() {
                     "panic"
                 } else if over_cap {
@@ -218,7 +228,7 @@ fn campaign(name: &str, seeds: &[Vec<u8>], part_level: bool, target: impl Fn(&[u
         }
     }
     eprintln!(
-        "fuzz {name}: {runs} executions in {:.0} s, no finding",
+        "fuzz {name}: {runs} executions of DOCSEAL_FUZZ_SEED={rng_seed} in {:.0} s, no finding",
         start.elapsed().as_secs_f64()
     );
 }
