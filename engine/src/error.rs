@@ -521,7 +521,7 @@ impl fmt::Display for Error {
             ),
             Error::OutputTaken { output, by } => write!(
                 f,
-                "{}: the output of {} already (a template and a document with the same name)",
+                "{}: already the output of {} (a template and a document of the same name)",
                 output.display(),
                 by.display()
             ),
