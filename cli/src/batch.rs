@@ -82,7 +82,9 @@ pub fn run(a: BatchArgs) -> Result<u8, Error> {
     };
     let placement = crate::stamp::placement(&a.place)?;
     let offset_mm = crate::stamp::offset(a.place.offset_mm.as_deref())?;
-    // One PIN entry and one token login for the whole run: a wrong PIN ends it here.
+    if let Some(report) = &a.report {
+        batch::report::check(report)?;
+    }
     // One PIN entry and one token login for the whole run: a wrong PIN ends it here.
     let (setup, mut reporter) = crate::key_setup(&a.tsa, &a.center, &a.key)?;
     let sign = setup.sign_options(&a.comment)?;
@@ -184,6 +186,9 @@ fn files_under(paths: &[PathBuf]) -> Result<Vec<PathBuf>, Error> {
 
 /// `verify --recursive`: every document of the trees, in parallel.
 pub fn verify_tree(a: &VerifyArgs, opts: &VerifyOptions) -> Result<(u8, Vec<Report>), Error> {
+    if let Some(report) = &a.report {
+        batch::report::check(report)?;
+    }
     let files = files_under(&a.files)?;
     let progress = Progress::new(files.len(), a.quiet || a.json);
     let started = Instant::now();

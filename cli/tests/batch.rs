@@ -350,6 +350,45 @@ fn a_template_and_a_document_of_one_name_do_not_share_an_output() {
     }
 }
 
+#[test]
+fn a_report_that_could_not_be_written_is_refused_before_the_run() {
+    let dir = scratch("batch-report-path");
+    let input = dir.join("in");
+    std::fs::create_dir_all(&input).unwrap();
+    std::fs::copy(samples().join("contract.docx"), input.join("a.docx")).unwrap();
+    let output = dir.join("out");
+    let (missing, text) = (dir.join("no-such-folder/r.json"), dir.join("r.txt"));
+    for (report, says) in [
+        (&missing, "no-such-folder does not exist"),
+        (&text, "expected a FILE.json or FILE.csv"),
+        (&input, "expected a FILE.json or FILE.csv"),
+    ] {
+        let (input, output, report) = (
+            input.to_str().unwrap(),
+            output.to_str().unwrap(),
+            report.to_str().unwrap(),
+        );
+        let sealing = ["batch", input, "-o", output, "--report", report];
+        let mut sealing: Vec<&str> = sealing.to_vec();
+        let key = key_args();
+        sealing.extend(key.iter().map(String::as_str).chain(["--sign-only"]));
+        let checking = ["verify", "--recursive", input, "--report", report];
+        for args in [&sealing[..], &checking[..]] {
+            let o = docseal(args);
+            assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
+            let err = stderr(&o);
+            assert_eq!(err.lines().count(), 1, "{args:?}: {err}");
+            assert!(
+                err.contains(report) && err.contains(says),
+                "{args:?}: {err}"
+            );
+        }
+        // Refused before the run: no output folder, nothing sealed, no report.
+        assert!(!Path::new(output).exists(), "{report}");
+        assert!(!text.exists() && !missing.exists());
+    }
+}
+
 /// The lines of a `--report FILE.json`.
 fn report_lines(report: &Path) -> Vec<serde_json::Value> {
     let r: serde_json::Value = serde_json::from_slice(&std::fs::read(report).unwrap()).unwrap();

@@ -96,6 +96,32 @@ pub fn to_csv(outcomes: &[Outcome]) -> String {
     out
 }
 
+/// Refuses a report path the run could not write at its end — an extension other than `.json`
+/// or `.csv`, or a folder that does not exist — before any file is read, so that an hour's run
+/// does not end without its report.
+pub fn check(path: &Path) -> Result<()> {
+    let refuse = |reason: String| Error::InvalidArgument {
+        arg: format!("--report {}", path.display()),
+        reason,
+    };
+    let known = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("json") || e.eq_ignore_ascii_case("csv"));
+    if !known {
+        return Err(refuse("expected a FILE.json or FILE.csv".into()));
+    }
+    if path.is_dir() {
+        return Err(refuse("is a folder".into()));
+    }
+    match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() && !dir.is_dir() => Err(refuse(format!(
+            "the folder {} does not exist",
+            dir.display()
+        ))),
+        _ => Ok(()),
+    }
+}
+
 /// Writes the report (sorted by input) atomically: `.csv` as CSV, anything else as JSON.
 pub fn write(path: &Path, outcomes: &[Outcome]) -> Result<()> {
     let mut sorted = outcomes.to_vec();

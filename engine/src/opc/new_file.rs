@@ -78,7 +78,8 @@ pub fn stage(path: &Path, bytes: &[u8], overwrite: bool) -> Result<Staged> {
         file_name.to_string_lossy(),
         std::process::id()
     ));
-    let file = File::create(&temp).map_err(|e| Error::io(&temp, e))?;
+    // Named for the file asked for: the temporary name means nothing to the reader.
+    let file = File::create(&temp).map_err(|e| Error::io(path, e))?;
     // Made before writing, so that a failed write removes the temporary file on drop.
     let mut staged = Staged {
         path: path.to_path_buf(),

@@ -243,7 +243,8 @@ pub fn write_atomically(path: &Path, fill: impl FnOnce(File) -> Result<()>) -> R
         file_name.to_string_lossy(),
         std::process::id()
     ));
-    let file = File::create(&tmp).map_err(|e| Error::io(&tmp, e))?;
+    // Named for the file asked for: the temporary name means nothing to the reader.
+    let file = File::create(&tmp).map_err(|e| Error::io(path, e))?;
     let result =
         fill(file).and_then(|()| std::fs::rename(&tmp, path).map_err(|e| Error::io(path, e)));
     if result.is_err() {
