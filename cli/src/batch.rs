@@ -52,7 +52,7 @@ impl Progress {
                 bar.inc(1);
             }
             None if !ok => eprintln!("{line}"),
-            None if !self.quiet => println!("{line}"),
+            None if !self.quiet => say!("{line}"),
             None => {}
         }
     }
@@ -156,7 +156,7 @@ pub fn run(a: BatchArgs) -> Result<u8, Error> {
         count(Status::AlreadySealed),
         count(Status::Failed),
     );
-    println!(
+    say!(
         "{sealed} sealed, {kept} already sealed, {failed} failed of {} files {}",
         jobs.len(),
         rate(result.outcomes.len(), started)
@@ -228,7 +228,7 @@ pub fn verify_tree(a: &VerifyArgs, opts: &VerifyOptions) -> Result<(u8, Vec<Repo
     if a.json {
         eprintln!("{summary}");
     } else {
-        println!("{summary}");
+        say!("{summary}");
     }
     let code = if reports.iter().any(|r| r.verdict == Verdict::Error) {
         2

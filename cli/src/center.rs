@@ -427,11 +427,11 @@ pub(crate) fn show_approval(a: &CenterArgs, r: &docseal_center::approvals::Appro
 
 pub(crate) fn list_approvals(a: &CenterArgs, list: &[docseal_center::approvals::Approval]) {
     if a.json {
-        println!("{}", serde_json::to_value(list).unwrap_or_default());
+        say!("{}", serde_json::to_value(list).unwrap_or_default());
         return;
     }
     for r in list {
-        println!(
+        say!(
             "{}  {:<8}  {}  {}  by {}{}",
             r.id,
             r.status.as_str(),
@@ -556,13 +556,13 @@ async fn seal(a: &CenterArgs, center: &Center, s: &SealCommand) -> Result<u8, Er
         SealCommand::List => {
             let seals = center.seals().await?;
             if a.json {
-                println!(
+                say!(
                     "{}",
                     serde_json::Value::Array(seals.iter().map(summary).collect())
                 );
             } else {
                 for s in &seals {
-                    println!(
+                    say!(
                         "{}  {:<9}  {}  ({}, held by {})",
                         s.id,
                         s.status.as_str(),
@@ -688,10 +688,10 @@ async fn keeper(a: &CenterArgs, center: &Center, k: &KeeperCommand) -> Result<u8
         KeeperCommand::List => {
             let users = center.users().await?;
             if a.json {
-                println!("{}", serde_json::to_value(&users).unwrap_or_default());
+                say!("{}", serde_json::to_value(&users).unwrap_or_default());
             } else {
                 for u in users {
-                    println!(
+                    say!(
                         "{:<24} {:<13} {}",
                         u.name,
                         u.role.as_str(),
@@ -752,9 +752,9 @@ pub(crate) fn since(au: &AuditArgs) -> Result<Option<i64>, Error> {
 
 pub(crate) fn print_entries(a: &CenterArgs, au: &AuditArgs, rows: &[docseal_center::audit::Entry]) {
     if a.json {
-        println!("{}", serde_json::to_value(rows).unwrap_or_default());
+        say!("{}", serde_json::to_value(rows).unwrap_or_default());
     } else if au.csv {
-        println!("seq,at,actor,action,seal_id,document,document_sha256,outcome,client,detail,hash");
+        say!("seq,at,actor,action,seal_id,document,document_sha256,outcome,client,detail,hash");
         for r in rows {
             let e = &r.event;
             let cells = [
@@ -770,7 +770,7 @@ pub(crate) fn print_entries(a: &CenterArgs, au: &AuditArgs, rows: &[docseal_cent
                 e.detail.clone().unwrap_or_default(),
                 r.hash.clone(),
             ];
-            println!(
+            say!(
                 "{}",
                 cells
                     .iter()
@@ -782,7 +782,7 @@ pub(crate) fn print_entries(a: &CenterArgs, au: &AuditArgs, rows: &[docseal_cent
     } else {
         for r in rows {
             let e = &r.event;
-            println!(
+            say!(
                 "{:>5}  {}  {:<12} {:<16} {:<16} {}{}",
                 r.seq,
                 time_text(r.at),
@@ -826,8 +826,8 @@ pub(crate) fn csv_cell(c: &str) -> String {
 
 pub(crate) fn say(a: &CenterArgs, json: &serde_json::Value, text: &str) {
     if a.json {
-        println!("{json}");
+        say!("{json}");
     } else {
-        println!("{text}");
+        say!("{text}");
     }
 }

@@ -32,10 +32,10 @@ pub fn run(a: &CenterArgs, c: &Client) -> Result<u8, Error> {
         CenterCommand::Seal(SealCommand::List) => {
             let seals = c.seals()?;
             if a.json {
-                println!("{}", serde_json::Value::Array(seals.iter().map(summary).collect()));
+                say!("{}", serde_json::Value::Array(seals.iter().map(summary).collect()));
             } else {
                 for s in &seals {
-                    println!("{}  {:<9}  {}  ({}, held by {})", s.id, s.status.as_str(), s.name, s.kind, s.holder);
+                    say!("{}  {:<9}  {}  ({}, held by {})", s.id, s.status.as_str(), s.name, s.kind, s.holder);
                 }
             }
             return Ok(0);

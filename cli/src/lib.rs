@@ -8,11 +8,19 @@
 //! A whole-process verify, which auditors and scripts start once per file, pays for that
 //! (issue 9, process start; see docs/design-notes.md).
 
+/// `println!` that survives a reader going away (see `out`).
+macro_rules! say {
+    ($($arg:tt)*) => {
+        $crate::out::line(format_args!($($arg)*))
+    };
+}
+
 mod args;
 mod batch;
 mod center;
 mod center_remote;
 mod issued;
+mod out;
 mod reporting;
 mod slot;
 mod stamp;
@@ -150,7 +158,7 @@ fn sign(a: SignArgs) -> Result<u8, Error> {
     if let Some(r) = &mut reporter {
         r.done("sign", &a.output, "ok");
     }
-    println!(
+    say!(
         "{}: signed by {}",
         a.output.display(),
         key.chain[0].subject()
@@ -208,7 +216,7 @@ fn verify<const MARK: bool>(a: VerifyArgs) -> Result<u8, Error> {
     if a.recursive {
         let (code, reports) = batch::verify_tree(&a, &opts)?;
         if a.json {
-            println!(
+            say!(
                 "{}",
                 serde_json::to_string_pretty(&reports).map_err(|e| Error::Write(e.to_string()))?
             );
@@ -236,7 +244,7 @@ fn verify<const MARK: bool>(a: VerifyArgs) -> Result<u8, Error> {
         );
     }
     if a.json {
-        println!(
+        say!(
             "{}",
             serde_json::to_string_pretty(&reports).map_err(|e| Error::Write(e.to_string()))?
         );
@@ -246,7 +254,7 @@ fn verify<const MARK: bool>(a: VerifyArgs) -> Result<u8, Error> {
         for r in &reports {
             write_report(&mut text, r).map_err(|e| Error::Write(e.to_string()))?;
         }
-        print!("{text}");
+        out::text(&text);
     }
     Ok(if reports.iter().any(|r| r.verdict == Verdict::Error) {
         2
@@ -410,7 +418,7 @@ fn image(a: ImageArgs) -> Result<u8, Error> {
         }
     };
     docseal::write_bytes_atomically(&a.output, &png)?;
-    println!("{}: seal picture written", a.output.display());
+    say!("{}: seal picture written", a.output.display());
     Ok(0)
 }
 

@@ -21,7 +21,7 @@ fn add(a: SlotAddArgs) -> Result<u8, Error> {
         offset_mm: crate::stamp::offset(a.place.offset_mm.as_deref())?,
     };
     let added = docseal::slots::add_file(&a.input, &a.output, &req)?;
-    println!(
+    say!(
         "{}: seal slot \"{}\" added ({} in {})",
         a.output.display(),
         added.label,
@@ -45,10 +45,10 @@ fn list(a: SlotListArgs) -> Result<u8, Error> {
                 })
             })
             .collect();
-        println!("{}", serde_json::Value::Array(v));
+        say!("{}", serde_json::Value::Array(v));
     } else {
         for s in &slots {
-            println!(
+            say!(
                 "{}\t{}\t{}",
                 s.label,
                 s.signer_hint.as_deref().unwrap_or(""),

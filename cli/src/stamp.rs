@@ -124,14 +124,14 @@ pub fn run(a: StampArgs) -> Result<u8, Error> {
         r.done("stamp", &a.output, "ok");
     }
     match &a.into_slot {
-        Some(label) => println!(
+        Some(label) => say!(
             "{}: sealed by {} into the slot \"{label}\" ({} in {})",
             a.output.display(),
             key.chain[0].subject(),
             placed.image_part,
             placed.in_part
         ),
-        None => println!(
+        None => say!(
             "{}: sealed by {} ({} in {})",
             a.output.display(),
             key.chain[0].subject(),

@@ -11,9 +11,9 @@ pub fn run(a: TokensArgs) -> Result<u8, Error> {
     let path = pkcs11::module_path(a.module.as_deref());
     let ctx = pkcs11::context(&path)?;
     let tokens = pkcs11::tokens(&ctx)?;
-    println!("module {}", path.display());
+    say!("module {}", path.display());
     if tokens.is_empty() {
-        println!("no tokens present");
+        say!("no tokens present");
         return Ok(1);
     }
     for t in tokens {
@@ -22,7 +22,7 @@ pub fn run(a: TokensArgs) -> Result<u8, Error> {
         } else {
             format!(" [{}]", t.flags.join(", "))
         };
-        println!(
+        say!(
             "token {:?} (manufacturer {}, serial {}, slot {}){flags}",
             t.label,
             t.manufacturer,
@@ -71,14 +71,14 @@ pub fn run(a: TokensArgs) -> Result<u8, Error> {
             } else {
                 "EC"
             };
-            println!("  certificate {}", cert.subject());
-            println!(
+            say!("  certificate {}", cert.subject());
+            say!(
                 "    serial {}, {key_type}, valid {} to {}",
                 cert.serial_hex(),
                 docseal::format_time(cert.not_before()),
                 docseal::format_time(cert.not_after())
             );
-            println!(
+            say!(
                 "    --key '{}'",
                 Pkcs11Uri::format(&t.label, label.as_deref(), &id)
             );

@@ -389,6 +389,42 @@ fn a_report_that_could_not_be_written_is_refused_before_the_run() {
     }
 }
 
+#[test]
+fn a_reader_that_goes_away_ends_the_lines_not_the_run() {
+    let dir = scratch("batch-reader-gone");
+    let input = dir.join("in");
+    std::fs::create_dir_all(&input).unwrap();
+    for i in 0..6 {
+        std::fs::copy(
+            samples().join("contract.docx"),
+            input.join(format!("c{i}.docx")),
+        )
+        .unwrap();
+    }
+    let output = dir.join("out");
+    let (input, output) = (input.to_str().unwrap(), output.to_str().unwrap());
+    let mut sealing: Vec<String> = ["batch", input, "-o", output, "--sign-only", "--jobs", "1"]
+        .map(String::from)
+        .to_vec();
+    sealing.extend(key_args());
+    let checking = ["verify", "--recursive", output, "--trust"].map(String::from);
+    let checking = [&checking[..], &[pki().join("ca.pem").display().to_string()]].concat();
+    for args in [sealing, checking] {
+        // As `| head -0` does: the reader has gone before the first line is written.
+        let mut child = Command::new(env!("CARGO_BIN_EXE_docseal"))
+            .args(&args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stdout.take());
+        let o = child.wait_with_output().unwrap();
+        assert_eq!(o.status.code(), Some(0), "{args:?}: {}", stderr(&o));
+        assert_eq!(stderr(&o), "", "{args:?}");
+        assert_eq!(files(Path::new(output)).len(), 6, "{args:?}");
+    }
+}
+
 /// The lines of a `--report FILE.json`.
 fn report_lines(report: &Path) -> Vec<serde_json::Value> {
     let r: serde_json::Value = serde_json::from_slice(&std::fs::read(report).unwrap()).unwrap();
