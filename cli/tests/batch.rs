@@ -390,6 +390,37 @@ fn a_report_that_could_not_be_written_is_refused_before_the_run() {
 }
 
 #[test]
+fn an_output_folder_that_cannot_be_one_is_refused_before_the_run() {
+    let dir = scratch("batch-bad-output");
+    let input = dir.join("in");
+    std::fs::create_dir_all(input.join("sub")).unwrap();
+    std::fs::copy(samples().join("contract.docx"), input.join("a.docx")).unwrap();
+    let a_file = dir.join("a-file");
+    std::fs::write(&a_file, "not a folder").unwrap();
+    for (output, says) in [
+        (input.join("sub/out"), "must not be inside the input folder"),
+        (input.clone(), "must not be inside the input folder"),
+        (a_file.clone(), "is a file, not a folder"),
+    ] {
+        let o = batch(&[
+            input.to_str().unwrap(),
+            "-o",
+            output.to_str().unwrap(),
+            "--sign-only",
+            "--recursive",
+        ]);
+        assert_eq!(o.status.code(), Some(2), "{output:?}: {}", stderr(&o));
+        let err = stderr(&o);
+        assert_eq!(err.lines().count(), 1, "{output:?}: {err}");
+        assert!(err.contains(says), "{output:?}: {err}");
+        // Nothing written: the input holds what it held, the file is still the file.
+        assert_eq!(files(&input), [PathBuf::from("a.docx")]);
+        assert!(!input.join("sub/out").exists());
+        assert_eq!(std::fs::read(&a_file).unwrap(), b"not a folder");
+    }
+}
+
+#[test]
 fn a_reader_that_goes_away_ends_the_lines_not_the_run() {
     let dir = scratch("batch-reader-gone");
     let input = dir.join("in");
