@@ -301,6 +301,74 @@ fn links_in_the_tree_are_sealed_reported_or_not_followed() {
     );
 }
 
+/// A pipe, or a link to a device, named as a document: each is a failed line with its reason; a
+/// FIFO's open would otherwise wait for a writer, and `/dev/zero` never ends.
+#[test]
+fn pipes_and_devices_named_as_documents_are_failed_lines_not_hangs() {
+    let dir = scratch("batch-devices");
+    let input = dir.join("in");
+    std::fs::create_dir_all(&input).unwrap();
+    std::fs::copy(samples().join("contract.docx"), input.join("plain.docx")).unwrap();
+    let fifo = input.join("fifo.docx");
+    assert!(Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap()
+        .success());
+    std::os::unix::fs::symlink("/dev/zero", input.join("zero.docx")).unwrap();
+    std::os::unix::fs::symlink("/dev/urandom", input.join("random.xlsx")).unwrap();
+    let odd = ["fifo.docx", "random.xlsx", "zero.docx"];
+
+    let output = dir.join("out");
+    let report = dir.join("report.json");
+    let mut sealing: Vec<String> = ["batch", input.to_str().unwrap(), "-o"]
+        .map(String::from)
+        .to_vec();
+    sealing.extend([output.to_str().unwrap(), "--sign-only", "--report"].map(String::from));
+    sealing.push(report.to_str().unwrap().into());
+    sealing.extend(key_args());
+    let checked = dir.join("checked.json");
+    let checking = ["verify", "--recursive", input.to_str().unwrap(), "--report"]
+        .map(String::from)
+        .to_vec();
+    let checking = [checking, vec![checked.to_str().unwrap().into()]].concat();
+    for (args, report, failed) in [(sealing, &report, "failed"), (checking, &checked, "error")] {
+        let o = within(Duration::from_secs(120), &args);
+        assert_eq!(
+            o.status.code(),
+            Some(if failed == "failed" { 1 } else { 2 })
+        );
+        let r = report_lines(report);
+        assert_eq!(r.len(), 4, "{r:?}");
+        for name in odd {
+            let line = line_for(&r, &input.join(name));
+            assert_eq!(line["status"], failed, "{line}");
+            let why = line["reason"].as_str().unwrap();
+            assert!(why.contains("a device, a pipe or a socket"), "{line}");
+        }
+    }
+    assert_eq!(files(&output), [PathBuf::from("plain.docx")]);
+}
+
+/// `docseal ARGS`, killed and failed if it has not ended within `limit`.
+fn within(limit: Duration, args: &[String]) -> std::process::Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_docseal"))
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if started.elapsed() > limit {
+            let _ = child.kill();
+            panic!("{args:?} still running after {limit:?}");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    child.wait_with_output().unwrap()
+}
+
 /// A template and a document of the same name would seal to one output: the document keeps it,
 /// the template fails with its reason, and a rerun gives the same answer.
 #[test]

@@ -403,7 +403,7 @@ impl Outcome {
             status,
             code: reason.map(|f| f.code.to_string()),
             reason: reason.map(|f| f.message.clone()),
-            sha256: std::fs::read(&r.file)
+            sha256: crate::opc::source::read_document(Path::new(&r.file), Limits::default())
                 .ok()
                 .map(|b| hex(crate::algorithm::DigestAlg::Sha256.digest(&b))),
         }

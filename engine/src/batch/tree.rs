@@ -56,10 +56,10 @@ pub fn sealed_extension(ext: &str) -> &str {
     }
 }
 
-/// The documents under `dir`, sorted, each with its relative path. A symbolic link named as a
-/// document is taken as one and read through (one that leads nowhere, or to a folder, then fails
-/// with its reason in the report instead of vanishing from it); a link to a folder is not
-/// followed, since one to an ancestor would walk the tree for ever.
+/// The documents under `dir`, sorted, each with its relative path. Whatever is named as a
+/// document is taken as one: a symbolic link is read through, and one that leads nowhere or to a
+/// folder, or a pipe or a device, fails with its reason in the report instead of vanishing from
+/// it. A link to a folder is not followed, since one to an ancestor would walk the tree for ever.
 pub fn documents(dir: &Path, recursive: bool) -> Result<Vec<(PathBuf, PathBuf)>> {
     let meta = std::fs::metadata(dir).map_err(|e| Error::io(dir, e))?;
     if !meta.is_dir() {
@@ -76,7 +76,7 @@ pub fn documents(dir: &Path, recursive: bool) -> Result<Vec<(PathBuf, PathBuf)>>
                 if recursive {
                     pending.push(path);
                 }
-            } else if (kind.is_file() || kind.is_symlink()) && is_document(&path) {
+            } else if is_document(&path) {
                 let relative = path.strip_prefix(dir).unwrap_or(&path).to_path_buf();
                 out.push((path, relative));
             }

@@ -10,6 +10,7 @@ pub mod package;
 pub mod part_name;
 mod prefault;
 pub mod rels;
+pub mod source;
 pub mod splice;
 pub mod write;
 pub mod xml_guard;

@@ -92,24 +92,10 @@ const SMALL_PART: u64 = 16 * 1024;
 const SMALL_TOTAL: u64 = 4 * 1024 * 1024;
 
 impl Package {
-    /// Reads a package from a file, refusing folders, empty files and anything over the limits.
+    /// Reads a package from a file, refusing folders, devices, pipes, empty files and anything
+    /// over the limits.
     pub fn open(path: &Path, limits: Limits) -> Result<Self> {
-        let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
-        if meta.is_dir() {
-            return Err(Error::io(
-                path,
-                std::io::Error::other("is a directory, not a document"),
-            ));
-        }
-        if meta.len() > limits.max_file_size {
-            return Err(LimitError::PartTooLarge {
-                part: path.display().to_string(),
-                size: meta.len(),
-                limit: limits.max_file_size,
-            }
-            .into());
-        }
-        let bytes = super::prefault::read_file(path, meta.len()).map_err(|e| Error::io(path, e))?;
+        let bytes = super::source::read_document(path, limits)?;
         Self::from_bytes(bytes, limits)
     }
 
