@@ -71,6 +71,36 @@ fn a_directory() {
     assert!(stdout(&o).contains("is a directory"), "{}", stdout(&o));
 }
 
+/// A pipe as the input is refused without waiting for a writer; as the output, it is refused
+/// rather than replaced by a file (the rename that names an output would, as root, turn
+/// `-o /dev/null` into a regular file).
+#[test]
+fn a_pipe_is_neither_read_nor_written_over() {
+    let dir = scratch("bad-pipe");
+    let fifo = dir.join("pipe.docx");
+    assert!(std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap()
+        .success());
+    expect_refused(&fifo, "a pipe", "a device, a pipe or a socket");
+
+    let o = sign_cli(
+        &samples().join("contract.docx"),
+        &fifo,
+        &[("--key", "rsa.key"), ("--cert", "rsa.pem")],
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert_eq!(stderr(&o).trim_end().lines().count(), 1, "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("a device, a pipe or a socket, not a file to write"),
+        "{}",
+        stderr(&o)
+    );
+    let kind = std::fs::symlink_metadata(&fifo).unwrap().file_type();
+    assert!(std::os::unix::fs::FileTypeExt::is_fifo(&kind), "{kind:?}");
+}
+
 #[test]
 fn truncated_zip() {
     let f = scratch("bad").join("truncated.docx");

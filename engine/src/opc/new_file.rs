@@ -39,6 +39,24 @@ impl Drop for Staged {
     }
 }
 
+/// Refuses to write over what is not a file. The rename (or link) that names a new file would
+/// replace a device, a pipe or a socket with a regular file — `-o /dev/null`, run as root,
+/// would leave the system without its `/dev/null` — and cannot write into it anyway.
+pub fn refuse_non_file(path: &Path) -> Result<()> {
+    let Ok(meta) = std::fs::metadata(path) else {
+        // Nothing there (or nothing readable): the write itself says what is wrong.
+        return Ok(());
+    };
+    let what = if meta.is_dir() {
+        "is a folder, not a file to write"
+    } else if !meta.is_file() {
+        "is a device, a pipe or a socket, not a file to write"
+    } else {
+        return Ok(());
+    };
+    Err(Error::io(path, std::io::Error::other(what)))
+}
+
 /// Writes `bytes` to `path`; an existing file is replaced only when `overwrite` is set.
 pub fn write_new_file(path: &Path, bytes: &[u8], overwrite: bool) -> Result<()> {
     let staged = stage(path, bytes, overwrite)?;
@@ -49,6 +67,7 @@ pub fn write_new_file(path: &Path, bytes: &[u8], overwrite: bool) -> Result<()> 
 
 /// Writes `bytes` for `path` without naming or flushing them yet.
 pub fn stage(path: &Path, bytes: &[u8], overwrite: bool) -> Result<Staged> {
+    refuse_non_file(path)?;
     if !overwrite && path.exists() {
         return Err(Error::io(
             path,

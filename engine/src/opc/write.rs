@@ -230,6 +230,7 @@ pub fn write_bytes_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
 
 /// Creates `path` atomically: `fill` writes a temporary sibling which is then renamed into place.
 pub fn write_atomically(path: &Path, fill: impl FnOnce(File) -> Result<()>) -> Result<()> {
+    super::new_file::refuse_non_file(path)?;
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
         _ => PathBuf::from("."),
