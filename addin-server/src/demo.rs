@@ -40,9 +40,9 @@ pub fn ensure(dir: &Path) -> Result<Demo, ServerError> {
             KeyUsagePurpose::ContentCommitment,
         ];
         let c = leaf.signed_by(&seal_key, &issuer).map_err(rc)?;
-        std::fs::write(&ca, issuer.pem()).map_err(|e| ServerError::io(&ca, e))?;
-        std::fs::write(&cert, c.pem()).map_err(|e| ServerError::io(&cert, e))?;
-        std::fs::write(&key, seal_key.serialize_pem()).map_err(|e| ServerError::io(&key, e))?;
+        crate::tls::write_private(&key, &seal_key.serialize_pem())?;
+        docseal::write_bytes_atomically(&cert, c.pem().as_bytes())?;
+        docseal::write_bytes_atomically(&ca, issuer.pem().as_bytes())?;
     }
     Ok(Demo {
         ca,

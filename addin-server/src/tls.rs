@@ -16,15 +16,11 @@ pub struct LocalPki {
     pub created: bool,
 }
 
-fn write_private(path: &Path, text: &str) -> Result<(), ServerError> {
-    std::fs::write(path, text).map_err(|e| ServerError::io(path, e))?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))
-            .map_err(|e| ServerError::io(path, e))?;
-    }
-    Ok(())
+/// A private key: mode 0600 from its creation (not made readable, then narrowed) and whole or
+/// absent (a start killed half-way must not leave a key that fails every later start).
+pub(crate) fn write_private(path: &Path, text: &str) -> Result<(), ServerError> {
+    docseal_center::files::create_private(path, text.as_bytes())
+        .map_err(|e| ServerError::Setup(e.to_string()))
 }
 
 fn rc(e: rcgen::Error) -> ServerError {
@@ -70,10 +66,9 @@ pub fn ensure(dir: &Path) -> Result<LocalPki, ServerError> {
     leaf.not_after = time::OffsetDateTime::now_utc() + time::Duration::days(825);
     let cert = leaf.signed_by(&server_key, &issuer).map_err(rc)?;
 
-    std::fs::write(&pki.ca_pem, issuer.pem()).map_err(|e| ServerError::io(&pki.ca_pem, e))?;
-    std::fs::write(&pki.server_cert, cert.pem())
-        .map_err(|e| ServerError::io(&pki.server_cert, e))?;
     write_private(&pki.server_key, &server_key.serialize_pem())?;
+    docseal::write_bytes_atomically(&pki.server_cert, cert.pem().as_bytes())?;
+    docseal::write_bytes_atomically(&pki.ca_pem, issuer.pem().as_bytes())?;
     Ok(LocalPki {
         created: true,
         ..pki
@@ -110,4 +105,29 @@ pub fn server_config(pki: &LocalPki) -> Result<rustls::ServerConfig, ServerError
     .with_no_client_auth()
     .with_single_cert(certs, key)
     .map_err(|e| ServerError::Setup(format!("TLS: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use std::os::unix::fs::PermissionsExt;
+
+    #[test]
+    fn the_server_key_is_private_from_its_creation_and_kept_on_the_next_start() {
+        let dir = std::env::temp_dir().join(format!("docseal-local-pki-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let made = ensure(&dir).unwrap();
+        assert!(made.created);
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&made.server_key), 0o600);
+        let key = std::fs::read(&made.server_key).unwrap();
+        assert!(key.starts_with(b"-----BEGIN PRIVATE KEY-----"));
+        let again = ensure(&dir).unwrap();
+        assert!(!again.created);
+        assert_eq!(std::fs::read(&again.server_key).unwrap(), key);
+        // Nothing but the three files: no temporary sibling left behind.
+        assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 3);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 }

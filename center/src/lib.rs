@@ -16,7 +16,7 @@ mod center;
 pub mod client;
 mod csr;
 pub mod error;
-mod files;
+pub mod files;
 pub mod password;
 pub mod registry;
 pub mod server;
