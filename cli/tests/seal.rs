@@ -267,6 +267,23 @@ fn stamping_errors_are_clear_and_write_nothing() {
             vec!["--image", seal.to_str().unwrap()],
             "already signed",
         ),
+        // A DrawingML offset is an xsd:int of EMU: a huge one would make a document Word calls
+        // corrupt, and past a metre the seal is on no page.
+        (
+            samples().join("contract.docx"),
+            vec!["--image", seal.to_str().unwrap(), "--offset-mm", "1e30,0"],
+            "expected -1000 to 1000 mm",
+        ),
+        (
+            samples().join("ledger.xlsx"),
+            vec!["--image", seal.to_str().unwrap(), "--offset-mm", "0,inf"],
+            "expected -1000 to 1000 mm",
+        ),
+        (
+            samples().join("contract.docx"),
+            vec!["--image", seal.to_str().unwrap(), "--size-mm", "151"],
+            "expected 5 to 150",
+        ),
     ];
     for (input, extra, needle) in cases {
         let mut args = vec![

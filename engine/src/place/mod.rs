@@ -125,15 +125,34 @@ pub fn place(edit: &mut PackageEdit, req: &PlaceRequest) -> Result<Placed> {
     }
     if !(5.0..=150.0).contains(&req.size_mm) {
         return Err(Error::arg(
-            format!("--size-mm {}", req.size_mm),
+            format!("--size-mm {:?}", req.size_mm),
             "expected 5 to 150",
         ));
     }
+    check_offset(req.offset_mm)?;
     let main = main_part(edit)?;
     match main.kind {
         Kind::Docx => docx::place(edit, &main.name, req),
         Kind::Xlsx => xlsx::place(edit, &main.name, req),
     }
+}
+
+/// The largest move from the placement's spot, in millimetres either way. A DrawingML offset is
+/// an `xsd:int` of EMU (ST_PositionOffset, ECMA-376 Part 1 §20.4.3.3): past about 59 m it
+/// overflows into a document Word calls corrupt; and Word's largest page is 558.8 mm (22 in),
+/// so a seal moved a metre is on no page at all.
+pub const MAX_OFFSET_MM: f64 = 1000.0;
+
+/// Refuses an offset off every page (or not a number).
+pub(crate) fn check_offset((x, y): (f64, f64)) -> Result<()> {
+    let within = |v: f64| (-MAX_OFFSET_MM..=MAX_OFFSET_MM).contains(&v);
+    if within(x) && within(y) {
+        return Ok(());
+    }
+    Err(Error::arg(
+        format!("--offset-mm {x:?},{y:?}"),
+        format!("expected -{MAX_OFFSET_MM} to {MAX_OFFSET_MM} mm each way"),
+    ))
 }
 
 /// Stores a picture (the seal; a slot's empty frame) as a new part `{dir}media/{name}N.png` with

@@ -70,6 +70,7 @@ pub fn add(edit: &mut PackageEdit, req: &SlotRequest) -> Result<AddedSlot> {
     if !(5.0..=150.0).contains(&req.size_mm.0) || !(5.0..=150.0).contains(&req.size_mm.1) {
         return Err(Error::arg("--size-mm", "expected 5 to 150"));
     }
+    crate::place::check_offset(req.offset_mm)?;
     if find(edit, &|_| true)?.iter().any(|s| s.label == label) {
         return Err(Error::SlotExists {
             label: label.to_string(),
