@@ -51,7 +51,7 @@ impl Progress {
                 }
                 bar.inc(1);
             }
-            None if !ok => eprintln!("{line}"),
+            None if !ok => tell!("{line}"),
             None if !self.quiet => say!("{line}"),
             None => {}
         }
@@ -83,7 +83,7 @@ pub fn run(a: BatchArgs) -> Result<u8, Error> {
     let placement = crate::stamp::placement(&a.place)?;
     let offset_mm = crate::stamp::offset(a.place.offset_mm.as_deref())?;
     if let Some(report) = &a.report {
-        batch::report::check(report)?;
+        batch::report::check(report, Some(&a.output))?;
     }
     // One PIN entry and one token login for the whole run: a wrong PIN ends it here.
     let (setup, mut reporter) = crate::key_setup(&a.tsa, &a.center, &a.key)?;
@@ -162,7 +162,7 @@ pub fn run(a: BatchArgs) -> Result<u8, Error> {
         rate(result.outcomes.len(), started)
     );
     if let Some(e) = result.fatal {
-        eprintln!(
+        tell!(
             "docseal: the run stopped: {e} ({} files not started)",
             jobs.len() - result.outcomes.len()
         );
@@ -187,7 +187,7 @@ fn files_under(paths: &[PathBuf]) -> Result<Vec<PathBuf>, Error> {
 /// `verify --recursive`: every document of the trees, in parallel.
 pub fn verify_tree(a: &VerifyArgs, opts: &VerifyOptions) -> Result<(u8, Vec<Report>), Error> {
     if let Some(report) = &a.report {
-        batch::report::check(report)?;
+        batch::report::check(report, None)?;
     }
     let files = files_under(&a.files)?;
     let progress = Progress::new(files.len(), a.quiet || a.json);
@@ -226,7 +226,7 @@ pub fn verify_tree(a: &VerifyArgs, opts: &VerifyOptions) -> Result<(u8, Vec<Repo
         rate(reports.len(), started)
     );
     if a.json {
-        eprintln!("{summary}");
+        tell!("{summary}");
     } else {
         say!("{summary}");
     }

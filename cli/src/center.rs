@@ -281,7 +281,7 @@ pub fn run(a: CenterArgs) -> Result<u8, docseal::Error> {
     match rt.block_on(dispatch(&a)) {
         Ok(code) => Ok(code),
         Err(e) => {
-            eprintln!("docseal: center: {e} [{}]", e.code());
+            tell!("docseal: center: {e} [{}]", e.code());
             Ok(match e {
                 Error::AuditBroken { .. } => 1,
                 _ => 2,

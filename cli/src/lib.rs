@@ -15,6 +15,13 @@ macro_rules! say {
     };
 }
 
+/// `eprintln!` that survives a reader going away (see `out`).
+macro_rules! tell {
+    ($($arg:tt)*) => {
+        $crate::out::err_line(format_args!($($arg)*))
+    };
+}
+
 mod args;
 mod batch;
 mod center;
@@ -82,9 +89,11 @@ fn usage_error(e: clap::Error) -> ExitCode {
 
 fn finish(result: Result<u8, Error>) -> ExitCode {
     match result {
+        // What was asked for did not reach standard output whole.
+        Ok(_) if out::failed() => ExitCode::from(2),
         Ok(code) => ExitCode::from(code),
         Err(e) => {
-            eprintln!("docseal: {e}");
+            tell!("docseal: {e}");
             ExitCode::from(2)
         }
     }
@@ -238,7 +247,7 @@ fn verify<const MARK: bool>(a: VerifyArgs) -> Result<u8, Error> {
             .iter()
             .filter(|s| matches!(s.status, SealStatus::Copied | SealStatus::Unbound))
             .count();
-        eprintln!(
+        tell!(
             "{}: copy with {crossed} seal(s) crossed out and the signatures removed",
             out.display()
         );

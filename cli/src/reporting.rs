@@ -136,7 +136,7 @@ pub fn before(a: &CenterUseArgs) -> Result<Option<Reporter>, Error> {
     let fingerprint = match &record {
         Some(s) => Some(s.fingerprint.clone()),
         None => {
-            eprintln!(
+            tell!(
                 "docseal: the seal center is unreachable ({}); seal {seal} is used without its check, and the report waits in the journal",
                 client.offline_reason().unwrap_or("no answer")
             );
@@ -196,7 +196,7 @@ impl Reporter {
         match &mut self.sink {
             Sink::DataDir(local) => {
                 if let Err(e) = report.and_then(|r| local.record(r)) {
-                    eprintln!(
+                    tell!(
                         "docseal: {} was not written to the audit log in {}: {e}",
                         output.display(),
                         local.dir.display()
@@ -205,12 +205,12 @@ impl Reporter {
             }
             Sink::Center(client) => match report.and_then(|r| client.report(&r)) {
                 Ok(true) => {}
-                Ok(false) => eprintln!(
+                Ok(false) => tell!(
                     "docseal: {} queued for the seal center ({} waiting)",
                     output.display(),
                     client.pending().unwrap_or(0)
                 ),
-                Err(e) => eprintln!("docseal: the report to the seal center failed: {e}"),
+                Err(e) => tell!("docseal: the report to the seal center failed: {e}"),
             },
         }
     }

@@ -16,10 +16,13 @@ pub fn offset(s: Option<&str>) -> Result<(f64, f64), Error> {
         )
     };
     let (x, y) = s.split_once(',').ok_or_else(bad)?;
-    Ok((
+    let offset = (
         x.trim().parse().map_err(|_| bad())?,
         y.trim().parse().map_err(|_| bad())?,
-    ))
+    );
+    // Checked here, before a PIN is asked for or an approval used, not only when placing.
+    docseal::place::check_offset(offset)?;
+    Ok(offset)
 }
 
 /// The placement the options ask for.
@@ -51,6 +54,7 @@ pub fn picture(image: Option<&std::path::Path>, name: Option<&str>) -> Result<Se
 
 pub fn run(a: StampArgs) -> Result<u8, Error> {
     docseal::refuse_same_file(&a.input, &a.output)?;
+    docseal::opc::new_file::refuse_non_file(&a.output)?;
     let placement = placement(&a.place)?;
     let offset_mm = offset(a.place.offset_mm.as_deref())?;
     let tsa = a.tsa.request()?;
@@ -62,7 +66,7 @@ pub fn run(a: StampArgs) -> Result<u8, Error> {
         Some(s) => {
             // Kept working offline, where the picture comes from these options.
             if a.image.is_some() || a.name.is_some() {
-                eprintln!(
+                tell!(
                     "docseal: seal {} brings the picture issued with it; --image/--name are not used",
                     s.id
                 );
@@ -83,7 +87,7 @@ pub fn run(a: StampArgs) -> Result<u8, Error> {
         s.check_key(&key.chain[0])?;
     }
     // The bytes are read once: an approval is for exactly these.
-    let bytes = std::fs::read(&a.input).map_err(|e| Error::io(&a.input, e))?;
+    let bytes = docseal::opc::source::read_document(&a.input, docseal::opc::Limits::default())?;
     // Approval is taken last, when nothing else can refuse: it is consumed, once.
     let approval = match &issued {
         Some(s) if s.approval_required => {

@@ -5,7 +5,7 @@
 mod common;
 use common::*;
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 fn expect_refused(file: &Path, what: &str, needle: &str) {
@@ -71,11 +71,12 @@ fn a_directory() {
     assert!(stdout(&o).contains("is a directory"), "{}", stdout(&o));
 }
 
-/// A pipe as the input is refused without waiting for a writer; as the output, it is refused
-/// rather than replaced by a file (the rename that names an output would, as root, turn
-/// `-o /dev/null` into a regular file).
+/// A pipe with no writer reads as empty at once (its plain open would wait for a writer for
+/// ever); a device is refused unopened. As the output, a pipe, a device or a symbolic link is
+/// refused rather than replaced by a file: the rename that names an output would, as root, turn
+/// `-o /dev/null` into a regular file and `-o /dev/stdout` into a document.
 #[test]
-fn a_pipe_is_neither_read_nor_written_over() {
+fn pipes_devices_and_links_are_neither_read_for_ever_nor_written_over() {
     let dir = scratch("bad-pipe");
     let fifo = dir.join("pipe.docx");
     assert!(std::process::Command::new("mkfifo")
@@ -83,22 +84,36 @@ fn a_pipe_is_neither_read_nor_written_over() {
         .status()
         .unwrap()
         .success());
-    expect_refused(&fifo, "a pipe", "a device, a pipe or a socket");
+    let link = dir.join("link.docx");
+    std::fs::write(dir.join("elsewhere.docx"), "kept").unwrap();
+    std::os::unix::fs::symlink(dir.join("elsewhere.docx"), &link).unwrap();
+    let limit = Duration::from_secs(60);
+    for (file, says) in [
+        (&fifo, "the file is empty"),
+        (&PathBuf::from("/dev/zero"), "a device or a socket"),
+    ] {
+        let o = docseal_within(limit, &["verify".into(), file.display().to_string()]);
+        assert_eq!(o.status.code(), Some(2), "{file:?}: {}", stdout(&o));
+        assert!(stdout(&o).contains(says), "{file:?}: {}", stdout(&o));
+    }
 
-    let o = sign_cli(
-        &samples().join("contract.docx"),
-        &fifo,
-        &[("--key", "rsa.key"), ("--cert", "rsa.pem")],
-    );
-    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
-    assert_eq!(stderr(&o).trim_end().lines().count(), 1, "{}", stderr(&o));
-    assert!(
-        stderr(&o).contains("a device, a pipe or a socket, not a file to write"),
-        "{}",
-        stderr(&o)
-    );
-    let kind = std::fs::symlink_metadata(&fifo).unwrap().file_type();
-    assert!(std::os::unix::fs::FileTypeExt::is_fifo(&kind), "{kind:?}");
+    for (out, says) in [
+        (&fifo, "a device, a pipe or a socket, not a file to write"),
+        (&link, "is a symbolic link"),
+    ] {
+        let o = sign_cli(
+            &samples().join("contract.docx"),
+            out,
+            &[("--key", "rsa.key"), ("--cert", "rsa.pem")],
+        );
+        assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+        assert_eq!(stderr(&o).trim_end().lines().count(), 1, "{}", stderr(&o));
+        assert!(stderr(&o).contains(says), "{}", stderr(&o));
+    }
+    let kind = |p: &Path| std::fs::symlink_metadata(p).unwrap().file_type();
+    assert!(std::os::unix::fs::FileTypeExt::is_fifo(&kind(&fifo)));
+    assert!(kind(&link).is_symlink());
+    assert_eq!(std::fs::read(dir.join("elsewhere.docx")).unwrap(), b"kept");
 }
 
 #[test]

@@ -301,15 +301,23 @@ fn links_in_the_tree_are_sealed_reported_or_not_followed() {
     );
 }
 
-/// A pipe, or a link to a device, named as a document: each is a failed line with its reason; a
-/// FIFO's open would otherwise wait for a writer, and `/dev/zero` never ends.
+/// A pipe, or a link to a device, named as a document: each is a failed line with its reason,
+/// never a hang (a FIFO's plain open waits for a writer, and `/dev/zero` never ends), and a pipe
+/// does not keep a real template of its name from the output.
 #[test]
 fn pipes_and_devices_named_as_documents_are_failed_lines_not_hangs() {
     let dir = scratch("batch-devices");
     let input = dir.join("in");
     std::fs::create_dir_all(&input).unwrap();
     std::fs::copy(samples().join("contract.docx"), input.join("plain.docx")).unwrap();
-    let fifo = input.join("fifo.docx");
+    let template = std::fs::read_dir(repo().join("tests/corpus/docs"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| p.extension().is_some_and(|e| e == "dotx"))
+        .unwrap();
+    std::fs::copy(&template, input.join("offer.dotx")).unwrap();
+    let fifo = input.join("offer.docx");
     assert!(Command::new("mkfifo")
         .arg(&fifo)
         .status()
@@ -317,7 +325,6 @@ fn pipes_and_devices_named_as_documents_are_failed_lines_not_hangs() {
         .success());
     std::os::unix::fs::symlink("/dev/zero", input.join("zero.docx")).unwrap();
     std::os::unix::fs::symlink("/dev/urandom", input.join("random.xlsx")).unwrap();
-    let odd = ["fifo.docx", "random.xlsx", "zero.docx"];
 
     let output = dir.join("out");
     let report = dir.join("report.json");
@@ -333,40 +340,28 @@ fn pipes_and_devices_named_as_documents_are_failed_lines_not_hangs() {
         .to_vec();
     let checking = [checking, vec![checked.to_str().unwrap().into()]].concat();
     for (args, report, failed) in [(sealing, &report, "failed"), (checking, &checked, "error")] {
-        let o = within(Duration::from_secs(120), &args);
+        let o = docseal_within(Duration::from_secs(60), &args);
         assert_eq!(
             o.status.code(),
             Some(if failed == "failed" { 1 } else { 2 })
         );
         let r = report_lines(report);
-        assert_eq!(r.len(), 4, "{r:?}");
-        for name in odd {
+        assert_eq!(r.len(), 5, "{r:?}");
+        for (name, why) in [
+            ("offer.docx", "the file is empty"),
+            ("random.xlsx", "a device or a socket"),
+            ("zero.docx", "a device or a socket"),
+        ] {
             let line = line_for(&r, &input.join(name));
             assert_eq!(line["status"], failed, "{line}");
-            let why = line["reason"].as_str().unwrap();
-            assert!(why.contains("a device, a pipe or a socket"), "{line}");
+            assert!(line["reason"].as_str().unwrap().contains(why), "{line}");
         }
     }
-    assert_eq!(files(&output), [PathBuf::from("plain.docx")]);
-}
-
-/// `docseal ARGS`, killed and failed if it has not ended within `limit`.
-fn within(limit: Duration, args: &[String]) -> std::process::Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_docseal"))
-        .args(args)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let started = Instant::now();
-    while child.try_wait().unwrap().is_none() {
-        if started.elapsed() > limit {
-            let _ = child.kill();
-            panic!("{args:?} still running after {limit:?}");
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    child.wait_with_output().unwrap()
+    // The template took the output its name gives, which the pipe could never have written.
+    assert_eq!(
+        files(&output),
+        [PathBuf::from("offer.docx"), PathBuf::from("plain.docx")]
+    );
 }
 
 /// A template and a document of the same name would seal to one output: the document keeps it,
@@ -426,10 +421,13 @@ fn a_report_that_could_not_be_written_is_refused_before_the_run() {
     std::fs::copy(samples().join("contract.docx"), input.join("a.docx")).unwrap();
     let output = dir.join("out");
     let (missing, text) = (dir.join("no-such-folder/r.json"), dir.join("r.txt"));
+    let folder = dir.join("folder.json");
+    std::fs::create_dir_all(&folder).unwrap();
     for (report, says) in [
         (&missing, "no-such-folder does not exist"),
         (&text, "expected a FILE.json or FILE.csv"),
         (&input, "expected a FILE.json or FILE.csv"),
+        (&folder, "is a folder"),
     ] {
         let (input, output, report) = (
             input.to_str().unwrap(),
@@ -455,6 +453,18 @@ fn a_report_that_could_not_be_written_is_refused_before_the_run() {
         assert!(!Path::new(output).exists(), "{report}");
         assert!(!text.exists() && !missing.exists());
     }
+    // The output folder the run makes is a fine place for its report.
+    let inside = output.join("report.csv");
+    let o = batch(&[
+        input.to_str().unwrap(),
+        "-o",
+        output.to_str().unwrap(),
+        "--sign-only",
+        "--report",
+        inside.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(std::fs::read_to_string(&inside).unwrap().contains("a.docx"));
 }
 
 #[test]
@@ -508,10 +518,10 @@ fn a_reader_that_goes_away_ends_the_lines_not_the_run() {
     sealing.extend(key_args());
     let checking = ["verify", "--recursive", output, "--trust"].map(String::from);
     let checking = [&checking[..], &[pki().join("ca.pem").display().to_string()]].concat();
-    for args in [sealing, checking] {
+    for args in [&sealing, &checking] {
         // As `| head -0` does: the reader has gone before the first line is written.
         let mut child = Command::new(env!("CARGO_BIN_EXE_docseal"))
-            .args(&args)
+            .args(args)
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
@@ -522,6 +532,18 @@ fn a_reader_that_goes_away_ends_the_lines_not_the_run() {
         assert_eq!(stderr(&o), "", "{args:?}");
         assert_eq!(files(Path::new(output)).len(), 6, "{args:?}");
     }
+    // As `2>&1 | head -0` does, with a file that fails (its line goes to standard error).
+    std::fs::write(Path::new(input).join("broken.docx"), "not a zip").unwrap();
+    std::fs::remove_dir_all(output).unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_docseal"))
+        .args(&sealing)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stderr.take());
+    assert_eq!(child.wait().unwrap().code(), Some(1));
+    assert_eq!(files(Path::new(output)).len(), 6);
 }
 
 /// The lines of a `--report FILE.json`.

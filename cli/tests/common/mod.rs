@@ -460,3 +460,23 @@ pub fn phrase_box(
             )
         })
 }
+
+/// `docseal ARGS`, killed and failed if it has not ended within `limit`: for a test whose
+/// regression would be a hang. Its output is read at the end, so it suits short outputs only.
+pub fn docseal_within(limit: std::time::Duration, args: &[String]) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_docseal"))
+        .args(args)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if started.elapsed() > limit {
+            let _ = child.kill();
+            panic!("{args:?} still running after {limit:?}");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    child.wait_with_output().unwrap()
+}

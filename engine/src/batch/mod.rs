@@ -139,6 +139,11 @@ impl<'a> Claims<'a> {
         let mut owner = HashMap::new();
         for keeps_name in [true, false] {
             for (i, job) in jobs.iter().enumerate() {
+                // A pipe or a device bearing a document's name fails and writes nothing: it must
+                // not keep a real template of that name from its output.
+                if std::fs::metadata(&job.input).is_ok_and(|m| !m.is_file()) {
+                    continue;
+                }
                 let Some(ext) = job.input.extension().and_then(|e| e.to_str()) else {
                     continue;
                 };
@@ -265,6 +270,8 @@ fn seal_one(
     let main = place::template_to_document(&mut edit).map_err(|e| failed(job, None, e))?;
     let output = job.output_with_extension(main.extension());
     take(&output).map_err(|e| failed(job, None, e))?;
+    // Before anything reads what is there: a pipe would block the worker, a device never end.
+    new_file::refuse_non_file(&output).map_err(|e| failed(job, Some(&output), e))?;
     if output.exists() {
         match finished_by(&output, opts.mode.sign_options()) {
             Some(sha256) => {
@@ -322,7 +329,7 @@ fn seal_one(
 /// with this certificate — its SHA-256; checked by verifying it, not by its name.
 fn finished_by(output: &Path, sign: &SignOptions) -> Option<String> {
     let leaf = sign.certs.first()?;
-    let bytes = std::fs::read(output).ok()?;
+    let bytes = crate::opc::source::read_document(output, Limits::default()).ok()?;
     let report = verify::verify_bytes("", bytes.clone(), &VerifyOptions::default());
     let ours = report
         .signatures

@@ -97,9 +97,10 @@ pub fn to_csv(outcomes: &[Outcome]) -> String {
 }
 
 /// Refuses a report path the run could not write at its end — an extension other than `.json`
-/// or `.csv`, or a folder that does not exist — before any file is read, so that an hour's run
-/// does not end without its report.
-pub fn check(path: &Path) -> Result<()> {
+/// or `.csv`, a folder that does not exist (other than `out_dir`, which the run makes), or a
+/// folder, a link or a device in the report's place — before any file is read, so that an
+/// hour's run does not end without its report.
+pub fn check(path: &Path, out_dir: Option<&Path>) -> Result<()> {
     let refuse = |reason: String| Error::InvalidArgument {
         arg: format!("--report {}", path.display()),
         reason,
@@ -110,19 +111,16 @@ pub fn check(path: &Path) -> Result<()> {
     if !known {
         return Err(refuse("expected a FILE.json or FILE.csv".into()));
     }
-    if path.is_dir() {
-        return Err(refuse("is a folder".into()));
-    }
+    crate::opc::new_file::refuse_non_file(path)?;
     match path.parent() {
-        Some(dir) if !dir.as_os_str().is_empty() && !dir.is_dir() => Err(refuse(format!(
-            "the folder {} does not exist",
-            dir.display()
-        ))),
+        Some(dir) if !dir.as_os_str().is_empty() && !dir.is_dir() && Some(dir) != out_dir => Err(
+            refuse(format!("the folder {} does not exist", dir.display())),
+        ),
         _ => Ok(()),
     }
 }
 
-/// Writes the report (sorted by input) atomically: `.csv` as CSV, anything else as JSON.
+/// Writes the report (sorted by input) atomically: `.csv` as CSV, `.json` as JSON.
 pub fn write(path: &Path, outcomes: &[Outcome]) -> Result<()> {
     let mut sorted = outcomes.to_vec();
     sorted.sort_by(|a, b| a.input.cmp(&b.input));

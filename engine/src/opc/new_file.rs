@@ -39,20 +39,25 @@ impl Drop for Staged {
     }
 }
 
-/// Refuses to write over what is not a file. The rename (or link) that names a new file would
-/// replace a device, a pipe or a socket with a regular file — `-o /dev/null`, run as root,
-/// would leave the system without its `/dev/null` — and cannot write into it anyway.
+/// Refuses to write over what is not a plain file. The rename (or link) that names a new file
+/// replaces whatever has the name: a device, a pipe or a socket would become a regular file
+/// (`-o /dev/null`, run as root, would leave the system without its `/dev/null`), and so would a
+/// symbolic link, which the rename replaces rather than follows (`-o /dev/stdout` would lose
+/// the system's link, whatever it leads to).
 pub fn refuse_non_file(path: &Path) -> Result<()> {
-    let Ok(meta) = std::fs::metadata(path) else {
+    let Ok(meta) = std::fs::symlink_metadata(path) else {
         // Nothing there (or nothing readable): the write itself says what is wrong.
         return Ok(());
     };
-    let what = if meta.is_dir() {
-        "is a folder, not a file to write"
-    } else if !meta.is_file() {
-        "is a device, a pipe or a socket, not a file to write"
-    } else {
+    let kind = meta.file_type();
+    let what = if kind.is_file() {
         return Ok(());
+    } else if kind.is_dir() {
+        "is a folder, not a file to write"
+    } else if kind.is_symlink() {
+        "is a symbolic link (name the file it leads to)"
+    } else {
+        "is a device, a pipe or a socket, not a file to write"
     };
     Err(Error::io(path, std::io::Error::other(what)))
 }

@@ -137,14 +137,15 @@ pub fn place(edit: &mut PackageEdit, req: &PlaceRequest) -> Result<Placed> {
     }
 }
 
-/// The largest move from the placement's spot, in millimetres either way. A DrawingML offset is
-/// an `xsd:int` of EMU (ST_PositionOffset, ECMA-376 Part 1 §20.4.3.3): past about 59 m it
-/// overflows into a document Word calls corrupt; and Word's largest page is 558.8 mm (22 in),
-/// so a seal moved a metre is on no page at all.
+/// The largest move from the placement's spot, in millimetres either way. In a Word document the
+/// offset is an `xsd:int` of EMU (ST_PositionOffset, ECMA-376 Part 1 §20.4.3.3): past about
+/// 59 m it overflows into a document Word calls corrupt; and Word's largest page is 558.8 mm
+/// (22 in), so a seal moved a metre is on no page at all. A sheet has no pages; there the same
+/// bound only keeps the anchor arithmetic sane.
 pub const MAX_OFFSET_MM: f64 = 1000.0;
 
 /// Refuses an offset off every page (or not a number).
-pub(crate) fn check_offset((x, y): (f64, f64)) -> Result<()> {
+pub fn check_offset((x, y): (f64, f64)) -> Result<()> {
     let within = |v: f64| (-MAX_OFFSET_MM..=MAX_OFFSET_MM).contains(&v);
     if within(x) && within(y) {
         return Ok(());
