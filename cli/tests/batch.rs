@@ -478,7 +478,7 @@ fn an_output_folder_that_cannot_be_one_is_refused_before_the_run() {
     for (output, says) in [
         (input.join("sub/out"), "must not be inside the input folder"),
         (input.clone(), "must not be inside the input folder"),
-        (a_file.clone(), "is a file, not a folder"),
+        (a_file.clone(), "is not a folder"),
     ] {
         let o = batch(&[
             input.to_str().unwrap(),

@@ -190,10 +190,18 @@ fn campaign(name: &str, seeds: &[Vec<u8>], part_level: bool, target: impl Fn(&[u
     // Each run explores other inputs unless a seed is given; the seed is printed with a finding
     // so that a failure seen once in CI can be replayed: the same seed mutates the same seed
     // files the same way (the TSA's tokens are made afresh, so theirs only nearly).
-    let rng_seed = std::env::var("DOCSEAL_FUZZ_SEED")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0x5EED ^ std::process::id() as u64);
+    let rng_seed = match std::env::var("DOCSEAL_FUZZ_SEED") {
+        Ok(v) => v
+            .parse()
+            .unwrap_or_else(|_| panic!("DOCSEAL_FUZZ_SEED={v:?} is not a number")),
+        // The clock as well as the pid: in a container the pid is often the same every run.
+        Err(_) => {
+            let nanos = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_nanos() as u64);
+            0x5EED ^ nanos ^ u64::from(std::process::id()) << 32
+        }
+    };
     let mut rng = Rng(rng_seed | 1);
     let mut runs = 0u64;
     let findings = repo().join("target/fuzz-findings");

@@ -104,7 +104,7 @@ pub fn jobs(in_dir: &Path, out_dir: &Path, recursive: bool) -> Result<Vec<Job>> 
     if out_dir.exists() && !out_dir.is_dir() {
         return Err(Error::arg(
             "-o",
-            format!("{} is a file, not a folder", out_dir.display()),
+            format!("{} is not a folder", out_dir.display()),
         ));
     }
     Ok(documents(in_dir, recursive)?
