@@ -492,10 +492,20 @@ fn with_a_seal_center_the_keepers_seals_are_offered_checked_and_reported() {
                     .unwrap(),
             );
             let out = std::io::BufReader::new(center.0.stdout.take().unwrap());
-            std::io::BufRead::lines(out)
-                .map_while(Result::ok)
-                .any(|l| l.contains("listening on https://"))
-                .then_some((center, port))
+            // Read on a thread, so that a center that neither listens nor ends fails the test
+            // after a minute instead of hanging it.
+            let (tx, rx) = std::sync::mpsc::channel();
+            std::thread::spawn(move || {
+                let listening = std::io::BufRead::lines(out)
+                    .map_while(Result::ok)
+                    .any(|l| l.contains("listening on https://"));
+                let _ = tx.send(listening);
+            });
+            match rx.recv_timeout(Duration::from_secs(60)) {
+                Ok(true) => Some((center, port)),
+                Ok(false) => None,
+                Err(_) => panic!("docseal-center neither listened nor ended within a minute"),
+            }
         })
         .expect("docseal-center did not start");
     let url = format!("https://127.0.0.1:{center_port}");

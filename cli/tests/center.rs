@@ -52,17 +52,23 @@ impl Server {
             .stdout(Stdio::piped())
             .spawn()
             .unwrap();
-        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-        loop {
-            let line = lines
-                .next()
-                .expect("docseal-center ended before listening")
-                .unwrap();
-            if line.contains("listening on https://") {
-                break;
-            }
+        let out = BufReader::new(child.stdout.take().unwrap());
+        // Read on a thread, so that a center that neither listens nor ends fails the test after
+        // a minute instead of hanging it.
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let listening = out
+                .lines()
+                .map_while(Result::ok)
+                .any(|l| l.contains("listening on https://"));
+            let _ = tx.send(listening);
+        });
+        let server = Server(child);
+        match rx.recv_timeout(std::time::Duration::from_secs(60)) {
+            Ok(true) => server,
+            Ok(false) => panic!("docseal-center ended before listening"),
+            Err(_) => panic!("docseal-center neither listened nor ended within a minute"),
         }
-        Server(child)
     }
 }
 
