@@ -34,6 +34,34 @@ fn files(dir: &Path) -> Vec<PathBuf> {
     out
 }
 
+/// A scratch folder `name` with an `in/` folder holding copies (from, name under `in/`).
+fn input_tree(name: &str, copies: &[(PathBuf, String)]) -> (PathBuf, PathBuf) {
+    let dir = scratch(name);
+    let input = dir.join("in");
+    std::fs::create_dir_all(&input).unwrap();
+    for (from, to) in copies {
+        let to = input.join(to);
+        std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+        std::fs::copy(from, to).unwrap();
+    }
+    (dir, input)
+}
+
+/// `n` copies of a sample, named by `name(i)`.
+fn copies(sample: &str, n: usize, name: impl Fn(usize) -> String) -> Vec<(PathBuf, String)> {
+    (0..n).map(|i| (samples().join(sample), name(i))).collect()
+}
+
+/// A template (`.dotx`) of the corpus, written by Word.
+fn a_template() -> PathBuf {
+    std::fs::read_dir(repo().join("tests/corpus/docs"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| p.extension().is_some_and(|e| e == "dotx"))
+        .unwrap()
+}
+
 fn key_args() -> Vec<String> {
     vec![
         "--key".into(),
@@ -306,17 +334,13 @@ fn links_in_the_tree_are_sealed_reported_or_not_followed() {
 /// does not keep a real template of its name from the output.
 #[test]
 fn pipes_and_devices_named_as_documents_are_failed_lines_not_hangs() {
-    let dir = scratch("batch-devices");
-    let input = dir.join("in");
-    std::fs::create_dir_all(&input).unwrap();
-    std::fs::copy(samples().join("contract.docx"), input.join("plain.docx")).unwrap();
-    let template = std::fs::read_dir(repo().join("tests/corpus/docs"))
-        .unwrap()
-        .flatten()
-        .map(|e| e.path())
-        .find(|p| p.extension().is_some_and(|e| e == "dotx"))
-        .unwrap();
-    std::fs::copy(&template, input.join("offer.dotx")).unwrap();
+    let (dir, input) = input_tree(
+        "batch-devices",
+        &[
+            (samples().join("contract.docx"), "plain.docx".into()),
+            (a_template(), "offer.dotx".into()),
+        ],
+    );
     let fifo = input.join("offer.docx");
     assert!(Command::new("mkfifo")
         .arg(&fifo)
@@ -368,18 +392,14 @@ fn pipes_and_devices_named_as_documents_are_failed_lines_not_hangs() {
 /// the template fails with its reason, and a rerun gives the same answer.
 #[test]
 fn a_template_and_a_document_of_one_name_do_not_share_an_output() {
-    let dir = scratch("batch-same-name");
-    let input = dir.join("in");
-    std::fs::create_dir_all(&input).unwrap();
-    let template = std::fs::read_dir(repo().join("tests/corpus/docs"))
-        .unwrap()
-        .flatten()
-        .map(|e| e.path())
-        .find(|p| p.extension().is_some_and(|e| e == "dotx"))
-        .unwrap();
     // Two workers may reach either file first; the document keeps its name whatever the timing.
-    std::fs::copy(&template, input.join("offer.dotx")).unwrap();
-    std::fs::copy(samples().join("contract.docx"), input.join("offer.docx")).unwrap();
+    let (dir, input) = input_tree(
+        "batch-same-name",
+        &[
+            (a_template(), "offer.dotx".into()),
+            (samples().join("contract.docx"), "offer.docx".into()),
+        ],
+    );
     let output = dir.join("out");
     let report = dir.join("report.json");
     for (run, status) in [(1, "sealed"), (2, "already-sealed")] {
@@ -415,10 +435,10 @@ fn a_template_and_a_document_of_one_name_do_not_share_an_output() {
 
 #[test]
 fn a_report_that_could_not_be_written_is_refused_before_the_run() {
-    let dir = scratch("batch-report-path");
-    let input = dir.join("in");
-    std::fs::create_dir_all(&input).unwrap();
-    std::fs::copy(samples().join("contract.docx"), input.join("a.docx")).unwrap();
+    let (dir, input) = input_tree(
+        "batch-report-path",
+        &[(samples().join("contract.docx"), "a.docx".into())],
+    );
     let output = dir.join("out");
     let (missing, text) = (dir.join("no-such-folder/r.json"), dir.join("r.txt"));
     let folder = dir.join("folder.json");
@@ -469,10 +489,11 @@ fn a_report_that_could_not_be_written_is_refused_before_the_run() {
 
 #[test]
 fn an_output_folder_that_cannot_be_one_is_refused_before_the_run() {
-    let dir = scratch("batch-bad-output");
-    let input = dir.join("in");
+    let (dir, input) = input_tree(
+        "batch-bad-output",
+        &[(samples().join("contract.docx"), "a.docx".into())],
+    );
     std::fs::create_dir_all(input.join("sub")).unwrap();
-    std::fs::copy(samples().join("contract.docx"), input.join("a.docx")).unwrap();
     let a_file = dir.join("a-file");
     std::fs::write(&a_file, "not a folder").unwrap();
     for (output, says) in [
@@ -500,16 +521,10 @@ fn an_output_folder_that_cannot_be_one_is_refused_before_the_run() {
 
 #[test]
 fn a_reader_that_goes_away_ends_the_lines_not_the_run() {
-    let dir = scratch("batch-reader-gone");
-    let input = dir.join("in");
-    std::fs::create_dir_all(&input).unwrap();
-    for i in 0..6 {
-        std::fs::copy(
-            samples().join("contract.docx"),
-            input.join(format!("c{i}.docx")),
-        )
-        .unwrap();
-    }
+    let (dir, input) = input_tree(
+        "batch-reader-gone",
+        &copies("contract.docx", 6, |i| format!("c{i}.docx")),
+    );
     let output = dir.join("out");
     let (input, output) = (input.to_str().unwrap(), output.to_str().unwrap());
     let mut sealing: Vec<String> = ["batch", input, "-o", output, "--sign-only", "--jobs", "1"]
@@ -751,16 +766,10 @@ fn a_token_batch_logs_in_once_and_a_wrong_pin_writes_nothing() {
 
 #[test]
 fn progress_draws_a_bar_on_a_terminal_and_plain_lines_in_a_pipe() {
-    let dir = scratch("batch-progress");
-    let input = dir.join("in");
-    std::fs::create_dir_all(&input).unwrap();
-    for i in 0..20 {
-        std::fs::copy(
-            samples().join("report.docx"),
-            input.join(format!("r{i:02}.docx")),
-        )
-        .unwrap();
-    }
+    let (dir, input) = input_tree(
+        "batch-progress",
+        &copies("report.docx", 20, |i| format!("r{i:02}.docx")),
+    );
     let mut args: Vec<String> = vec![
         env!("CARGO_BIN_EXE_docseal").into(),
         "batch".into(),
