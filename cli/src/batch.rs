@@ -192,7 +192,8 @@ pub fn verify_tree(a: &VerifyArgs, opts: &VerifyOptions) -> Result<(u8, Vec<Repo
     let files = files_under(&a.files)?;
     let progress = Progress::new(files.len(), a.quiet || a.json);
     let started = Instant::now();
-    let reports = batch::verify_files(&files, opts, a.jobs.unwrap_or_else(default_jobs), &|r| {
+    let jobs = a.jobs.unwrap_or_else(default_jobs);
+    let checked = batch::verify_files(&files, opts, jobs, a.report.is_some(), &|r| {
         let ok = r.verdict == Verdict::Valid;
         let why = r
             .reason()
@@ -210,9 +211,13 @@ pub fn verify_tree(a: &VerifyArgs, opts: &VerifyOptions) -> Result<(u8, Vec<Repo
     });
     progress.finish();
     if let Some(report) = &a.report {
-        let outcomes: Vec<Outcome> = reports.iter().map(Outcome::from_report).collect();
+        let outcomes: Vec<Outcome> = checked
+            .iter()
+            .map(|(r, sha256)| Outcome::from_report(r, sha256.clone()))
+            .collect();
         batch::report::write(report, &outcomes)?;
     }
+    let reports: Vec<Report> = checked.into_iter().map(|(r, _)| r).collect();
     let count = |v: Verdict| reports.iter().filter(|r| r.verdict == v).count();
     let summary = format!(
         "{} valid, {} invalid, {} unsigned, {} untrusted, {} revoked, {} unreadable of {} files {}",

@@ -194,6 +194,7 @@ fn a_mixed_tree_is_sealed_mirrored_and_reported() {
 
     // Every output verifies valid.
     let ca = pki().join("ca.pem");
+    let checked = dir.join("checked.json");
     let v = docseal(&[
         "verify",
         "--recursive",
@@ -201,6 +202,8 @@ fn a_mixed_tree_is_sealed_mirrored_and_reported() {
         "--trust",
         ca.to_str().unwrap(),
         "--quiet",
+        "--report",
+        checked.to_str().unwrap(),
     ]);
     assert_eq!(v.status.code(), Some(0), "{}{}", stdout(&v), stderr(&v));
     assert!(
@@ -208,6 +211,13 @@ fn a_mixed_tree_is_sealed_mirrored_and_reported() {
         "{}",
         stdout(&v)
     );
+    // Its report gives each file's SHA-256.
+    let c = report_lines(&checked);
+    assert_eq!(c.len(), 194);
+    for line in &c {
+        let sha = sha2_hex(&std::fs::read(line["input"].as_str().unwrap()).unwrap());
+        assert_eq!(line["sha256"], sha.as_str(), "{line}");
+    }
 
     // The report names every file, with the reason for the failures.
     let r = report_lines(&report);
