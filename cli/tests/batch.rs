@@ -71,10 +71,17 @@ fn key_args() -> Vec<String> {
     ]
 }
 
-fn batch(args: &[&str]) -> std::process::Output {
-    let mut all: Vec<String> = vec!["batch".into()];
-    all.extend(args.iter().map(|s| s.to_string()));
+/// The arguments of `docseal batch INPUT -o OUTPUT EXTRA… --key … --cert …` (the file key).
+fn batch_args(input: &Path, output: &Path, extra: &[&str]) -> Vec<String> {
+    let mut all: Vec<String> = vec!["batch".into(), input.display().to_string(), "-o".into()];
+    all.push(output.display().to_string());
+    all.extend(extra.iter().map(|s| s.to_string()));
     all.extend(key_args());
+    all
+}
+
+fn batch(input: &Path, output: &Path, extra: &[&str]) -> std::process::Output {
+    let all = batch_args(input, output, extra);
     docseal(&all.iter().map(String::as_str).collect::<Vec<_>>())
 }
 
@@ -161,19 +168,20 @@ fn a_mixed_tree_is_sealed_mirrored_and_reported() {
     }
     let output = dir.join("out");
     let report = dir.join("report.json");
-    let o = batch(&[
-        input.to_str().unwrap(),
-        "-o",
-        output.to_str().unwrap(),
-        "--recursive",
-        "--name",
-        "Batch Test Co.",
-        "--at-end",
-        "--jobs",
-        "2",
-        "--report",
-        report.to_str().unwrap(),
-    ]);
+    let o = batch(
+        &input,
+        &output,
+        &[
+            "--recursive",
+            "--name",
+            "Batch Test Co.",
+            "--at-end",
+            "--jobs",
+            "2",
+            "--report",
+            report.to_str().unwrap(),
+        ],
+    );
     assert_eq!(o.status.code(), Some(1), "some failed: {}", stderr(&o));
     assert!(
         stdout(&o).contains("194 sealed, 0 already sealed, 6 failed of 200 files"),
@@ -299,15 +307,16 @@ fn links_in_the_tree_are_sealed_reported_or_not_followed() {
 
     let output = dir.join("out");
     let report = dir.join("report.json");
-    let o = batch(&[
-        input.to_str().unwrap(),
-        "-o",
-        output.to_str().unwrap(),
-        "--recursive",
-        "--sign-only",
-        "--report",
-        report.to_str().unwrap(),
-    ]);
+    let o = batch(
+        &input,
+        &output,
+        &[
+            "--recursive",
+            "--sign-only",
+            "--report",
+            report.to_str().unwrap(),
+        ],
+    );
     assert_eq!(o.status.code(), Some(1), "{}{}", stdout(&o), stderr(&o));
     assert_eq!(
         files(&output),
@@ -362,17 +371,21 @@ fn pipes_and_devices_named_as_documents_are_failed_lines_not_hangs() {
 
     let output = dir.join("out");
     let report = dir.join("report.json");
-    let mut sealing: Vec<String> = ["batch", input.to_str().unwrap(), "-o"]
-        .map(String::from)
-        .to_vec();
-    sealing.extend([output.to_str().unwrap(), "--sign-only", "--report"].map(String::from));
-    sealing.push(report.to_str().unwrap().into());
-    sealing.extend(key_args());
+    let sealing = batch_args(
+        &input,
+        &output,
+        &["--sign-only", "--report", report.to_str().unwrap()],
+    );
     let checked = dir.join("checked.json");
-    let checking = ["verify", "--recursive", input.to_str().unwrap(), "--report"]
-        .map(String::from)
-        .to_vec();
-    let checking = [checking, vec![checked.to_str().unwrap().into()]].concat();
+    let checking = [
+        "verify",
+        "--recursive",
+        input.to_str().unwrap(),
+        "--report",
+        checked.to_str().unwrap(),
+    ]
+    .map(String::from)
+    .to_vec();
     for (args, report, failed) in [(sealing, &report, "failed"), (checking, &checked, "error")] {
         let o = docseal_within(Duration::from_secs(60), &args);
         assert_eq!(
@@ -413,16 +426,17 @@ fn a_template_and_a_document_of_one_name_do_not_share_an_output() {
     let output = dir.join("out");
     let report = dir.join("report.json");
     for (run, status) in [(1, "sealed"), (2, "already-sealed")] {
-        let o = batch(&[
-            input.to_str().unwrap(),
-            "-o",
-            output.to_str().unwrap(),
-            "--sign-only",
-            "--jobs",
-            "2",
-            "--report",
-            report.to_str().unwrap(),
-        ]);
+        let o = batch(
+            &input,
+            &output,
+            &[
+                "--sign-only",
+                "--jobs",
+                "2",
+                "--report",
+                report.to_str().unwrap(),
+            ],
+        );
         assert_eq!(o.status.code(), Some(1), "run {run}: {}", stderr(&o));
         let r = report_lines(&report);
         let line = |name: &str| line_for(&r, &input.join(name));
@@ -459,18 +473,18 @@ fn a_report_that_could_not_be_written_is_refused_before_the_run() {
         (&input, "expected a FILE.json or FILE.csv"),
         (&folder, "is a folder"),
     ] {
-        let (input, output, report) = (
+        let report = report.to_str().unwrap();
+        let sealing = batch_args(&input, &output, &["--report", report, "--sign-only"]);
+        let checking = [
+            "verify",
+            "--recursive",
             input.to_str().unwrap(),
-            output.to_str().unwrap(),
-            report.to_str().unwrap(),
-        );
-        let sealing = ["batch", input, "-o", output, "--report", report];
-        let mut sealing: Vec<&str> = sealing.to_vec();
-        let key = key_args();
-        sealing.extend(key.iter().map(String::as_str).chain(["--sign-only"]));
-        let checking = ["verify", "--recursive", input, "--report", report];
-        for args in [&sealing[..], &checking[..]] {
-            let o = docseal(args);
+            "--report",
+            report,
+        ];
+        let checking = checking.map(String::from).to_vec();
+        for args in [&sealing, &checking] {
+            let o = docseal(&args.iter().map(String::as_str).collect::<Vec<_>>());
             assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
             let err = stderr(&o);
             assert_eq!(err.lines().count(), 1, "{args:?}: {err}");
@@ -480,19 +494,16 @@ fn a_report_that_could_not_be_written_is_refused_before_the_run() {
             );
         }
         // Refused before the run: no output folder, nothing sealed, no report.
-        assert!(!Path::new(output).exists(), "{report}");
+        assert!(!output.exists(), "{report}");
         assert!(!text.exists() && !missing.exists());
     }
     // The output folder the run makes is a fine place for its report.
     let inside = output.join("report.csv");
-    let o = batch(&[
-        input.to_str().unwrap(),
-        "-o",
-        output.to_str().unwrap(),
-        "--sign-only",
-        "--report",
-        inside.to_str().unwrap(),
-    ]);
+    let o = batch(
+        &input,
+        &output,
+        &["--sign-only", "--report", inside.to_str().unwrap()],
+    );
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert!(std::fs::read_to_string(&inside).unwrap().contains("a.docx"));
 }
@@ -511,13 +522,7 @@ fn an_output_folder_that_cannot_be_one_is_refused_before_the_run() {
         (input.clone(), "must not be inside the input folder"),
         (a_file.clone(), "is not a folder"),
     ] {
-        let o = batch(&[
-            input.to_str().unwrap(),
-            "-o",
-            output.to_str().unwrap(),
-            "--sign-only",
-            "--recursive",
-        ]);
+        let o = batch(&input, &output, &["--sign-only", "--recursive"]);
         assert_eq!(o.status.code(), Some(2), "{output:?}: {}", stderr(&o));
         let err = stderr(&o);
         assert_eq!(err.lines().count(), 1, "{output:?}: {err}");
@@ -536,13 +541,17 @@ fn a_reader_that_goes_away_ends_the_lines_not_the_run() {
         &copies("contract.docx", 6, |i| format!("c{i}.docx")),
     );
     let output = dir.join("out");
-    let (input, output) = (input.to_str().unwrap(), output.to_str().unwrap());
-    let mut sealing: Vec<String> = ["batch", input, "-o", output, "--sign-only", "--jobs", "1"]
-        .map(String::from)
-        .to_vec();
-    sealing.extend(key_args());
-    let checking = ["verify", "--recursive", output, "--trust"].map(String::from);
-    let checking = [&checking[..], &[pki().join("ca.pem").display().to_string()]].concat();
+    let sealing = batch_args(&input, &output, &["--sign-only", "--jobs", "1"]);
+    let ca = pki().join("ca.pem");
+    let checking = [
+        "verify",
+        "--recursive",
+        output.to_str().unwrap(),
+        "--trust",
+        ca.to_str().unwrap(),
+    ]
+    .map(String::from)
+    .to_vec();
     for args in [&sealing, &checking] {
         // As `| head -0` does: the reader has gone before the first line is written.
         let mut child = Command::new(env!("CARGO_BIN_EXE_docseal"))
@@ -555,11 +564,11 @@ fn a_reader_that_goes_away_ends_the_lines_not_the_run() {
         let o = child.wait_with_output().unwrap();
         assert_eq!(o.status.code(), Some(0), "{args:?}: {}", stderr(&o));
         assert_eq!(stderr(&o), "", "{args:?}");
-        assert_eq!(files(Path::new(output)).len(), 6, "{args:?}");
+        assert_eq!(files(&output).len(), 6, "{args:?}");
     }
     // As `2>&1 | head -0` does, with a file that fails (its line goes to standard error).
-    std::fs::write(Path::new(input).join("broken.docx"), "not a zip").unwrap();
-    std::fs::remove_dir_all(output).unwrap();
+    std::fs::write(input.join("broken.docx"), "not a zip").unwrap();
+    std::fs::remove_dir_all(&output).unwrap();
     let mut child = Command::new(env!("CARGO_BIN_EXE_docseal"))
         .args(&sealing)
         .stdout(Stdio::null())
@@ -568,7 +577,7 @@ fn a_reader_that_goes_away_ends_the_lines_not_the_run() {
         .unwrap();
     drop(child.stderr.take());
     assert_eq!(child.wait().unwrap().code(), Some(1));
-    assert_eq!(files(Path::new(output)).len(), 6);
+    assert_eq!(files(&output).len(), 6);
 }
 
 /// The lines of a `--report FILE.json`.
@@ -610,18 +619,11 @@ fn a_killed_run_leaves_no_partial_file_and_a_second_run_finishes_it() {
         std::fs::copy(samples().join(src), d.join(format!("file{i:04}.{ext}"))).unwrap();
     }
     let output = dir.join("out");
-    let mut args: Vec<String> = vec![
-        "batch".into(),
-        input.display().to_string(),
-        "-o".into(),
-        output.display().to_string(),
-        "--recursive".into(),
-        "--sign-only".into(),
-        "--jobs".into(),
-        "2".into(),
-        "--quiet".into(),
-    ];
-    args.extend(key_args());
+    let args = batch_args(
+        &input,
+        &output,
+        &["--recursive", "--sign-only", "--jobs", "2", "--quiet"],
+    );
     let mut child = Command::new(env!("CARGO_BIN_EXE_docseal"))
         .args(&args)
         .stdout(Stdio::null())
@@ -780,15 +782,8 @@ fn progress_draws_a_bar_on_a_terminal_and_plain_lines_in_a_pipe() {
         "batch-progress",
         &copies("report.docx", 20, |i| format!("r{i:02}.docx")),
     );
-    let mut args: Vec<String> = vec![
-        env!("CARGO_BIN_EXE_docseal").into(),
-        "batch".into(),
-        input.display().to_string(),
-        "-o".into(),
-        dir.join("tty").display().to_string(),
-        "--sign-only".into(),
-    ];
-    args.extend(key_args());
+    let mut args: Vec<String> = vec![env!("CARGO_BIN_EXE_docseal").into()];
+    args.extend(batch_args(&input, &dir.join("tty"), &["--sign-only"]));
     // `script` gives the command a pseudo-terminal and records what it drew.
     let typescript = dir.join("typescript");
     let o = Command::new("script")
