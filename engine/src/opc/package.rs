@@ -92,8 +92,8 @@ const SMALL_PART: u64 = 16 * 1024;
 const SMALL_TOTAL: u64 = 4 * 1024 * 1024;
 
 impl Package {
-    /// Reads a package from a file, refusing folders, devices, pipes, empty files and anything
-    /// over the limits.
+    /// Reads a package from a file (or a pipe), refusing folders, devices, sockets, empty files
+    /// and anything over the limits (`source::read_document`).
     pub fn open(path: &Path, limits: Limits) -> Result<Self> {
         let bytes = super::source::read_document(path, limits)?;
         Self::from_bytes(bytes, limits)
