@@ -93,18 +93,101 @@ pub async fn lock(conn: &mut AnyConnection) -> Result<()> {
     Ok(())
 }
 
-/// Appends `event` inside the caller's transaction and signs the new head. The first statement
-/// writes the head row, so concurrent appenders (two center instances on one PostgreSQL, or two
-/// processes on one SQLite file) queue behind its row lock and never fork the chain.
+/// Refuses a database that no longer holds what the center signed: every head in `anchors`
+/// (the data directory's, a client's) must still be there — the log at least that long, and its
+/// row at that number the one the head names — and no row may follow the stored head unsigned.
+/// Runs inside the caller's transaction, after [`lock`], so nothing is appended to a log that
+/// was rolled back: an append would sign a new head over the rollback and hide it.
+pub async fn check_anchors(
+    conn: &mut AnyConnection,
+    store: &Store,
+    ca: &Ca,
+    anchors: &[Head],
+) -> Result<()> {
+    let stored: Option<(i64, String)> = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1")
+        .fetch_optional(&mut *conn)
+        .await?
+        .map(|r| Ok::<_, sqlx::Error>((r.try_get(0)?, r.try_get(1)?)))
+        .transpose()?;
+    let (head_seq, head_hash) = stored.unwrap_or((0, GENESIS.to_string()));
+    let last: i64 = sqlx::query("SELECT COALESCE(MAX(seq), 0) FROM audit")
+        .fetch_one(&mut *conn)
+        .await?
+        .try_get(0)?;
+    if last != head_seq {
+        return Err(Error::AuditBroken {
+            seq: head_seq.min(last) + 1,
+            reason: format!(
+                "the log ends at row {last} but its signed head names row {head_seq}"
+            ),
+        });
+    }
+    if head_seq > 0 && row_hash(conn, store, head_seq).await?.as_deref() != Some(&head_hash) {
+        return Err(Error::AuditBroken {
+            seq: head_seq,
+            reason: "it differs from the signed head".into(),
+        });
+    }
+    for a in anchors {
+        if !a.signed_by(ca) {
+            return Err(Error::AuditBroken {
+                seq: a.seq,
+                reason: "a head kept outside the database is not signed by the center".into(),
+            });
+        }
+        if a.seq > head_seq {
+            return Err(Error::AuditBroken {
+                seq: head_seq + 1,
+                reason: format!(
+                    "the log ends at row {head_seq}, but the center signed a head at row {} on {}: rows were removed, or the database was put back to an older state",
+                    a.seq,
+                    when(a.at)
+                ),
+            });
+        }
+        if a.seq > 0 && row_hash(conn, store, a.seq).await?.as_deref() != Some(&a.hash) {
+            return Err(Error::AuditBroken {
+                seq: a.seq,
+                reason: format!(
+                    "it is not the row the center signed on {} (the log was rewritten from there)",
+                    when(a.at)
+                ),
+            });
+        }
+    }
+    Ok(())
+}
+
+async fn row_hash(conn: &mut AnyConnection, store: &Store, seq: i64) -> Result<Option<String>> {
+    Ok(sqlx::query(&store.sql("SELECT hash FROM audit WHERE seq = $1"))
+        .bind(seq)
+        .fetch_optional(&mut *conn)
+        .await?
+        .map(|r| r.try_get(0))
+        .transpose()?)
+}
+
+fn when(at: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp(at)
+        .map(docseal::format_time)
+        .unwrap_or_else(|_| at.to_string())
+}
+
+/// Appends `event` inside the caller's transaction and signs the new head, after checking the
+/// log against `anchors` ([`check_anchors`]). The first statement writes the head row, so
+/// concurrent appenders (two center instances on one PostgreSQL, or two processes on one SQLite
+/// file) queue behind its row lock and never fork the chain.
 pub async fn append(
     conn: &mut AnyConnection,
     store: &Store,
     ca: &Ca,
     event: &Event,
     at: i64,
+    anchors: &[Head],
 ) -> Result<(Entry, Head)> {
     use base64::Engine;
     lock(conn).await?;
+    check_anchors(conn, store, ca, anchors).await?;
     let head: Option<AnyRow> = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1")
         .fetch_optional(&mut *conn)
         .await?;
@@ -204,8 +287,14 @@ pub async fn list(store: &Store, filter: &Filter) -> Result<Vec<Entry>> {
 }
 
 pub async fn head(store: &Store) -> Result<Option<Head>> {
+    let mut conn = store.pool().acquire().await?;
+    head_in(&mut conn).await
+}
+
+/// The stored signed head, read on the caller's connection (inside its transaction).
+pub async fn head_in(conn: &mut AnyConnection) -> Result<Option<Head>> {
     let row = sqlx::query("SELECT seq, hash, at, signature FROM audit_head WHERE id = 1")
-        .fetch_optional(store.pool())
+        .fetch_optional(&mut *conn)
         .await?;
     Ok(match row {
         Some(r) => Some(Head {
@@ -271,8 +360,8 @@ pub async fn verify(store: &Store, ca: &Ca, heads: &[Head]) -> Result<Verified> 
                 ),
             });
         }
-        let at = &rows[(h.seq - 1) as usize];
-        if at.hash != h.hash {
+        let row = usize::try_from(h.seq - 1).ok().and_then(|i| rows.get(i));
+        if row.is_none_or(|r| r.hash != h.hash) {
             return Err(Error::AuditBroken {
                 seq: h.seq,
                 reason: "it differs from the signed head".into(),

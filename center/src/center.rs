@@ -8,6 +8,7 @@ use sha2::{Digest, Sha256};
 use sqlx::Row;
 use std::path::{Path, PathBuf};
 
+use crate::anchor::Anchor;
 use crate::audit::{self, Event, Head};
 use crate::ca::{Ca, KeyType, SealSubject};
 use crate::error::{Error, Result};
@@ -98,6 +99,8 @@ pub struct Center {
     config: Config,
     /// Opened once (the server opens it at start): its key may sit on a token that needs a PIN.
     tsa: std::sync::OnceLock<std::result::Result<Tsa, String>>,
+    /// The newest signed head outside the database (`audit-head.json`).
+    anchor: Anchor,
 }
 
 pub fn now() -> i64 {
@@ -200,6 +203,7 @@ impl Center {
             None => Store::sqlite(&dir.join(DB_FILE)).await?,
         };
         Ok(Center {
+            anchor: Anchor::new(&dir.join(HEAD_FILE)),
             dir: dir.to_path_buf(),
             store,
             ca,
@@ -255,7 +259,9 @@ impl Center {
         event: Event,
         reissue_crl: bool,
     ) -> Result<()> {
-        let (_, head) = audit::append(&mut tx, &self.store, &self.ca, &event, now()).await?;
+        let anchors = self.anchors(None)?;
+        let (_, head) =
+            audit::append(&mut tx, &self.store, &self.ca, &event, now(), &anchors).await?;
         let crl = if reissue_crl {
             Some(self.issue_crl(&mut tx).await?)
         } else {
@@ -265,11 +271,21 @@ impl Center {
         self.after_commit(Some(&head), crl.as_deref())
     }
 
+    /// The heads every append is checked against: the data directory's, and one a client
+    /// presents (the newest it was shown), when it does.
+    fn anchors(&self, client: Option<&Head>) -> Result<Vec<Head>> {
+        Ok(self
+            .anchor
+            .newest()?
+            .into_iter()
+            .chain(client.cloned())
+            .collect())
+    }
+
     /// Work that follows a commit: the data directory's copies of the signed head and the CRL.
     fn after_commit(&self, head: Option<&Head>, crl: Option<&[u8]>) -> Result<()> {
         if let Some(h) = head {
-            let json = serde_json::to_vec_pretty(h).map_err(|e| Error::Io(e.to_string()))?;
-            files::create_private(&self.dir.join(HEAD_FILE), &json)?;
+            self.anchor.advance(h)?;
         }
         if let Some(der) = crl {
             files::create_private(&self.dir.join(CRL_FILE), der)?;
@@ -825,17 +841,31 @@ impl Center {
     }
 
     /// Appends a client's report (a stamp, a verification) to the audit log, once per
-    /// `event_id`: a report sent again is answered with the row it made the first time.
-    pub async fn record(&self, actor: &Actor, event_id: &str, mut event: Event) -> Result<i64> {
+    /// `event_id`: a report sent again is answered with the row it made the first time. The
+    /// answer carries the signed head the log has now, which the client keeps; `seen` is the
+    /// newest head this client was shown before, and a log that no longer holds it is refused
+    /// as rolled back (a second anchor, on every client's disk).
+    pub async fn record(
+        &self,
+        actor: &Actor,
+        event_id: &str,
+        mut event: Event,
+        seen: Option<&Head>,
+    ) -> Result<(i64, Head)> {
         if event_id.is_empty() || event_id.len() > 100 {
             return Err(Error::Invalid(
                 "a report needs an event id of 1 to 100 characters".into(),
             ));
         }
+        if seen.is_some_and(|h| !h.signed_by(&self.ca)) {
+            return Err(Error::Invalid(
+                "the audit head the client sent is not signed by this center".into(),
+            ));
+        }
         if let Some(id) = &event.seal_id {
             let seal = self.seal(id).await?;
-            if actor.role == Role::Auditor
-                || (actor.role == Role::Keeper && seal.holder != actor.name)
+            if !(actor.role == Role::Administrator
+                || (actor.role == Role::Keeper && seal.holder == actor.name))
             {
                 return Err(Error::Forbidden(format!(
                     "{} does not keep seal {id}",
@@ -844,9 +874,10 @@ impl Center {
             }
         }
         event.actor = actor.name.clone();
+        let anchors = self.anchors(seen)?;
         let mut tx = self.store.pool().begin().await?;
         audit::lock(&mut tx).await?;
-        let seen = sqlx::query(
+        let first = sqlx::query(
             &self
                 .store
                 .sql("SELECT seq FROM client_events WHERE event_id = $1"),
@@ -854,10 +885,18 @@ impl Center {
         .bind(event_id)
         .fetch_optional(&mut *tx)
         .await?;
-        if let Some(r) = seen {
-            return Ok(r.try_get(0)?);
+        if let Some(r) = first {
+            audit::check_anchors(&mut tx, &self.store, &self.ca, &anchors).await?;
+            let head = audit::head_in(&mut tx)
+                .await?
+                .ok_or_else(|| Error::AuditBroken {
+                    seq: 1,
+                    reason: "the log has rows but no signed head".into(),
+                })?;
+            return Ok((r.try_get(0)?, head));
         }
-        let (entry, head) = audit::append(&mut tx, &self.store, &self.ca, &event, now()).await?;
+        let (entry, head) =
+            audit::append(&mut tx, &self.store, &self.ca, &event, now(), &anchors).await?;
         sqlx::query(
             &self
                 .store
@@ -869,7 +908,7 @@ impl Center {
         .await?;
         tx.commit().await?;
         self.after_commit(Some(&head), None)?;
-        Ok(entry.seq)
+        Ok((entry.seq, head))
     }
 
     /// A session for `actor`: a random bearer token, kept only as its SHA-256, valid `hours`.
@@ -1008,21 +1047,12 @@ impl Center {
         audit::list(&self.store, filter).await
     }
 
-    /// Checks the whole chain against the store's signed head and the data directory's copy.
-    pub async fn verify_audit(&self) -> Result<audit::Verified> {
-        let mut heads = Vec::new();
-        if let Some(h) = audit::head(&self.store).await? {
-            heads.push(h);
-        }
-        let file = self.dir.join(HEAD_FILE);
-        if file.exists() {
-            let h: Head =
-                serde_json::from_slice(&files::read(&file)?).map_err(|e| Error::AuditBroken {
-                    seq: 0,
-                    reason: format!("{} is damaged: {e}", file.display()),
-                })?;
-            heads.push(h);
-        }
+    /// Checks the whole chain against the store's signed head, the data directory's copy, and a
+    /// head a client was shown (`seen`). Appends nothing: a check must not itself sign a new
+    /// head over what it is checking.
+    pub async fn verify_audit(&self, seen: Option<&Head>) -> Result<audit::Verified> {
+        let mut heads: Vec<Head> = audit::head(&self.store).await?.into_iter().collect();
+        heads.extend(self.anchors(seen)?);
         audit::verify(&self.store, &self.ca, &heads).await
     }
 }

@@ -143,12 +143,18 @@ impl Client {
         }
         let message = body["message"].as_str().unwrap_or("").to_string();
         Err(match (status, body["error"].as_str()) {
+            (_, Some("audit-broken")) => Error::AuditBroken {
+                seq: body["seq"].as_i64().unwrap_or(0),
+                reason: body["reason"].as_str().unwrap_or(&message).to_string(),
+            },
             // The center is there but cannot answer now: as good as unreachable.
             (408 | 502 | 503 | 504, _) => {
                 Error::Unreachable(format!("{}: HTTP {status}", self.url))
             }
             (401, _) => Error::BadLogin,
-            (429, _) => Error::Throttled { seconds: 60 },
+            (429, _) => Error::Throttled {
+                seconds: body["seconds"].as_i64().unwrap_or(60),
+            },
             (403, _) => Error::Forbidden(message),
             (404, _) => Error::NoSuchSeal(message),
             (409, Some("seal-not-active")) => Error::SealNotActive {
@@ -258,11 +264,17 @@ impl Client {
             return Ok(0);
         };
         for r in journal.pending()? {
-            match self.post(
-                "/api/reports",
-                &serde_json::to_value(&r).unwrap_or_default(),
-            ) {
-                Ok(_) => {
+            let mut body = serde_json::to_value(&r).unwrap_or_default();
+            // The newest head this client was shown: a center whose log no longer holds it was
+            // rolled back, and refuses the report rather than sign over the gap.
+            if let Some(seen) = journal.seen_head(&self.url)? {
+                body["seen_head"] = serde_json::to_value(seen).unwrap_or_default();
+            }
+            match self.post("/api/reports", &body) {
+                Ok(answer) => {
+                    if let Ok(head) = serde_json::from_value(answer["head"].clone()) {
+                        journal.remember_head(&self.url, &head)?;
+                    }
                     journal.remove(&r.event_id)?;
                     sent += 1;
                 }
@@ -275,6 +287,14 @@ impl Client {
 
     pub fn pending(&self) -> Result<usize> {
         Ok(self.journal()?.pending()?.len())
+    }
+
+    /// The newest signed audit head this client was shown by this center, if it keeps a journal.
+    pub fn seen_head(&self) -> Result<Option<crate::audit::Head>> {
+        match &self.journal {
+            Some(j) => j.seen_head(&self.url),
+            None => Ok(None),
+        }
     }
 
     fn journal(&self) -> Result<&Journal> {
@@ -355,6 +375,13 @@ impl Journal {
             )
             .execute(&pool)
             .await?;
+            // The newest signed audit head each center showed this client: an anchor of the
+            // center's log outside the center's own disks.
+            sqlx::query(
+                "CREATE TABLE IF NOT EXISTS audit_heads (center TEXT PRIMARY KEY, seq INTEGER NOT NULL, head TEXT NOT NULL)",
+            )
+            .execute(&pool)
+            .await?;
             Ok::<_, sqlx::Error>(pool)
         })
         .map_err(|e| Error::Store(format!("journal {}: {e}", path.display())))?;
@@ -385,6 +412,36 @@ impl Journal {
                     .map_err(|e| Error::Store(format!("journal: {e}")))
             })
             .collect()
+    }
+
+    fn seen_head(&self, center: &str) -> Result<Option<crate::audit::Head>> {
+        let row = self.rt.block_on(
+            sqlx::query("SELECT head FROM audit_heads WHERE center = ?1")
+                .bind(center)
+                .fetch_optional(&self.pool),
+        )?;
+        row.map(|r| {
+            serde_json::from_str(&r.try_get::<String, _>(0)?)
+                .map_err(|e| Error::Store(format!("journal: {e}")))
+        })
+        .transpose()
+    }
+
+    /// Keeps `head` when it is newer than the one kept for `center`.
+    fn remember_head(&self, center: &str, head: &crate::audit::Head) -> Result<()> {
+        let body = serde_json::to_string(head).map_err(|e| Error::Store(e.to_string()))?;
+        self.rt.block_on(
+            sqlx::query(
+                "INSERT INTO audit_heads (center, seq, head) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (center) DO UPDATE SET seq = excluded.seq, head = excluded.head
+                 WHERE excluded.seq > audit_heads.seq",
+            )
+            .bind(center)
+            .bind(head.seq)
+            .bind(body)
+            .execute(&self.pool),
+        )?;
+        Ok(())
     }
 
     fn remove(&self, event_id: &str) -> Result<()> {

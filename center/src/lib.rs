@@ -9,6 +9,7 @@
 #![warn(missing_docs)]
 #![allow(missing_docs)] // The registry's plain records document themselves by their fields.
 
+pub mod anchor;
 pub mod approvals;
 pub mod audit;
 pub mod ca;

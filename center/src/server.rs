@@ -32,8 +32,21 @@ impl ResponseError for Error {
     }
 
     fn error_response(&self) -> HttpResponse {
-        HttpResponse::build(self.status_code())
-            .json(serde_json::json!({"error": self.code(), "message": self.to_string()}))
+        let mut body = serde_json::json!({"error": self.code(), "message": self.to_string()});
+        // What a client acts on beyond the code: which row broke, how long to wait.
+        match self {
+            Error::AuditBroken { seq, reason } => {
+                body["seq"] = (*seq).into();
+                body["reason"] = reason.as_str().into();
+            }
+            Error::Throttled { seconds } => body["seconds"] = (*seconds).into(),
+            _ => {}
+        }
+        let mut r = HttpResponse::build(self.status_code());
+        if let Error::Throttled { seconds } = self {
+            r.insert_header(("retry-after", seconds.to_string()));
+        }
+        r.json(body)
     }
 }
 
@@ -453,18 +466,28 @@ async fn consume(
 async fn report(
     c: Shared,
     req: HttpRequest,
-    body: web::Json<crate::client::Report>,
+    body: web::Json<ReportBody>,
 ) -> Result<HttpResponse, Error> {
     let a = actor(&c, &req).await?;
-    if !matches!(body.event.action.as_str(), "stamp" | "sign" | "verify") {
+    if !matches!(body.report.event.action.as_str(), "stamp" | "sign" | "verify") {
         return Err(Error::Invalid(format!(
             "a client reports stamp, sign or verify, not {:?}",
-            body.event.action
+            body.report.event.action
         )));
     }
     let body = body.into_inner();
-    let seq = c.record(&a, &body.event_id, body.event).await?;
-    Ok(HttpResponse::Ok().json(serde_json::json!({"seq": seq})))
+    let (seq, head) = c
+        .record(&a, &body.report.event_id, body.report.event, body.seen_head.as_ref())
+        .await?;
+    Ok(HttpResponse::Ok().json(serde_json::json!({"seq": seq, "head": head})))
+}
+
+/// A report as posted: the report, and the newest signed head the client was shown before.
+#[derive(Deserialize)]
+struct ReportBody {
+    #[serde(flatten)]
+    report: crate::client::Report,
+    seen_head: Option<crate::audit::Head>,
 }
 
 #[derive(Deserialize)]
@@ -493,14 +516,38 @@ async fn audit(
     Ok(HttpResponse::Ok().json(rows))
 }
 
-async fn audit_verify(c: Shared, req: HttpRequest) -> Result<HttpResponse, Error> {
+/// A head the asking client was shown before, to check the log against (all four or none).
+#[derive(Deserialize)]
+struct SeenHead {
+    seq: Option<i64>,
+    hash: Option<String>,
+    at: Option<i64>,
+    signature: Option<String>,
+}
+
+impl SeenHead {
+    fn head(self) -> Option<crate::audit::Head> {
+        Some(crate::audit::Head {
+            seq: self.seq?,
+            hash: self.hash?,
+            at: self.at?,
+            signature: self.signature?,
+        })
+    }
+}
+
+async fn audit_verify(
+    c: Shared,
+    req: HttpRequest,
+    q: web::Query<SeenHead>,
+) -> Result<HttpResponse, Error> {
     let a = actor(&c, &req).await?;
     if a.role == Role::Keeper {
         return Err(Error::Forbidden(
             "the audit log is for administrators and auditors".into(),
         ));
     }
-    Ok(HttpResponse::Ok().json(c.verify_audit().await?))
+    Ok(HttpResponse::Ok().json(c.verify_audit(q.into_inner().head().as_ref()).await?))
 }
 
 /// The seal CA's certificate (public), for clients that verify this center's seals.

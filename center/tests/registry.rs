@@ -9,6 +9,7 @@ use docseal_center::ca::KeyType;
 use docseal_center::registry::{Reason, Role, Status};
 use docseal_center::{Center, Error, InitOptions, NewSeal};
 use rcgen::PublicKeyData;
+use sqlx::Row;
 use std::path::Path;
 use std::process::Command;
 
@@ -149,7 +150,7 @@ async fn lifecycle(dir: &Path, database: Option<String>, key_type: KeyType) {
     assert!(!crl_text(dir, &center.crl().await.unwrap()).contains(&serial_of(&b.cert_pem)));
     center.check_usable(&b.id).await.unwrap();
 
-    let v = center.verify_audit().await.unwrap();
+    let v = center.verify_audit(None).await.unwrap();
     assert!(v.rows >= 12, "{v:?}");
 }
 
@@ -172,7 +173,7 @@ async fn tamper(dir: &Path, database: Option<String>) {
         .await
         .unwrap();
     center.suspend(&admin, &s.id, Reason::Stolen).await.unwrap();
-    let rows = center.verify_audit().await.unwrap().rows;
+    let rows = center.verify_audit(None).await.unwrap().rows;
     assert_eq!(rows, 4, "init, login, issue, suspend");
     let store = center.store();
     let exec = |sql: &str| {
@@ -190,7 +191,7 @@ async fn tamper(dir: &Path, database: Option<String>) {
         .find(|e| e.event.action == "seal-suspend")
         .unwrap()
         .seq;
-    match center.verify_audit().await {
+    match center.verify_audit(None).await {
         Err(Error::AuditBroken { seq, reason }) => {
             assert_eq!(seq, suspend_row, "{reason}");
             assert!(reason.contains("edited"), "{reason}");
@@ -198,11 +199,11 @@ async fn tamper(dir: &Path, database: Option<String>) {
         other => panic!("an edited row passed: {other:?}"),
     }
     exec("UPDATE audit SET detail = 'stolen' WHERE action = 'seal-suspend'").await;
-    center.verify_audit().await.unwrap();
+    center.verify_audit(None).await.unwrap();
 
     // A deleted tail is caught by the signed head, in the store and in the data directory.
     exec(&format!("DELETE FROM audit WHERE seq = {rows}")).await;
-    match center.verify_audit().await {
+    match center.verify_audit(None).await {
         Err(Error::AuditBroken { seq, .. }) => assert_eq!(seq, rows),
         other => panic!("a deleted last row passed: {other:?}"),
     }
@@ -214,7 +215,7 @@ async fn tamper(dir: &Path, database: Option<String>) {
     ))
     .await;
     assert!(matches!(
-        center.verify_audit().await,
+        center.verify_audit(None).await,
         Err(Error::AuditBroken { .. })
     ));
 }
@@ -398,5 +399,161 @@ async fn an_approval_is_used_once_for_its_bytes_and_not_after_it_expires() {
     ] {
         assert!(log.iter().any(|e| e.event.action == action), "{action}");
     }
-    center.verify_audit().await.unwrap();
+    center.verify_audit(None).await.unwrap();
+}
+
+/// The rows and the stored head, as an attacker with write access to the database sees them.
+async fn rows_and_head(center: &Center) -> (i64, Option<i64>) {
+    let store = center.store();
+    let rows: i64 = sqlx::query("SELECT COUNT(*) FROM audit")
+        .fetch_one(store.pool())
+        .await
+        .unwrap()
+        .get(0);
+    let head = docseal_center::audit::head(store).await.unwrap().map(|h| h.seq);
+    (rows, head)
+}
+
+/// Every way of putting the log back is refused before anything is appended: a login, a report,
+/// an administrator's change and the check itself all answer `audit-broken`, and the database
+/// is left as the attacker left it.
+async fn refused_after(center: &Center, dir: &Path, what: &str) {
+    let before = rows_and_head(center).await;
+    for attempt in 0..2 {
+        let broken = match center.verify_audit(None).await {
+            Err(Error::AuditBroken { .. }) => true,
+            other => panic!("{what}: the check said {other:?}"),
+        };
+        assert!(broken);
+        assert!(
+            matches!(center.login("admin", ADMIN_PW).await, Err(Error::AuditBroken { .. })),
+            "{what}: a login was let through (attempt {attempt})"
+        );
+    }
+    // A center opened afresh on the same directory (a new process) refuses too.
+    let again = Center::open(dir).await.unwrap();
+    assert!(matches!(
+        again.login("admin", ADMIN_PW).await,
+        Err(Error::AuditBroken { .. })
+    ));
+    assert!(matches!(
+        again.verify_audit(None).await,
+        Err(Error::AuditBroken { .. })
+    ));
+    assert_eq!(rows_and_head(center).await, before, "{what}: something was appended");
+}
+
+async fn rollback(dir: &Path, database: Option<String>) {
+    let center = init(dir, database.clone(), KeyType::Ec).await;
+    let admin = center.login("admin", ADMIN_PW).await.unwrap();
+    let s = center
+        .issue_seal(&admin, &spki(), new_seal("keeper1", "Finance Seal"), 365)
+        .await
+        .unwrap();
+    let keeper_report = |n: usize| {
+        let mut r = docseal_center::client::Report::new("stamp", "ok").unwrap();
+        r.event.seal_id = Some(s.id.clone());
+        r.event.document = Some(format!("doc{n}.docx"));
+        r
+    };
+    let r = keeper_report(1);
+    center
+        .record(&admin, &r.event_id, r.event.clone(), None)
+        .await
+        .unwrap();
+    let old_head = docseal_center::audit::head(center.store()).await.unwrap().unwrap();
+    center.suspend(&admin, &s.id, Reason::Stolen).await.unwrap();
+    center.reinstate(&admin, &s.id).await.unwrap();
+    let (rows, _) = rows_and_head(&center).await;
+    assert!(rows >= 6, "{rows}");
+    let store = center.store();
+    let exec = |sql: String| {
+        let q = store.sql(&sql);
+        async move { sqlx::query(&q).execute(store.pool()).await.unwrap() }
+    };
+    let put_head = |h: docseal_center::audit::Head| {
+        let q = store.sql("UPDATE audit_head SET seq = $1, hash = $2, at = $3, signature = $4");
+        async move {
+            sqlx::query(&q)
+                .bind(h.seq)
+                .bind(h.hash)
+                .bind(h.at)
+                .bind(h.signature)
+                .execute(store.pool())
+                .await
+                .unwrap()
+        }
+    };
+
+    // 1. The tail cut off and the stored head put back to an older one the center really signed:
+    //    the database alone is consistent, the data directory's head is not there any more.
+    exec(format!("DELETE FROM audit WHERE seq > {}", old_head.seq)).await;
+    put_head(old_head.clone()).await;
+    refused_after(&center, dir, "tail truncation with the head rolled back").await;
+
+    // 2. The whole log wiped: broken, not empty.
+    exec("DELETE FROM audit".into()).await;
+    exec("DELETE FROM audit_head".into()).await;
+    refused_after(&center, dir, "a wiped log").await;
+
+    // 3. The data directory's copy rolled back too (the attacker can write there as well): the
+    //    head a client was shown is the anchor left, and the center refuses its report.
+    let fresh = scratch(&format!(
+        "rollback-client-{}",
+        if database.is_some() { "pg" } else { "sqlite" }
+    ));
+    let c2 = init(&fresh, None, KeyType::Ec).await;
+    let admin2 = c2.login("admin", ADMIN_PW).await.unwrap();
+    let s2 = c2
+        .issue_seal(&admin2, &spki(), new_seal("keeper1", "Second Seal"), 365)
+        .await
+        .unwrap();
+    let report = |n: usize| {
+        let mut r = docseal_center::client::Report::new("stamp", "ok").unwrap();
+        r.event.seal_id = Some(s2.id.clone());
+        r.event.document = Some(format!("doc{n}.docx"));
+        r
+    };
+    let r1 = report(1);
+    let (_, early) = c2.record(&admin2, &r1.event_id, r1.event, None).await.unwrap();
+    let head_file = std::fs::read(fresh.join("audit-head.json")).unwrap();
+    let r2 = report(2);
+    let (_, seen) = c2.record(&admin2, &r2.event_id, r2.event, Some(&early)).await.unwrap();
+    assert!(seen.seq > early.seq);
+    let st = c2.store();
+    sqlx::query(&st.sql(&format!("DELETE FROM audit WHERE seq > {}", early.seq)))
+        .execute(st.pool())
+        .await
+        .unwrap();
+    sqlx::query(&st.sql("UPDATE audit_head SET seq = $1, hash = $2, at = $3, signature = $4"))
+        .bind(early.seq)
+        .bind(&early.hash)
+        .bind(early.at)
+        .bind(&early.signature)
+        .execute(st.pool())
+        .await
+        .unwrap();
+    std::fs::write(fresh.join("audit-head.json"), &head_file).unwrap();
+    let c2 = Center::open(&fresh).await.unwrap();
+    // The database and the directory agree with each other now; only the client knows better.
+    let r3 = report(3);
+    match c2.record(&admin2, &r3.event_id, r3.event, Some(&seen)).await {
+        Err(Error::AuditBroken { seq, .. }) => assert_eq!(seq, early.seq + 1),
+        other => panic!("a report from a client that saw a later head was {other:?}"),
+    }
+    assert!(matches!(
+        c2.verify_audit(Some(&seen)).await,
+        Err(Error::AuditBroken { .. })
+    ));
+}
+
+#[tokio::test]
+async fn a_rolled_back_or_wiped_log_is_refused_and_nothing_is_appended_on_sqlite() {
+    rollback(&scratch("rollback-sqlite"), None).await;
+}
+
+#[tokio::test]
+async fn a_rolled_back_or_wiped_log_is_refused_and_nothing_is_appended_on_postgres() {
+    let pg = Postgres::start("rollback");
+    rollback(&scratch("rollback-pg"), Some(pg.url.clone())).await;
 }

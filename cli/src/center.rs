@@ -713,9 +713,11 @@ async fn keeper(a: &CenterArgs, center: &Center, k: &KeeperCommand) -> Result<u8
 }
 
 async fn audit(a: &CenterArgs, center: &Center, au: &AuditArgs) -> Result<u8, Error> {
-    login(center, &a.user).await?;
     if au.verify {
-        let v = center.verify_audit().await?;
+        // The check comes first: a login appends to the log, and an append on a log that was
+        // rolled back must be refused, not made to sign a head over the gap.
+        let v = center.verify_audit(None).await?;
+        login(center, &a.user).await?;
         say(
             a,
             &serde_json::to_value(&v).unwrap_or_default(),
@@ -726,6 +728,7 @@ async fn audit(a: &CenterArgs, center: &Center, au: &AuditArgs) -> Result<u8, Er
         );
         return Ok(0);
     }
+    login(center, &a.user).await?;
     let rows = center
         .audit(&Filter {
             seal_id: au.seal.clone(),

@@ -27,6 +27,16 @@ fn segment(id: &str) -> Result<&str, Error> {
     Ok(id)
 }
 
+/// A query value: base64's `+`, `/` and `=` percent-encoded.
+fn percent(v: &str) -> String {
+    v.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
 pub fn run(a: &CenterArgs, c: &Client) -> Result<u8, Error> {
     let shown = match &a.command {
         CenterCommand::Seal(SealCommand::List) => {
@@ -87,7 +97,17 @@ pub fn run(a: &CenterArgs, c: &Client) -> Result<u8, Error> {
             return Ok(0);
         }
         CenterCommand::Audit(au) if au.verify => {
-            let v = c.get("/api/audit/verify")?;
+            let mut path = String::from("/api/audit/verify");
+            if let Some(h) = c.seen_head()? {
+                path.push_str(&format!(
+                    "?seq={}&hash={}&at={}&signature={}",
+                    h.seq,
+                    segment(&h.hash)?,
+                    h.at,
+                    percent(&h.signature)
+                ));
+            }
+            let v = c.get(&path)?;
             say(
                 a,
                 &v,

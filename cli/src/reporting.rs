@@ -84,8 +84,9 @@ impl LocalCenter {
     fn record(&self, report: Report) -> Result<i64, docseal_center::Error> {
         self.runtime.block_on(
             self.center
-                .record(&self.actor, &report.event_id, report.event),
+                .record(&self.actor, &report.event_id, report.event, None),
         )
+        .map(|(seq, _)| seq)
     }
 }
 
