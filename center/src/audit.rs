@@ -167,7 +167,7 @@ async fn row_hash(conn: &mut AnyConnection, store: &Store, seq: i64) -> Result<O
         .transpose()?)
 }
 
-fn when(at: i64) -> String {
+pub fn when(at: i64) -> String {
     time::OffsetDateTime::from_unix_timestamp(at)
         .map(docseal::format_time)
         .unwrap_or_else(|_| at.to_string())

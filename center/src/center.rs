@@ -9,10 +9,12 @@ use sqlx::Row;
 use std::path::{Path, PathBuf};
 
 use crate::anchor::Anchor;
+use crate::logins::Logins;
 use crate::audit::{self, Event, Head};
 use crate::ca::{Ca, KeyType, SealSubject};
 use crate::error::{Error, Result};
 use crate::files;
+use crate::names;
 use crate::password;
 use crate::registry::{Actor, Reason, Role, Seal, Status, User, SEAL_COLUMNS};
 use crate::store::Store;
@@ -101,14 +103,12 @@ pub struct Center {
     tsa: std::sync::OnceLock<std::result::Result<Tsa, String>>,
     /// The newest signed head outside the database (`audit-head.json`).
     anchor: Anchor,
+    logins: Logins,
 }
 
 pub fn now() -> i64 {
     time::OffsetDateTime::now_utc().unix_timestamp()
 }
-
-/// Failed logins allowed before the account waits; each further failure doubles the wait.
-const FREE_FAILURES: i64 = 5;
 
 impl Center {
     pub async fn init(dir: &Path, opts: InitOptions) -> Result<Center> {
@@ -128,7 +128,7 @@ impl Center {
             (None, Some(t), None) => Ca::create_on_token(&opts.name, opts.key_type, t)?,
             (None, None, _) => Ca::create(&opts.name, opts.key_type)?,
         };
-        let hash = password::hash(&opts.admin_password)?;
+        let hash = password::hash(&names::password(&opts.admin_password)?)?;
         ca.save(dir)?;
         let config = Config {
             database: opts.database.clone(),
@@ -204,6 +204,7 @@ impl Center {
         };
         Ok(Center {
             anchor: Anchor::new(&dir.join(HEAD_FILE)),
+            logins: Logins::default(),
             dir: dir.to_path_buf(),
             store,
             ca,
@@ -251,6 +252,10 @@ impl Center {
         &self.store
     }
 
+    pub(crate) fn logins(&self) -> &Logins {
+        &self.logins
+    }
+
     /// Ends an operation: its audit row and the signed head, a new CRL when revocation
     /// changed, the commit, and then the data directory's copies of both.
     pub(crate) async fn finish(
@@ -293,81 +298,6 @@ impl Center {
         Ok(())
     }
 
-    /// Logs in `name`; records the attempt. Five failures in a row make the account wait,
-    /// twice as long after each further failure (at most an hour).
-    pub async fn login(&self, name: &str, pass: &str) -> Result<Actor> {
-        let row = sqlx::query(&self.store.sql(
-            "SELECT role, password_hash, disabled, failed_logins, locked_until FROM users WHERE name = $1",
-        ))
-        .bind(name)
-        .fetch_optional(self.store.pool())
-        .await?;
-        let t = now();
-        // The password is checked before a connection is taken for the transaction.
-        let good = match &row {
-            Some(r) if r.try_get::<i64, _>(4)? <= t && r.try_get::<i64, _>(2)? == 0 => {
-                verify_off_thread(pass, r.try_get::<String, _>(1)?).await
-            }
-            _ => false,
-        };
-        let mut tx = self.store.pool().begin().await?;
-        let outcome = match &row {
-            Some(r) => {
-                let locked_until: i64 = r.try_get(4)?;
-                if locked_until > t {
-                    Err(Error::Throttled {
-                        seconds: locked_until - t,
-                    })
-                } else if !good {
-                    let failures = r.try_get::<i64, _>(3)? + 1;
-                    let wait = if failures >= FREE_FAILURES {
-                        (30i64 << (failures - FREE_FAILURES).min(7)).min(3600)
-                    } else {
-                        0
-                    };
-                    sqlx::query(&self.store.sql(
-                        "UPDATE users SET failed_logins = $1, locked_until = $2 WHERE name = $3",
-                    ))
-                    .bind(failures)
-                    .bind(if wait > 0 { t + wait } else { 0 })
-                    .bind(name)
-                    .execute(&mut *tx)
-                    .await?;
-                    Err(Error::BadLogin)
-                } else {
-                    if r.try_get::<i64, _>(3)? != 0 {
-                        sqlx::query(&self.store.sql(
-                            "UPDATE users SET failed_logins = 0, locked_until = 0 WHERE name = $1",
-                        ))
-                        .bind(name)
-                        .execute(&mut *tx)
-                        .await?;
-                    }
-                    Ok(Actor {
-                        name: name.to_string(),
-                        role: Role::parse(&r.try_get::<String, _>(0)?)?,
-                    })
-                }
-            }
-            None => Err(Error::BadLogin),
-        };
-        self.finish(
-            tx,
-            Event {
-                actor: name.to_string(),
-                action: "login".into(),
-                outcome: match &outcome {
-                    Ok(_) => "ok".into(),
-                    Err(e) => e.code().into(),
-                },
-                ..Event::default()
-            },
-            false,
-        )
-        .await?;
-        outcome
-    }
-
     pub async fn add_user(
         &self,
         actor: &Actor,
@@ -376,28 +306,47 @@ impl Center {
         pass: &str,
     ) -> Result<User> {
         actor.require(Role::Administrator, "adding a user")?;
-        valid_name(name)?;
-        let hash = password::hash(pass)?;
+        let name = names::user_name(name)?;
+        let name = name.as_str();
+        let key = names::skeleton(name);
+        let hash = password::hash(&names::password(pass)?)?;
         let t = now();
         let mut tx = self.store.pool().begin().await?;
-        let exists = sqlx::query(&self.store.sql("SELECT name FROM users WHERE name = $1"))
-            .bind(name)
-            .fetch_optional(&mut *tx)
-            .await?;
-        if exists.is_some() {
+        // A name that reads as one already there (another case, fullwidth letters, look-alike
+        // characters of another script) is the same name (UTS #39 confusable skeletons).
+        let taken = sqlx::query("SELECT name FROM users")
+            .fetch_all(&mut *tx)
+            .await?
+            .iter()
+            .map(|r| r.try_get::<String, _>(0))
+            .collect::<std::result::Result<Vec<_>, _>>()?
+            .into_iter()
+            .find(|other| names::skeleton(other) == key);
+        if let Some(other) = taken {
             return Err(Error::Invalid(format!(
-                "a user named {name} exists already"
+                "a user named {} exists already, and {} would read as the same name",
+                names::for_terminal(&other),
+                names::for_terminal(name)
             )));
         }
+        // The unique key makes two administrators adding look-alikes at once fail as well.
         sqlx::query(&self.store.sql(
-            "INSERT INTO users (name, role, password_hash, created_at) VALUES ($1, $2, $3, $4)",
+            "INSERT INTO users (name, role, password_hash, created_at, name_key) VALUES ($1, $2, $3, $4, $5)",
         ))
         .bind(name)
         .bind(role.as_str())
         .bind(&hash)
         .bind(t)
+        .bind(&key)
         .execute(&mut *tx)
-        .await?;
+        .await
+        .map_err(|e| match e {
+            sqlx::Error::Database(d) if d.is_unique_violation() => Error::Invalid(format!(
+                "a user whose name reads as {} exists already",
+                names::for_terminal(name)
+            )),
+            other => other.into(),
+        })?;
         self.finish(
             tx,
             Event {
@@ -499,7 +448,7 @@ impl Center {
             .ok()
             .and_then(|c| c.into_iter().next())
             .ok_or_else(|| Error::Invalid("the seal certificate cannot be read".into()))?;
-        valid_name(&new.holder)?;
+        let holder = names::user_name(&new.holder)?;
         let name = match new.name.clone() {
             Some(n) => n,
             None => first_cn(cert.subject()),
@@ -523,7 +472,7 @@ impl Center {
             name,
             unit: new.unit.clone(),
             kind: new.kind.clone(),
-            holder: new.holder.clone(),
+            holder,
             cert_pem: pem(cert.der()),
             fingerprint: cert.fingerprint_sha256(),
             serial_hex: cert.serial_hex(),
@@ -722,6 +671,39 @@ impl Center {
         seal_in(&self.store, id).await
     }
 
+    /// The seal, as `actor` may see it: a keeper sees only the seals they keep.
+    pub async fn seal_for(&self, actor: &Actor, id: &str) -> Result<Seal> {
+        let seal = self.seal(id).await?;
+        if actor.role == Role::Keeper && seal.holder != actor.name {
+            return Err(Error::Forbidden(format!(
+                "seal {id} is kept by someone else than {}",
+                actor.name
+            )));
+        }
+        Ok(seal)
+    }
+
+    /// The seal whose certificate has this SHA-256 fingerprint (hex, either case).
+    pub async fn seal_by_fingerprint(&self, fingerprint: &str) -> Result<Seal> {
+        // Kept as `Cert::fingerprint_sha256` writes it: upper-case hex.
+        let f = fingerprint.trim().to_ascii_uppercase();
+        if f.len() != 64 || !f.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(Error::Invalid(
+                "a certificate fingerprint is 64 hexadecimal digits (SHA-256)".into(),
+            ));
+        }
+        let row = sqlx::query(&self.store.sql(&format!(
+            "SELECT {SEAL_COLUMNS} FROM seals WHERE fingerprint = $1"
+        )))
+        .bind(&f)
+        .fetch_optional(self.store.pool())
+        .await?;
+        match row {
+            Some(r) => Seal::from_row(&r),
+            None => Err(Error::NoSuchSeal(format!("certificate {f}"))),
+        }
+    }
+
     /// A seal that may be used now, read from a data directory's store without opening the CA
     /// (whose key may sit on a token that needs a PIN): what a stamp with `--data-dir` needs.
     pub async fn usable_seal_in(dir: &Path, id: &str) -> Result<Seal> {
@@ -861,6 +843,13 @@ impl Center {
             return Err(Error::Invalid(
                 "the audit head the client sent is not signed by this center".into(),
             ));
+        }
+        if !matches!(actor.role, Role::Administrator | Role::Keeper) {
+            return Err(Error::Forbidden(format!(
+                "reports come from keepers and administrators; {} is {}",
+                actor.name,
+                actor.role.as_str()
+            )));
         }
         if let Some(id) = &event.seal_id {
             let seal = self.seal(id).await?;
@@ -1058,30 +1047,12 @@ impl Center {
 }
 
 /// Runs blocking work (a token, a drawing, a password hash) on tokio's blocking threads.
-async fn off_thread<T: Send + 'static>(
+pub(crate) async fn off_thread<T: Send + 'static>(
     work: impl FnOnce() -> Result<T> + Send + 'static,
 ) -> Result<T> {
     tokio::task::spawn_blocking(work)
         .await
         .map_err(|e| Error::Crypto(format!("blocking work stopped: {e}")))?
-}
-
-/// Argon2id is slow on purpose (tens of milliseconds); it runs on a blocking thread so that a
-/// server's workers keep answering while passwords are checked.
-async fn verify_off_thread(pass: &str, stored: String) -> bool {
-    let pass = zeroize::Zeroizing::new(pass.to_string());
-    off_thread(move || Ok(password::verify(&pass, &stored)))
-        .await
-        .unwrap_or(false)
-}
-
-fn valid_name(name: &str) -> Result<()> {
-    if name.trim().is_empty() || name.len() > 200 || name.chars().any(char::is_control) {
-        return Err(Error::Invalid(format!(
-            "{name:?} is not a usable name (1 to 200 printable characters)"
-        )));
-    }
-    Ok(())
 }
 
 /// A fresh seal id: "seal-" and ten hex digits.

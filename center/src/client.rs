@@ -172,7 +172,7 @@ impl Client {
         if let Some(t) = &self.token {
             req = req
                 .header("authorization", &format!("Bearer {t}"))
-                .header("x-csrf-token", &crate::server::csrf_token(t));
+                .header("x-csrf-token", &crate::auth::csrf_token(t));
         }
         let body = serde_json::to_vec(body).map_err(|e| Error::Invalid(e.to_string()))?;
         self.answer(

@@ -11,6 +11,7 @@
 
 pub mod anchor;
 pub mod approvals;
+pub mod auth;
 pub mod audit;
 pub mod ca;
 mod center;
@@ -18,8 +19,12 @@ pub mod client;
 mod csr;
 pub mod error;
 pub mod files;
+mod logins;
+pub use logins::ClientLimit;
+pub mod names;
 pub mod password;
 pub mod registry;
+pub mod routes;
 pub mod server;
 pub mod store;
 pub mod tls;

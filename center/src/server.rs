@@ -11,8 +11,9 @@ use serde::Deserialize;
 use std::sync::Arc;
 
 use crate::audit::Filter;
+use crate::auth::{actor, bearer, csrf_token};
 use crate::error::Error;
-use crate::registry::{Actor, Reason, Role};
+use crate::registry::{Reason, Role};
 use crate::Center;
 
 pub const SESSION_HOURS: i64 = 8;
@@ -52,89 +53,50 @@ impl ResponseError for Error {
 
 type Shared = web::Data<Arc<Center>>;
 
-fn bearer(req: &HttpRequest) -> Result<&str, Error> {
-    req.headers()
-        .get("authorization")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .map(str::trim)
-        .ok_or(Error::BadLogin)
-}
-
-/// The session's CSRF token: derived from the bearer token, so the server keeps no second
-/// secret, and a page that can read it could read the bearer token too.
-pub fn csrf_token(bearer: &str) -> String {
-    use sha2::{Digest, Sha256};
-    crate::audit::hex(&Sha256::digest(format!("docseal-csrf:{bearer}").as_bytes()))
-}
-
-/// The logged-in user. A change (any method but GET) must also come from this origin, when the
-/// client says where it comes from, and carry the session's CSRF token (OWASP's synchronizer
-/// token pattern; the origin check is the Fetch standard's `Origin` header).
-async fn actor(center: &Center, req: &HttpRequest) -> Result<Actor, Error> {
-    let token = bearer(req)?;
-    let actor = center.session(token).await?;
-    if req.method() != actix_web::http::Method::GET {
-        let header = |name: &str| req.headers().get(name).and_then(|v| v.to_str().ok());
-        if let (Some(origin), Some(host)) = (header("origin"), header("host")) {
-            if origin != format!("https://{host}") {
-                return Err(Error::CsrfRefused(format!(
-                    "a change from {origin}, another origin"
-                )));
-            }
-        }
-        if header("x-csrf-token") != Some(csrf_token(token).as_str()) {
-            return Err(Error::CsrfRefused(
-                "a change without the session's CSRF token".into(),
-            ));
-        }
-    }
-    Ok(actor)
-}
-
 #[derive(Deserialize)]
-struct Login {
+pub(crate) struct Login {
     name: String,
     password: String,
 }
 
-async fn login(c: Shared, body: web::Json<Login>) -> Result<HttpResponse, Error> {
-    let a = c.login(&body.name, &body.password).await?;
+pub(crate) async fn login(
+    c: Shared,
+    req: HttpRequest,
+    body: web::Json<Login>,
+) -> Result<HttpResponse, Error> {
+    let a = c
+        .login_from(&body.name, &body.password, req.peer_addr().map(|p| p.ip()))
+        .await?;
     let (token, expires_at) = c.open_session(&a, SESSION_HOURS).await?;
     Ok(HttpResponse::Ok().json(serde_json::json!({
         "token": token, "csrf": csrf_token(&token), "expires_at": expires_at, "name": a.name, "role": a.role
     })))
 }
 
-async fn logout(c: Shared, req: HttpRequest) -> Result<HttpResponse, Error> {
-    actor(&c, &req).await?;
+pub(crate) async fn logout(c: Shared, req: HttpRequest) -> Result<HttpResponse, Error> {
+    actor(&req)?;
     c.close_session(bearer(&req)?).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
-async fn users(c: Shared, req: HttpRequest) -> Result<HttpResponse, Error> {
-    let a = actor(&c, &req).await?;
-    if a.role == Role::Keeper {
-        return Err(Error::Forbidden(
-            "the user list is for administrators and auditors".into(),
-        ));
-    }
+pub(crate) async fn users(c: Shared, req: HttpRequest) -> Result<HttpResponse, Error> {
+    actor(&req)?;
     Ok(HttpResponse::Ok().json(c.users().await?))
 }
 
 #[derive(Deserialize)]
-struct NewUser {
+pub(crate) struct NewUser {
     name: String,
     role: String,
     password: String,
 }
 
-async fn add_user(
+pub(crate) async fn add_user(
     c: Shared,
     req: HttpRequest,
     body: web::Json<NewUser>,
 ) -> Result<HttpResponse, Error> {
-    let a = actor(&c, &req).await?;
+    let a = actor(&req)?;
     let role = Role::parse(&body.role)?;
     Ok(HttpResponse::Ok().json(c.add_user(&a, &body.name, role, &body.password).await?))
 }
@@ -161,7 +123,7 @@ fn admin_file(path: &str) -> Option<(&'static str, &'static str)> {
     })
 }
 
-async fn admin(path: web::Path<String>) -> HttpResponse {
+pub(crate) async fn admin(path: web::Path<String>) -> HttpResponse {
     match admin_file(&path) {
         Some((kind, body)) => HttpResponse::Ok()
             .content_type(kind)
@@ -194,8 +156,8 @@ fn shown(s: &crate::registry::Seal, with_seal_data: bool) -> serde_json::Value {
     v
 }
 
-async fn seals(c: Shared, req: HttpRequest) -> Result<HttpResponse, Error> {
-    let a = actor(&c, &req).await?;
+pub(crate) async fn seals(c: Shared, req: HttpRequest) -> Result<HttpResponse, Error> {
+    let a = actor(&req)?;
     let all = c.seals().await?;
     // A keeper's picker shows the seals they keep.
     let list: Vec<serde_json::Value> = all
@@ -206,19 +168,50 @@ async fn seals(c: Shared, req: HttpRequest) -> Result<HttpResponse, Error> {
     Ok(HttpResponse::Ok().json(list))
 }
 
-async fn seal(c: Shared, req: HttpRequest, id: web::Path<String>) -> Result<HttpResponse, Error> {
-    actor(&c, &req).await?;
-    Ok(HttpResponse::Ok().json(public(&c.seal(&id).await?)))
+pub(crate) async fn seal(
+    c: Shared,
+    req: HttpRequest,
+    id: web::Path<String>,
+) -> Result<HttpResponse, Error> {
+    let a = actor(&req)?;
+    Ok(HttpResponse::Ok().json(public(&c.seal_for(&a, &id).await?)))
 }
 
-async fn picture(
+/// A certificate's revocation status at the center, by its SHA-256 fingerprint: what a
+/// verifier connected to the center asks on every verification (a suspension shows at once,
+/// where a CRL fetched earlier would not yet list it). Any user may ask: the CRL says as much.
+pub(crate) async fn status(
+    c: Shared,
+    req: HttpRequest,
+    fingerprint: web::Path<String>,
+) -> Result<HttpResponse, Error> {
+    actor(&req)?;
+    let s = c.seal_by_fingerprint(&fingerprint).await?;
+    Ok(HttpResponse::Ok().json(serde_json::json!({
+        "seal": s.id,
+        "status": s.status,
+        "status_at": s.status_at,
+        "reason": s.status_reason,
+        "revoked_at": s.revoked_at,
+        "serial": s.serial_hex,
+        "checked_at": crate::now(),
+    })))
+}
+
+pub(crate) async fn admin_home() -> HttpResponse {
+    HttpResponse::MovedPermanently()
+        .insert_header(("location", "/admin/"))
+        .finish()
+}
+
+pub(crate) async fn picture(
     c: Shared,
     req: HttpRequest,
     id: web::Path<String>,
 ) -> Result<HttpResponse, Error> {
     use base64::Engine;
-    actor(&c, &req).await?;
-    let s = c.seal(&id).await?;
+    let a = actor(&req)?;
+    let s = c.seal_for(&a, &id).await?;
     let png = s
         .picture_b64
         .as_deref()
@@ -229,49 +222,54 @@ async fn picture(
 
 /// 200 when the seal may be used now, 409 naming its status otherwise: clients ask before the
 /// token is touched.
-async fn usable(c: Shared, req: HttpRequest, id: web::Path<String>) -> Result<HttpResponse, Error> {
-    actor(&c, &req).await?;
+pub(crate) async fn usable(
+    c: Shared,
+    req: HttpRequest,
+    id: web::Path<String>,
+) -> Result<HttpResponse, Error> {
+    let a = actor(&req)?;
+    c.seal_for(&a, &id).await?;
     Ok(HttpResponse::Ok().json(shown(&c.check_usable(&id).await?, true)))
 }
 
 #[derive(Deserialize)]
-struct WithReason {
+pub(crate) struct WithReason {
     reason: String,
 }
 
-async fn suspend(
+pub(crate) async fn suspend(
     c: Shared,
     req: HttpRequest,
     id: web::Path<String>,
     body: web::Json<WithReason>,
 ) -> Result<HttpResponse, Error> {
-    let a = actor(&c, &req).await?;
+    let a = actor(&req)?;
     let s = c.suspend(&a, &id, Reason::parse(&body.reason)?).await?;
     Ok(HttpResponse::Ok().json(public(&s)))
 }
 
-async fn revoke(
+pub(crate) async fn revoke(
     c: Shared,
     req: HttpRequest,
     id: web::Path<String>,
     body: web::Json<WithReason>,
 ) -> Result<HttpResponse, Error> {
-    let a = actor(&c, &req).await?;
+    let a = actor(&req)?;
     let s = c.revoke(&a, &id, Reason::parse(&body.reason)?).await?;
     Ok(HttpResponse::Ok().json(public(&s)))
 }
 
-async fn reinstate(
+pub(crate) async fn reinstate(
     c: Shared,
     req: HttpRequest,
     id: web::Path<String>,
 ) -> Result<HttpResponse, Error> {
-    let a = actor(&c, &req).await?;
+    let a = actor(&req)?;
     Ok(HttpResponse::Ok().json(public(&c.reinstate(&a, &id).await?)))
 }
 
 #[derive(Deserialize)]
-struct AddBody {
+pub(crate) struct AddBody {
     /// The seal certificate, PEM.
     cert_pem: String,
     holder: String,
@@ -287,13 +285,13 @@ struct AddBody {
 }
 
 /// Registers a seal whose certificate exists already.
-async fn add_seal(
+pub(crate) async fn add_seal(
     c: Shared,
     req: HttpRequest,
     body: web::Json<AddBody>,
 ) -> Result<HttpResponse, Error> {
     use base64::Engine;
-    let a = actor(&c, &req).await?;
+    let a = actor(&req)?;
     let b = body.into_inner();
     let picture_png = match b.picture_b64.filter(|p| !p.is_empty()) {
         Some(p) => Some(
@@ -317,7 +315,7 @@ async fn add_seal(
 }
 
 #[derive(Deserialize)]
-struct EnrollBody {
+pub(crate) struct EnrollBody {
     /// `pkcs11:token=LABEL` (the token must be reachable from the center's host).
     token: String,
     pin: String,
@@ -335,12 +333,12 @@ struct EnrollBody {
 
 /// Enrolls a seal on a token the center's host can reach (the administrator's desk, an HSM):
 /// the key made there, the certificate issued, the seal registered.
-async fn enroll(
+pub(crate) async fn enroll(
     c: Shared,
     req: HttpRequest,
     body: web::Json<EnrollBody>,
 ) -> Result<HttpResponse, Error> {
-    let a = actor(&c, &req).await?;
+    let a = actor(&req)?;
     let b = body.into_inner();
     let enrollment = crate::Enrollment {
         token: b.token,
@@ -373,17 +371,17 @@ async fn enroll(
 }
 
 #[derive(Deserialize)]
-struct Policy {
+pub(crate) struct Policy {
     approval: String,
 }
 
-async fn policy(
+pub(crate) async fn policy(
     c: Shared,
     req: HttpRequest,
     id: web::Path<String>,
     body: web::Json<Policy>,
 ) -> Result<HttpResponse, Error> {
-    let a = actor(&c, &req).await?;
+    let a = actor(&req)?;
     let required = match body.approval.as_str() {
         "required" => true,
         "none" => false,
@@ -397,42 +395,42 @@ async fn policy(
     Ok(HttpResponse::Ok().json(public(&c.seal(&id).await?)))
 }
 
-async fn request_approval(
+pub(crate) async fn request_approval(
     c: Shared,
     req: HttpRequest,
     body: web::Json<crate::approvals::NewRequest>,
 ) -> Result<HttpResponse, Error> {
-    let a = actor(&c, &req).await?;
+    let a = actor(&req)?;
     Ok(HttpResponse::Ok().json(c.request_approval(&a, body.into_inner()).await?))
 }
 
 #[derive(Deserialize)]
-struct StatusQuery {
+pub(crate) struct StatusQuery {
     status: Option<String>,
 }
 
-async fn approvals(
+pub(crate) async fn approvals(
     c: Shared,
     req: HttpRequest,
     q: web::Query<StatusQuery>,
 ) -> Result<HttpResponse, Error> {
-    let a = actor(&c, &req).await?;
+    let a = actor(&req)?;
     Ok(HttpResponse::Ok().json(c.approvals(&a, q.status.as_deref()).await?))
 }
 
 #[derive(Deserialize)]
-struct Decision {
+pub(crate) struct Decision {
     reason: Option<String>,
 }
 
 /// An approver's decision: `approve` or `reject`.
-async fn decide(
+pub(crate) async fn decide(
     c: Shared,
     req: HttpRequest,
     path: web::Path<(String, String)>,
     body: web::Json<Decision>,
 ) -> Result<HttpResponse, Error> {
-    let a = actor(&c, &req).await?;
+    let a = actor(&req)?;
     let (id, verb) = path.into_inner();
     let approve = match verb.as_str() {
         "approve" => true,
@@ -443,19 +441,19 @@ async fn decide(
 }
 
 #[derive(Deserialize)]
-struct Consume {
+pub(crate) struct Consume {
     seal_id: String,
     document_sha256: String,
 }
 
 /// A stamp takes its approval, once.
-async fn consume(
+pub(crate) async fn consume(
     c: Shared,
     req: HttpRequest,
     id: web::Path<String>,
     body: web::Json<Consume>,
 ) -> Result<HttpResponse, Error> {
-    let a = actor(&c, &req).await?;
+    let a = actor(&req)?;
     Ok(HttpResponse::Ok().json(
         c.consume_approval(&a, &id, &body.seal_id, &body.document_sha256)
             .await?,
@@ -463,12 +461,12 @@ async fn consume(
 }
 
 /// A client's report of a stamp, a signature or a verification through a server.
-async fn report(
+pub(crate) async fn report(
     c: Shared,
     req: HttpRequest,
     body: web::Json<ReportBody>,
 ) -> Result<HttpResponse, Error> {
-    let a = actor(&c, &req).await?;
+    let a = actor(&req)?;
     if !matches!(body.report.event.action.as_str(), "stamp" | "sign" | "verify") {
         return Err(Error::Invalid(format!(
             "a client reports stamp, sign or verify, not {:?}",
@@ -484,29 +482,24 @@ async fn report(
 
 /// A report as posted: the report, and the newest signed head the client was shown before.
 #[derive(Deserialize)]
-struct ReportBody {
+pub(crate) struct ReportBody {
     #[serde(flatten)]
     report: crate::client::Report,
     seen_head: Option<crate::audit::Head>,
 }
 
 #[derive(Deserialize)]
-struct AuditQuery {
+pub(crate) struct AuditQuery {
     seal: Option<String>,
     since: Option<i64>,
 }
 
-async fn audit(
+pub(crate) async fn audit(
     c: Shared,
     req: HttpRequest,
     q: web::Query<AuditQuery>,
 ) -> Result<HttpResponse, Error> {
-    let a = actor(&c, &req).await?;
-    if a.role == Role::Keeper {
-        return Err(Error::Forbidden(
-            "the audit log is for administrators and auditors".into(),
-        ));
-    }
+    actor(&req)?;
     let rows = c
         .audit(&Filter {
             seal_id: q.seal.clone(),
@@ -518,7 +511,7 @@ async fn audit(
 
 /// A head the asking client was shown before, to check the log against (all four or none).
 #[derive(Deserialize)]
-struct SeenHead {
+pub(crate) struct SeenHead {
     seq: Option<i64>,
     hash: Option<String>,
     at: Option<i64>,
@@ -536,28 +529,23 @@ impl SeenHead {
     }
 }
 
-async fn audit_verify(
+pub(crate) async fn audit_verify(
     c: Shared,
     req: HttpRequest,
     q: web::Query<SeenHead>,
 ) -> Result<HttpResponse, Error> {
-    let a = actor(&c, &req).await?;
-    if a.role == Role::Keeper {
-        return Err(Error::Forbidden(
-            "the audit log is for administrators and auditors".into(),
-        ));
-    }
+    actor(&req)?;
     Ok(HttpResponse::Ok().json(c.verify_audit(q.into_inner().head().as_ref()).await?))
 }
 
 /// The seal CA's certificate (public), for clients that verify this center's seals.
-async fn ca(c: Shared) -> HttpResponse {
+pub(crate) async fn ca(c: Shared) -> HttpResponse {
     HttpResponse::Ok()
         .content_type("application/x-pem-file")
         .body(c.ca().cert_pem().to_string())
 }
 
-async fn crl(c: Shared) -> Result<HttpResponse, Error> {
+pub(crate) async fn crl(c: Shared) -> Result<HttpResponse, Error> {
     Ok(HttpResponse::Ok()
         .content_type("application/pkix-crl")
         .body(c.crl().await?))
@@ -566,7 +554,7 @@ async fn crl(c: Shared) -> Result<HttpResponse, Error> {
 /// RFC 3161 §3.4: a DER TimeStampReq posted as application/timestamp-query, a TimeStampResp
 /// back as application/timestamp-reply — refusals too, with their PKIFailureInfo. No login: a
 /// time-stamp says only when some hash existed, and clients of a TSA carry no credentials.
-async fn tsa(c: Shared, req: HttpRequest, body: web::Bytes) -> Result<HttpResponse, Error> {
+pub(crate) async fn tsa(c: Shared, req: HttpRequest, body: web::Bytes) -> Result<HttpResponse, Error> {
     let kind = req
         .headers()
         .get("content-type")
@@ -584,63 +572,4 @@ async fn tsa(c: Shared, req: HttpRequest, body: web::Bytes) -> Result<HttpRespon
     Ok(HttpResponse::Ok()
         .content_type("application/timestamp-reply")
         .body(answer.response))
-}
-
-/// The routes of the HTTPS API.
-pub fn api(cfg: &mut web::ServiceConfig) {
-    cfg.route("/api/login", web::post().to(login))
-        .route("/api/logout", web::post().to(logout))
-        .route("/api/users", web::get().to(users))
-        .route("/api/users", web::post().to(add_user))
-        .route(
-            "/admin",
-            web::get().to(|| async {
-                HttpResponse::MovedPermanently()
-                    .insert_header(("location", "/admin/"))
-                    .finish()
-            }),
-        )
-        .route("/admin/{path:.*}", web::get().to(admin))
-        .service(
-            web::resource("/api/seals")
-                // A registration carries its picture (a 600 dpi PNG is a few hundred KB).
-                .app_data(web::JsonConfig::default().limit(8 << 20))
-                .route(web::get().to(seals))
-                .route(web::post().to(add_seal)),
-        )
-        .route("/api/seals/enroll", web::post().to(enroll))
-        .route("/api/seals/{id}", web::get().to(seal))
-        .route("/api/seals/{id}/picture", web::get().to(picture))
-        .route("/api/seals/{id}/usable", web::get().to(usable))
-        .route("/api/seals/{id}/suspend", web::post().to(suspend))
-        .route("/api/seals/{id}/revoke", web::post().to(revoke))
-        .route("/api/seals/{id}/reinstate", web::post().to(reinstate))
-        .route("/api/seals/{id}/policy", web::post().to(policy))
-        .route("/api/approvals", web::post().to(request_approval))
-        .route("/api/approvals", web::get().to(approvals))
-        .route("/api/approvals/{id}/consume", web::post().to(consume))
-        .route("/api/approvals/{id}/{verb}", web::post().to(decide))
-        .route("/api/reports", web::post().to(report))
-        .route("/api/audit", web::get().to(audit))
-        .route("/api/audit/verify", web::get().to(audit_verify))
-        .route("/ca.pem", web::get().to(ca))
-        .route("/crl/{name}", web::get().to(crl))
-        .service(
-            web::resource("/tsa")
-                .app_data(web::PayloadConfig::new(TSA_REQUEST_LIMIT))
-                .route(web::post().to(tsa)),
-        );
-}
-
-/// A TimeStampReq is a hash and a few fields: a few hundred bytes.
-const TSA_REQUEST_LIMIT: usize = 16 * 1024;
-
-/// The routes of the plain-HTTP listener: the CRL, and the TSA for clients that speak RFC 3161
-/// over plain HTTP (its answers are signed, like the CRL).
-pub fn crl_only(cfg: &mut web::ServiceConfig) {
-    cfg.route("/crl/{name}", web::get().to(crl)).service(
-        web::resource("/tsa")
-            .app_data(web::PayloadConfig::new(TSA_REQUEST_LIMIT))
-            .route(web::post().to(tsa)),
-    );
 }

@@ -70,6 +70,14 @@ const MIGRATIONS: &[(i64, &[&str])] = &[(
             created_at BIGINT NOT NULL, decided_by TEXT, decided_at BIGINT, decision_reason TEXT,
             expires_at BIGINT, used_at BIGINT)",
     ],
+), (
+    5,
+    &[
+        // What user names are compared by (their confusable skeleton), unique; names made
+        // before it have none and are compared in code.
+        "ALTER TABLE users ADD COLUMN name_key TEXT",
+        "CREATE UNIQUE INDEX users_name_key ON users (name_key)",
+    ],
 )];
 
 impl Store {

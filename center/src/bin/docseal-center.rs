@@ -3,7 +3,7 @@
 
 use actix_web::{web, App, HttpServer};
 use clap::Parser;
-use docseal_center::{server, tls, Center};
+use docseal_center::{routes, tls, Center};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -31,6 +31,12 @@ struct Args {
     tls_cert: Option<PathBuf>,
     #[arg(long, requires = "tls_cert")]
     tls_key: Option<PathBuf>,
+    /// Failed logins one client address may make in --client-login-window seconds, whatever
+    /// names it tries, before it is told to wait.
+    #[arg(long, default_value_t = 10)]
+    client_login_failures: usize,
+    #[arg(long, default_value_t = 600)]
+    client_login_window: i64,
 }
 
 fn main() -> ExitCode {
@@ -48,6 +54,10 @@ fn run(a: Args) -> Result<(), String> {
     let rt = actix_web::rt::System::new();
     rt.block_on(async move {
         let center = Arc::new(Center::open(&a.data_dir).await.map_err(|e| e.to_string())?);
+        center.set_client_limit(docseal_center::ClientLimit {
+            failures: a.client_login_failures,
+            window_seconds: a.client_login_window,
+        });
         // The TSA's key is opened now, not at the first request: a token's PIN is asked here, on
         // the terminal, never in the middle of serving. Without it the center still serves, and
         // /tsa answers that it cannot sign.
@@ -77,7 +87,7 @@ fn run(a: Args) -> Result<(), String> {
             App::new()
                 .app_data(api_data.clone())
                 .app_data(web::JsonConfig::default().limit(64 * 1024))
-                .configure(server::api)
+                .configure(routes::api)
         })
         .workers(2)
         .bind_rustls_0_23(a.listen.as_str(), config)
@@ -90,7 +100,7 @@ fn run(a: Args) -> Result<(), String> {
                 let s = HttpServer::new(move || {
                     App::new()
                         .app_data(crl_data.clone())
-                        .configure(server::crl_only)
+                        .configure(routes::crl_only)
                 })
                 .workers(1)
                 .bind(listen.as_str())

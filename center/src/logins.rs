@@ -1,0 +1,350 @@
+//! Logging in: one answer for "no such user" and "wrong password", in the same time, and a lock
+//! after repeated failures that concurrent guesses cannot race past.
+//!
+//! - A failure is counted and the lock decided by one statement (`UPDATE … RETURNING`), so thirty
+//!   wrong passwords sent at once count thirty, not one (a read, then `old + 1` written back,
+//!   lost all but the last).
+//! - An unknown name costs the same Argon2 work as a known one (a hash of a random password made
+//!   once), is throttled on the same schedule (kept in memory), and every failed login waits
+//!   out the same floor: neither the time nor a lock tells an attacker which names exist.
+//! - Failures of unknown names are counted, not each signed into the audit log (a client could
+//!   otherwise flood it): at most one summary row a minute says how many there were.
+
+use std::collections::HashMap;
+use std::sync::{Mutex, OnceLock};
+use std::time::{Duration, Instant};
+
+use sqlx::Row;
+
+use crate::audit::Event;
+use crate::center::{now, off_thread, Center};
+use crate::error::{Error, Result};
+use crate::names;
+use crate::password;
+use crate::registry::{Actor, Role};
+
+/// Failed logins allowed before the account waits; each further failure doubles the wait.
+pub const FREE_FAILURES: i64 = 5;
+
+/// Every failed login answers no sooner than this after it arrived: longer than the slowest
+/// honest path (Argon2, the audit row and its flush), so the two kinds of failure cannot be told
+/// apart by their time.
+const FAILURE_FLOOR: Duration = Duration::from_millis(250);
+
+/// Unknown names remembered for throttling; past this many the oldest half is forgotten.
+const UNKNOWN_NAMES_KEPT: usize = 10_000;
+
+/// How often, at most, a summary of unknown-name failures is written to the audit log.
+const SUMMARY_EVERY: i64 = 60;
+
+/// The wait after `failures` failures in a row, in seconds (0 while they are free).
+pub fn wait_after(failures: i64) -> i64 {
+    if failures < FREE_FAILURES {
+        0
+    } else {
+        (30i64 << (failures - FREE_FAILURES).min(7)).min(3600)
+    }
+}
+
+/// The same schedule as SQL, for the one statement that counts a failure and sets the lock.
+fn lock_sql() -> String {
+    let steps: String = (0..7)
+        .map(|i| format!(" WHEN {i} THEN {}", wait_after(FREE_FAILURES + i)))
+        .collect();
+    format!(
+        "UPDATE users SET failed_logins = failed_logins + 1,
+            locked_until = CASE WHEN failed_logins + 1 >= {FREE_FAILURES}
+                THEN $1 + (CASE failed_logins + 1 - {FREE_FAILURES}{steps} ELSE 3600 END)
+                ELSE locked_until END
+         WHERE name = $2 RETURNING failed_logins, locked_until"
+    )
+}
+
+/// How many failed logins one client (an IP address) may make in a window before it waits,
+/// whatever names it tries: the per-account lock alone lets one client try a few passwords on
+/// every name there is.
+#[derive(Debug, Clone, Copy)]
+pub struct ClientLimit {
+    pub failures: usize,
+    pub window_seconds: i64,
+}
+
+impl Default for ClientLimit {
+    fn default() -> Self {
+        ClientLimit {
+            failures: 10,
+            window_seconds: 600,
+        }
+    }
+}
+
+/// Clients remembered; past this many the quietest are forgotten.
+const CLIENTS_KEPT: usize = 10_000;
+
+#[derive(Default)]
+pub(crate) struct Logins {
+    /// The hash an unknown name's password is checked against.
+    decoy: OnceLock<String>,
+    unknown: Mutex<Unknown>,
+    limit: Mutex<ClientLimit>,
+    /// The times of each client's recent failures.
+    clients: Mutex<HashMap<std::net::IpAddr, std::collections::VecDeque<i64>>>,
+}
+
+#[derive(Default)]
+struct Unknown {
+    /// Failures in a row and the lock, per unknown name, as the users table keeps them.
+    by_name: HashMap<String, (i64, i64, u64)>,
+    /// Order of arrival, to forget the oldest.
+    tick: u64,
+    /// Failures not yet in the audit log, since when, and the names tried.
+    pending: u64,
+    since: i64,
+    names: std::collections::BTreeSet<String>,
+    last_summary: i64,
+}
+
+impl Logins {
+    /// Seconds `client` must wait before its next try, when it failed too often lately.
+    fn client_wait(&self, client: std::net::IpAddr, t: i64) -> Option<i64> {
+        let limit = self.limit.lock().ok().map(|l| *l).unwrap_or_default();
+        let mut clients = self.clients.lock().ok()?;
+        let times = clients.get_mut(&client)?;
+        while times.front().is_some_and(|&f| f <= t - limit.window_seconds) {
+            times.pop_front();
+        }
+        (times.len() >= limit.failures)
+            .then(|| times.front().map_or(1, |&f| f + limit.window_seconds - t).max(1))
+    }
+
+    fn client_failed(&self, client: std::net::IpAddr, t: i64) {
+        let limit = self.limit.lock().ok().map(|l| *l).unwrap_or_default();
+        let Ok(mut clients) = self.clients.lock() else {
+            return;
+        };
+        if clients.len() >= CLIENTS_KEPT && !clients.contains_key(&client) {
+            clients.retain(|_, times| times.back().is_some_and(|&l| l > t - limit.window_seconds));
+        }
+        let times = clients.entry(client).or_default();
+        times.push_back(t);
+        while times.len() > limit.failures.max(1) {
+            times.pop_front();
+        }
+    }
+
+    fn decoy(&self) -> Result<String> {
+        if let Some(h) = self.decoy.get() {
+            return Ok(h.clone());
+        }
+        let mut random = [0u8; 24];
+        getrandom::getrandom(&mut random)
+            .map_err(|e| Error::Crypto(format!("no randomness: {e}")))?;
+        let h = password::hash(&crate::audit::hex(&random))?;
+        Ok(self.decoy.get_or_init(|| h).clone())
+    }
+
+    fn unknown_locked(&self, name: &str, t: i64) -> Option<i64> {
+        let u = self.unknown.lock().ok()?;
+        u.by_name
+            .get(name)
+            .and_then(|&(_, until, _)| (until > t).then_some(until - t))
+    }
+
+    /// Counts a failure of an unknown name; returns the summary row's text when one is due.
+    fn unknown_failed(&self, name: &str, t: i64) -> Option<String> {
+        let mut u = self.unknown.lock().ok()?;
+        u.tick += 1;
+        let tick = u.tick;
+        if u.by_name.len() >= UNKNOWN_NAMES_KEPT && !u.by_name.contains_key(name) {
+            let mut ticks: Vec<u64> = u.by_name.values().map(|v| v.2).collect();
+            ticks.sort_unstable();
+            let cut = ticks[ticks.len() / 2];
+            u.by_name.retain(|_, v| v.2 > cut);
+        }
+        let e = u.by_name.entry(name.to_string()).or_insert((0, 0, tick));
+        e.0 += 1;
+        e.2 = tick;
+        let wait = wait_after(e.0);
+        if wait > 0 {
+            e.1 = t + wait;
+        }
+        if u.pending == 0 {
+            u.since = t;
+        }
+        u.pending += 1;
+        if u.names.len() < 5 {
+            u.names.insert(name.chars().take(40).collect());
+        }
+        if t - u.last_summary < SUMMARY_EVERY {
+            return None;
+        }
+        let text = format!(
+            "{} failed login(s) for names that do not exist since {} (among them {})",
+            u.pending,
+            crate::audit::when(u.since),
+            u.names
+                .iter()
+                .map(|n| format!("{n:?}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        u.pending = 0;
+        u.names.clear();
+        u.last_summary = t;
+        Some(text)
+    }
+}
+
+impl Center {
+    /// Sets how many failed logins one client may make in a window (`docseal-center
+    /// --client-login-failures`).
+    pub fn set_client_limit(&self, limit: ClientLimit) {
+        if let Ok(mut l) = self.logins().limit.lock() {
+            *l = limit;
+        }
+    }
+
+    /// [`Center::login`] for a request from `client`: a client that failed too often lately is
+    /// told to wait before its password is looked at.
+    pub async fn login_from(
+        &self,
+        name: &str,
+        pass: &str,
+        client: Option<std::net::IpAddr>,
+    ) -> Result<Actor> {
+        let arrived = Instant::now();
+        if let Some(ip) = client {
+            if let Some(seconds) = self.logins().client_wait(ip, now()) {
+                tokio::time::sleep(FAILURE_FLOOR.saturating_sub(arrived.elapsed())).await;
+                return Err(Error::Throttled { seconds });
+            }
+        }
+        let outcome = self.login(name, pass).await;
+        if let (Err(_), Some(ip)) = (&outcome, client) {
+            self.logins().client_failed(ip, now());
+        }
+        outcome
+    }
+
+    /// Logs in `name`; records the attempt. Five failures in a row make the account wait,
+    /// twice as long after each further failure (at most an hour). The name is compared
+    /// NFKC-normalised and the password as RFC 8265 OpaqueString (see [`crate::names`]).
+    pub async fn login(&self, name: &str, pass: &str) -> Result<Actor> {
+        let arrived = Instant::now();
+        let outcome = self.attempt(name, pass).await;
+        if outcome.is_err() {
+            tokio::time::sleep(FAILURE_FLOOR.saturating_sub(arrived.elapsed())).await;
+        }
+        outcome
+    }
+
+    async fn attempt(&self, name: &str, pass: &str) -> Result<Actor> {
+        let name = names::normalise(name);
+        // A password that cannot be prepared cannot be right; it is checked like a wrong one.
+        let prepared = names::password(pass).ok();
+        let row = sqlx::query(&self.store().sql(
+            "SELECT role, password_hash, disabled, locked_until FROM users WHERE name = $1",
+        ))
+        .bind(&name)
+        .fetch_optional(self.store().pool())
+        .await?;
+        let t = now();
+        let Some(r) = row else {
+            return self.unknown_attempt(&name, prepared, t).await;
+        };
+        let locked_until: i64 = r.try_get(3)?;
+        let mut tx = self.store().pool().begin().await?;
+        let outcome = if locked_until > t {
+            Err(Error::Throttled {
+                seconds: locked_until - t,
+            })
+        } else {
+            let stored: String = r.try_get(1)?;
+            let good =
+                check(prepared, pass, stored).await && r.try_get::<i64, _>(2)? == 0;
+            if good {
+                sqlx::query(&self.store().sql(
+                    "UPDATE users SET failed_logins = 0, locked_until = 0 WHERE name = $1 AND failed_logins <> 0",
+                ))
+                .bind(&name)
+                .execute(&mut *tx)
+                .await?;
+                Ok(Actor {
+                    name: name.clone(),
+                    role: Role::parse(&r.try_get::<String, _>(0)?)?,
+                })
+            } else {
+                sqlx::query(&self.store().sql(&lock_sql()))
+                    .bind(t)
+                    .bind(&name)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                Err(Error::BadLogin)
+            }
+        };
+        self.finish(
+            tx,
+            Event {
+                actor: name,
+                action: "login".into(),
+                outcome: match &outcome {
+                    Ok(_) => "ok".into(),
+                    Err(e) => e.code().into(),
+                },
+                ..Event::default()
+            },
+            false,
+        )
+        .await?;
+        outcome
+    }
+
+    async fn unknown_attempt(
+        &self,
+        name: &str,
+        prepared: Option<zeroize::Zeroizing<String>>,
+        t: i64,
+    ) -> Result<Actor> {
+        if let Some(seconds) = self.logins().unknown_locked(name, t) {
+            return Err(Error::Throttled { seconds });
+        }
+        // The same work as a known name's wrong password.
+        let _ = check(prepared, "", self.logins().decoy()?).await;
+        if let Some(detail) = self.logins().unknown_failed(name, t) {
+            let tx = self.store().pool().begin().await?;
+            self.finish(
+                tx,
+                Event {
+                    actor: "-".into(),
+                    action: "login-unknown".into(),
+                    outcome: "bad-login".into(),
+                    detail: Some(detail),
+                    ..Event::default()
+                },
+                false,
+            )
+            .await?;
+        }
+        Err(Error::BadLogin)
+    }
+}
+
+/// Argon2id is slow on purpose (tens of milliseconds); it runs on a blocking thread so that a
+/// server's workers keep answering meanwhile. A hash made before passwords were prepared
+/// (RFC 8265) is also tried with the password as typed, when preparing changed it.
+async fn check(
+    prepared: Option<zeroize::Zeroizing<String>>,
+    typed: &str,
+    stored: String,
+) -> bool {
+    let typed = zeroize::Zeroizing::new(typed.to_string());
+    off_thread(move || {
+        let Some(p) = prepared else {
+            return Ok(false);
+        };
+        Ok(password::verify(&p, &stored)
+            || (!typed.is_empty() && *typed != *p && password::verify(&typed, &stored)))
+    })
+    .await
+    .unwrap_or(false)
+}
