@@ -268,10 +268,19 @@ $("audit-verify").addEventListener("click", async () => {
     $("audit-result").textContent = t("audit.intact", { rows: v.rows, head: v.head_seq });
   } catch (e) { $("audit-result").textContent = explain(e); }
 });
+/**
+ * One CSV cell (RFC 4180) that a spreadsheet will not run: a cell starting with = + - @, a tab or
+ * a carriage return is a formula to Excel and LibreOffice, so it gets a leading apostrophe (OWASP,
+ * "CSV Injection"); one holding a comma, a quote or a line break is quoted.
+ */
+function csvCell(v) {
+  let s = String(v ?? "");
+  if (/^[=+\-@\t\r]/.test(s)) s = "'" + s;
+  return /[",\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
+}
 $("audit-csv").addEventListener("click", () => {
   const cols = ["seq", "at", "actor", "action", "seal_id", "document", "document_sha256", "outcome", "client", "detail", "hash"];
-  const quote = (v) => { const s = String(v ?? ""); return /[",\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s; };
-  const csv = [cols.join(","), ...state.audit.map((r) => cols.map((c) => quote(c === "at" ? when(r.at) : r[c])).join(","))].join("\r\n") + "\r\n";
+  const csv = [cols.join(","), ...state.audit.map((r) => cols.map((c) => csvCell(c === "at" ? when(r.at) : r[c])).join(","))].join("\r\n") + "\r\n";
   const a = document.createElement("a");
   a.href = URL.createObjectURL(new Blob([csv], { type: "text/csv" }));
   a.download = "audit.csv";

@@ -104,11 +104,12 @@ pub async fn check_anchors(
     ca: &Ca,
     anchors: &[Head],
 ) -> Result<()> {
-    let stored: Option<(i64, String)> = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1")
-        .fetch_optional(&mut *conn)
-        .await?
-        .map(|r| Ok::<_, sqlx::Error>((r.try_get(0)?, r.try_get(1)?)))
-        .transpose()?;
+    let stored: Option<(i64, String)> =
+        sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1")
+            .fetch_optional(&mut *conn)
+            .await?
+            .map(|r| Ok::<_, sqlx::Error>((r.try_get(0)?, r.try_get(1)?)))
+            .transpose()?;
     let (head_seq, head_hash) = stored.unwrap_or((0, GENESIS.to_string()));
     let last: i64 = sqlx::query("SELECT COALESCE(MAX(seq), 0) FROM audit")
         .fetch_one(&mut *conn)
@@ -117,9 +118,7 @@ pub async fn check_anchors(
     if last != head_seq {
         return Err(Error::AuditBroken {
             seq: head_seq.min(last) + 1,
-            reason: format!(
-                "the log ends at row {last} but its signed head names row {head_seq}"
-            ),
+            reason: format!("the log ends at row {last} but its signed head names row {head_seq}"),
         });
     }
     if head_seq > 0 && row_hash(conn, store, head_seq).await?.as_deref() != Some(&head_hash) {
@@ -159,12 +158,14 @@ pub async fn check_anchors(
 }
 
 async fn row_hash(conn: &mut AnyConnection, store: &Store, seq: i64) -> Result<Option<String>> {
-    Ok(sqlx::query(&store.sql("SELECT hash FROM audit WHERE seq = $1"))
-        .bind(seq)
-        .fetch_optional(&mut *conn)
-        .await?
-        .map(|r| r.try_get(0))
-        .transpose()?)
+    Ok(
+        sqlx::query(&store.sql("SELECT hash FROM audit WHERE seq = $1"))
+            .bind(seq)
+            .fetch_optional(&mut *conn)
+            .await?
+            .map(|r| r.try_get(0))
+            .transpose()?,
+    )
 }
 
 pub fn when(at: i64) -> String {

@@ -54,13 +54,18 @@ pub fn csrf_token(bearer: &str) -> String {
 
 /// The user the route's middleware let through (see [`authorize`]).
 pub fn actor(req: &HttpRequest) -> Result<Actor, Error> {
-    req.extensions().get::<Actor>().cloned().ok_or(Error::BadLogin)
+    req.extensions()
+        .get::<Actor>()
+        .cloned()
+        .ok_or(Error::BadLogin)
 }
 
 /// The origin of a URL (`scheme://host[:port]`), for comparing a Referer with our own.
 fn origin_of(url: &str) -> Option<&str> {
     let rest = url.find("://").map(|i| i + 3)?;
-    let end = url[rest..].find(['/', '?', '#']).map_or(url.len(), |i| rest + i);
+    let end = url[rest..]
+        .find(['/', '?', '#'])
+        .map_or(url.len(), |i| rest + i);
     Some(&url[..end])
 }
 
@@ -150,7 +155,10 @@ mod tests {
             origin_of("https://127.0.0.1:8444/admin/?x=1"),
             Some("https://127.0.0.1:8444")
         );
-        assert_eq!(origin_of("https://evil.example"), Some("https://evil.example"));
+        assert_eq!(
+            origin_of("https://evil.example"),
+            Some("https://evil.example")
+        );
         assert_eq!(origin_of("nonsense"), None);
     }
 }

@@ -9,11 +9,11 @@ use sqlx::Row;
 use std::path::{Path, PathBuf};
 
 use crate::anchor::Anchor;
-use crate::logins::Logins;
 use crate::audit::{self, Event, Head};
 use crate::ca::{Ca, KeyType, SealSubject};
 use crate::error::{Error, Result};
 use crate::files;
+use crate::logins::Logins;
 use crate::names;
 use crate::password;
 use crate::registry::{Actor, Reason, Role, Seal, Status, User, SEAL_COLUMNS};
@@ -593,6 +593,58 @@ impl Center {
             uri_text(uri.token.as_deref().unwrap_or("")),
             uri_text(&label)
         ));
+        // One seal of a name per center (revoked ones aside: a lost seal's replacement takes
+        // its name), and one key of a label per token — claimed before the token is touched,
+        // so a second enrolment started meanwhile is refused, not run beside the first.
+        let key = names::skeleton(&name);
+        let same = self
+            .seals()
+            .await?
+            .into_iter()
+            .find(|s| s.status != Status::Revoked && names::skeleton(&s.name) == key);
+        if let Some(s) = same {
+            return Err(Error::Invalid(format!(
+                "seal {} is named {} already",
+                s.id,
+                names::for_terminal(&s.name)
+            )));
+        }
+        let token = uri.token.clone().unwrap_or_default();
+        let claims = crate::claims::Claims::take(
+            &self.store,
+            vec![
+                format!("seal:{key}"),
+                format!("key:{}/{}", names::skeleton(&token), label),
+            ],
+            |k| {
+                if k.starts_with("seal:") {
+                    format!("a seal named {}", names::for_terminal(&name))
+                } else {
+                    format!(
+                        "a key labelled {} on token {}",
+                        names::for_terminal(&label),
+                        names::for_terminal(&token)
+                    )
+                }
+            },
+        )
+        .await?;
+        let made = self.enroll_claimed(actor, e, new, uri, label).await;
+        claims.release().await;
+        made
+    }
+
+    /// [`Center::enroll`] once the name and the label are claimed.
+    async fn enroll_claimed(
+        &self,
+        actor: &Actor,
+        e: Enrollment,
+        mut new: NewSeal,
+        uri: docseal::keys::Pkcs11Uri,
+        label: String,
+    ) -> Result<Seal> {
+        use docseal::keys as keygen;
+        let name = new.name.clone().unwrap_or_default();
         // Drawing the picture and the token's work (key generation, which takes seconds for RSA
         // on some tokens, and the signed request) block: they run on a blocking thread so that
         // the server's workers keep answering meanwhile.

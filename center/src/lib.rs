@@ -11,10 +11,11 @@
 
 pub mod anchor;
 pub mod approvals;
-pub mod auth;
 pub mod audit;
+pub mod auth;
 pub mod ca;
 mod center;
+mod claims;
 pub mod client;
 mod csr;
 pub mod error;

@@ -110,11 +110,18 @@ impl Logins {
         let limit = self.limit.lock().ok().map(|l| *l).unwrap_or_default();
         let mut clients = self.clients.lock().ok()?;
         let times = clients.get_mut(&client)?;
-        while times.front().is_some_and(|&f| f <= t - limit.window_seconds) {
+        while times
+            .front()
+            .is_some_and(|&f| f <= t - limit.window_seconds)
+        {
             times.pop_front();
         }
-        (times.len() >= limit.failures)
-            .then(|| times.front().map_or(1, |&f| f + limit.window_seconds - t).max(1))
+        (times.len() >= limit.failures).then(|| {
+            times
+                .front()
+                .map_or(1, |&f| f + limit.window_seconds - t)
+                .max(1)
+        })
     }
 
     fn client_failed(&self, client: std::net::IpAddr, t: i64) {
@@ -242,12 +249,13 @@ impl Center {
         let name = names::normalise(name);
         // A password that cannot be prepared cannot be right; it is checked like a wrong one.
         let prepared = names::password(pass).ok();
-        let row = sqlx::query(&self.store().sql(
-            "SELECT role, password_hash, disabled, locked_until FROM users WHERE name = $1",
-        ))
-        .bind(&name)
-        .fetch_optional(self.store().pool())
-        .await?;
+        let row =
+            sqlx::query(&self.store().sql(
+                "SELECT role, password_hash, disabled, locked_until FROM users WHERE name = $1",
+            ))
+            .bind(&name)
+            .fetch_optional(self.store().pool())
+            .await?;
         let t = now();
         let Some(r) = row else {
             return self.unknown_attempt(&name, prepared, t).await;
@@ -260,8 +268,7 @@ impl Center {
             })
         } else {
             let stored: String = r.try_get(1)?;
-            let good =
-                check(prepared, pass, stored).await && r.try_get::<i64, _>(2)? == 0;
+            let good = check(prepared, pass, stored).await && r.try_get::<i64, _>(2)? == 0;
             if good {
                 sqlx::query(&self.store().sql(
                     "UPDATE users SET failed_logins = 0, locked_until = 0 WHERE name = $1 AND failed_logins <> 0",
@@ -332,11 +339,7 @@ impl Center {
 /// Argon2id is slow on purpose (tens of milliseconds); it runs on a blocking thread so that a
 /// server's workers keep answering meanwhile. A hash made before passwords were prepared
 /// (RFC 8265) is also tried with the password as typed, when preparing changed it.
-async fn check(
-    prepared: Option<zeroize::Zeroizing<String>>,
-    typed: &str,
-    stored: String,
-) -> bool {
+async fn check(prepared: Option<zeroize::Zeroizing<String>>, typed: &str, stored: String) -> bool {
     let typed = zeroize::Zeroizing::new(typed.to_string());
     off_thread(move || {
         let Some(p) = prepared else {

@@ -39,7 +39,10 @@ pub fn user_name(name: &str) -> Result<String> {
         ));
     }
     if let Some(c) = n.chars().find(|&c| c.is_whitespace() && c != ' ') {
-        return refuse(&format!("it holds U+{:04X}, a space other than ' '", c as u32));
+        return refuse(&format!(
+            "it holds U+{:04X}, a space other than ' '",
+            c as u32
+        ));
     }
     let letters: String = n.chars().filter(|c| c.is_alphanumeric()).collect();
     if letters.as_str().detect_restriction_level() > RestrictionLevel::HighlyRestrictive {
@@ -61,7 +64,13 @@ pub fn skeleton(name: &str) -> String {
 pub fn password(pass: &str) -> Result<zeroize::Zeroizing<String>> {
     let mapped: String = pass
         .chars()
-        .map(|c| if c.is_whitespace() && !c.is_control() { ' ' } else { c })
+        .map(|c| {
+            if c.is_whitespace() && !c.is_control() {
+                ' '
+            } else {
+                c
+            }
+        })
         .nfc()
         .collect();
     if mapped.chars().any(char::is_control) {
@@ -164,10 +173,16 @@ mod tests {
     #[test]
     fn cells_and_lines_do_not_command_what_shows_them() {
         for formula in ["=HYPERLINK(\"x\")", "+1", "-1", "@SUM(A1)", "\tx", "\rx"] {
-            assert!(csv_cell(formula).trim_start_matches('"').starts_with('\''), "{formula:?}");
+            assert!(
+                csv_cell(formula).trim_start_matches('"').starts_with('\''),
+                "{formula:?}"
+            );
         }
         assert_eq!(csv_cell("a,b"), "\"a,b\"");
-        assert_eq!(for_terminal("ok\n2 forged\u{1b}[31m\u{7}"), "ok\\u{000a}2 forged\\u{001b}[31m\\u{0007}");
+        assert_eq!(
+            for_terminal("ok\n2 forged\u{1b}[31m\u{7}"),
+            "ok\\u{000a}2 forged\\u{001b}[31m\\u{0007}"
+        );
         assert_eq!(for_terminal("合同专用章"), "合同专用章");
     }
 }

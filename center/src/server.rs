@@ -467,7 +467,10 @@ pub(crate) async fn report(
     body: web::Json<ReportBody>,
 ) -> Result<HttpResponse, Error> {
     let a = actor(&req)?;
-    if !matches!(body.report.event.action.as_str(), "stamp" | "sign" | "verify") {
+    if !matches!(
+        body.report.event.action.as_str(),
+        "stamp" | "sign" | "verify"
+    ) {
         return Err(Error::Invalid(format!(
             "a client reports stamp, sign or verify, not {:?}",
             body.report.event.action
@@ -475,7 +478,12 @@ pub(crate) async fn report(
     }
     let body = body.into_inner();
     let (seq, head) = c
-        .record(&a, &body.report.event_id, body.report.event, body.seen_head.as_ref())
+        .record(
+            &a,
+            &body.report.event_id,
+            body.report.event,
+            body.seen_head.as_ref(),
+        )
         .await?;
     Ok(HttpResponse::Ok().json(serde_json::json!({"seq": seq, "head": head})))
 }
@@ -554,7 +562,11 @@ pub(crate) async fn crl(c: Shared) -> Result<HttpResponse, Error> {
 /// RFC 3161 §3.4: a DER TimeStampReq posted as application/timestamp-query, a TimeStampResp
 /// back as application/timestamp-reply — refusals too, with their PKIFailureInfo. No login: a
 /// time-stamp says only when some hash existed, and clients of a TSA carry no credentials.
-pub(crate) async fn tsa(c: Shared, req: HttpRequest, body: web::Bytes) -> Result<HttpResponse, Error> {
+pub(crate) async fn tsa(
+    c: Shared,
+    req: HttpRequest,
+    body: web::Bytes,
+) -> Result<HttpResponse, Error> {
     let kind = req
         .headers()
         .get("content-type")

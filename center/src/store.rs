@@ -78,6 +78,12 @@ const MIGRATIONS: &[(i64, &[&str])] = &[(
         "ALTER TABLE users ADD COLUMN name_key TEXT",
         "CREATE UNIQUE INDEX users_name_key ON users (name_key)",
     ],
+), (
+    6,
+    &[
+        // Names being enrolled: claimed before a token is touched, released after.
+        "CREATE TABLE enrolment_claims (claim TEXT PRIMARY KEY, claimed_at BIGINT NOT NULL)",
+    ],
 )];
 
 impl Store {

@@ -53,12 +53,16 @@ fn login(server: &CenterServer, name: &str, pw: &str) -> u16 {
 }
 
 async fn failed_logins(center: &Center, name: &str) -> i64 {
-    sqlx::query(&center.store().sql("SELECT failed_logins FROM users WHERE name = $1"))
-        .bind(name)
-        .fetch_one(center.store().pool())
-        .await
-        .unwrap()
-        .get(0)
+    sqlx::query(
+        &center
+            .store()
+            .sql("SELECT failed_logins FROM users WHERE name = $1"),
+    )
+    .bind(name)
+    .fetch_one(center.store().pool())
+    .await
+    .unwrap()
+    .get(0)
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -76,12 +80,23 @@ async fn thirty_concurrent_wrong_passwords_all_count_and_lock_the_account() {
             .collect();
         handles.into_iter().map(|h| h.join().unwrap()).collect()
     });
-    assert!(statuses.iter().all(|&s| s == 401 || s == 429), "{statuses:?}");
+    assert!(
+        statuses.iter().all(|&s| s == 401 || s == 429),
+        "{statuses:?}"
+    );
     // Every failure that was checked was counted: none lost to a read-then-write race.
     let checked = statuses.iter().filter(|&&s| s == 401).count() as i64;
-    assert_eq!(failed_logins(&center, "keeper1").await, checked, "{statuses:?}");
+    assert_eq!(
+        failed_logins(&center, "keeper1").await,
+        checked,
+        "{statuses:?}"
+    );
     assert!(checked >= 5, "{statuses:?}");
-    assert_eq!(login(&server, "keeper1", PW), 429, "the right password after the race");
+    assert_eq!(
+        login(&server, "keeper1", PW),
+        429,
+        "the right password after the race"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -102,11 +117,19 @@ async fn one_client_trying_fifty_names_is_throttled_and_does_not_flood_the_log()
         .collect();
     let throttled = statuses.iter().filter(|&&s| s == 429).count();
     assert!(throttled >= 40, "{statuses:?}");
-    assert_eq!(statuses[10..].iter().filter(|&&s| s != 429).count(), 0, "{statuses:?}");
+    assert_eq!(
+        statuses[10..].iter().filter(|&&s| s != 429).count(),
+        0,
+        "{statuses:?}"
+    );
     // The two known names' failures are rows of their own; the unknown ones are summarised.
     let rows = center.audit(&Default::default()).await.unwrap();
     let added = &rows[before..];
-    assert!(added.len() <= 4, "{} rows for 50 attempts: {added:?}", added.len());
+    assert!(
+        added.len() <= 4,
+        "{} rows for 50 attempts: {added:?}",
+        added.len()
+    );
     assert!(
         added.iter().any(|r| r.event.action == "login-unknown"),
         "{added:?}"
@@ -142,6 +165,9 @@ async fn unknown_and_known_names_fail_in_the_same_time() {
     }
     let (k, u) = (median(known), median(unknown));
     let diff = k.abs_diff(u).as_secs_f64() / k.max(u).as_secs_f64();
-    println!("median failed login: known {k:?}, unknown {u:?} ({:.1}% apart)", diff * 100.0);
+    println!(
+        "median failed login: known {k:?}, unknown {u:?} ({:.1}% apart)",
+        diff * 100.0
+    );
     assert!(diff < 0.2, "known {k:?}, unknown {u:?}");
 }

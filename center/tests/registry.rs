@@ -412,7 +412,10 @@ async fn rows_and_head(center: &Center) -> (i64, Option<i64>) {
         .await
         .unwrap()
         .get(0);
-    let head = docseal_center::audit::head(store).await.unwrap().map(|h| h.seq);
+    let head = docseal_center::audit::head(store)
+        .await
+        .unwrap()
+        .map(|h| h.seq);
     (rows, head)
 }
 
@@ -428,7 +431,10 @@ async fn refused_after(center: &Center, dir: &Path, what: &str) {
         };
         assert!(broken);
         assert!(
-            matches!(center.login("admin", ADMIN_PW).await, Err(Error::AuditBroken { .. })),
+            matches!(
+                center.login("admin", ADMIN_PW).await,
+                Err(Error::AuditBroken { .. })
+            ),
             "{what}: a login was let through (attempt {attempt})"
         );
     }
@@ -442,7 +448,11 @@ async fn refused_after(center: &Center, dir: &Path, what: &str) {
         again.verify_audit(None).await,
         Err(Error::AuditBroken { .. })
     ));
-    assert_eq!(rows_and_head(center).await, before, "{what}: something was appended");
+    assert_eq!(
+        rows_and_head(center).await,
+        before,
+        "{what}: something was appended"
+    );
 }
 
 async fn rollback(dir: &Path, database: Option<String>) {
@@ -463,7 +473,10 @@ async fn rollback(dir: &Path, database: Option<String>) {
         .record(&admin, &r.event_id, r.event.clone(), None)
         .await
         .unwrap();
-    let old_head = docseal_center::audit::head(center.store()).await.unwrap().unwrap();
+    let old_head = docseal_center::audit::head(center.store())
+        .await
+        .unwrap()
+        .unwrap();
     center.suspend(&admin, &s.id, Reason::Stolen).await.unwrap();
     center.reinstate(&admin, &s.id).await.unwrap();
     let (rows, _) = rows_and_head(&center).await;
@@ -517,10 +530,16 @@ async fn rollback(dir: &Path, database: Option<String>) {
         r
     };
     let r1 = report(1);
-    let (_, early) = c2.record(&admin2, &r1.event_id, r1.event, None).await.unwrap();
+    let (_, early) = c2
+        .record(&admin2, &r1.event_id, r1.event, None)
+        .await
+        .unwrap();
     let head_file = std::fs::read(fresh.join("audit-head.json")).unwrap();
     let r2 = report(2);
-    let (_, seen) = c2.record(&admin2, &r2.event_id, r2.event, Some(&early)).await.unwrap();
+    let (_, seen) = c2
+        .record(&admin2, &r2.event_id, r2.event, Some(&early))
+        .await
+        .unwrap();
     assert!(seen.seq > early.seq);
     let st = c2.store();
     sqlx::query(&st.sql(&format!("DELETE FROM audit WHERE seq > {}", early.seq)))
@@ -539,7 +558,10 @@ async fn rollback(dir: &Path, database: Option<String>) {
     let c2 = Center::open(&fresh).await.unwrap();
     // The database and the directory agree with each other now; only the client knows better.
     let r3 = report(3);
-    match c2.record(&admin2, &r3.event_id, r3.event, Some(&seen)).await {
+    match c2
+        .record(&admin2, &r3.event_id, r3.event, Some(&seen))
+        .await
+    {
         Err(Error::AuditBroken { seq, .. }) => assert_eq!(seq, early.seq + 1),
         other => panic!("a report from a client that saw a later head was {other:?}"),
     }

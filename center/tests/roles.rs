@@ -78,7 +78,11 @@ async fn matrix(dir: &Path, database: Option<String>) {
     ] {
         center.add_user(&admin, name, role, PW).await.unwrap();
     }
-    let spki = || rcgen::KeyPair::generate().unwrap().subject_public_key_info();
+    let spki = || {
+        rcgen::KeyPair::generate()
+            .unwrap()
+            .subject_public_key_info()
+    };
     let a = center
         .issue_seal(&admin, &spki(), new_seal("keeper1", "Seal A"), 30)
         .await
@@ -103,10 +107,14 @@ async fn matrix(dir: &Path, database: Option<String>) {
         .unwrap();
     // An expired session of keeper1's, as the store keeps sessions (the token's SHA-256).
     let expired = "e".repeat(64);
-    sqlx::query(&center.store().sql(
-        "INSERT INTO sessions (token_sha256, user_name, expires_at) VALUES ($1, $2, $3)",
-    ))
-    .bind(docseal_center::audit::hex(&sha2::Sha256::digest(expired.as_bytes())))
+    sqlx::query(
+        &center
+            .store()
+            .sql("INSERT INTO sessions (token_sha256, user_name, expires_at) VALUES ($1, $2, $3)"),
+    )
+    .bind(docseal_center::audit::hex(&sha2::Sha256::digest(
+        expired.as_bytes(),
+    )))
     .bind("keeper1")
     .bind(docseal_center::now() - 60)
     .execute(center.store().pool())
@@ -119,9 +127,15 @@ async fn matrix(dir: &Path, database: Option<String>) {
     center.disable_user(&admin, "gone1").await.unwrap();
     let callers: Vec<(Caller, Option<(String, String)>)> = vec![
         (Caller::Nobody, None),
-        (Caller::Expired, Some((expired.clone(), docseal_center::auth::csrf_token(&expired)))),
+        (
+            Caller::Expired,
+            Some((expired.clone(), docseal_center::auth::csrf_token(&expired))),
+        ),
         (Caller::Disabled, Some(disabled)),
-        (Caller::As(Role::Administrator), Some(session("admin", ADMIN_PW))),
+        (
+            Caller::As(Role::Administrator),
+            Some(session("admin", ADMIN_PW)),
+        ),
         (Caller::As(Role::Keeper), Some(session("keeper1", PW))),
         (Caller::As(Role::Auditor), Some(session("auditor1", PW))),
         (Caller::As(Role::Approver), Some(session("approver1", PW))),
@@ -176,7 +190,12 @@ async fn matrix(dir: &Path, database: Option<String>) {
             seen += 1;
         }
     }
-    assert!(wrong.is_empty(), "{} of {seen}:\n{}", wrong.len(), wrong.join("\n"));
+    assert!(
+        wrong.is_empty(),
+        "{} of {seen}:\n{}",
+        wrong.len(),
+        wrong.join("\n")
+    );
     assert_eq!(seen, ROUTES.len() * callers.len());
 
     // What a role may do to what is not theirs.
@@ -185,7 +204,10 @@ async fn matrix(dir: &Path, database: Option<String>) {
         server.call(
             method,
             path,
-            &[("authorization", auth.as_str()), ("x-csrf-token", who.1.as_str())],
+            &[
+                ("authorization", auth.as_str()),
+                ("x-csrf-token", who.1.as_str()),
+            ],
             Some(&body),
         )
     };
@@ -213,7 +235,10 @@ async fn matrix(dir: &Path, database: Option<String>) {
         &format!("/api/approvals/{}/approve", request.id),
         serde_json::json!({}),
     );
-    assert!(status == 200 || body["error"] == "invalid-input", "{status} {body}");
+    assert!(
+        status == 200 || body["error"] == "invalid-input",
+        "{status} {body}"
+    );
     let consume = serde_json::json!({"seal_id": a.id, "document_sha256": digest});
     for who in [keeper2.clone(), session("admin", ADMIN_PW)] {
         let (status, body) = call_as(
@@ -231,12 +256,18 @@ async fn matrix(dir: &Path, database: Option<String>) {
         consume,
     );
     assert_eq!(status, 200, "{body}");
-    let report = |seal: &str| {
-        serde_json::json!({"event_id": format!("ev-{seal}-{}", rand_id()), "action": "stamp", "outcome": "ok", "actor": "", "seal_id": seal})
-    };
+    let report = |seal: &str| serde_json::json!({"event_id": format!("ev-{seal}-{}", rand_id()), "action": "stamp", "outcome": "ok", "actor": "", "seal_id": seal});
     let (status, body) = call_as(keeper2.clone(), "post", "/api/reports", report(&a.id));
-    assert_eq!(status, 403, "keeper2 reported a stamp with keeper1's seal: {body}");
-    let (status, body) = call_as(session("keeper1", PW), "post", "/api/reports", report(&a.id));
+    assert_eq!(
+        status, 403,
+        "keeper2 reported a stamp with keeper1's seal: {body}"
+    );
+    let (status, body) = call_as(
+        session("keeper1", PW),
+        "post",
+        "/api/reports",
+        report(&a.id),
+    );
     assert_eq!(status, 200, "{body}");
     assert!(body["head"]["signature"].is_string(), "{body}");
     // A keeper's approvals list holds only their own.

@@ -435,12 +435,12 @@ pub(crate) fn list_approvals(a: &CenterArgs, list: &[docseal_center::approvals::
             "{}  {:<8}  {}  {}  by {}{}",
             r.id,
             r.status.as_str(),
-            r.seal_id,
-            r.document,
-            r.requester,
+            term(&r.seal_id),
+            term(&r.document),
+            term(&r.requester),
             r.reason
                 .as_deref()
-                .map(|x| format!(" — {x}"))
+                .map(|x| format!(" — {}", term(x)))
                 .unwrap_or_default()
         );
     }
@@ -566,9 +566,9 @@ async fn seal(a: &CenterArgs, center: &Center, s: &SealCommand) -> Result<u8, Er
                         "{}  {:<9}  {}  ({}, held by {})",
                         s.id,
                         s.status.as_str(),
-                        s.name,
-                        s.kind,
-                        s.holder
+                        term(&s.name),
+                        term(&s.kind),
+                        term(&s.holder)
                     );
                 }
             }
@@ -652,7 +652,7 @@ pub(crate) fn show_seal(a: &CenterArgs, s: &Seal) {
             "{}  {}  {}{}",
             s.id,
             s.status.as_str(),
-            s.name,
+            term(&s.name),
             s.status_reason
                 .as_deref()
                 .map(|r| format!(" ({r})"))
@@ -693,7 +693,7 @@ async fn keeper(a: &CenterArgs, center: &Center, k: &KeeperCommand) -> Result<u8
                 for u in users {
                     say!(
                         "{:<24} {:<13} {}",
-                        u.name,
+                        term(&u.name),
                         u.role.as_str(),
                         if u.disabled { "disabled" } else { "active" }
                     );
@@ -785,17 +785,19 @@ pub(crate) fn print_entries(a: &CenterArgs, au: &AuditArgs, rows: &[docseal_cent
     } else {
         for r in rows {
             let e = &r.event;
+            // Every field a client or a user chose is escaped: a newline in a report's detail
+            // would print a forged row, an escape sequence would recolour or erase the screen.
             say!(
                 "{:>5}  {}  {:<12} {:<16} {:<16} {}{}",
                 r.seq,
                 time_text(r.at),
-                e.actor,
-                e.action,
-                e.seal_id.as_deref().unwrap_or("-"),
-                e.outcome,
+                term(&e.actor),
+                term(&e.action),
+                term(e.seal_id.as_deref().unwrap_or("-")),
+                term(&e.outcome),
                 e.detail
                     .as_deref()
-                    .map(|d| format!("  {d}"))
+                    .map(|d| format!("  {}", term(d)))
                     .unwrap_or_default()
             );
         }
@@ -812,19 +814,14 @@ pub(crate) fn time_text(t: i64) -> String {
         .unwrap_or_else(|| t.to_string())
 }
 
-/// RFC 4180: quote a cell holding a comma, quote or line break; formula-looking cells get a
-/// leading apostrophe so a spreadsheet does not run them.
+/// One CSV cell, safe in a spreadsheet (see [`docseal_center::names::csv_cell`]).
 pub(crate) fn csv_cell(c: &str) -> String {
-    let c = if c.starts_with(['=', '+', '-', '@']) {
-        format!("'{c}")
-    } else {
-        c.to_string()
-    };
-    if c.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", c.replace('"', "\"\""))
-    } else {
-        c
-    }
+    docseal_center::names::csv_cell(c)
+}
+
+/// Text from the registry or a client for the terminal: what is not printable is escaped.
+pub(crate) fn term(s: &str) -> String {
+    docseal_center::names::for_terminal(s)
 }
 
 pub(crate) fn say(a: &CenterArgs, json: &serde_json::Value, text: &str) {

@@ -45,7 +45,14 @@ pub fn run(a: &CenterArgs, c: &Client) -> Result<u8, Error> {
                 say!("{}", serde_json::Value::Array(seals.iter().map(summary).collect()));
             } else {
                 for s in &seals {
-                    say!("{}  {:<9}  {}  ({}, held by {})", s.id, s.status.as_str(), s.name, s.kind, s.holder);
+                    say!(
+                        "{}  {:<9}  {}  ({}, held by {})",
+                        s.id,
+                        s.status.as_str(),
+                        crate::center::term(&s.name),
+                        crate::center::term(&s.kind),
+                        crate::center::term(&s.holder)
+                    );
                 }
             }
             return Ok(0);

@@ -82,11 +82,12 @@ impl LocalCenter {
     }
 
     fn record(&self, report: Report) -> Result<i64, docseal_center::Error> {
-        self.runtime.block_on(
-            self.center
-                .record(&self.actor, &report.event_id, report.event, None),
-        )
-        .map(|(seq, _)| seq)
+        self.runtime
+            .block_on(
+                self.center
+                    .record(&self.actor, &report.event_id, report.event, None),
+            )
+            .map(|(seq, _)| seq)
     }
 }
 

@@ -211,6 +211,13 @@ test("an administrator reads the seals, suspends one with a reason, reads the au
   await page.waitForSelector("#user-rows tr >> text=auditor1");
   await page.screenshot({ path: join(artifacts, "users-en.png") });
 
+  // A keeper's report naming a document that is a formula, with a tab and a carriage return in
+  // its fields: the CSV must hand them to a spreadsheet as text (OWASP "CSV Injection").
+  const keeper = (await fetchInsecure("/api/login", {}, "POST", { name: "keeper1", password: KEEPER_PW })).json;
+  const reported = await fetchInsecure("/api/reports", { authorization: `Bearer ${keeper.token}`, "x-csrf-token": keeper.csrf }, "POST",
+    { event_id: `csv-${Date.now()}`, action: "verify", outcome: "=1+1", document: '=HYPERLINK("http://evil.example","open")', detail: "\tcmd", client: "\rx" });
+  assert.equal(reported.status, 200, JSON.stringify(reported.json));
+
   // The audit log: the suspension is there, filtered by the seal; the chain holds; CSV.
   await page.click("#tab-audit");
   await page.fill("#audit-seal", sealId);
@@ -222,6 +229,15 @@ test("an administrator reads the seals, suspends one with a reason, reads the au
   const text = readFileSync(await csv.path(), "utf8");
   assert.match(text, /^seq,at,actor,action/);
   assert.match(text, /seal-suspend/);
+  // The whole log this time, with the formula-looking report: no cell starts a formula.
+  await page.fill("#audit-seal", "");
+  await page.click('#audit-form button[type="submit"]');
+  await page.waitForSelector("#audit-rows tr >> text=HYPERLINK");
+  const [all] = await Promise.all([page.waitForEvent("download"), page.click("#audit-csv")]);
+  const cells = readFileSync(await all.path(), "utf8").split("\r\n").slice(1).flatMap((line) => line.match(/("([^"]|"")*"|[^,]*)/g) || []);
+  const bare = cells.map((c) => c.replace(/^"|"$/g, ""));
+  assert.ok(bare.some((c) => c.startsWith("'=HYPERLINK")), "the formula is there, as text");
+  assert.deepEqual(bare.filter((c) => /^[=+\-@\t\r]/.test(c)), [], "cells a spreadsheet would run");
   assert.deepEqual(await axe(page), [], "the audit view");
   await page.screenshot({ path: join(artifacts, "audit-en.png") });
 
@@ -283,6 +299,10 @@ test("a change without the CSRF token or from another origin is refused, and log
   const token = await page.evaluate(() => JSON.parse(sessionStorage.getItem("docseal-admin")));
   const other = await fetchInsecure(`/api/seals/${sealId}/reinstate`, { authorization: `Bearer ${token.token}`, "x-csrf-token": token.csrf, origin: "https://evil.example" });
   assert.equal(other.status, 403);
+  // With no Origin, a Referer from elsewhere is refused the same way.
+  const referred = await fetchInsecure(`/api/seals/${sealId}/reinstate`, { authorization: `Bearer ${token.token}`, "x-csrf-token": token.csrf, referer: "https://evil.example/page" });
+  assert.equal(referred.status, 403);
+  assert.equal(referred.json.error, "csrf-refused");
   await page.click("#logout");
   await page.waitForSelector("#login-view:not([hidden])");
   const after = await fetchInsecure("/api/seals", { authorization: `Bearer ${token.token}` }, "GET");
@@ -292,15 +312,17 @@ test("a change without the CSRF token or from another origin is refused, and log
 
 /** A request from outside the browser (the origin header set by hand), trusting the center's
  * self-signed certificate for this call only. */
-async function fetchInsecure(path, headers, method = "POST") {
+async function fetchInsecure(path, headers, method = "POST", body = {}) {
   const https = await import("node:https");
   return new Promise((ok, fail) => {
     const req = https.request({ host: "127.0.0.1", port, path, method, headers: { "content-type": "application/json", ...headers }, rejectUnauthorized: false }, (res) => {
-      res.resume();
-      res.on("end", () => ok({ status: res.statusCode }));
+      let text = "";
+      res.setEncoding("utf8");
+      res.on("data", (d) => { text += d; });
+      res.on("end", () => { let json = null; try { json = JSON.parse(text); } catch { /* not JSON */ } ok({ status: res.statusCode, json }); });
     });
     req.on("error", fail);
-    req.end(method === "POST" ? "{}" : undefined);
+    req.end(method === "POST" ? JSON.stringify(body) : undefined);
   });
 }
 

@@ -205,7 +205,9 @@ impl CenterServer {
         let pem = std::fs::read(dir.join("tls.pem")).unwrap();
         let cert = ureq::tls::Certificate::from_pem(&pem).unwrap().to_owned();
         let tls = ureq::tls::TlsConfig::builder()
-            .root_certs(ureq::tls::RootCerts::Specific(std::sync::Arc::new(vec![cert])))
+            .root_certs(ureq::tls::RootCerts::Specific(std::sync::Arc::new(vec![
+                cert,
+            ])))
             .build();
         let agent = ureq::Agent::config_builder()
             .tls_config(tls)
@@ -238,7 +240,8 @@ impl CenterServer {
                 r = r.header(*k, *v);
             }
             let bytes = serde_json::to_vec(body.unwrap_or(&serde_json::json!({}))).unwrap();
-            r.header("content-type", "application/json").send(&bytes[..])
+            r.header("content-type", "application/json")
+                .send(&bytes[..])
         };
         let mut resp = result.unwrap_or_else(|e| panic!("{method} {path}: {e}"));
         let status = resp.status().as_u16();
