@@ -334,6 +334,36 @@ impl Ca {
         Ok(params.signed_by(&public, &self.issuer()?)?.pem())
     }
 
+    /// The certificate of the center's seal maker for `spki_der`: key usage digitalSignature,
+    /// extended key usage "seal making" only (critical), so that the maker's key signs seal data
+    /// and nothing a verifier would take for a seal; valid ten years.
+    pub fn issue_maker(&self, spki_der: &[u8], name: &str, crl_url: &str) -> Result<String> {
+        let public = rcgen::SubjectPublicKeyInfo::from_der(spki_der).map_err(|e| {
+            Error::Invalid(format!("the seal maker's public key cannot be read: {e}"))
+        })?;
+        let mut params = CertificateParams::default();
+        let mut dn = DistinguishedName::new();
+        dn.push(DnType::CommonName, name);
+        params.distinguished_name = dn;
+        params.key_usages = vec![KeyUsagePurpose::DigitalSignature];
+        // SEQUENCE { OBJECT IDENTIFIER seal-making } (its arc is too long for const-oid).
+        let oid = docseal::trust::ID_KP_SEAL_MAKING_DER;
+        let mut purposes = vec![0x30, (oid.len() + 2) as u8, 0x06, oid.len() as u8];
+        purposes.extend_from_slice(oid);
+        let mut eku = rcgen::CustomExtension::from_oid_content(&[2, 5, 29, 37], purposes);
+        eku.set_criticality(true);
+        params.custom_extensions = vec![eku];
+        params.crl_distribution_points = vec![CrlDistributionPoint {
+            uris: vec![crl_url.to_string()],
+        }];
+        params.use_authority_key_identifier_extension = true;
+        let now = OffsetDateTime::now_utc();
+        params.not_before = now - Duration::minutes(5);
+        params.not_after = now + Duration::days(365 * 10);
+        params.serial_number = Some(random_serial()?);
+        Ok(params.signed_by(&public, &self.issuer()?)?.pem())
+    }
+
     /// A CRL numbered `number` listing `revoked`, valid for two days; the center issues one on
     /// every change and at least daily (RFC 5280 §5.1.2.5: nextUpdate is when the next is due
     /// at the latest).

@@ -14,6 +14,7 @@ use crate::ca::{Ca, KeyType, SealSubject};
 use crate::error::{Error, Result};
 use crate::files;
 use crate::logins::Logins;
+use crate::maker::Maker;
 use crate::names;
 use crate::password;
 use crate::registry::{Actor, Reason, Role, Seal, Status, User, SEAL_COLUMNS};
@@ -104,6 +105,7 @@ pub struct Center {
     /// The newest signed head outside the database (`audit-head.json`).
     anchor: Anchor,
     logins: Logins,
+    maker: std::sync::OnceLock<std::result::Result<Maker, String>>,
 }
 
 pub fn now() -> i64 {
@@ -156,6 +158,7 @@ impl Center {
             &config.crl_url,
             &tsa_place(&config),
         )?;
+        Maker::load_or_create(dir, &ca, &first_cn(ca_subject(&ca)), &config.crl_url)?;
         let json = serde_json::to_vec_pretty(&config).map_err(|e| Error::Io(e.to_string()))?;
         files::create_private(&dir.join(CONFIG_FILE), &json)?;
         let center = Center::open(dir).await?;
@@ -205,6 +208,7 @@ impl Center {
         Ok(Center {
             anchor: Anchor::new(&dir.join(HEAD_FILE)),
             logins: Logins::default(),
+            maker: std::sync::OnceLock::new(),
             dir: dir.to_path_buf(),
             store,
             ca,
@@ -231,6 +235,23 @@ impl Center {
                     .map_err(|e| e.to_string())?;
                 }
                 Tsa::load(&self.dir, &self.ca, &place).map_err(|e| e.to_string())
+            })
+            .as_ref()
+            .map_err(|e| Error::Crypto(e.clone()))
+    }
+
+    /// The center's seal maker, made on first use when the data directory has none (a center
+    /// made before there was one, or a second instance's directory).
+    pub fn maker(&self) -> Result<&Maker> {
+        self.maker
+            .get_or_init(|| {
+                Maker::load_or_create(
+                    &self.dir,
+                    &self.ca,
+                    &first_cn(ca_subject(&self.ca)),
+                    &self.config.crl_url,
+                )
+                .map_err(|e| e.to_string())
             })
             .as_ref()
             .map_err(|e| Error::Crypto(e.clone()))
@@ -569,9 +590,9 @@ impl Center {
             valid_from: cert.not_before(),
             valid_to: cert.not_after(),
         };
-        docseal::seal_data::make(&new, self.ca.cert_der(), |tbs| {
-            let sig = self.ca.sign(tbs).map_err(|e| e.to_string())?;
-            Ok((self.ca.signature_oid(), sig))
+        let maker = self.maker()?;
+        docseal::seal_data::make(&new, maker.cert_der(), |tbs| {
+            maker.sign(tbs).map_err(|e| e.to_string())
         })
         .map_err(|e| Error::Crypto(e.to_string()))
     }

@@ -21,6 +21,7 @@ mod csr;
 pub mod error;
 pub mod files;
 mod logins;
+pub mod maker;
 pub use logins::ClientLimit;
 pub mod names;
 pub mod password;

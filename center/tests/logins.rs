@@ -5,7 +5,9 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
+mod http;
 use common::*;
+use http::*;
 
 use docseal_center::ca::KeyType;
 use docseal_center::registry::Role;

@@ -6,7 +6,9 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
+mod http;
 use common::*;
+use http::*;
 
 use docseal_center::auth::Access;
 use docseal_center::ca::KeyType;

@@ -1678,3 +1678,113 @@ fn a_seal_that_needs_approval_stamps_once_per_approved_document() {
     }
     ok(&center(&data, "admin", ADMIN_PW, &["audit", "--verify"]));
 }
+
+/// An organisation's CA as most are: keyCertSign and cRLSign, nothing else (RFC 5280 §4.2.1.3).
+/// Imported into a center, it signs seal certificates and CRLs; the seal data is signed by the
+/// center's seal maker, whose certificate the CA issued at init. The seal verifies as issued and
+/// valid, and LibreOffice calls the document intact.
+#[test]
+fn a_center_on_an_imported_ca_without_digital_signature_issues_seals_that_verify() {
+    let dir = scratch("center-imported-ca");
+    let (ca_key, ca_pem) = (dir.join("org-ca.key"), dir.join("org-ca.pem"));
+    let made = Command::new("openssl")
+        .args([
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-nodes",
+        ])
+        .arg("-keyout")
+        .arg(&ca_key)
+        .arg("-out")
+        .arg(&ca_pem)
+        .args([
+            "-days",
+            "365",
+            "-subj",
+            "/CN=Example Group Root CA/O=Example Group",
+        ])
+        .args(["-addext", "basicConstraints=critical,CA:TRUE"])
+        .args(["-addext", "keyUsage=critical,keyCertSign,cRLSign"])
+        .output()
+        .unwrap();
+    assert!(made.status.success(), "{}", stderr(&made));
+    let data = dir.join("center");
+    let (key, cert, id) = center_with_file_seal(
+        &dir,
+        &data,
+        &[
+            "--ca-cert",
+            ca_pem.to_str().unwrap(),
+            "--ca-key",
+            ca_key.to_str().unwrap(),
+        ],
+        "Example Group Contract Seal",
+    );
+    // The maker's certificate: issued by the organisation's CA, digitalSignature, and limited
+    // to making seal data (so it cannot pass for a seal).
+    let maker = Command::new("openssl")
+        .args(["x509", "-noout", "-text", "-in"])
+        .arg(data.join("maker.pem"))
+        .output()
+        .unwrap();
+    let text = stdout(&maker);
+    assert!(
+        text.contains("Issuer: CN = Example Group Root CA"),
+        "{text}"
+    );
+    assert!(text.contains("Digital Signature"), "{text}");
+    assert!(
+        text.contains("2.25.326378676742377309836617448503827976629"),
+        "{text}"
+    );
+    let sealed = dir.join("sealed.docx");
+    let mut c = Command::new(env!("CARGO_BIN_EXE_docseal"));
+    c.arg("stamp")
+        .arg(samples().join("contract.docx"))
+        .arg("-o")
+        .arg(&sealed);
+    c.arg("--key").arg(&key).arg("--cert").arg(&cert);
+    c.args(["--at-text", "Seller:", "--seal", &id, "--data-dir"])
+        .arg(&data);
+    let o = c.env("DOCSEAL_CENTER_PASSWORD", ADMIN_PW).output().unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v = verdict(&sealed, &ca_pem);
+    assert_eq!(v["verdict"], "valid", "{v}");
+    assert_eq!(v["seals"][0]["issuance"], "issued", "{v}");
+    assert!(
+        v["seals"][0]["issued_by"]
+            .as_str()
+            .unwrap()
+            .contains("Seal Maker"),
+        "{v}"
+    );
+    // The maker's key itself cannot seal a document: its certificate is a service's.
+    let by_maker = dir.join("by-maker.docx");
+    let o = docseal(&[
+        "sign",
+        samples().join("contract.docx").to_str().unwrap(),
+        "-o",
+        by_maker.to_str().unwrap(),
+        "--key",
+        data.join("maker.key").to_str().unwrap(),
+        "--cert",
+        data.join("maker.pem").to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v = verdict(&by_maker, &ca_pem);
+    assert_eq!(v["verdict"], "untrusted", "{v}");
+    if !libreoffice_missing() {
+        let lo = lo_verify(std::slice::from_ref(&sealed), &ca_pem);
+        assert_eq!(
+            lo[0]["signatures"][0]["signature_valid"], true,
+            "{:?}",
+            lo[0]
+        );
+        let state = lo[0]["document_signature_state"].as_str().unwrap_or("");
+        assert!(state == "OK" || state == "PARTIAL_OK", "{:?}", lo[0]);
+    }
+}

@@ -50,6 +50,37 @@ pub struct PathCheck {
     pub problem: Option<String>,
 }
 
+/// The extended key usage of a seal center's seal maker (the key that signs GB/T 38540 seal
+/// data): 2.25.326378676742377309836617448503827976629, an OID minted from the UUID
+/// f58a3f26-13c6-452c-9d45-b4d8747351b5 as ITU-T X.667 §6.3 allows. These are its DER value
+/// octets (X.690 §8.19): its last arc does not fit const-oid's 32-bit arcs.
+pub const ID_KP_SEAL_MAKING_DER: &[u8] = &[
+    0x69, 0x83, 0xeb, 0x8a, 0x9f, 0xc9, 0xc2, 0xbc, 0xb2, 0x94, 0xd9, 0x9d, 0xa2, 0xed, 0x9b, 0x87,
+    0xa3, 0xcd, 0xa3, 0x35,
+];
+
+/// id-kp-timeStamping, 1.3.6.1.5.5.7.3.8, as DER value octets.
+const ID_KP_TIME_STAMPING_DER: &[u8] = &[0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x03, 0x08];
+
+/// A certificate whose extended key usage (RFC 5280 §4.2.1.12) limits it to a seal center's own
+/// services — time-stamping (RFC 3161 §2.3 requires it alone), making seal data — may not seal
+/// documents, though its path leads to the same anchor: a center's TSA or seal-maker key is not
+/// a seal.
+pub fn service_only(cert: &Cert) -> Option<String> {
+    let purposes = cert.extension::<Vec<der::Any>>(const_oid::db::rfc5280::ID_CE_EXT_KEY_USAGE)?;
+    let services = [ID_KP_TIME_STAMPING_DER, ID_KP_SEAL_MAKING_DER];
+    (!purposes.is_empty()
+        && purposes.iter().all(|p| {
+            der::Tagged::tag(p) == der::Tag::ObjectIdentifier && services.contains(&p.value())
+        }))
+    .then(|| {
+        format!(
+            "{} is a seal center's service certificate (time-stamping or seal making), not a seal",
+            cert.subject()
+        )
+    })
+}
+
 /// RFC 5280 §4.2.1.3: a seal (or TSA) certificate with a keyUsage extension must allow signing.
 fn leaf_usage_problem(leaf: &Cert) -> Option<String> {
     let ku = leaf.key_usage()?;

@@ -385,10 +385,11 @@ impl SignatureCheck {
             ));
             return;
         }
-        self.trusted = path.trusted;
-        if !path.trusted {
-            let why = path
-                .problem
+        let service = crate::trust::service_only(&signer);
+        self.trusted = path.trusted && service.is_none();
+        if !self.trusted {
+            let why = service
+                .or(path.problem)
                 .unwrap_or_else(|| "the signer is not trusted".into());
             self.findings
                 .push(Finding::warning("untrusted-signer", Some(&part), why));
