@@ -54,6 +54,14 @@ const docsealBanner = (() => {
           (s.approval ? t("banner.valid.approved", { by: s.approval.approved_by, at: s.approval.approved_at }) : "") +
           (slotLine ? " " + slotLine : "");
       }
+      // Intact and trusted, but nobody answered whether the seal was reported lost (a CRL past
+      // its next update, a center and a distribution point out of reach): never green.
+      const unchecked = sigs.flatMap((x) => x.findings || []).find((f) => f.code === "revocation-unchecked" || f.code === "crl-stale");
+      if (unchecked) {
+        colour = "amber";
+        title = t("banner.unchecked.title", { signer: signer(s || {}) });
+        line = when(s || {}) + " " + t("banner.unchecked.line");
+      }
     } else if (report.verdict === "untrusted") {
       colour = "amber"; title = t("banner.untrusted.title");
       line = t("banner.untrusted.line", { signer: signer(sigs[0] || {}) });

@@ -44,7 +44,7 @@ pub struct AppState {
     pub backoff: Mutex<HashMap<String, (u32, Option<Instant>)>>,
     /// The seal center: seals are checked there before use, and stamps and verifications are
     /// reported to its audit log (through the journal).
-    pub center: Option<Mutex<docseal_center::client::Client>>,
+    pub center: Option<std::sync::Arc<Mutex<docseal_center::client::Client>>>,
 }
 
 pub fn random_hex(n: usize) -> String {

@@ -3,6 +3,10 @@
 //! a center client (`docseal_center::client`).
 
 use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use docseal::trust::{Lookup, RevocationSource, Status};
 
 use crate::app::SealConfig;
 use crate::error::ServerError;
@@ -67,4 +71,93 @@ pub fn connect(
         });
     }
     Ok(c)
+}
+
+/// What a verification asks about a seal's revocation: the seal center first, when connected
+/// (a suspension shows on the next verification), then the CRL distribution points, fetched at
+/// most every `--crl-max-age` seconds (the center's own host allowed).
+pub fn revocation_sources(
+    a: &crate::Args,
+    center: Option<&Arc<Mutex<Client>>>,
+) -> Arc<dyn RevocationSource> {
+    let mut allowed = a.crl_allow.clone();
+    if let Some(host) = a.center.as_deref().and_then(host_of) {
+        allowed.push(host);
+    }
+    let policy = docseal_keeper::FetchPolicy {
+        max_age: Duration::from_secs(a.crl_max_age),
+        allowed,
+        ..Default::default()
+    };
+    let budget = policy.budget;
+    let fetcher: Arc<dyn RevocationSource> = Arc::new(docseal_keeper::CrlFetcher::new(policy));
+    match center {
+        Some(c) => Arc::new(docseal_keeper::Sources(vec![
+            Arc::new(CenterStatus {
+                client: c.clone(),
+                budget,
+            }),
+            fetcher,
+        ])),
+        None => fetcher,
+    }
+}
+
+/// `host` or `host:port` of an `https://host:port/…` URL.
+fn host_of(url: &str) -> Option<String> {
+    let rest = url.split_once("://")?.1;
+    Some(rest.split(['/', '?', '#']).next()?.to_string())
+}
+
+/// The seal center's answer about a seal it registered.
+struct CenterStatus {
+    client: Arc<Mutex<Client>>,
+    budget: Duration,
+}
+
+impl std::fmt::Debug for CenterStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("the seal center's status answers")
+    }
+}
+
+impl RevocationSource for CenterStatus {
+    fn lookup(&self, chain: &[docseal::Cert]) -> Lookup {
+        let mut found = Lookup::default();
+        let Some(signer) = chain.first() else {
+            return found;
+        };
+        let answer = match self.client.lock() {
+            Ok(c) => c.status(&signer.fingerprint_sha256(), self.budget),
+            Err(_) => Err(docseal_center::Error::Unreachable(
+                "the center client is poisoned".into(),
+            )),
+        };
+        match answer {
+            Ok(Some(s)) => {
+                let revoked = s.lost_since().map(|at| docseal::trust::Revocation {
+                    subject: signer.subject(),
+                    at: time::OffsetDateTime::from_unix_timestamp(at)
+                        .unwrap_or(time::OffsetDateTime::UNIX_EPOCH),
+                    reason: Some(match s.status {
+                        docseal_center::registry::Status::Suspended => "certificateHold".into(),
+                        _ => s.reason.clone().unwrap_or_else(|| "unspecified".into()),
+                    }),
+                });
+                found.status = Some(Status {
+                    revoked,
+                    source: "center",
+                });
+            }
+            // Not a seal this center registered: its distribution points answer.
+            Ok(None) => {}
+            Err(e) => found.notes.push((
+                "center-unreachable",
+                format!(
+                    "the seal center was not asked about this seal ({e}); its CRL is used instead"
+                ),
+            )),
+        }
+        found
+    }
 }

@@ -53,6 +53,17 @@ pub(crate) struct Args {
     /// A certificate revocation list from the seal center (PEM or DER); repeatable. Read at start.
     #[arg(long)]
     crl: Vec<PathBuf>,
+    /// Fetch no CRL from the certificates' distribution points (and ask no seal center).
+    #[arg(long)]
+    offline: bool,
+    /// Seconds a fetched CRL is used before it is fetched again: the longest a seal suspended at
+    /// its center can still show as good here when no center is connected.
+    #[arg(long, default_value_t = 60)]
+    crl_max_age: u64,
+    /// A host whose CRL distribution points may be fetched although its address is loopback or
+    /// private: HOST or HOST:PORT; repeatable (the --center host is allowed already).
+    #[arg(long = "crl-allow", value_name = "HOST[:PORT]")]
+    crl_allow: Vec<String>,
     /// Time-stamp every seal at this RFC 3161 authority (XAdES-T); a failing TSA fails the seal.
     #[arg(long)]
     tsa: Option<String>,
@@ -133,10 +144,7 @@ fn run(a: Args) -> Result<(), ServerError> {
     std::fs::create_dir_all(&out_dir).map_err(|e| ServerError::io(&out_dir, e))?;
 
     let mut seals = Vec::new();
-    let mut trust = docseal::Validator {
-        fetch_distribution_points: true,
-        ..Default::default()
-    };
+    let mut trust = docseal::Validator::default();
     for (i, key) in a.seals.iter().enumerate() {
         seals.push(app::SealConfig {
             id: format!("seal{}", i + 1),
@@ -150,9 +158,12 @@ fn run(a: Args) -> Result<(), ServerError> {
         });
     }
     let center = match &a.center {
-        Some(url) => Some(center::connect(url, &a, &dir, &mut seals, &mut trust)?),
+        Some(url) => Some(std::sync::Arc::new(std::sync::Mutex::new(center::connect(
+            url, &a, &dir, &mut seals, &mut trust,
+        )?))),
         None => None,
     };
+    trust.revocation = (!a.offline).then(|| center::revocation_sources(&a, center.as_ref()));
     if a.demo {
         let d = demo::ensure(&dir.join("demo"))?;
         trust.anchors.extend(docseal::Cert::load_file(&d.ca)?);
@@ -193,7 +204,7 @@ fn run(a: Args) -> Result<(), ServerError> {
         },
         csrf: Default::default(),
         backoff: Default::default(),
-        center: center.map(std::sync::Mutex::new),
+        center,
     });
     let config = tls::server_config(&pki)?;
     let limit = a.body_limit_mib << 20;

@@ -81,6 +81,19 @@ pub struct NewSeal {
     pub token_uri: Option<String>,
 }
 
+impl NewSeal {
+    /// Refuses text a seal cannot carry, before anything is drawn, issued or touched.
+    fn check(&self) -> Result<()> {
+        if let Some(n) = &self.name {
+            names::label("the seal's name", n, 100)?;
+        }
+        if let Some(u) = &self.unit {
+            names::label("the seal's unit", u, 200)?;
+        }
+        names::label("the seal's kind", &self.kind, 40)
+    }
+}
+
 /// Where and how to make a seal's key on a token.
 pub struct Enrollment {
     /// The token, as a `pkcs11:` URI (token=…, module-path= when not the default module).
@@ -469,6 +482,7 @@ impl Center {
             .ok()
             .and_then(|c| c.into_iter().next())
             .ok_or_else(|| Error::Invalid("the seal certificate cannot be read".into()))?;
+        new.check()?;
         let holder = names::user_name(&new.holder)?;
         let name = match new.name.clone() {
             Some(n) => n,
@@ -603,6 +617,10 @@ impl Center {
     pub async fn enroll(&self, actor: &Actor, e: Enrollment, mut new: NewSeal) -> Result<Seal> {
         use docseal::keys as keygen;
         actor.require(Role::Administrator, "enrolling a seal")?;
+        new.check()?;
+        if let Some(t) = &e.text {
+            names::label("the line under the seal's star", t, 60)?;
+        }
         let name = new
             .name
             .clone()
@@ -682,8 +700,7 @@ impl Center {
                         .map_err(|x| Error::Invalid(x.to_string()))?
                 }
             };
-            let pair = keygen::generate(&uri, &label, e.key_type, &e.pin)
-                .map_err(|x| Error::Crypto(x.to_string()))?;
+            let pair = keygen::generate(&uri, &label, e.key_type, &e.pin).map_err(Error::token)?;
             let csr = crate::csr::request(&pair, &name)?;
             Ok((pair, csr, picture))
         })
@@ -695,11 +712,7 @@ impl Center {
             .and_then(|c| c.into_iter().next())
             .map(|c| c.der().to_vec())
             .ok_or_else(|| Error::Crypto("the issued certificate cannot be read".into()))?;
-        off_thread(move || {
-            pair.store_certificate(&der)
-                .map_err(|x| Error::Crypto(x.to_string()))
-        })
-        .await?;
+        off_thread(move || pair.store_certificate(&der).map_err(Error::token)).await?;
         Ok(seal)
     }
 
@@ -712,6 +725,7 @@ impl Center {
         valid_days: i64,
     ) -> Result<Seal> {
         actor.require(Role::Administrator, "issuing a seal")?;
+        new.check()?;
         let name = new
             .name
             .clone()

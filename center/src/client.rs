@@ -53,6 +53,30 @@ impl Report {
     }
 }
 
+/// A seal's status at the center (`GET /api/status/{fingerprint}`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SealStatus {
+    pub seal: String,
+    pub status: crate::registry::Status,
+    /// When the status last changed (a suspension: when the loss was reported).
+    pub status_at: i64,
+    pub reason: Option<String>,
+    /// The revocation time on the CRL, once revoked for good.
+    pub revoked_at: Option<i64>,
+}
+
+impl SealStatus {
+    /// Since when signatures by the seal prove nothing, if they do not: the report time of a
+    /// suspension, the revocation time of a revocation.
+    pub fn lost_since(&self) -> Option<i64> {
+        match self.status {
+            crate::registry::Status::Active => None,
+            crate::registry::Status::Suspended => Some(self.status_at),
+            crate::registry::Status::Revoked => Some(self.revoked_at.unwrap_or(self.status_at)),
+        }
+    }
+}
+
 pub struct Client {
     agent: ureq::Agent,
     url: String,
@@ -204,6 +228,38 @@ impl Client {
         serde_json::from_value(v)
             .map(Some)
             .map_err(|e| Error::Store(format!("the center's answer: {e}")))
+    }
+
+    /// The status of the seal whose certificate has SHA-256 `fingerprint`, as the center knows
+    /// it now; `None` when the center registered no such certificate. Asked on every
+    /// verification, so it waits at most `budget`.
+    pub fn status(&self, fingerprint: &str, budget: Duration) -> Result<Option<SealStatus>> {
+        let Some(t) = &self.token else {
+            return Err(Error::Unreachable(
+                self.offline
+                    .clone()
+                    .unwrap_or_else(|| "not logged in".into()),
+            ));
+        };
+        let resp = self
+            .agent
+            .get(&format!(
+                "{}/api/status/{}",
+                self.url,
+                url_segment(fingerprint)
+            ))
+            .config()
+            .timeout_global(Some(budget))
+            .build()
+            .header("authorization", &format!("Bearer {t}"))
+            .call();
+        match self.answer(resp) {
+            Ok(v) => serde_json::from_value(v)
+                .map(Some)
+                .map_err(|e| Error::Store(format!("the center's answer: {e}"))),
+            Err(Error::NoSuchSeal(_)) => Ok(None),
+            Err(e) => Err(e),
+        }
     }
 
     /// Asks for approval to use `seal` on a document (its name and the SHA-256 of its bytes).

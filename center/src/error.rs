@@ -41,6 +41,22 @@ pub enum Error {
     Unreachable(String),
     /// A change without the session's CSRF token, or from another origin.
     CsrfRefused(String),
+    /// The token named for an enrolment could not be used: not there, a wrong PIN, a key
+    /// label taken. `cause` is the engine's code for it (`no-token`, `wrong-pin`, …).
+    Token {
+        cause: &'static str,
+        message: String,
+    },
+}
+
+impl Error {
+    /// A token's refusal, keeping the engine's code.
+    pub fn token(e: docseal::Error) -> Error {
+        Error::Token {
+            cause: e.code(),
+            message: e.to_string(),
+        }
+    }
 }
 
 pub type Result<T> = std::result::Result<T, Error>;
@@ -64,6 +80,7 @@ impl Error {
             Error::SealNotActive { .. } => "seal-not-active",
             Error::Unreachable(_) => "center-unreachable",
             Error::CsrfRefused(_) => "csrf-refused",
+            Error::Token { .. } => "token-failed",
         }
     }
 }
@@ -100,6 +117,7 @@ impl fmt::Display for Error {
             }
             Error::Unreachable(e) => write!(f, "the seal center cannot be reached: {e}"),
             Error::CsrfRefused(why) => write!(f, "refused: {why}"),
+            Error::Token { message, .. } => write!(f, "the token: {message}"),
         }
     }
 }

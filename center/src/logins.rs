@@ -261,15 +261,20 @@ impl Center {
             return self.unknown_attempt(&name, prepared, t).await;
         };
         let locked_until: i64 = r.try_get(3)?;
-        let mut tx = self.store().pool().begin().await?;
-        let outcome = if locked_until > t {
+        // The password is checked before a connection is taken for the transaction: Argon2
+        // takes tens of milliseconds, and SQLite's store has one connection.
+        let verdict = if locked_until > t {
             Err(Error::Throttled {
                 seconds: locked_until - t,
             })
         } else {
             let stored: String = r.try_get(1)?;
-            let good = check(prepared, pass, stored).await && r.try_get::<i64, _>(2)? == 0;
-            if good {
+            Ok(check(prepared, pass, stored).await && r.try_get::<i64, _>(2)? == 0)
+        };
+        let mut tx = self.store().pool().begin().await?;
+        let outcome = match verdict {
+            Err(throttled) => Err(throttled),
+            Ok(true) => {
                 sqlx::query(&self.store().sql(
                     "UPDATE users SET failed_logins = 0, locked_until = 0 WHERE name = $1 AND failed_logins <> 0",
                 ))
@@ -280,7 +285,8 @@ impl Center {
                     name: name.clone(),
                     role: Role::parse(&r.try_get::<String, _>(0)?)?,
                 })
-            } else {
+            }
+            Ok(false) => {
                 sqlx::query(&self.store().sql(&lock_sql()))
                     .bind(t)
                     .bind(&name)

@@ -51,6 +51,29 @@ pub fn user_name(name: &str) -> Result<String> {
     Ok(n)
 }
 
+/// A piece of text a seal shows or a person reads (a seal's name, its unit, its kind, the line
+/// under its star): at most `max` characters, none of them invisible. The length matters beyond
+/// looks: the seal's picture is drawn from its name, and a name of fifty thousand characters
+/// held a server worker for half a minute.
+pub fn label(what: &str, value: &str, max: usize) -> Result<()> {
+    let n = value.chars().count();
+    if n == 0 || value.trim().is_empty() {
+        return Err(Error::Invalid(format!("{what} is empty")));
+    }
+    if n > max {
+        return Err(Error::Invalid(format!(
+            "{what} has {n} characters; at most {max}"
+        )));
+    }
+    if let Some(c) = value.chars().find(|&c| invisible(c)) {
+        return Err(Error::Invalid(format!(
+            "{what} holds U+{:04X}, a control or formatting character that does not show",
+            c as u32
+        )));
+    }
+    Ok(())
+}
+
 /// What two names are compared by: the UTS #39 confusable skeleton of the lower-cased name, so
 /// that `keeper1`, `Keeper1` and `keeper１` are one name.
 pub fn skeleton(name: &str) -> String {

@@ -28,6 +28,8 @@ impl ResponseError for Error {
             Error::BadTransition { .. } | Error::SealNotActive { .. } => StatusCode::CONFLICT,
             Error::Invalid(_) => StatusCode::BAD_REQUEST,
             Error::Unreachable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            // The request named a token this host cannot use: the request's problem.
+            Error::Token { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             _ => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -41,6 +43,7 @@ impl ResponseError for Error {
                 body["reason"] = reason.as_str().into();
             }
             Error::Throttled { seconds } => body["seconds"] = (*seconds).into(),
+            Error::Token { cause, .. } => body["cause"] = (*cause).into(),
             _ => {}
         }
         let mut r = HttpResponse::build(self.status_code());

@@ -352,9 +352,15 @@ pub struct VerifyArgs {
     /// A certificate revocation list (PEM or DER) from the seal center; repeatable.
     #[arg(long = "crl")]
     pub crl: Vec<PathBuf>,
-    /// Do not read the CRLs at the certificates' distribution points (file: and http: URLs).
+    /// Do not fetch the CRLs at the certificates' distribution points. Otherwise the http: and
+    /// https: points of a signer whose path reaches a trusted anchor are fetched (public
+    /// addresses only, no redirects, 16 MiB and 5 s at most).
     #[arg(long)]
     pub offline: bool,
+    /// A host whose CRL distribution points may be fetched although its address is loopback or
+    /// private (an intranet seal center): HOST or HOST:PORT; repeatable.
+    #[arg(long = "crl-allow", value_name = "HOST[:PORT]")]
+    pub crl_allow: Vec<String>,
     /// Judge trust at this time (RFC 3339) when no trusted time-stamp proves one; the report
     /// names it an assertion.
     #[arg(long)]

@@ -183,7 +183,14 @@ fn read(path: &std::path::Path) -> Result<Vec<u8>, Error> {
 /// holds none of the seal drawing; [`is_verify`] sends `--mark` to `docseal-full`.
 fn verify<const MARK: bool>(a: VerifyArgs) -> Result<u8, Error> {
     let mut trust = Validator {
-        fetch_distribution_points: !a.offline,
+        revocation: (!a.offline).then(|| {
+            std::sync::Arc::new(docseal_keeper::CrlFetcher::new(
+                docseal_keeper::FetchPolicy {
+                    allowed: a.crl_allow.clone(),
+                    ..Default::default()
+                },
+            )) as std::sync::Arc<dyn docseal::trust::RevocationSource>
+        }),
         ..Validator::default()
     };
     for t in &a.trust {

@@ -267,17 +267,47 @@ fn write_crl(
     std::fs::write(path, crl.der()).unwrap();
 }
 
+/// Serves the file at `path` to every GET on a loopback port; returns the port.
+fn serve_file(path: PathBuf) -> u16 {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut s) = stream else { continue };
+            let mut buf = [0u8; 4096];
+            let _ = s.read(&mut buf);
+            let body = std::fs::read(&path).unwrap_or_default();
+            let _ = s.write_all(
+                format!(
+                    "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                    body.len()
+                )
+                .as_bytes(),
+            );
+            let _ = s.write_all(&body);
+        }
+    });
+    port
+}
+
 #[test]
 fn the_crl_at_the_certificate_s_distribution_point_is_read() {
     let dir = scratch("path-dp");
     let ca = root("Path Test Root");
     let crl_path = dir.join("seal center.crl");
+    let port = serve_file(crl_path.clone());
     let mut leaf = params("Path Test Lost Seal", false);
+    // A file: point first: a document may not make the verifier read a local file, so only the
+    // http: one answers.
     leaf.crl_distribution_points = vec![rcgen::CrlDistributionPoint {
-        uris: vec![format!(
-            "file://{}",
-            crl_path.display().to_string().replace(' ', "%20")
-        )],
+        uris: vec![
+            format!(
+                "file://{}",
+                crl_path.display().to_string().replace(' ', "%20")
+            ),
+            format!("http://127.0.0.1:{port}/seal-center.crl"),
+        ],
     }];
     let f = seal_through_with(
         &dir,
@@ -286,21 +316,27 @@ fn the_crl_at_the_certificate_s_distribution_point_is_read() {
         leaf,
         |issuer, serial| write_crl(issuer, serial, &crl_path),
     );
-    // No --crl: the distribution point answers.
-    let r = verify_trusting(&f, &ca);
+    let a = f.with_file_name("anchor.pem");
+    std::fs::write(&a, ca.pem()).unwrap();
+    let verify = |extra: &[&str]| {
+        let mut args = vec!["verify", "--json", "--trust", a.to_str().unwrap()];
+        args.extend_from_slice(extra);
+        args.push(f.to_str().unwrap());
+        serde_json::from_slice::<serde_json::Value>(&docseal(&args).stdout).unwrap()[0].clone()
+    };
+    // No --crl: the distribution point answers, once its loopback host is allowed.
+    let r = verify(&["--crl-allow", &format!("127.0.0.1:{port}")]);
     assert_eq!(r["verdict"], "revoked", "{r:#}");
     assert_eq!(r["signatures"][0]["revocation"]["source"], "crl");
-    // --offline leaves it unread: nothing says the seal was lost.
-    let a = f.with_file_name("anchor.pem");
-    let o = docseal(&[
-        "verify",
-        "--json",
-        "--offline",
-        "--trust",
-        a.to_str().unwrap(),
-        f.to_str().unwrap(),
-    ]);
-    let r = &serde_json::from_slice::<serde_json::Value>(&o.stdout).unwrap()[0];
+    let notes = r["signatures"][0]["findings"].to_string();
+    assert!(notes.contains("crl-not-fetched"), "{notes}");
+    // Not allowed, the loopback point is not fetched: nothing says the seal was lost, and the
+    // report says revocation was not checked.
+    let r = verify(&[]);
+    assert_eq!(r["verdict"], "valid", "{r:#}");
+    assert!(r.to_string().contains("revocation-unchecked"), "{r:#}");
+    // --offline leaves it unread too.
+    let r = verify(&["--offline"]);
     assert_eq!(r["verdict"], "valid", "{r:#}");
     assert_eq!(r["signatures"][0]["revocation"]["status"], "unknown");
 }

@@ -81,7 +81,7 @@ async function signCli(input, output, key, cert, extra = []) {
   return readFileSync(output);
 }
 
-const url = () => `https://127.0.0.1:${port}/taskpane/taskpane.html`;
+const url = (at = port) => `https://127.0.0.1:${at}/taskpane/taskpane.html`;
 
 async function page() {
   const ctx = await browser.newContext({ ignoreHTTPSErrors: true, viewport: { width: 380, height: 720 } });
@@ -92,7 +92,7 @@ async function page() {
  * `displayLanguage`. It answers the Word and Excel JavaScript calls the pane makes and records
  * them in `window.__officeCalls`; `shapes` are the alt texts of the pictures in the document,
  * `sets` the requirement sets the host supports. */
-async function officePage(bytes, docUrl, displayLanguage = "en-US", { host = "Word", shapes = [], sets = [] } = {}) {
+async function officePage(bytes, docUrl, displayLanguage = "en-US", { host = "Word", shapes = [], sets = [], at = port } = {}) {
   const p = await page();
   await p.addInitScript(({ b64, docUrl, displayLanguage, host, shapes, sets }) => {
     const calls = window.__officeCalls = [];
@@ -138,7 +138,7 @@ async function officePage(bytes, docUrl, displayLanguage = "en-US", { host = "Wo
   }, { b64: Buffer.from(bytes).toString("base64"), docUrl, displayLanguage, host, shapes, sets });
   // The stand-in plays Office: the real office.js (served by docseal-server) stays out of the way.
   await p.route("**/office/office.js", (r) => r.fulfill({ contentType: "text/javascript", body: "" }));
-  await p.goto(url());
+  await p.goto(url(at));
   return p;
 }
 
@@ -256,6 +256,37 @@ test("a seal reported lost shows the amber revoked banner", async () => {
   assert.match(b.cls, /amber/, JSON.stringify(b));
   assert.match(b.title, /reported lost/, JSON.stringify(b));
   assert.match(b.text, /signing time not proven/, JSON.stringify(b));
+});
+
+test("a seal whose revocation list is past its next update is amber: revocation not checked, in English and Chinese", async () => {
+  // The test CA's CRL, listing nothing, that expired yesterday; a second server that has only it.
+  const pki = join(work, "pki");
+  const stale = join(work, "stale.crl");
+  const ts = (d) => d.toISOString().replace(/[-:T]/g, "").slice(0, 14) + "Z";
+  const day = 24 * 3600 * 1000;
+  writeFileSync(join(work, "stale.cnf"), `[ca]\ndefault_ca=tca\n[tca]\ndatabase=${join(work, "stale-index.txt")}\ncrlnumber=${join(work, "stale-number")}\ndefault_md=sha256\n`);
+  writeFileSync(join(work, "stale-index.txt"), "");
+  writeFileSync(join(work, "stale-number"), "01\n");
+  execFileSync("openssl", ["ca", "-config", join(work, "stale.cnf"), "-keyfile", join(pki, "ca.key"), "-cert", join(pki, "ca.pem"), "-gencrl",
+    "-crl_lastupdate", ts(new Date(Date.now() - 2 * day)).slice(2), "-crl_nextupdate", ts(new Date(Date.now() - day)).slice(2), "-out", stale], { stdio: "ignore" });
+  const stalePort = await freePort();
+  const staleServer = spawn(serverBin, ["--port", String(stalePort), "--data-dir", join(work, "stale-data"), "--no-open",
+    "--trust", join(pki, "ca.pem"), "--crl", stale, "--offline"], { stdio: "ignore" });
+  try {
+    await waitPort(stalePort);
+    const bytes = await signCli(join(repo, "samples/documents/contract.docx"), join(work, "unchecked.docx"), "rsa.key", "rsa.pem");
+    for (const [lang, title, shot] of [["en-US", /revocation not checked/, "banner-unchecked.png"], ["zh-CN", /未能核实挂失状态/, "banner-unchecked-zh.png"]]) {
+      const p = await officePage(bytes, "", lang, { at: stalePort });
+      const b = await banner(p);
+      await p.screenshot({ path: join(artifacts, shot) });
+      assert.match(b.cls, /amber/, JSON.stringify(b));
+      assert.doesNotMatch(b.cls, /green/, JSON.stringify(b));
+      assert.match(b.title, title, JSON.stringify(b));
+      await p.context().close();
+    }
+  } finally {
+    staleServer.kill();
+  }
 });
 
 /** A sealed sample with its signature parts taken out: the seal picture stays, naming a

@@ -9,12 +9,28 @@ pub struct SealPicture {
     pub height_px: u32,
 }
 
+/// The largest seal picture, in pixels a side.
+const MAX_SIDE: u32 = 8000;
+
 impl SealPicture {
     /// Checks a PNG: decodable, with an alpha channel, and transparent at its corners (a seal on
     /// white paper would hide the words under it).
     pub fn from_png(png: Vec<u8>) -> Result<SealPicture> {
-        let img = image::load_from_memory_with_format(&png, image::ImageFormat::Png)
+        // A PNG says its own size: a hostile one claims a picture that fills the memory when
+        // decoded. A seal of 100 mm at 1,200 dpi is under 5,000 pixels a side.
+        let mut reader =
+            image::ImageReader::with_format(std::io::Cursor::new(&png), image::ImageFormat::Png);
+        let mut limits = image::Limits::default();
+        limits.max_image_width = Some(MAX_SIDE);
+        limits.max_image_height = Some(MAX_SIDE);
+        limits.max_alloc = Some(256 << 20);
+        reader.limits(limits);
+        let img = reader
+            .decode()
             .map_err(|e| Error::Picture(format!("the seal picture is not a readable PNG ({e})")))?;
+        if img.width() == 0 || img.height() == 0 {
+            return Err(Error::Picture("the seal picture is empty".into()));
+        }
         if !img.color().has_alpha() {
             return Err(Error::Picture(
                 "the seal picture has no transparency (no alpha channel); use `docseal image --from-scan` to make one".into(),

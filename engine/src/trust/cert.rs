@@ -208,6 +208,28 @@ impl Cert {
         self.extension(const_oid::db::rfc5280::ID_CE_KEY_USAGE)
     }
     /// The first extension `oid` that decodes as `T` (RFC 5280 §4.2), if present.
+    /// The URIs of the CRL distribution points (RFC 5280 §4.2.1.13), whatever their scheme: the
+    /// caller decides which it would fetch.
+    pub fn crl_distribution_points(&self) -> Vec<String> {
+        use x509_cert::ext::pkix::name::{DistributionPointName, GeneralName};
+        use x509_cert::ext::pkix::CrlDistributionPoints;
+        self.extension::<CrlDistributionPoints>(
+            const_oid::db::rfc5280::ID_CE_CRL_DISTRIBUTION_POINTS,
+        )
+        .into_iter()
+        .flat_map(|dps| dps.0.into_iter())
+        .filter_map(|dp| match dp.distribution_point {
+            Some(DistributionPointName::FullName(names)) => Some(names),
+            _ => None,
+        })
+        .flatten()
+        .filter_map(|n| match n {
+            GeneralName::UniformResourceIdentifier(uri) => Some(uri.to_string()),
+            _ => None,
+        })
+        .collect()
+    }
+
     pub fn extension<T: for<'a> der::Decode<'a>>(
         &self,
         oid: const_oid::ObjectIdentifier,

@@ -4,11 +4,12 @@
 pub mod cert;
 pub mod crl;
 mod dn;
-pub mod fetch;
+pub mod revocation;
 mod webpki_path;
 
 pub use cert::Cert;
 pub use crl::{Crl, Revocation};
+pub use revocation::{Lookup, RevocationSource, Status};
 
 use time::OffsetDateTime;
 
@@ -24,8 +25,10 @@ pub struct Validator {
     /// them too.
     pub tsa_anchors: Vec<Cert>,
     pub crls: Vec<Crl>,
-    /// Also read the CRLs at the certificates' distribution points (`file:`, `http:`).
-    pub fetch_distribution_points: bool,
+    /// More revocation data for a signer whose path validated: CRLs fetched from its
+    /// distribution points, a seal center's answer. `None`: only `crls` and what signatures
+    /// embed.
+    pub revocation: Option<std::sync::Arc<dyn RevocationSource>>,
     /// The clock: "now" for a verification without a proven time. `None` is the system clock;
     /// tests pin it.
     pub now: Option<OffsetDateTime>,

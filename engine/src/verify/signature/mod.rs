@@ -14,7 +14,9 @@ use crate::dsig::names::*;
 use crate::dsig::parse::{self, Reference, Transform};
 use crate::error::{Error, Result};
 use crate::opc::{Package, PartName};
-use crate::trust::{Cert, Validator};
+use crate::trust::Cert;
+
+mod trust;
 
 /// A package part to digest for a manifest reference.
 #[derive(Debug, Clone)]
@@ -250,149 +252,6 @@ impl SignatureCheck {
                     .findings
                     .push(Finding::error(e.code(), Some(&name), e.to_string())),
             }
-        }
-    }
-
-    /// Trust at the best signature time (ETSI EN 319 102-1 §5.6.2.1): the earliest time-stamp
-    /// whose TSA is trusted proves the signature existed then; without one, only the time of
-    /// verification is proven (`--at` asserts another). The path to an anchor, the certificates'
-    /// validity and revocation are all judged at that time, so a seal made before its
-    /// certificate was revoked or expired stays valid, and a backdated one does not.
-    pub fn check_trust(&mut self, store: &Validator, at: Option<OffsetDateTime>) {
-        let part = self.part.to_string();
-        // Revocation sources beyond the verifier's: the CRLs the signature embeds (XAdES-X-L),
-        // and those at the distribution points of the signer and its chain.
-        let mut extra = self.embedded_crls.clone();
-        if store.fetch_distribution_points {
-            let certs = self.signer.iter().chain(self.pool.iter());
-            let mut urls: Vec<String> = certs
-                .flat_map(crate::trust::fetch::distribution_points)
-                .collect();
-            urls.sort();
-            urls.dedup();
-            for url in urls {
-                match crate::trust::fetch::fetch(&url) {
-                    Ok(crl) => extra.push(crl),
-                    Err(why) => self.findings.push(Finding::info(
-                        "crl-unreachable",
-                        Some(&part),
-                        format!("the CRL at {url} could not be read ({why}); revocation is judged without it"),
-                    )),
-                }
-            }
-        }
-        let with_extra;
-        let store = if extra.is_empty() {
-            store
-        } else {
-            let mut s = store.clone();
-            s.crls.extend(extra);
-            with_extra = s;
-            &with_extra
-        };
-        timestamps::judge_trust(&mut self.timestamps, store);
-        for t in &self.timestamps {
-            if let (Ok(_), false) = (&t.result, t.trusted) {
-                let why = t.trust_problem.clone().unwrap_or_default();
-                self.findings.push(Finding::warning(
-                    "timestamp-untrusted",
-                    Some(&part),
-                    format!(
-                        "the time-stamp's authority is not trusted, so it proves no time: {why}"
-                    ),
-                ));
-            }
-        }
-        let Some(signer) = self.signer.clone() else {
-            return;
-        };
-        let proven = self
-            .timestamps
-            .iter()
-            .filter(|t| t.kind == TimestampKind::Signature && t.trusted)
-            .filter_map(|t| t.result.as_ref().ok().map(|ts| ts.time))
-            .min();
-        let (when, source) = match (proven, at) {
-            (Some(t), _) => (t, TimeSource::Timestamp),
-            (None, Some(a)) => (a, TimeSource::Asserted),
-            (None, None) => (store.now(), TimeSource::VerificationTime),
-        };
-        self.best_time = Some((when, source));
-        let when_text = crate::datetime::format_time(when);
-        let path = store.check(&signer, &self.pool, when);
-        self.revocation = Some(match &path.revoked {
-            Some(r) if r.at <= when => {
-                self.revoked = true;
-                let at_text = crate::datetime::format_time(r.at);
-                let why = match source {
-                    TimeSource::Timestamp => format!(
-                        "sealed after the seal was reported lost: {} was revoked on {at_text}, and the time-stamp proves the seal was made at {when_text}",
-                        r.subject
-                    ),
-                    TimeSource::VerificationTime => format!(
-                        "{} was revoked on {at_text}; signing time not proven (no trusted time-stamp)",
-                        r.subject
-                    ),
-                    TimeSource::Asserted => format!(
-                        "{} was revoked on {at_text}, before the asserted time {when_text}",
-                        r.subject
-                    ),
-                };
-                self.findings
-                    .push(Finding::warning("revoked", Some(&part), why));
-                RevocationReport::revoked(r, "crl")
-            }
-            Some(r) => {
-                self.findings.push(Finding::info(
-                    "revoked-after-signing",
-                    Some(&part),
-                    format!(
-                        "{} was revoked on {}, after the time-stamp proves the seal was made ({when_text}): the seal stands",
-                        r.subject,
-                        crate::datetime::format_time(r.at)
-                    ),
-                ));
-                RevocationReport::good_then(r, "crl")
-            }
-            None if path.crl_checked => RevocationReport::good("crl"),
-            None => {
-                if path.crl_stale {
-                    self.findings.push(Finding::warning(
-                        "crl-stale",
-                        Some(&part),
-                        format!(
-                            "the seal center's CRL is past its next update at {when_text}: revocation status unknown"
-                        ),
-                    ));
-                }
-                RevocationReport::unknown()
-            }
-        });
-        if !signer.valid_at(when) {
-            let proof = match source {
-                TimeSource::Timestamp => "",
-                TimeSource::VerificationTime => "; signing time not proven (no trusted time-stamp)",
-                TimeSource::Asserted => " (the asserted time)",
-            };
-            self.findings.push(Finding::warning(
-                "certificate-not-valid",
-                Some(&part),
-                format!(
-                    "the signing certificate was not valid at {when_text} (valid {} to {}){proof}",
-                    crate::datetime::format_time(signer.not_before()),
-                    crate::datetime::format_time(signer.not_after())
-                ),
-            ));
-            return;
-        }
-        let service = crate::trust::service_only(&signer);
-        self.trusted = path.trusted && service.is_none();
-        if !self.trusted {
-            let why = service
-                .or(path.problem)
-                .unwrap_or_else(|| "the signer is not trusted".into());
-            self.findings
-                .push(Finding::warning("untrusted-signer", Some(&part), why));
         }
     }
 }
