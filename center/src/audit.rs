@@ -12,8 +12,10 @@ use crate::ca::Ca;
 use crate::error::{Error, Result};
 use crate::store::Store;
 
-/// What happened, as the caller tells it.
+/// What happened, as the caller tells it. A client may leave out what it does not know (its
+/// `actor` is the session's, whatever it says).
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Event {
     pub actor: String,
     pub action: String,

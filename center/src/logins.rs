@@ -71,8 +71,10 @@ pub struct ClientLimit {
 
 impl Default for ClientLimit {
     fn default() -> Self {
+        // Twenty: an office behind one address (NAT) mistypes too; an attacker trying names
+        // gets twenty guesses in ten minutes, not thousands.
         ClientLimit {
-            failures: 10,
+            failures: 20,
             window_seconds: 600,
         }
     }

@@ -117,10 +117,11 @@ async fn one_client_trying_fifty_names_is_throttled_and_does_not_flood_the_log()
             login(&server, &name, "wrong-password")
         })
         .collect();
+    // Twenty failures in ten minutes, then the client waits, whatever name it tries.
     let throttled = statuses.iter().filter(|&&s| s == 429).count();
-    assert!(throttled >= 40, "{statuses:?}");
+    assert!(throttled >= 30, "{statuses:?}");
     assert_eq!(
-        statuses[10..].iter().filter(|&&s| s != 429).count(),
+        statuses[20..].iter().filter(|&&s| s != 429).count(),
         0,
         "{statuses:?}"
     );

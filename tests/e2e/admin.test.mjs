@@ -74,7 +74,10 @@ before(async () => {
   hsmEnv = { SOFTHSM2_CONF: join(work, "hsm/softhsm2.conf"), DOCSEAL_PKCS11_MODULE: "/usr/lib/softhsm/libsofthsm2.so" };
   execFileSync("softhsm2-util", ["--init-token", "--free", "--label", "Keeper", "--so-pin", "87654321", "--pin", "123456"], { env: { ...process.env, ...hsmEnv } });
   [port, crlPort, paneServerPort] = await freePorts(3);
-  server = spawn(bin("docseal-center"), ["--data-dir", data, "--listen", `127.0.0.1:${port}`, "--crl-listen", `127.0.0.1:${crlPort}`], { stdio: "ignore", env: { ...process.env, ...hsmEnv } });
+  // Every browser here is one client (127.0.0.1): its failed logins of the throttling test must
+  // not make the center turn the other tests' logins away (the per-client limit has its own test).
+  server = spawn(bin("docseal-center"), ["--data-dir", data, "--listen", `127.0.0.1:${port}`, "--crl-listen", `127.0.0.1:${crlPort}`,
+    "--client-login-failures", "1000"], { stdio: "ignore", env: { ...process.env, ...hsmEnv } });
   await waitPort(port);
   paneServer = spawn(bin("docseal-server"), ["--port", String(paneServerPort), "--data-dir", join(work, "pane"), "--no-open",
     "--center", `https://127.0.0.1:${port}`, "--center-ca", join(data, "tls.pem"), "--center-user", "keeper2"],
@@ -213,7 +216,8 @@ test("an administrator reads the seals, suspends one with a reason, reads the au
 
   // A keeper's report naming a document that is a formula, with a tab and a carriage return in
   // its fields: the CSV must hand them to a spreadsheet as text (OWASP "CSV Injection").
-  const keeper = (await fetchInsecure("/api/login", {}, "POST", { name: "keeper1", password: KEEPER_PW })).json;
+  // keeper2: the throttling test above left keeper1 waiting.
+  const keeper = (await fetchInsecure("/api/login", {}, "POST", { name: "keeper2", password: KEEPER_PW })).json;
   const reported = await fetchInsecure("/api/reports", { authorization: `Bearer ${keeper.token}`, "x-csrf-token": keeper.csrf }, "POST",
     { event_id: `csv-${Date.now()}`, action: "verify", outcome: "=1+1", document: '=HYPERLINK("http://evil.example","open")', detail: "\tcmd", client: "\rx" });
   assert.equal(reported.status, 200, JSON.stringify(reported.json));

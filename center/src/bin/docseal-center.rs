@@ -33,7 +33,7 @@ struct Args {
     tls_key: Option<PathBuf>,
     /// Failed logins one client address may make in --client-login-window seconds, whatever
     /// names it tries, before it is told to wait.
-    #[arg(long, default_value_t = 10)]
+    #[arg(long, default_value_t = 20)]
     client_login_failures: usize,
     #[arg(long, default_value_t = 600)]
     client_login_window: i64,
