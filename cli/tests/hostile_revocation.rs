@@ -246,6 +246,10 @@ fn verify_measured(args: &[&str]) -> (serde_json::Value, f64, u64) {
         .unwrap_or(u64::MAX);
     let report: serde_json::Value =
         serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}: {}{err}", stdout(&o)));
+    println!(
+        "verify of {}: {secs:.2} s, {rss} KiB peak",
+        args.last().copied().unwrap_or("")
+    );
     (report[0].clone(), secs, rss)
 }
 
