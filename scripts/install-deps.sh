@@ -14,6 +14,9 @@ PKGS=(
   time                                  # /usr/bin/time -v: hostile inputs' time and memory
   chromium                              # the task pane's browser tests (playwright-core drives it)
   libreoffice-writer libreoffice-calc python3-uno libnss3-tools   # the LibreOffice oracle
+  # Apache POI's verdict beside LibreOffice's (../shared/oracle/poi/poi-verify, when present)
+  openjdk-17-jdk-headless libapache-poi-java libxml-security-java libbcprov-java libbcpkix-java
+  libxmlbeans-java libslf4j-java
 )
 missing=()
 for p in "${PKGS[@]}"; do

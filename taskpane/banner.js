@@ -64,7 +64,13 @@ const docsealBanner = (() => {
       }
     } else if (report.verdict === "untrusted") {
       colour = "amber"; title = t("banner.untrusted.title");
-      line = t("banner.untrusted.line", { signer: signer(sigs[0] || {}) });
+      // A partner's intact signature says what made it: "signed by X with Word 2010 on a
+      // signature line" (the signature's own claim), then why this computer does not trust it.
+      const s = sigs.find((x) => x.intact) || sigs[0] || {};
+      const made = s.made_with || {};
+      line = made.program && !made.docseal
+        ? t("banner.untrusted.made", { signer: signer(s), program: made.program, line: made.signature_line ? t("banner.onLine") : "" })
+        : t("banner.untrusted.line", { signer: signer(s) });
     } else if (report.verdict === "revoked") {
       colour = "amber"; title = t("banner.revoked.title");
       const s = sigs.find((x) => x.revoked) || {};
@@ -105,6 +111,14 @@ const docsealBanner = (() => {
       } else {
         li.textContent = t("details.seal", { part: s.image_part, status: t("seal." + s.status), issuance: t("issuance." + (s.issuance || "not-issued")) });
       }
+      list.appendChild(li);
+    }
+    // Office signature lines that are not seal slots: who signed each, as Office draws it.
+    for (const l of report.signature_lines || []) {
+      const li = document.createElement("li");
+      const status = !l.signature ? t("line.unsigned")
+        : t(l.intact ? "line.signed" : "line.broken", { signer: cn(l.signer) || t("signer.unknown") });
+      li.textContent = t("details.line", { label: l.suggested_signer || "?", status });
       list.appendChild(li);
     }
     // A valid banner opens its list of seals when there is more than one.

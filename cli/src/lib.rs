@@ -302,12 +302,39 @@ fn verify_parser() -> clap::Command {
     )
 }
 
+/// "signed by CN with Word 2010 on a signature line".
+fn made_by(s: &docseal::SignatureReport) -> String {
+    let who = s
+        .signer
+        .as_deref()
+        .map(|d| {
+            d.split(',')
+                .find_map(|p| p.trim().strip_prefix("CN="))
+                .unwrap_or(d)
+                .to_string()
+        })
+        .unwrap_or_else(|| "an unknown signer".into());
+    let line = if s.made_with.signature_line.is_some() {
+        " on a signature line"
+    } else {
+        ""
+    };
+    format!("signed by {who} with {}{line}", s.made_with.program)
+}
+
 /// One report as the lines `docseal verify` prints.
 fn write_report(out: &mut String, r: &docseal::Report) -> std::fmt::Result {
     use std::fmt::Write;
     let summary = match r.verdict {
         Verdict::Unsigned => "no signatures".to_string(),
         Verdict::Untrusted | Verdict::Revoked => {
+            // An intact signature from someone this verifier does not trust: say who made it
+            // and with what first ("intact, signed by X with Word 2010 on a signature line").
+            let intact = (r.verdict == Verdict::Untrusted)
+                .then(|| r.signatures.iter().find(|s| s.intact))
+                .flatten()
+                .map(|s| format!("intact, {}; ", made_by(s)))
+                .unwrap_or_default();
             let codes: &[&str] = if r.verdict == Verdict::Revoked {
                 &["revoked"]
             } else {
@@ -321,8 +348,8 @@ fn write_report(out: &mut String, r: &docseal::Report) -> std::fmt::Result {
                         .flat_map(|s| &s.findings)
                         .find(|f| f.code == *code)
                 })
-                .map(|f| f.message.clone())
-                .unwrap_or_default()
+                .map(|f| format!("{intact}{}", f.message))
+                .unwrap_or(intact)
         }
         Verdict::Valid => format!("{} intact signature(s), all trusted", r.signatures.len()),
         _ => r
@@ -356,6 +383,7 @@ fn write_report(out: &mut String, r: &docseal::Report) -> std::fmt::Result {
             s.signer.as_deref().unwrap_or("?"),
             s.algorithm.as_deref().unwrap_or("?")
         )?;
+        writeln!(out, "    {}", made_by(s))?;
         if let Some(a) = &s.approval {
             writeln!(
                 out,

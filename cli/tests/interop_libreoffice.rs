@@ -300,3 +300,109 @@ fn macro_documents_are_sealed_with_their_macros() {
         assert_eq!(r["signatures"][0]["signature_valid"], true, "{f:?}: {r}");
     }
 }
+
+/// A relationships part whose signed targets hold `&` (a link into a search, `?id=1&pg=2`):
+/// LibreOffice 7.4's relationship transform writes attribute values unescaped and cannot read
+/// its own output back, so docseal signs such a part whole (ECMA-376 Part 2 [O6.10]),
+/// canonicalised. docseal, LibreOffice and Apache POI then agree: intact; and a retargeted link
+/// is broken for all three. A pretty-printed part is written compact before it is signed (as
+/// every relationships part docseal signs), so it is signed whole too.
+#[test]
+fn links_with_ampersands_are_sealed_so_every_verifier_agrees() {
+    if libreoffice_missing() {
+        return;
+    }
+    let dir = scratch("lo-ampersand");
+    let corpus = repo().join("tests/corpus/docs");
+    let mut sealed = Vec::new();
+    for f in [
+        "libreoffice__pydocx__special_chars.docx",
+        "excel-win__edit-xlsx__accounting.xlsx",
+    ] {
+        let out = dir.join(format!("sealed-{f}"));
+        let o = stamp_with(
+            &corpus.join(f),
+            &out,
+            &seal_picture(&dir, "Ampersand Seal", 150),
+            &["--at-end"],
+        );
+        assert!(o.status.success(), "{}", stderr(&o));
+        sealed.push(out);
+    }
+    // The contract sample with a link whose target holds `&`, and its relationships part
+    // pretty-printed (line breaks between the elements).
+    let pretty = dir.join("pretty-link.docx");
+    rewrite(&samples().join("contract.docx"), &pretty, |e| {
+        let rels = String::from_utf8(entry(e, "word/_rels/document.xml.rels").clone()).unwrap();
+        let with_link = rels.replace(
+            "</Relationships>",
+            "<Relationship Id=\"rIdAmp\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/hyperlink\" Target=\"https://books.example.org/view?id=1&amp;pg=2\" TargetMode=\"External\"/></Relationships>",
+        );
+        *entry(e, "word/_rels/document.xml.rels") = with_link.replace("><", ">\r\n<").into_bytes();
+    });
+    let pretty_sealed = dir.join("sealed-pretty-link.docx");
+    sign_rsa(&pretty, &pretty_sealed);
+
+    // How each was referenced: whole and canonicalised, or through the transform.
+    let reference = |f: &std::path::Path, rels: &str| {
+        let sig = String::from_utf8(
+            read_zip(f)
+                .into_iter()
+                .find(|(n, _, _)| n == "_xmlsignatures/sig1.xml")
+                .unwrap()
+                .1,
+        )
+        .unwrap();
+        sig.split("<Reference ")
+            .find(|r| r.contains(&format!("/{rels}?")))
+            .unwrap()
+            .to_string()
+    };
+    for f in [&sealed[0], &pretty_sealed] {
+        let whole = reference(f, "word/_rels/document.xml.rels");
+        assert!(
+            !whole.contains("RelationshipTransform") && whole.contains("xml-c14n"),
+            "{whole}"
+        );
+    }
+    let xlsx = reference(&sealed[1], "xl/worksheets/_rels/sheet1.xml.rels");
+    assert!(!xlsx.contains("RelationshipTransform"), "{xlsx}");
+
+    // A retargeted link in the whole-signed part: broken everywhere.
+    let retargeted = dir.join("retargeted.docx");
+    rewrite(&sealed[0], &retargeted, |e| {
+        let rels = String::from_utf8(entry(e, "word/_rels/document.xml.rels").clone()).unwrap();
+        let at = rels.find("&amp;").unwrap();
+        let changed = format!("{}&amp;evil=1{}", &rels[..at], &rels[at..]);
+        *entry(e, "word/_rels/document.xml.rels") = changed.into_bytes();
+    });
+
+    let mut all = sealed.clone();
+    all.push(pretty_sealed.clone());
+    all.push(retargeted.clone());
+    for f in &all {
+        let expected = if *f == retargeted { "invalid" } else { "valid" };
+        assert_eq!(verify_json(f, true)["verdict"], expected, "{f:?}");
+    }
+    let lo = lo_verify(&all, &pki().join("ca.pem"));
+    let intact = |r: &serde_json::Value| {
+        matches!(
+            r["document_signature_state"].as_str(),
+            Some("OK" | "PARTIAL_OK")
+        ) && r["signatures"][0]["signature_valid"] == true
+    };
+    for (f, r) in all.iter().zip(&lo).take(3) {
+        assert!(intact(r), "LibreOffice on {f:?}: {r}");
+    }
+    assert!(
+        !intact(&lo[3]),
+        "LibreOffice let a retargeted link pass: {}",
+        lo[3]
+    );
+    if let Some(poi) = poi_verify(&all) {
+        for (f, v) in all.iter().zip(&poi) {
+            let expected = *f != retargeted;
+            assert_eq!(v["all_valid"], expected, "Apache POI on {f:?}: {v}");
+        }
+    }
+}

@@ -21,10 +21,11 @@ pub use place::{Occurrence, Placement};
 pub use sign::{refuse_same_file, sign_file};
 pub use stamp::{stamp_bytes, stamp_bytes_to_file, stamp_file, StampOptions};
 pub use timestamp::TsaRequest;
-pub use trust::{Cert, Crl, Validator};
+pub use trust::{Cert, Crl, Lookup, RevocationSource, Validator};
 pub use verify::signature::parse_time;
 pub use verify::{
-    verify_bytes, verify_file, Report, SealStatus, Severity, TimeSource, Verdict, VerifyOptions,
+    verify_bytes, verify_file, LineReport, MadeWith, Report, SealStatus, Severity, SignatureReport,
+    TimeSource, Verdict, VerifyOptions,
 };
 
 /// Keys: files (PKCS#12, PEM) and tokens (PKCS#11), and seals made on a token.

@@ -289,6 +289,27 @@ test("a seal whose revocation list is past its next update is amber: revocation 
   }
 });
 
+// A partner's Word 2010 signature on a signature line (one of the documents others signed, in
+// ../shared: optional, skipped without it): amber, "signed by … with Word 2010 on a signature
+// line", the line listed in the details — never a broken seal.
+test("a partner's intact Word signature on a signature line says who signed it with what, in English and Chinese", async (t) => {
+  const sample = join(repo, "../shared/interop/samples/third-party/e-contract+eid-applet__ms2010-signed-picture.docx");
+  if (!existsSync(sample)) { t.skip("../shared/interop/samples is not beside the project"); return; }
+  for (const [lang, made, line, shot] of [
+    ["en-US", /^Signed by Bart Hanssens \(Signature\) with Word 2010 on a signature line\./, /signature line “Bart Hanssens”: signed by Bart Hanssens \(Signature\), intact/, "banner-partner-line.png"],
+    ["zh-CN", /^Bart Hanssens \(Signature\) 使用 Word 2010 在签名行上签署。/, /签名行“Bart Hanssens”：Bart Hanssens \(Signature\) 已签署，完整/, "banner-partner-line-zh.png"],
+  ]) {
+    const p = await officePage(readFileSync(sample), "", lang);
+    const b = await banner(p);
+    assert.match(b.cls, /amber/, JSON.stringify(b));
+    assert.match(b.text, made, JSON.stringify(b));
+    await p.click("#banner-details summary");
+    assert.match(await p.textContent("#details"), line);
+    await p.screenshot({ path: join(artifacts, shot) });
+    await p.context().close();
+  }
+});
+
 /** A sealed sample with its signature parts taken out: the seal picture stays, naming a
  * signature that is not there — a copied seal. */
 function copiedSeal(sample = "contract.sealed.docx") {

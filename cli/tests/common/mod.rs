@@ -246,6 +246,35 @@ pub fn lo_verify(files: &[PathBuf], ca: &Path) -> Vec<serde_json::Value> {
         .collect()
 }
 
+/// Apache POI's verdict on files (`../shared/oracle/poi/poi-verify`, one JVM for all), when the
+/// oracle is beside the project and POI is installed; `None` (and says why) otherwise. The check
+/// is optional: the project's tests stand without `../shared`.
+pub fn poi_verify(files: &[PathBuf]) -> Option<Vec<serde_json::Value>> {
+    let Some(shared) = shared() else {
+        eprintln!("skipped: ../shared is not beside the project (Apache POI's oracle is there)");
+        return None;
+    };
+    let tool = shared.join("oracle/poi/poi-verify");
+    if !tool.exists() {
+        eprintln!("skipped: {} is not there", tool.display());
+        return None;
+    }
+    if !Path::new("/usr/share/java/poi-ooxml.jar").exists() {
+        eprintln!("skipped: Apache POI is not installed (scripts/install-deps.sh installs it)");
+        return None;
+    }
+    let o = Command::new(&tool)
+        .args(files)
+        .output()
+        .expect("run poi-verify");
+    let verdicts: Vec<serde_json::Value> = stdout(&o)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}\n{}", stderr(&o))))
+        .collect();
+    assert_eq!(verdicts.len(), files.len(), "{}", stderr(&o));
+    Some(verdicts)
+}
+
 /// True (and says so) when the LibreOffice checks are to be skipped; fails when LibreOffice is
 /// simply missing, since the README's test command installs it.
 pub fn libreoffice_missing() -> bool {

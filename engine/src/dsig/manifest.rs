@@ -28,6 +28,8 @@ pub struct PartReference {
     pub uri: String,
     pub part: PartName,
     pub relationship_selector: Option<Selector>,
+    /// A relationships part signed whole: canonicalised (C14N 1.0), not filtered.
+    pub canonical_whole: bool,
 }
 
 /// Digests of every part a Manifest may reference, taken in one streaming pass each (in
@@ -128,20 +130,53 @@ pub fn plan(edit: &PackageEdit, digested: &Digested) -> Result<Vec<PartReference
             uri: format!("{}?ContentType={ct}", uri_path(part)),
             part: part.clone(),
             relationship_selector: None,
+            canonical_whole: false,
         });
     }
     for (rels_part, selected) in required.rels.values() {
+        // ECMA-376 Part 2 §13.2.4.23 (RelationshipsGroupReference): "Format designers might
+        // permit producers to sign individual relationships in a package or the Relationships
+        // part as a whole [O6.10]". A part whose signed relationships hold a character that an
+        // attribute must escape is signed whole, canonicalised: LibreOffice's relationship
+        // transform (xmlsec's relationship.c before its escaping fix) writes attribute values
+        // unescaped, cannot read its own output back for `…?id=1&pg=2`, and calls every such
+        // signature broken, Office's as much as ours. Apache POI strips line breaks from a
+        // relationships part before digesting it, so only a part without line breaks inside its
+        // root is signed so (Office writes none); the others keep the transform, which POI and
+        // the standard agree on (README, "Where docseal and LibreOffice differ").
+        let whole = selected.iter().any(needs_escaping) && !breaks_inside_root(edit, rels_part);
         refs.push(PartReference {
             uri: format!("{}?ContentType={CT_RELATIONSHIPS}", uri_path(rels_part)),
             part: rels_part.clone(),
-            relationship_selector: Some(Selector {
+            relationship_selector: (!whole).then(|| Selector {
                 source_ids: selected.iter().map(|r| r.id.clone()).collect(),
                 source_types: vec![],
             }),
+            canonical_whole: whole,
         });
     }
     refs.sort_by(|a, b| a.uri.cmp(&b.uri));
     Ok(refs)
+}
+
+/// Whether the part has a line break after its root element starts.
+fn breaks_inside_root(edit: &PackageEdit, part: &PartName) -> bool {
+    let Ok(text) = edit.read_xml(part) else {
+        return true;
+    };
+    let root = text
+        .match_indices('<')
+        .find(|(i, _)| !text[*i..].starts_with("<?") && !text[*i..].starts_with("<!"))
+        .map_or(0, |(i, _)| i);
+    text[root..].contains(['\n', '\r'])
+}
+
+/// Whether a relationship's attributes hold a character XML escapes in an attribute value
+/// (`&`, `<`, `"`, and the white space attribute normalisation would change).
+fn needs_escaping(r: &crate::opc::rels::Relationship) -> bool {
+    [&r.id, &r.rel_type, &r.target]
+        .iter()
+        .any(|v| v.contains(['&', '<', '"', '\t', '\n', '\r']))
 }
 
 /// A part name as a URI path: characters outside RFC 3986's `pchar` set percent-encoded (a space,
@@ -168,6 +203,14 @@ pub fn digest_reference(
     alg: DigestAlg,
 ) -> Result<Vec<u8>> {
     match &r.relationship_selector {
+        None if r.canonical_whole => {
+            let text = edit.read_xml(&r.part)?;
+            Ok(alg.digest(&crate::c14n::canonical_text(
+                r.part.as_str(),
+                &text,
+                crate::c14n::Method::C14N_10,
+            )?))
+        }
         None => match digested.digests.get(&r.part.key()) {
             Some(d) => Ok(d.clone()),
             None => edit.digest(&r.part, alg),
@@ -206,6 +249,10 @@ pub fn package_object(input: &FacetInput) -> Result<SignedObject> {
                 ));
             }
             x.close("Transform")
+                .empty("Transform", &[("Algorithm", C14N_10)])
+                .close("Transforms");
+        } else if r.canonical_whole {
+            x.open("Transforms", &[])
                 .empty("Transform", &[("Algorithm", C14N_10)])
                 .close("Transforms");
         }

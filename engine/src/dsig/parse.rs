@@ -97,6 +97,17 @@ pub fn setup_id(object: &Node) -> Option<String> {
     (!id.is_empty()).then_some(id)
 }
 
+/// A text field of an Office `SignatureInfoV1` inside a signed object (`OfficeVersion`,
+/// `ApplicationVersion`, `SignatureText`, …), when not empty.
+pub fn signature_info(object: &Node, field: &str) -> Option<String> {
+    let info = find(object, NS_OFFICE_DIGSIG, "SignatureInfoV1")?;
+    let text = c14n::child(&info, NS_OFFICE_DIGSIG, field)?
+        .get_content()
+        .trim()
+        .to_string();
+    (!text.is_empty()).then_some(text)
+}
+
 /// The `SignatureImage` of an Office `SignatureInfoV1` inside a signed object, when not empty.
 pub fn signature_image(object: &Node) -> Option<Vec<u8>> {
     b64(&find(object, NS_OFFICE_DIGSIG, "SignatureImage")?.get_content()).filter(|b| !b.is_empty())

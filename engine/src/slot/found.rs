@@ -28,7 +28,14 @@ pub struct Slot {
     pub place: String,
     /// Width and height in points, from the shape's style.
     pub size_pt: Option<(f64, f64)>,
+    /// The shape is docseal's markup (its alternative text says so): a slot before any seal
+    /// signed the slot list. Unsigned, so it only decides how an unsealed line is reported;
+    /// after the first seal the signed list decides.
+    pub ours: bool,
 }
+
+/// The alternative text docseal gives a slot's shape (`slot::word::line_shape`).
+pub const OUR_ALT: &str = "docseal seal slot";
 
 /// The slots of the package, in part and document order. `may_hold` tells of parts known (from
 /// digesting them) to hold no signature line: they are not read.
@@ -61,6 +68,7 @@ fn in_part(view: &PackageEdit, part: &PartName, text: &str) -> Result<Vec<Slot>>
     struct Open {
         start: usize,
         style: Option<String>,
+        ours: bool,
         line: Option<(String, String, Option<String>)>,
         rel_id: Option<String>,
     }
@@ -77,6 +85,9 @@ fn in_part(view: &PackageEdit, part: &PartName, text: &str) -> Result<Vec<Slot>>
                     open = Some(Open {
                         start: item.start,
                         style: s.attr(e, None, "style"),
+                        ours: s
+                            .attr(e, None, "alt")
+                            .is_some_and(|a| a.starts_with(OUR_ALT)),
                         line: None,
                         rel_id: None,
                     });
@@ -126,6 +137,7 @@ fn in_part(view: &PackageEdit, part: &PartName, text: &str) -> Result<Vec<Slot>>
                             }),
                             place: crate::trust::cert::hex_upper(&h.finalize()),
                             size_pt: o.style.as_deref().and_then(size_pt),
+                            ours: o.ours,
                         });
                     }
                 }

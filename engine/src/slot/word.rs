@@ -87,7 +87,7 @@ pub(super) fn line_shape(
     line = line.attr("showsigndate", "f").attr("issignatureline", "t");
     El::new(V, "shape")
         .attr("id", shape_id)
-        .attr("alt", format!("docseal seal slot: {}", req.label))
+        .attr("alt", format!("{}: {}", super::found::OUR_ALT, req.label))
         .attr("style", style)
         .attr("filled", "f")
         .attr("stroked", "f")

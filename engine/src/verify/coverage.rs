@@ -58,6 +58,10 @@ pub fn check(
         ));
     }
     for (key, (part, selected)) in &required.rels {
+        // Signed whole: every relationship in it is covered.
+        if covered.contains(key) {
+            continue;
+        }
         let sels = selectors.get(key);
         for r in selected {
             if !sels.is_some_and(|v| v.iter().any(|s| s.keeps(r))) {

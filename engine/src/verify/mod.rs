@@ -5,6 +5,7 @@
 pub mod binding;
 pub mod coverage;
 pub mod issuance;
+mod made_with;
 pub mod report;
 pub mod signature;
 pub mod slots;
@@ -22,8 +23,8 @@ use crate::error::Result;
 use crate::opc::{Limits, Package, PackageEdit, PartName};
 use crate::trust::Validator;
 pub use report::{
-    Finding, Report, RevocationReport, RevocationStatus, SealReport, SealStatus, Severity,
-    SignatureReport, TimeSource, Verdict,
+    Finding, LineReport, MadeWith, Report, RevocationReport, RevocationStatus, SealReport,
+    SealStatus, Severity, SignatureReport, TimeSource, Verdict,
 };
 use signature::{PartTask, SignatureCheck};
 
@@ -66,6 +67,7 @@ pub fn verify_package(name: &str, pkg: &Package, opts: &VerifyOptions) -> Report
         verdict: Verdict::Error,
         signatures: vec![],
         seals: vec![],
+        signature_lines: vec![],
         unsigned_parts: vec![],
         findings: vec![],
     };
@@ -129,13 +131,14 @@ pub fn verify_package(name: &str, pkg: &Package, opts: &VerifyOptions) -> Report
     let no_seal = |p: &PartName| found.get(&p.key()).is_some_and(|f| f & SEAL_BIT == 0);
     report.seals = binding::check(pkg, &checks, &no_seal, opts, &mut report.findings);
     let may_hold_slot = |p: &PartName| found.get(&p.key()).is_none_or(|f| f & SLOT_BIT != 0);
-    report.seals.extend(slots::check(
-        &view,
-        &checks,
-        &may_hold_slot,
-        opts,
-        &mut report.findings,
-    ));
+    let (slot_seals, lines) =
+        slots::check(&view, &checks, &may_hold_slot, opts, &mut report.findings);
+    report.seals.extend(slot_seals);
+    report.signature_lines = lines;
+    let kind = made_with::DocumentKind::of(&view);
+    for s in &mut report.signatures {
+        s.made_with.program = made_with::program(&s.made_with, kind);
+    }
     if !report.signatures.is_empty() {
         let displays_of = |p: &PartName| {
             found

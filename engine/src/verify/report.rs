@@ -100,7 +100,57 @@ pub struct SignatureReport {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub approval: Option<crate::dsig::seal_data::Approval>,
     pub covers: Vec<String>,
+    /// Which program made the signature, as far as it says.
+    pub made_with: MadeWith,
     pub findings: Vec<Finding>,
+}
+
+/// What a signature says of the program that made it: Office's `SignatureInfoV1` (its Office
+/// and application versions, whether it fills a signature line), its XAdES form, and whether it
+/// carries docseal's own signed objects. A claim, not a proof: any program can write these.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct MadeWith {
+    /// In words: "docseal", "Word 2010", "Excel 2007", "an XML-DSig signer".
+    pub program: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub office_version: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub application_version: Option<String>,
+    /// `XAdES-BES`, `XAdES-T`, `XAdES-X-L`, or absent.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub xades: Option<String>,
+    /// The signature line it fills (`SetupID`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub signature_line: Option<String>,
+    /// It carries docseal's seal data or slot list.
+    pub docseal: bool,
+}
+
+/// An Office signature line that is not one of docseal's seal slots (ECMA-376 Part 4
+/// §14.2.2.30 `o:signatureline`; [MS-OI29500] §3.7.1.10), with what fills it: reported as
+/// information, since Office draws such a line from the signature itself.
+#[derive(Debug, Clone, Serialize)]
+pub struct LineReport {
+    /// The line's id, which a filling signature names as its `SetupID`.
+    pub id: String,
+    pub part: String,
+    pub suggested_signer: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub suggested_signer_title: Option<String>,
+    /// The signature that fills it, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub signature: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub signer: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub intact: Option<bool>,
+    /// The signature carries the signer's picture (`SignatureImage`) or typed name
+    /// (`SignatureText`), and the pictures Office shows for the line when the signature holds
+    /// (`idValidSigLnImg`) and when it breaks (`idInvalidSigLnImg`).
+    pub signature_image: bool,
+    pub signature_text: bool,
+    pub valid_image: bool,
+    pub invalid_image: bool,
 }
 
 /// What proves the time a signature is judged at.
@@ -223,6 +273,9 @@ pub struct Report {
     pub verdict: Verdict,
     pub signatures: Vec<SignatureReport>,
     pub seals: Vec<SealReport>,
+    /// Office signature lines that are not docseal's seal slots.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub signature_lines: Vec<LineReport>,
     pub unsigned_parts: Vec<String>,
     pub findings: Vec<Finding>,
 }
@@ -235,6 +288,7 @@ impl Report {
             verdict: Verdict::Error,
             signatures: vec![],
             seals: vec![],
+            signature_lines: vec![],
             unsigned_parts: vec![],
             findings: vec![Finding::error(err.code(), None, err.to_string())],
         }

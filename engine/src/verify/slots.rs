@@ -3,9 +3,15 @@
 //! no signature names is `empty` (information: "2 of 3 slots sealed"). The slot list the first
 //! seal signed says which slots the parties agreed on, so a slot added, moved or filled with a
 //! picture afterwards gets a finding of its own beside "changed after sealing".
+//!
+//! Only docseal's slots are judged so: the lines the signed slot list names, or, before any seal
+//! signed one, the lines docseal drew. Any other Office signature line — one Word, Aspose or the
+//! Belgian eID tools put in a partner's document — is reported as it is (who signed it, whether
+//! that signature holds, which pictures it carries), as information and warnings: Office draws
+//! such a line from its signature, and a correct partner's signature is never a broken seal.
 
 use super::issuance::{self, Issuance, Issued};
-use super::report::{Finding, SealReport, SealStatus};
+use super::report::{Finding, LineReport, SealReport, SealStatus};
 use super::signature::SignatureCheck;
 use crate::dsig::slots::{picture_digest, ReservedSlot};
 use crate::opc::{PackageEdit, PartName};
@@ -17,12 +23,12 @@ pub fn check(
     may_hold: &dyn Fn(&PartName) -> bool,
     opts: &super::VerifyOptions,
     findings: &mut Vec<Finding>,
-) -> Vec<SealReport> {
-    let slots = match slot::find(view, may_hold) {
+) -> (Vec<SealReport>, Vec<LineReport>) {
+    let lines = match slot::find(view, may_hold) {
         Ok(s) => s,
         Err(e) => {
             findings.push(Finding::error(e.code(), None, e.to_string()));
-            return vec![];
+            return (vec![], vec![]);
         }
     };
     // The list of the first signature whose value holds: signed objects are then authentic even
@@ -31,8 +37,11 @@ pub fn check(
         .iter()
         .filter(|c| c.value_verified())
         .find_map(|c| c.reserved_slots().map(|l| (c, l)));
+    let ours =
+        |s: &Slot| s.ours || reserved.is_some_and(|(_, list)| list.iter().any(|r| r.id == s.id));
+    let (slots, foreign): (Vec<&Slot>, Vec<&Slot>) = lines.iter().partition(|s| ours(s));
     let mut reports = Vec::new();
-    for s in &slots {
+    for s in slots.iter().copied() {
         if let Some((first, list)) = reserved {
             judge_place(view, s, first, list, findings);
         }
@@ -100,10 +109,14 @@ pub fn check(
         };
         reports.push(report(s, Some(c), status, issuance, issued));
     }
-    // A signature naming a line the document does not have.
+    // A signature naming a line the document does not have: docseal's seal was copied from
+    // another document, or its slot removed; another signer's line may simply not be drawn.
     for c in checks {
         let Some(id) = c.setup_id() else { continue };
-        if !slots.iter().any(|s| s.id == id) {
+        if lines.iter().any(|s| s.id == id) {
+            continue;
+        }
+        if c.is_docseal() {
             findings.push(Finding::error(
                 "slot-missing",
                 Some(c.part().as_str()),
@@ -112,8 +125,21 @@ pub fn check(
                     c.part()
                 ),
             ));
+        } else {
+            findings.push(Finding::warning(
+                "signature-line-missing",
+                Some(c.part().as_str()),
+                format!(
+                    "{} was made on a signature line {id} that this document does not show",
+                    c.part()
+                ),
+            ));
         }
     }
+    let line_reports = foreign
+        .iter()
+        .map(|s| foreign_line(s, checks, findings))
+        .collect();
     if let Some((first, list)) = reserved {
         for r in list {
             if !slots.iter().any(|s| s.id == r.id) {
@@ -129,7 +155,86 @@ pub fn check(
             }
         }
     }
-    reports
+    (reports, line_reports)
+}
+
+/// Another signer's signature line, and what fills it.
+fn foreign_line(s: &Slot, checks: &[SignatureCheck], findings: &mut Vec<Finding>) -> LineReport {
+    let fills: Vec<&SignatureCheck> = checks
+        .iter()
+        .filter(|c| c.setup_id() == Some(s.id.as_str()))
+        .collect();
+    let c = fills.first().copied();
+    let who = |c: &SignatureCheck| {
+        c.signer()
+            .map(|x| x.subject())
+            .unwrap_or_else(|| "an unknown signer".into())
+    };
+    let part = Some(s.part.as_str());
+    match c {
+        None => findings.push(Finding::info(
+            "signature-line-unsigned",
+            part,
+            format!("the signature line for \"{}\" is not signed", s.label),
+        )),
+        Some(c) if c.intact() => {
+            findings.push(Finding::info(
+                "signature-line-signed",
+                part,
+                format!(
+                    "the signature line for \"{}\" is signed by {} ({})",
+                    s.label,
+                    who(c),
+                    c.part()
+                ),
+            ));
+            if c.line_image().is_none() {
+                findings.push(Finding::warning(
+                    "signature-line-image-missing",
+                    Some(c.part().as_str()),
+                    format!(
+                        "{} signs the line for \"{}\" without a picture of the signed line (idValidSigLnImg): Office draws the line from the signature's own text and picture",
+                        c.part(),
+                        s.label
+                    ),
+                ));
+            }
+        }
+        // A broken signature says so in its own findings; the line only names it.
+        Some(c) => findings.push(Finding::warning(
+            "signature-line-broken",
+            part,
+            format!(
+                "the signature line for \"{}\" holds {}'s signature, which does not hold",
+                s.label,
+                who(c)
+            ),
+        )),
+    }
+    for extra in fills.iter().skip(1) {
+        findings.push(Finding::warning(
+            "signature-line-signed-twice",
+            Some(extra.part().as_str()),
+            format!(
+                "the signature line for \"{}\" is signed again by {}",
+                s.label,
+                extra.part()
+            ),
+        ));
+    }
+    LineReport {
+        id: s.id.clone(),
+        part: s.part.to_string(),
+        suggested_signer: s.label.clone(),
+        suggested_signer_title: s.signer_hint.clone(),
+        signature: c.map(|c| c.part().to_string()),
+        signer: c.and_then(|c| c.signer()).map(|x| x.subject()),
+        intact: c.map(SignatureCheck::intact),
+        signature_image: c.is_some_and(|c| c.signature_image().is_some()),
+        signature_text: c.is_some_and(|c| c.signature_text().is_some()),
+        valid_image: c.is_some_and(|c| c.line_image().is_some()),
+        invalid_image: c.is_some_and(SignatureCheck::has_invalid_image),
+    }
 }
 
 /// A slot against the list the first seal signed: reserved, in the same place, still empty

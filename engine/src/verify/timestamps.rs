@@ -24,6 +24,9 @@ pub struct TimestampCheck {
     pub trusted: bool,
     /// Why the TSA is not trusted, in a sentence.
     pub trust_problem: Option<String>,
+    /// The canonicalisation of the time-stamped data: the one the time-stamp element names
+    /// (XAdES 1.3.2 §7.1.4.1), else inclusive C14N 1.0; its URI.
+    pub canonicalization: String,
 }
 
 /// What the report says of one time-stamp.
@@ -38,6 +41,8 @@ pub struct TimestampReport {
     /// The token is intact and covers this signature.
     pub intact: bool,
     pub trusted: bool,
+    /// How the time-stamped data was canonicalised (the URI the time-stamp element names).
+    pub canonicalization: String,
 }
 
 impl TimestampCheck {
@@ -50,9 +55,12 @@ impl TimestampCheck {
             digest: ok.map(|t| t.digest.name().to_string()),
             intact: ok.is_some(),
             trusted: self.trusted,
+            canonicalization: self.canonicalization.clone(),
         }
     }
 }
+
+const C14N_10_URI: &str = "http://www.w3.org/TR/2001/REC-xml-c14n-20010315";
 
 /// Finds and checks every time-stamp of the signature rooted at `root` (its `ds:Signature`).
 /// Trust is judged later, by `judge_trust`, once the anchors are known.
@@ -70,9 +78,10 @@ pub fn check(root: &Node) -> Vec<TimestampCheck> {
         } else {
             continue;
         };
-        let method = match c14n::child(&prop, NS_DSIG, "CanonicalizationMethod")
-            .and_then(|m| m.get_attribute_no_ns("Algorithm"))
-        {
+        let named = c14n::child(&prop, NS_DSIG, "CanonicalizationMethod")
+            .and_then(|m| m.get_attribute_no_ns("Algorithm"));
+        let canonicalization = named.clone().unwrap_or_else(|| C14N_10_URI.to_string());
+        let method = match named {
             // XML-DSig's default when a time-stamp names none (XAdES 1.3.2 §7.1.4.1).
             None => Some(Method::C14N_10),
             Some(uri) => Method::from_uri(&uri),
@@ -93,6 +102,7 @@ pub fn check(root: &Node) -> Vec<TimestampCheck> {
             result,
             trusted: false,
             trust_problem: None,
+            canonicalization,
         });
     }
     out

@@ -24,11 +24,20 @@ pub struct PartTask {
     pub part: PartName,
     pub alg: DigestAlg,
     pub selector: Option<Selector>,
+    /// The part (XML) is canonicalised before it is digested: a C14N transform alone, as a
+    /// relationships part signed whole is referenced (`dsig::manifest`).
+    pub canonical: Option<Method>,
 }
 
 impl PartTask {
     pub fn key(&self) -> String {
-        format!("{}|{:?}|{:?}", self.part.key(), self.alg, self.selector)
+        format!(
+            "{}|{:?}|{:?}|{:?}",
+            self.part.key(),
+            self.alg,
+            self.selector,
+            self.canonical
+        )
     }
 }
 
@@ -73,6 +82,14 @@ pub struct SignatureCheck {
     line_image: Option<Vec<u8>>,
     /// The signer's picture of a signed Office object (`SignatureImage`).
     signature_image: Option<Vec<u8>>,
+    /// The signer's typed name of a signed Office object (`SignatureText`).
+    signature_text: Option<String>,
+    /// A signed picture for the line when the signature breaks (`idInvalidSigLnImg`).
+    has_invalid_image: bool,
+    /// What the signature says of the program that made it.
+    made_with: super::report::MadeWith,
+    /// It has XAdES signed properties.
+    xades: bool,
     /// The slots the document had when it was sealed, when a signed object lists them.
     reserved: Option<Vec<crate::dsig::slots::ReservedSlot>>,
     /// Parts whose digest no longer matches this signature's manifest.
@@ -104,6 +121,10 @@ impl SignatureCheck {
             setup_id: None,
             line_image: None,
             signature_image: None,
+            signature_text: None,
+            has_invalid_image: false,
+            made_with: Default::default(),
+            xades: false,
             reserved: None,
             changed_parts: vec![],
         }
@@ -122,6 +143,19 @@ impl SignatureCheck {
     /// The signer's picture (`SignatureImage`), when signed.
     pub fn signature_image(&self) -> Option<&[u8]> {
         self.signature_image.as_deref()
+    }
+
+    pub fn signature_text(&self) -> Option<&str> {
+        self.signature_text.as_deref()
+    }
+
+    pub fn has_invalid_image(&self) -> bool {
+        self.has_invalid_image
+    }
+
+    /// It carries docseal's own signed objects: seal data or a slot list.
+    pub fn is_docseal(&self) -> bool {
+        self.seal_data.is_some() || self.reserved.is_some()
     }
 
     /// The slots the document had when this signature was made (from a signed object).
@@ -179,10 +213,32 @@ impl SignatureCheck {
         self.covered_parts.iter().any(|p| p.key() == part.key())
     }
 
+    /// A relationships part signed whole (no RelationshipTransform) covers every relationship
+    /// in it.
     pub fn covers_relationship(&self, rels_part: &PartName, id: &str) -> bool {
-        self.covered_rels
-            .iter()
-            .any(|(p, sel)| p.key() == rels_part.key() && sel.source_ids.iter().any(|s| s == id))
+        self.covers(rels_part)
+            || self.covered_rels.iter().any(|(p, sel)| {
+                p.key() == rels_part.key() && sel.source_ids.iter().any(|s| s == id)
+            })
+    }
+
+    /// The XAdES form (ETSI EN 319 132-1 §6): BES with signed properties, T with a signature
+    /// time-stamp, X-L with the long-term data sealed by a SigAndRefsTimeStamp.
+    fn xades_form(&self) -> Option<String> {
+        if !self.xades {
+            return None;
+        }
+        let has = |k: TimestampKind| self.timestamps.iter().any(|t| t.kind == k);
+        Some(
+            if has(TimestampKind::SigAndRefs) {
+                "XAdES-X-L"
+            } else if has(TimestampKind::Signature) {
+                "XAdES-T"
+            } else {
+                "XAdES-BES"
+            }
+            .into(),
+        )
     }
 
     /// Intact: no error finding so far.
@@ -221,6 +277,12 @@ impl SignatureCheck {
             revocation: self.revocation.clone(),
             approval: self.approval.clone(),
             covers,
+            made_with: super::report::MadeWith {
+                xades: self.xades_form(),
+                signature_line: self.setup_id.clone(),
+                docseal: self.is_docseal(),
+                ..self.made_with.clone()
+            },
             findings: self.findings.clone(),
         }
     }
@@ -442,12 +504,21 @@ pub fn check_xml(pkg: &Package, part: &PartName) -> SignatureCheck {
                     if let Some(id) = parse::setup_id(&node) {
                         check.setup_id = Some(id);
                         check.signature_image = parse::signature_image(&node);
+                        check.signature_text = parse::signature_info(&node, "SignatureText");
+                    }
+                    if let Some(v) = parse::signature_info(&node, "OfficeVersion") {
+                        check.made_with.office_version = Some(v);
+                        check.made_with.application_version =
+                            parse::signature_info(&node, "ApplicationVersion");
                     }
                     if let Some(list) = parse::slot_list(&node) {
                         check.reserved = Some(list);
                     }
                     if is_line_image(id, crate::dsig::slots::VALID_IMAGE_ID) {
                         check.line_image = parse::b64(&node.get_content());
+                    }
+                    if is_line_image(id, crate::dsig::slots::INVALID_IMAGE_ID) {
+                        check.has_invalid_image = true;
                     }
                 }
             }
@@ -490,6 +561,7 @@ pub fn check_xml(pkg: &Package, part: &PartName) -> SignatureCheck {
     }
 
     // Signing time: XAdES first, then the package object's mdssi:SignatureTime.
+    check.xades = sig.xades.is_some();
     if let Some(xades) = &sig.xades {
         if !xades
             .id
@@ -519,10 +591,27 @@ pub fn check_xml(pkg: &Package, part: &PartName) -> SignatureCheck {
     let problems: Vec<_> = check
         .timestamps
         .iter()
-        .filter_map(|t| t.result.as_ref().err().cloned())
+        .filter_map(|t| t.result.as_ref().err().map(|e| (t.kind, e.clone())))
         .collect();
-    for p in problems {
-        check.error(p.code(), p.to_string());
+    for (kind, p) in problems {
+        match kind {
+            TimestampKind::Signature => check.error(p.code(), p.to_string()),
+            // The X-L time-stamp proves when the validation data was gathered, not the
+            // signature: one that does not match leaves that time unproven and the signature
+            // as it is (its own time-stamp, its CRLs, each checked on its own). Seen in the
+            // Belgian eID DSS's early X-L signatures: their SignatureTimeStamp holds, their
+            // SigAndRefsTimeStamp matches no reading of XAdES §7.5.1 (docs/design-notes.md).
+            TimestampKind::SigAndRefs => {
+                let part = check.part.to_string();
+                check.findings.push(Finding::warning(
+                    p.code(),
+                    Some(&part),
+                    format!(
+                        "the long-term data's time-stamp (SigAndRefsTimeStamp) does not prove its data ({p}): when the validation data was gathered is not proven; the signature and its own time-stamp are judged without it"
+                    ),
+                ));
+            }
+        }
     }
 
     for obj in &manifest_objects {
@@ -675,11 +764,13 @@ fn manifest_reference(pkg: &Package, check: &mut SignatureCheck, r: &Reference) 
         );
         return;
     };
-    let selector = match r.transforms.as_slice() {
-        [] => None,
+    let (selector, canonical) = match r.transforms.as_slice() {
+        [] => (None, None),
         [Transform::Relationship(sel)] | [Transform::Relationship(sel), Transform::C14n(_)] => {
-            Some(sel.clone())
+            (Some(sel.clone()), None)
         }
+        // A part canonicalised whole (ECMA-376 Part 2 §13.2.4.26 allows C14N on its own).
+        [Transform::C14n(uri)] if Method::from_uri(uri).is_some() => (None, Method::from_uri(uri)),
         other => {
             check.error(
                 "unsupported-transform",
@@ -696,6 +787,7 @@ fn manifest_reference(pkg: &Package, check: &mut SignatureCheck, r: &Reference) 
         part,
         alg,
         selector,
+        canonical,
     };
     check.tasks.push(task.clone());
     check.pending.push(Pending { task, expected });
@@ -737,9 +829,17 @@ pub fn digest_task(pkg: &Package, t: &PartTask, needles: &[&[u8]]) -> (Result<Ve
             });
             (r, 0)
         }
-        None => match pkg.digest_watching(entry, t.alg, needles) {
-            Ok((d, found)) => (Ok(d), found),
-            Err(e) => (Err(e), 0),
+        None => match t.canonical {
+            Some(method) => (
+                pkg.read_xml(&t.part)
+                    .and_then(|text| c14n::canonical_text(t.part.as_str(), &text, method))
+                    .map(|bytes| t.alg.digest(&bytes)),
+                0,
+            ),
+            None => match pkg.digest_watching(entry, t.alg, needles) {
+                Ok((d, found)) => (Ok(d), found),
+                Err(e) => (Err(e), 0),
+            },
         },
     }
 }
