@@ -13,12 +13,12 @@ use crate::audit::{self, Event, Head};
 use crate::ca::{Ca, KeyType, SealSubject};
 use crate::error::{Error, Result};
 use crate::files;
-use crate::logins::Logins;
 use crate::maker::Maker;
 use crate::names;
 use crate::password;
 use crate::registry::{Actor, Reason, Role, Seal, Status, User, SEAL_COLUMNS};
 use crate::store::Store;
+use crate::throttle::Logins;
 use crate::tsa::{KeyPlace, Tsa};
 
 pub const CONFIG_FILE: &str = "center.json";
@@ -121,9 +121,7 @@ pub struct Center {
     maker: std::sync::OnceLock<std::result::Result<Maker, String>>,
 }
 
-pub fn now() -> i64 {
-    time::OffsetDateTime::now_utc().unix_timestamp()
-}
+pub use crate::clock::now;
 
 impl Center {
     pub async fn init(dir: &Path, opts: InitOptions) -> Result<Center> {

@@ -4,7 +4,7 @@
 //! A claim is a row with a unique key, inserted (and so decided by the store, across center
 //! instances) before the token is touched, and removed when the enrolment ends either way.
 
-use crate::center::now;
+use crate::clock::now;
 use crate::error::{Error, Result};
 use crate::store::Store;
 
