@@ -1,32 +1,23 @@
-//! Signing on a real PKCS#11 token: a SoftHSM2 token made fresh for this run (its own
+//! Signing on a real PKCS#11 token: a SoftHSM2 token of each test's own (its own
 //! SOFTHSM2_CONF in a temp dir) with an RSA and an EC seal key generated on the token.
 
 #![allow(clippy::unwrap_used)]
 
 mod common;
 use common::*;
-use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
+use std::path::PathBuf;
 
 const MODULE: &str = "/usr/lib/softhsm/libsofthsm2.so";
 
-/// The token's SOFTHSM2_CONF.
-fn token() -> &'static Path {
-    static CONF: OnceLock<PathBuf> = OnceLock::new();
-    CONF.get_or_init(|| test_token().join("softhsm2.conf"))
+/// This test's token's SOFTHSM2_CONF.
+fn token() -> PathBuf {
+    test_token().join("softhsm2.conf")
 }
 
-/// One test at a time on the token: a wrong PIN makes SoftHSM2 rewrite the token's file, and
-/// another process opening the token at that moment may find no token at all.
-fn exclusive() -> std::sync::MutexGuard<'static, ()> {
-    static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
-    LOCK.lock().unwrap_or_else(|e| e.into_inner())
-}
-
-fn env() -> [(&'static str, &'static str); 2] {
+fn env() -> [(&'static str, String); 2] {
     [
-        ("SOFTHSM2_CONF", token().to_str().unwrap()),
-        ("DOCSEAL_PKCS11_MODULE", MODULE),
+        ("SOFTHSM2_CONF", token().display().to_string()),
+        ("DOCSEAL_PKCS11_MODULE", MODULE.to_string()),
     ]
 }
 
@@ -45,7 +36,6 @@ const EC: &str = "pkcs11:token=SealKey;id=%02";
 
 #[test]
 fn sign_and_stamp_on_the_token_verify_valid_and_libreoffice_agrees() {
-    let _one_at_a_time = exclusive();
     let dir = scratch("token-sign");
     let mut outs = Vec::new();
     for (key, name) in [(RSA, "rsa"), (EC, "ec")] {
@@ -134,7 +124,6 @@ fn expect_refused(key: &str, pin: &str, needle: &str) {
 
 #[test]
 fn token_errors_name_the_problem() {
-    let _one_at_a_time = exclusive();
     expect_refused(RSA, "wrong-pin.txt", "wrong PIN for token \"SealKey\"");
     expect_refused(
         "pkcs11:token=NoSuchToken;object=Official%20Seal",
@@ -160,7 +149,6 @@ fn token_errors_name_the_problem() {
 
 #[test]
 fn tokens_lists_the_seals_with_their_uris() {
-    let _one_at_a_time = exclusive();
     let o = docseal_env(&["tokens"], &env());
     assert!(o.status.success(), "{}", stderr(&o));
     let s = stdout(&o);
@@ -182,7 +170,6 @@ fn tokens_lists_the_seals_with_their_uris() {
 
 #[test]
 fn the_private_keys_never_leave_the_token() {
-    let _one_at_a_time = exclusive();
     use cryptoki::context::{CInitializeArgs, CInitializeFlags, Pkcs11};
     use cryptoki::object::{Attribute, AttributeType, ObjectClass};
     use cryptoki::session::UserType;

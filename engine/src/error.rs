@@ -61,7 +61,12 @@ pub enum Error {
     /// The PIN could not be read (the file, the terminal).
     PinUnreadable(String),
     /// No token with that label is present.
-    TokenNotFound { label: String, present: Vec<String> },
+    TokenNotFound {
+        label: String,
+        present: Vec<String>,
+        /// The tokens the first of two listings found (they may differ).
+        earlier: Vec<String>,
+    },
     /// The token went away while in use.
     TokenRemoved,
     /// The PKCS#11 module cannot be loaded or failed.
@@ -422,13 +427,24 @@ impl fmt::Display for Error {
                 "{key} needs its PIN: give --pin-file FILE or set DOCSEAL_PIN"
             ),
             Error::PinUnreadable(why) => write!(f, "reading the PIN: {why}"),
-            Error::TokenNotFound { label, present } => write!(
+            Error::TokenNotFound {
+                label,
+                present,
+                earlier,
+            } => write!(
                 f,
-                "no token labelled {label:?} (tokens present: {})",
+                "no token labelled {label:?} (tokens present: {}{})",
                 if present.is_empty() {
                     "none".to_string()
                 } else {
                     present.join(", ")
+                },
+                if earlier == present {
+                    String::new()
+                } else if earlier.is_empty() {
+                    "; a moment before: none".to_string()
+                } else {
+                    format!("; a moment before: {}", earlier.join(", "))
                 }
             ),
             Error::TokenRemoved => write!(f, "the token was removed; insert it and try again"),
@@ -576,5 +592,32 @@ impl std::error::Error for Error {
 impl From<LimitError> for Error {
     fn from(l: LimitError) -> Self {
         Error::Limit(l)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Error;
+
+    #[test]
+    fn a_missing_token_names_both_listings_only_when_they_differ() {
+        let same = Error::TokenNotFound {
+            label: "SealKey".into(),
+            present: vec!["\"Other\"".into()],
+            earlier: vec!["\"Other\"".into()],
+        };
+        assert_eq!(
+            same.to_string(),
+            "no token labelled \"SealKey\" (tokens present: \"Other\")"
+        );
+        let flickered = Error::TokenNotFound {
+            label: "SealKey".into(),
+            present: vec![],
+            earlier: vec!["\"SealKey\"".into()],
+        };
+        assert_eq!(
+            flickered.to_string(),
+            "no token labelled \"SealKey\" (tokens present: none; a moment before: \"SealKey\")"
+        );
     }
 }

@@ -48,13 +48,15 @@ pub fn pki() -> &'static Path {
     })
 }
 
-/// A SoftHSM2 token made for this test binary by tests/make-test-token.sh (label SealKey, an
-/// RSA "Official Seal" and an EC "Finance Seal" generated on it), in its own folder: its
-/// `softhsm2.conf`, and the PIN files `pin.txt` (123456) and `wrong-pin.txt` (000000).
-pub fn test_token() -> &'static Path {
-    static DIR: OnceLock<PathBuf> = OnceLock::new();
-    DIR.get_or_init(|| {
-        let dir = scratch("token");
+/// A SoftHSM2 token of the calling test's own (label SealKey, an RSA "Official Seal" and an EC
+/// "Finance Seal" generated on it by tests/make-test-token.sh) in its own folder: its
+/// `softhsm2.conf`, the PIN files `pin.txt` (123456) and `wrong-pin.txt` (000000), and the
+/// certificates beside. Each test gets a copy of one token made per binary, so that another
+/// test's wrong PIN or key generation never rewrites the store this test is reading.
+pub fn test_token() -> PathBuf {
+    static TEMPLATE: OnceLock<PathBuf> = OnceLock::new();
+    let template = TEMPLATE.get_or_init(|| {
+        let dir = scratch("token-template");
         let o = Command::new("bash")
             .arg(repo().join("tests/make-test-token.sh"))
             .arg(&dir)
@@ -65,7 +67,40 @@ pub fn test_token() -> &'static Path {
         std::fs::write(dir.join("pin.txt"), "123456\n").unwrap();
         std::fs::write(dir.join("wrong-pin.txt"), "000000\n").unwrap();
         dir
-    })
+    });
+    // libtest names each test's thread after the test.
+    let test: String = std::thread::current()
+        .name()
+        .unwrap_or("unnamed")
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+        .collect();
+    let dir = scratch(&format!("token-{test}"));
+    if !dir.join("softhsm2.conf").exists() {
+        copy_tree(template, &dir);
+        std::fs::write(
+            dir.join("softhsm2.conf"),
+            format!(
+                "directories.tokendir = {}/tokens\nobjectstore.backend = file\nlog.level = ERROR\n",
+                dir.display()
+            ),
+        )
+        .unwrap();
+    }
+    dir
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let target = to.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            copy_tree(&e.path(), &target);
+        } else {
+            std::fs::copy(e.path(), target).unwrap();
+        }
+    }
 }
 
 pub fn docseal(args: &[&str]) -> Output {
@@ -222,7 +257,7 @@ pub fn shared() -> Option<PathBuf> {
 }
 
 /// `docseal` with extra environment (a token's SOFTHSM2_CONF, a module).
-pub fn docseal_env(args: &[&str], env: &[(&str, &str)]) -> Output {
+pub fn docseal_env<V: AsRef<std::ffi::OsStr>>(args: &[&str], env: &[(&str, V)]) -> Output {
     let mut c = Command::new(env!("CARGO_BIN_EXE_docseal"));
     c.args(args).env_remove("DOCSEAL_PIN");
     for (k, v) in env {

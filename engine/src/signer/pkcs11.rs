@@ -27,6 +27,10 @@ use crate::trust::Cert;
 
 pub const MODULE_ENV: &str = "DOCSEAL_PKCS11_MODULE";
 
+/// How long to wait before listing the tokens a second time when the first listing lacks the
+/// one asked for.
+const RELIST_AFTER_MS: u64 = 300;
+
 /// The module to load: the URI's module-path, DOCSEAL_PKCS11_MODULE, p11-kit's proxy, SoftHSM2.
 pub fn module_path(uri_path: Option<&str>) -> PathBuf {
     if let Some(p) = uri_path {
@@ -84,6 +88,7 @@ pub fn context(path: &Path) -> Result<Pkcs11> {
 }
 
 /// A token present in a slot.
+#[derive(Clone)]
 pub struct TokenRef {
     pub slot: Slot,
     pub label: String,
@@ -145,23 +150,35 @@ pub(super) fn login(
     rw: bool,
 ) -> Result<(Pkcs11, TokenRef, Session)> {
     let ctx = context(&module_path(uri.module_path.as_deref()))?;
-    let all = tokens(&ctx)?;
-    let found = all.into_iter().find(|t| {
+    let wanted = |t: &TokenRef| {
         uri.token.as_ref().is_none_or(|l| *l == t.label)
             && uri.serial.as_ref().is_none_or(|s| *s == t.serial)
-    });
-    let token = match found {
-        Some(t) => t,
+    };
+    let names = |all: &[TokenRef]| -> Vec<String> {
+        all.iter()
+            .filter(|t| !t.flags.contains(&"not-initialized"))
+            .map(|t| format!("{:?}", t.label))
+            .collect()
+    };
+    let first = tokens(&ctx)?;
+    let token = match first.iter().find(|t| wanted(t)) {
+        Some(t) => t.clone(),
         None => {
-            let present: Vec<String> = tokens(&ctx)?
-                .iter()
-                .filter(|t| !t.flags.contains(&"not-initialized"))
-                .map(|t| format!("{:?}", t.label))
-                .collect();
-            return Err(Error::TokenNotFound {
-                label: uri.token.clone().unwrap_or_else(|| "*".into()),
-                present,
-            });
+            // A token being plugged in, a slow USB key, or SoftHSM2 rewriting its store while
+            // another process lists it can be missing from one listing and present in the next:
+            // ask once more before saying it is not there.
+            std::thread::sleep(std::time::Duration::from_millis(RELIST_AFTER_MS));
+            let second = tokens(&ctx)?;
+            match second.iter().find(|t| wanted(t)) {
+                Some(t) => t.clone(),
+                None => {
+                    return Err(Error::TokenNotFound {
+                        label: uri.token.clone().unwrap_or_else(|| "*".into()),
+                        present: names(&second),
+                        earlier: names(&first),
+                    })
+                }
+            }
         }
     };
     let key_name = format!("token {:?}", token.label);
