@@ -309,10 +309,10 @@ pub async fn stamp(
                 }
             }
         }
-        let source = docseal::keys::PinSource {
-            value: pin,
-            file: None,
-            prompt: false,
+        let source = docseal::keys::Unlock {
+            secret: pin,
+            module: st.pkcs11_module.clone(),
+            ..Default::default()
         };
         let key = docseal::keys::load(&seal.key, seal.cert.as_deref(), None, &source);
         let key = key?;

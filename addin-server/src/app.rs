@@ -45,6 +45,8 @@ pub struct AppState {
     /// The seal center: seals are checked there before use, and stamps and verifications are
     /// reported to its audit log (through the journal).
     pub center: Option<std::sync::Arc<Mutex<docseal_center::client::Client>>>,
+    /// The PKCS#11 module for token seals whose URI names none.
+    pub pkcs11_module: Option<PathBuf>,
 }
 
 pub fn random_hex(n: usize) -> String {

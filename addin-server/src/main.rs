@@ -182,7 +182,11 @@ fn run(a: Args) -> Result<(), ServerError> {
         .tsa
         .as_deref()
         .map(|url| {
-            docseal::TsaRequest::from_options(url, a.tsa_policy.as_deref(), a.tsa_digest.as_deref())
+            docseal::TsaRequest::from_options(
+                docseal_keeper::HttpTsa::at(url)?,
+                a.tsa_policy.as_deref(),
+                a.tsa_digest.as_deref(),
+            )
         })
         .transpose()?;
     let ltv = a.ltv.then(|| docseal::LongTermData {
@@ -205,6 +209,9 @@ fn run(a: Args) -> Result<(), ServerError> {
         csrf: Default::default(),
         backoff: Default::default(),
         center,
+        // The one piece of the environment the server takes for keys: which PKCS#11 module
+        // holds the tokens. A PIN only ever comes with the request (DOCSEAL_PIN is ignored).
+        pkcs11_module: std::env::var_os("DOCSEAL_PKCS11_MODULE").map(PathBuf::from),
     });
     let config = tls::server_config(&pki)?;
     let limit = a.body_limit_mib << 20;

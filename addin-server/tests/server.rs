@@ -250,7 +250,7 @@ fn every_openapi_path_is_served() {
 }
 
 #[test]
-fn the_fourth_wrong_pin_in_a_row_waits_without_reaching_the_token() {
+fn no_pin_is_refused_and_the_fourth_wrong_pin_in_a_row_waits_without_reaching_the_token() {
     let pki =
         Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("server-pki-{}", std::process::id()));
     let tok =
@@ -277,6 +277,8 @@ fn the_fourth_wrong_pin_in_a_row_waits_without_reaching_the_token() {
             "DOCSEAL_PKCS11_MODULE",
             "/usr/lib/softhsm/libsofthsm2.so".to_string(),
         ),
+        // The right PIN in the server's environment must not stand in for the keeper's.
+        ("DOCSEAL_PIN", "123456".to_string()),
     ];
     let s = start(
         "pin",
@@ -294,6 +296,13 @@ fn the_fourth_wrong_pin_in_a_row_waits_without_reaching_the_token() {
             "/api/stamp?name=contract.docx&seal=seal1&place=end",
         )
     };
+    let (code, body) = s.post(
+        &s.own_page(&token),
+        &doc,
+        "/api/stamp?name=contract.docx&seal=seal1&place=end",
+    );
+    assert_eq!(code, 401, "a stamp without a PIN: {body}");
+    assert!(body.contains("pin-needed"), "{body}");
     for _ in 0..3 {
         let (code, body) = try_pin("000000");
         assert_eq!(code, 401, "{body}");

@@ -103,14 +103,8 @@ pub struct TokenRef<'a> {
 }
 
 impl TokenRef<'_> {
-    fn pin(&self) -> docseal::keys::PinSource {
-        docseal::keys::PinSource {
-            value: std::env::var("DOCSEAL_CA_PIN")
-                .ok()
-                .map(zeroize::Zeroizing::new),
-            file: self.pin_file.map(Path::to_path_buf),
-            prompt: true,
-        }
+    fn pin(&self) -> docseal::keys::Unlock {
+        crate::unlock::unlock(self.pin_file, &["DOCSEAL_CA_PIN"])
     }
 }
 

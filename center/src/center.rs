@@ -101,7 +101,7 @@ pub struct Enrollment {
     /// The key's label (default: the seal's name).
     pub label: Option<String>,
     pub key_type: docseal::keys::KeyType,
-    pub pin: docseal::keys::PinSource,
+    pub pin: docseal::keys::Unlock,
     /// A line of text under the star of the drawn seal.
     pub text: Option<String>,
     /// Days the certificate is valid.

@@ -33,6 +33,7 @@ pub mod server;
 pub mod store;
 pub mod tls;
 pub mod tsa;
+mod unlock;
 
 pub use center::{
     now, Center, Config, Enrollment, InitOptions, NewSeal, ADMIN, CRL_FILE, HEAD_FILE,

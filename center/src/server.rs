@@ -351,10 +351,10 @@ pub(crate) async fn enroll(
         } else {
             docseal::keys::KeyType::Ec
         },
-        pin: docseal::keys::PinSource {
-            value: Some(zeroize::Zeroizing::new(b.pin)),
-            file: None,
-            prompt: false,
+        pin: docseal::keys::Unlock {
+            secret: Some(zeroize::Zeroizing::new(b.pin)),
+            module: crate::unlock::module(),
+            ..Default::default()
         },
         text: b.text,
         days: b.days.unwrap_or(3 * 365),

@@ -27,15 +27,8 @@ pub struct KeyPlace<'a> {
 }
 
 impl KeyPlace<'_> {
-    fn pin(&self) -> docseal::keys::PinSource {
-        let env = std::env::var("DOCSEAL_TSA_PIN")
-            .or_else(|_| std::env::var("DOCSEAL_CA_PIN"))
-            .ok();
-        docseal::keys::PinSource {
-            value: env.map(zeroize::Zeroizing::new),
-            file: self.pin_file.map(Path::to_path_buf),
-            prompt: true,
-        }
+    fn pin(&self) -> docseal::keys::Unlock {
+        crate::unlock::unlock(self.pin_file, &["DOCSEAL_TSA_PIN", "DOCSEAL_CA_PIN"])
     }
 }
 

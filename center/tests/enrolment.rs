@@ -17,10 +17,9 @@ fn enrollment() -> Enrollment {
         token: "pkcs11:token=Keeper".into(),
         label: None,
         key_type: docseal::keys::KeyType::Ec,
-        pin: docseal::keys::PinSource {
-            value: Some(zeroize::Zeroizing::new("123456".into())),
-            file: None,
-            prompt: false,
+        pin: docseal::keys::Unlock {
+            module: Some(MODULE.into()),
+            ..docseal::keys::Unlock::with_secret("123456")
         },
         text: None,
         days: 30,

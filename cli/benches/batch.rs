@@ -95,7 +95,7 @@ fn main() {
         &pki.join("rsa.key"),
         Some(&pki.join("rsa.pem")),
         None,
-        &docseal::signer::pin::PinSource::default(),
+        &docseal::keys::Unlock::default(),
     )
     .unwrap();
     let one_signature = median(|| drop(key.signer.sign(b"SignedInfo").unwrap()), 41);

@@ -259,16 +259,20 @@ impl TsaArgs {
         self.tsa
             .as_deref()
             .map(|url| {
-                let mut req = docseal::TsaRequest::from_options(
+                let root = match &self.tsa_ca {
+                    Some(f) => Some(std::fs::read(f).map_err(|e| docseal::Error::io(f, e))?),
+                    None => None,
+                };
+                let http = docseal_keeper::HttpTsa::new(
                     url,
+                    std::time::Duration::from_secs(15),
+                    root.as_deref(),
+                )?;
+                docseal::TsaRequest::from_options(
+                    std::sync::Arc::new(http),
                     self.tsa_policy.as_deref(),
                     self.tsa_digest.as_deref(),
-                )?;
-                if let Some(f) = &self.tsa_ca {
-                    req.tls_root_pem =
-                        Some(std::fs::read(f).map_err(|e| docseal::Error::io(f, e))?);
-                }
-                Ok(req)
+                )
             })
             .transpose()
     }
@@ -385,11 +389,7 @@ pub fn load_key_or(
     k: &KeyArgs,
     fallback: Option<&str>,
 ) -> Result<docseal::keys::LoadedKey, docseal::Error> {
-    let pin = docseal::keys::PinSource {
-        file: k.pin_file.clone(),
-        prompt: true,
-        value: None,
-    };
+    let pin = crate::unlock::unlock(k.pin_file.clone());
     let key = k.key.as_deref().or(fallback).ok_or_else(|| {
         docseal::Error::arg(
             "--key",

@@ -598,11 +598,7 @@ async fn enroll(a: &CenterArgs, center: &Center, e: &EnrollArgs) -> Result<u8, E
             KeyTypeArg::Ec => docseal::keys::KeyType::Ec,
             KeyTypeArg::Rsa => docseal::keys::KeyType::Rsa,
         },
-        pin: docseal::keys::PinSource {
-            file: e.pin_file.clone(),
-            prompt: true,
-            value: None,
-        },
+        pin: crate::unlock::unlock(e.pin_file.clone()),
         text: e.text.clone(),
         days: e.days,
     };

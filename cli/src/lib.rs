@@ -32,6 +32,7 @@ mod reporting;
 mod slot;
 mod stamp;
 mod tokens;
+mod unlock;
 
 use clap::{Args, FromArgMatches, Parser};
 use std::ffi::OsString;

@@ -8,7 +8,7 @@ use docseal::Cert;
 use docseal::Error;
 
 pub fn run(a: TokensArgs) -> Result<u8, Error> {
-    let path = pkcs11::module_path(a.module.as_deref());
+    let path = pkcs11::module_path(a.module.as_deref(), crate::unlock::module().as_deref());
     let ctx = pkcs11::context(&path)?;
     let tokens = pkcs11::tokens(&ctx)?;
     say!("module {}", path.display());

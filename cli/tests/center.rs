@@ -1441,7 +1441,7 @@ fn engine_stamp_with_seal_data_ts(
     seal_data: &[u8],
     png: &[u8],
 ) -> PathBuf {
-    let tsa = docseal::TsaRequest::new(&tsa());
+    let tsa = docseal::TsaRequest::new(docseal_keeper::HttpTsa::at(&tsa()).unwrap());
     engine_stamp(dir, input, key, cert, seal_data, png, Some(&tsa))
 }
 
@@ -1458,7 +1458,7 @@ fn engine_stamp(
         key.to_str().unwrap(),
         Some(cert),
         None,
-        &docseal::keys::PinSource::default(),
+        &docseal::keys::Unlock::default(),
     )
     .unwrap();
     let picture = docseal::pictures::SealPicture::from_png(png.to_vec()).unwrap();

@@ -27,7 +27,7 @@ use docseal::dsig::SignOptions;
 use docseal::opc::{Limits, Package, PackageEdit};
 use docseal::place::{Kind, Occurrence, Placement};
 use docseal::seal::SealPicture;
-use docseal::signer::{file, pin::PinSource};
+use docseal::signer::{file, unlock::Unlock};
 use docseal::stamp::StampOptions;
 use docseal::trust::{Cert, Validator};
 use docseal::xml::{ns, Scanner};
@@ -372,7 +372,7 @@ fn every_corpus_document_is_sealed_and_accepted() {
         &pki().join("rsa.key"),
         Some(&pki().join("rsa.pem")),
         None,
-        &PinSource::default(),
+        &Unlock::default(),
     )
     .unwrap();
     let picture = SealPicture::from_png(

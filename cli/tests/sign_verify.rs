@@ -6,7 +6,7 @@ mod common;
 use common::*;
 
 use docseal::dsig::SignOptions;
-use docseal::signer::{file, pin::PinSource};
+use docseal::signer::{file, unlock::Unlock};
 
 const SAMPLES: &[&str] = &["contract.docx", "report.docx", "ledger.xlsx"];
 
@@ -146,7 +146,7 @@ fn signing_is_deterministic() {
         &data.join("golden-key.pem"),
         Some(&data.join("golden-cert.pem")),
         None,
-        &PinSource::default(),
+        &Unlock::default(),
     )
     .unwrap();
     let time = time::OffsetDateTime::from_unix_timestamp(1_795_000_000).unwrap();

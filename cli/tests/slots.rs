@@ -698,7 +698,7 @@ fn every_corpus_document_takes_a_slot_and_a_seal_in_it() {
         &pki().join("rsa.key"),
         Some(&pki().join("rsa.pem")),
         None,
-        &docseal::signer::pin::PinSource::default(),
+        &docseal::keys::Unlock::default(),
     )
     .unwrap();
     // 150 dpi: enough to check, and quick to draw and cross out in a debug build.

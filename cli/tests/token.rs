@@ -212,3 +212,99 @@ fn the_private_keys_never_leave_the_token() {
             .unwrap_or(true));
     }
 }
+
+/// The key policy holds on a token too: a 1024-bit RSA key made on the token, with a
+/// certificate from the test CA, signs nothing.
+#[test]
+fn a_weak_rsa_key_on_the_token_is_refused_for_a_new_seal() {
+    let dir = test_token();
+    let p11 = |args: &[&str]| {
+        let o = std::process::Command::new("pkcs11-tool")
+            .args([
+                "--module",
+                MODULE,
+                "--token-label",
+                "SealKey",
+                "--login",
+                "--pin",
+                "123456",
+            ])
+            .args(args)
+            .env("SOFTHSM2_CONF", token())
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "pkcs11-tool {args:?}: {}", stderr(&o));
+    };
+    p11(&[
+        "--keypairgen",
+        "--key-type",
+        "rsa:1024",
+        "--id",
+        "03",
+        "--label",
+        "Old Seal",
+    ]);
+    let pubkey = dir.join("pub03.der");
+    p11(&[
+        "--read-object",
+        "--type",
+        "pubkey",
+        "--id",
+        "03",
+        "-o",
+        pubkey.to_str().unwrap(),
+    ]);
+    let pem = dir.join("pub03.pem");
+    let cert = dir.join("cert03.der");
+    for args in [
+        vec![
+            "pkey",
+            "-pubin",
+            "-inform",
+            "DER",
+            "-in",
+            pubkey.to_str().unwrap(),
+            "-out",
+            pem.to_str().unwrap(),
+        ],
+        vec![
+            "x509",
+            "-new",
+            "-CA",
+            pki().join("ca.pem").to_str().unwrap(),
+            "-CAkey",
+            pki().join("ca.key").to_str().unwrap(),
+            "-force_pubkey",
+            pem.to_str().unwrap(),
+            "-subj",
+            "/CN=Old Seal",
+            "-days",
+            "30",
+            "-outform",
+            "DER",
+            "-out",
+            cert.to_str().unwrap(),
+        ],
+    ] {
+        let o = std::process::Command::new("openssl")
+            .args(&args)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "openssl {args:?}: {}", stderr(&o));
+    }
+    p11(&[
+        "--write-object",
+        cert.to_str().unwrap(),
+        "--type",
+        "cert",
+        "--id",
+        "03",
+        "--label",
+        "Old Seal",
+    ]);
+    expect_refused(
+        "pkcs11:token=SealKey;id=%03",
+        "pin.txt",
+        "an RSA key of 1024 bits is too weak for a new seal",
+    );
+}

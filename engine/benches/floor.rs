@@ -13,7 +13,7 @@ use std::path::Path;
 
 use docseal::dsig::SignOptions;
 use docseal::place::Placement;
-use docseal::signer::{file, pin::PinSource};
+use docseal::signer::{file, unlock::Unlock};
 use docseal::stamp::StampOptions;
 
 mod inputs;
@@ -28,7 +28,7 @@ fn main() {
         &data.join("golden-key.pem"),
         Some(&data.join("golden-cert.pem")),
         None,
-        &PinSource::default(),
+        &Unlock::default(),
     )
     .unwrap();
     let opts = SignOptions {

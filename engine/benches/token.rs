@@ -8,7 +8,7 @@ use std::path::Path;
 use std::process::Command;
 use std::time::Instant;
 
-use docseal::signer::{self, pin::PinSource, Signer};
+use docseal::signer::{self, unlock::Unlock, Signer};
 
 fn rate(signer: &dyn Signer, threads: usize, per_thread: usize) -> f64 {
     let data = vec![0x42u8; 1200]; // about the size of a canonical SignedInfo
@@ -50,9 +50,10 @@ fn main() {
         return;
     }
     std::env::set_var("SOFTHSM2_CONF", tok.join("softhsm2.conf"));
-    std::env::set_var("DOCSEAL_PKCS11_MODULE", "/usr/lib/softhsm/libsofthsm2.so");
-    std::env::set_var("DOCSEAL_PIN", "123456");
-    let pin = PinSource::default();
+    let pin = Unlock {
+        module: Some("/usr/lib/softhsm/libsofthsm2.so".into()),
+        ..Unlock::with_secret("123456")
+    };
     let file_rsa = signer::load(
         pki.join("rsa.key").to_str().unwrap(),
         Some(&pki.join("rsa.pem")),

@@ -60,12 +60,8 @@ pub struct StampFixture {
 impl StampFixture {
     /// A PEM key and its certificate (the tests' committed golden key), and a drawn seal.
     pub fn load(key: &Path, cert: &Path) -> crate::Result<StampFixture> {
-        let key = crate::signer::file::load(
-            key,
-            Some(cert),
-            None,
-            &crate::signer::pin::PinSource::default(),
-        )?;
+        let key =
+            crate::signer::file::load(key, Some(cert), None, &crate::keys::Unlock::default())?;
         let png = crate::seal::draw::render_png(&crate::seal::SealSpec::new("Fuzz Co."))?;
         Ok(StampFixture {
             key,

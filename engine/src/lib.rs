@@ -20,7 +20,7 @@ pub use opc::write::{write_atomically, write_bytes_atomically};
 pub use place::{Occurrence, Placement};
 pub use sign::{refuse_same_file, sign_file};
 pub use stamp::{stamp_bytes, stamp_bytes_to_file, stamp_file, StampOptions};
-pub use timestamp::TsaRequest;
+pub use timestamp::{TimeStamper, TsaRequest};
 pub use trust::{Cert, Crl, Lookup, RevocationSource, Validator};
 pub use verify::signature::parse_time;
 pub use verify::{
@@ -33,8 +33,8 @@ pub mod keys {
     pub use crate::signer::file::LoadedKey;
     pub use crate::signer::keygen::{generate, KeyType, TokenKeyPair};
     pub use crate::signer::load;
-    pub use crate::signer::pin::PinSource;
     pub use crate::signer::pkcs11::{context, module_path, tokens, TokenRef};
+    pub use crate::signer::unlock::{Ask, Unlock};
     pub use crate::signer::uri::Pkcs11Uri;
     pub use crate::signer::Signer;
 }
@@ -82,6 +82,7 @@ pub mod dsig;
 pub mod error;
 #[doc(hidden)]
 pub mod fuzzing;
+mod key_policy;
 #[doc(hidden)]
 pub mod mark;
 #[doc(hidden)]

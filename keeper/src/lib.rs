@@ -4,6 +4,8 @@
 //! ([`revocation::CrlFetcher`]), for `docseal verify` and for docseal-server.
 
 pub mod revocation;
+mod tsa;
 mod vetted;
 
 pub use revocation::{CrlFetcher, FetchPolicy, Sources};
+pub use tsa::HttpTsa;

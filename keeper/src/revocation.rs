@@ -55,7 +55,7 @@ const LONGEST_RETRY: Duration = Duration::from_secs(300);
 
 #[derive(Debug, Clone)]
 enum Held {
-    List(Crl),
+    List(Box<Crl>),
     Failed(String),
 }
 
@@ -168,7 +168,7 @@ impl CrlFetcher {
             url.to_string(),
             Entry {
                 held: match result {
-                    Ok(crl) => Held::List(crl.clone()),
+                    Ok(crl) => Held::List(Box::new(crl.clone())),
                     Err(why) => Held::Failed(why.clone()),
                 },
                 fetched: Instant::now(),
@@ -207,7 +207,7 @@ impl RevocationSource for CrlFetcher {
             let cached = self.cache.lock().ok().and_then(|c| c.get(&url).cloned());
             match cached {
                 Some(e) if e.current(&self.policy, now) => match e.held {
-                    Held::List(crl) => found.crls.push(crl),
+                    Held::List(crl) => found.crls.push(*crl),
                     Held::Failed(why) => found.notes.push(unreachable(&url, &why)),
                 },
                 _ => wanted.push(url),

@@ -377,7 +377,7 @@ pub fn golden_key() -> docseal::signer::file::LoadedKey {
         &data.join("golden-key.pem"),
         Some(&data.join("golden-cert.pem")),
         None,
-        &docseal::signer::pin::PinSource::default(),
+        &docseal::keys::Unlock::default(),
     )
     .unwrap()
 }

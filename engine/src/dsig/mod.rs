@@ -123,6 +123,9 @@ pub use crate::datetime::format_time;
 /// Signs the package as edited so far: adds the signature machinery and the signature part to
 /// `edit`, and returns the signature part's name.
 pub fn sign(edit: &mut PackageEdit, opts: &SignOptions) -> Result<PartName> {
+    if let Some(leaf) = opts.certs.first() {
+        crate::key_policy::check_signing_key(leaf)?;
+    }
     if !edit.is_signed() {
         edit.compact_relationships()?;
     }

@@ -251,9 +251,19 @@ mod unnamed {
 mod tests {
     use super::*;
 
+    /// A folder for one test under Cargo's target directory (its `tmp`, which integration
+    /// tests know as CARGO_TARGET_TMPDIR).
+    fn scratch(name: &str) -> PathBuf {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../target/tmp")
+            .join(format!("{name}-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
     #[test]
     fn writes_refuses_and_overwrites() {
-        let dir = std::env::temp_dir().join(format!("docseal-new-file-{}", std::process::id()));
+        let dir = scratch("docseal-new-file");
         std::fs::create_dir_all(&dir).unwrap();
         let f = dir.join("out.docx");
         let _ = std::fs::remove_file(&f);
@@ -273,7 +283,7 @@ mod tests {
 
     #[test]
     fn a_group_is_named_only_when_committed() {
-        let dir = std::env::temp_dir().join(format!("docseal-new-group-{}", std::process::id()));
+        let dir = scratch("docseal-new-group");
         std::fs::create_dir_all(&dir).unwrap();
         let names = ["a.docx", "b.docx", "c.docx"];
         let staged: Vec<Staged> = names

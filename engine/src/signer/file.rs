@@ -6,7 +6,7 @@ use rsa::pkcs1::DecodeRsaPrivateKey;
 use rsa::RsaPrivateKey;
 use std::path::Path;
 
-use super::pin::PinSource;
+use super::unlock::Unlock;
 use super::Signer;
 use crate::algorithm::SignatureAlg;
 use crate::error::{Error, Result};
@@ -122,7 +122,7 @@ pub fn load(
     key: &Path,
     cert: Option<&Path>,
     chain: Option<&Path>,
-    pin: &PinSource,
+    pin: &Unlock,
 ) -> Result<LoadedKey> {
     let bytes = std::fs::read(key).map_err(|e| Error::io(key, e))?;
     let is_pem = bytes.windows(11).any(|w| w == b"-----BEGIN ");
@@ -196,7 +196,7 @@ fn load_pem(path: &Path, bytes: &[u8]) -> Result<(FileKey, Vec<Cert>)> {
     Ok((key, certs))
 }
 
-fn load_pkcs12(path: &Path, bytes: &[u8], pin: &PinSource) -> Result<(FileKey, Vec<Cert>)> {
+fn load_pkcs12(path: &Path, bytes: &[u8], pin: &Unlock) -> Result<(FileKey, Vec<Cert>)> {
     let open = |password: &str| p12_keystore::KeyStore::from_pkcs12(bytes, password);
     let store = match pin.get(&format!("Password for {}", path.display()))? {
         Some(pw) => open(&pw).map_err(|e| pkcs12_error(path, e, true))?,

@@ -8,8 +8,8 @@ use cryptoki::object::{Attribute, AttributeType, CertificateType, ObjectClass};
 use der::{Decode, Encode};
 use std::sync::Mutex;
 
-use super::pin::PinSource;
 use super::pkcs11::{login, p11, Mech, TokenKey};
+use super::unlock::Unlock;
 use super::uri::Pkcs11Uri;
 use super::Signer;
 use crate::algorithm::SignatureAlg;
@@ -91,7 +91,7 @@ pub fn generate(
     uri: &Pkcs11Uri,
     label: &str,
     key_type: KeyType,
-    pin: &PinSource,
+    pin: &Unlock,
 ) -> Result<TokenKeyPair> {
     let (ctx, token, session) = login(uri, pin, true)?;
     let taken = session

@@ -4,8 +4,8 @@
 
 pub mod file;
 pub mod keygen;
-pub mod pin;
 pub mod pkcs11;
+pub mod unlock;
 pub mod uri;
 
 use crate::algorithm::SignatureAlg;
@@ -24,7 +24,7 @@ pub fn load(
     key: &str,
     cert: Option<&std::path::Path>,
     chain: Option<&std::path::Path>,
-    pin: &pin::PinSource,
+    pin: &unlock::Unlock,
 ) -> Result<file::LoadedKey> {
     if key.starts_with("pkcs11:") {
         pkcs11::open(&uri::Pkcs11Uri::parse(key)?, cert, chain, pin)

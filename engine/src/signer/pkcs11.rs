@@ -18,26 +18,25 @@ use cryptoki::types::AuthPin;
 use sha2::{Digest, Sha256};
 
 use super::file::LoadedKey;
-use super::pin::PinSource;
+use super::unlock::Unlock;
 use super::uri::Pkcs11Uri;
 use super::Signer;
 use crate::algorithm::SignatureAlg;
 use crate::error::{Error, Result, TriesLeft};
 use crate::trust::Cert;
 
-pub const MODULE_ENV: &str = "DOCSEAL_PKCS11_MODULE";
-
 /// How long to wait before listing the tokens a second time when the first listing lacks the
 /// one asked for.
 const RELIST_AFTER_MS: u64 = 300;
 
-/// The module to load: the URI's module-path, DOCSEAL_PKCS11_MODULE, p11-kit's proxy, SoftHSM2.
-pub fn module_path(uri_path: Option<&str>) -> PathBuf {
+/// The module to load: the URI's module-path (RFC 7512 §2.3), the one the front end configured
+/// (docseal's DOCSEAL_PKCS11_MODULE), p11-kit's proxy, SoftHSM2.
+pub fn module_path(uri_path: Option<&str>, configured: Option<&Path>) -> PathBuf {
     if let Some(p) = uri_path {
         return PathBuf::from(p);
     }
-    if let Ok(p) = std::env::var(MODULE_ENV) {
-        return PathBuf::from(p);
+    if let Some(p) = configured {
+        return p.to_path_buf();
     }
     const CANDIDATES: &[&str] = &[
         "/usr/lib/x86_64-linux-gnu/p11-kit-proxy.so",
@@ -146,10 +145,13 @@ pub(super) fn p11(what: &str, e: P11Error) -> Error {
 /// The token a URI names, with a session logged in with the PIN (read-write when asked).
 pub(super) fn login(
     uri: &Pkcs11Uri,
-    pin: &PinSource,
+    pin: &Unlock,
     rw: bool,
 ) -> Result<(Pkcs11, TokenRef, Session)> {
-    let ctx = context(&module_path(uri.module_path.as_deref()))?;
+    let ctx = context(&module_path(
+        uri.module_path.as_deref(),
+        pin.module.as_deref(),
+    ))?;
     let wanted = |t: &TokenRef| {
         uri.token.as_ref().is_none_or(|l| *l == t.label)
             && uri.serial.as_ref().is_none_or(|s| *s == t.serial)
@@ -228,7 +230,7 @@ pub fn open(
     uri: &Pkcs11Uri,
     cert_override: Option<&Path>,
     chain: Option<&Path>,
-    pin: &PinSource,
+    pin: &Unlock,
 ) -> Result<LoadedKey> {
     let (ctx, token, session) = login(uri, pin, false)?;
     let key_name = format!("token {:?}", token.label);

@@ -1,9 +1,11 @@
-//! Asking a time-stamping authority for a token (RFC 3161 §3.4, the HTTP transport): one POST of
-//! a DER TimeStampReq as `application/timestamp-query`, a TimeStampResp back. The answer is checked
-//! before anyone uses it — granted status, our imprint, our nonce, a valid TSA signature — so a
-//! seal is never written with a token that would not verify.
+//! Asking a time-stamping authority for a token (RFC 3161): the engine builds the DER
+//! TimeStampReq and checks the TimeStampResp before anyone uses it — granted status, our
+//! imprint, our nonce, a valid TSA signature — so a seal is never written with a token that
+//! would not verify. Carrying the query is the caller's: a [`TimeStamper`] (the keeper layer's
+//! HTTP transport of RFC 3161 §3.4, or a test's own authority), so the engine opens no
+//! connection behind anyone's back.
 
-use std::time::Duration;
+use std::sync::Arc;
 
 use der::asn1::{Int, OctetString};
 use der::{Decode, Encode};
@@ -14,39 +16,53 @@ use super::token::{self, Timestamp};
 use crate::algorithm::DigestAlg;
 use crate::error::{Error, Result};
 
-/// Where and how to ask.
-#[derive(Debug, Clone)]
+/// Carries one RFC 3161 query to a time-stamping authority and brings its answer back.
+pub trait TimeStamper: Send + Sync {
+    /// The authority as messages name it (its URL).
+    fn authority(&self) -> &str;
+    /// One DER `TimeStampReq` in, the DER `TimeStampResp` out. Transport failures are
+    /// [`Error::TsaUnreachable`]; an HTTP refusal is [`Error::TsaRefused`].
+    fn exchange(&self, query: &[u8]) -> Result<Vec<u8>>;
+}
+
+/// What to ask for, and of whom.
+#[derive(Clone)]
 pub struct TsaRequest {
-    pub url: String,
+    pub stamper: Arc<dyn TimeStamper>,
     /// `reqPolicy`, when the TSA must use a given policy.
     pub policy: Option<const_oid::ObjectIdentifier>,
     /// The imprint's hash. XAdES lets the signer choose; Office uses SHA-1 by default, docseal
     /// SHA-256 unless told otherwise.
     pub digest: DigestAlg,
-    pub timeout: Duration,
-    /// The certificate (PEM) to trust for an https:// TSA instead of the public roots: the
-    /// seal center's own TLS certificate.
-    pub tls_root_pem: Option<Vec<u8>>,
+}
+
+impl std::fmt::Debug for TsaRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TsaRequest")
+            .field("authority", &self.stamper.authority())
+            .field("policy", &self.policy)
+            .field("digest", &self.digest)
+            .finish()
+    }
 }
 
 impl TsaRequest {
-    pub fn new(url: &str) -> TsaRequest {
+    pub fn new(stamper: Arc<dyn TimeStamper>) -> TsaRequest {
         TsaRequest {
-            url: url.to_string(),
+            stamper,
             policy: None,
             digest: DigestAlg::Sha256,
-            timeout: Duration::from_secs(15),
-            tls_root_pem: None,
         }
     }
 
-    /// The request `--tsa URL [--tsa-policy OID] [--tsa-digest sha256|sha1]` asks for, as the
-    /// command line and the add-in server take them.
-    pub fn from_options(url: &str, policy: Option<&str>, digest: Option<&str>) -> Result<Self> {
-        if !(url.starts_with("http://") || url.starts_with("https://")) {
-            return Err(Error::arg("--tsa", "an http:// or https:// URL"));
-        }
-        let mut req = TsaRequest::new(url);
+    /// The request `--tsa-policy OID` and `--tsa-digest sha256|sha1` ask for, as the command
+    /// line and the add-in server take them.
+    pub fn from_options(
+        stamper: Arc<dyn TimeStamper>,
+        policy: Option<&str>,
+        digest: Option<&str>,
+    ) -> Result<Self> {
+        let mut req = TsaRequest::new(stamper);
         if let Some(p) = policy {
             req.policy = Some(
                 p.parse()
@@ -60,6 +76,11 @@ impl TsaRequest {
         };
         Ok(req)
     }
+
+    /// The authority's name, for messages.
+    pub fn url(&self) -> &str {
+        self.stamper.authority()
+    }
 }
 
 /// A checked token and its DER.
@@ -67,9 +88,6 @@ pub struct Granted {
     pub der: Vec<u8>,
     pub timestamp: Timestamp,
 }
-
-/// The largest answer read: a token with a TSA chain is a few KiB.
-const MAX_ANSWER: u64 = 1 << 20;
 
 /// Time-stamps `data` (the canonical bytes XAdES says to time-stamp).
 pub fn request(req: &TsaRequest, data: &[u8]) -> Result<Granted> {
@@ -94,7 +112,7 @@ pub fn request(req: &TsaRequest, data: &[u8]) -> Result<Granted> {
     .to_der()
     .map_err(|e| invalid(req, format!("request: {e}")))?;
 
-    let answer = post(req, &query)?;
+    let answer = req.stamper.exchange(&query)?;
     let resp = TimeStampResp::from_der(&answer)
         .map_err(|e| invalid(req, format!("not a TimeStampResp: {e}")))?;
     // RFC 3161 §2.4.2: granted (0) or grantedWithMods (1) carry a token; anything else refuses.
@@ -112,7 +130,7 @@ pub fn request(req: &TsaRequest, data: &[u8]) -> Result<Granted> {
             })
             .unwrap_or_default();
         return Err(Error::TsaRefused {
-            url: req.url.clone(),
+            url: req.url().to_string(),
             status: format!(
                 "{:?}{}",
                 resp.status.status,
@@ -142,47 +160,6 @@ pub fn request(req: &TsaRequest, data: &[u8]) -> Result<Granted> {
     })
 }
 
-fn post(req: &TsaRequest, query: &[u8]) -> Result<Vec<u8>> {
-    let mut tls = ureq::tls::TlsConfig::builder();
-    if let Some(pem) = &req.tls_root_pem {
-        let cert = ureq::tls::Certificate::from_pem(pem)
-            .map_err(|e| Error::arg("--tsa-ca", format!("not a PEM certificate ({e})")))?;
-        tls = tls.root_certs(ureq::tls::RootCerts::Specific(std::sync::Arc::new(vec![
-            cert.to_owned(),
-        ])));
-    }
-    let agent: ureq::Agent = ureq::Agent::config_builder()
-        .tls_config(tls.build())
-        .timeout_global(Some(req.timeout))
-        .http_status_as_error(false)
-        .build()
-        .into();
-    let mut resp = agent
-        .post(&req.url)
-        .header("Content-Type", "application/timestamp-query")
-        .header("Accept", "application/timestamp-reply")
-        .send(query)
-        .map_err(|e| Error::TsaUnreachable {
-            url: req.url.clone(),
-            reason: e.to_string(),
-        })?;
-    let status = resp.status();
-    if !status.is_success() {
-        return Err(Error::TsaRefused {
-            url: req.url.clone(),
-            status: format!("HTTP {status}"),
-        });
-    }
-    resp.body_mut()
-        .with_config()
-        .limit(MAX_ANSWER)
-        .read_to_vec()
-        .map_err(|e| Error::TsaUnreachable {
-            url: req.url.clone(),
-            reason: e.to_string(),
-        })
-}
-
 /// 62 random bits (RFC 3161 §2.4.1: a large random number), as a minimal positive DER INTEGER:
 /// the top bit clear (positive) and the next one set (no leading zero byte to strip).
 fn nonce() -> Result<Vec<u8>> {
@@ -199,7 +176,7 @@ fn strip_zeros(b: &[u8]) -> &[u8] {
 
 fn invalid(req: &TsaRequest, reason: impl std::fmt::Display) -> Error {
     Error::TsaAnswerInvalid {
-        url: req.url.clone(),
+        url: req.url().to_string(),
         reason: reason.to_string(),
     }
 }

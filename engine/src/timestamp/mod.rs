@@ -9,5 +9,5 @@ pub mod policy;
 pub mod responder;
 pub mod token;
 
-pub use client::TsaRequest;
+pub use client::{TimeStamper, TsaRequest};
 pub use token::{Timestamp, TokenProblem};

@@ -410,6 +410,7 @@ pub fn check_xml(pkg: &Package, part: &PartName) -> SignatureCheck {
             match signer {
                 Some(c) => {
                     check.signer = Some(c.clone());
+                    judge_key(&mut check, c, part);
                     if let Err(why) = key_info_consistent(c, &sig.certs, &sig.key_info) {
                         check.error("key-info-inconsistent", why);
                     }
@@ -871,5 +872,26 @@ impl RelsDigests {
     }
     fn matches(&self, expected: &[u8]) -> bool {
         self.standard == expected || self.libreoffice.as_deref() == Some(expected)
+    }
+}
+
+/// The key policy's word on the signer's key (crate::key_policy): a key too small to prove
+/// anything breaks the signature; one too small for new seals is reported.
+fn judge_key(check: &mut SignatureCheck, signer: &Cert, part: &PartName) {
+    use crate::key_policy::{strength, Strength, RSA_MIN_BITS_TO_SIGN, RSA_MIN_BITS_TO_VERIFY};
+    match signer.spki_der().map(|k| strength(&k)) {
+        Ok(Strength::Broken { bits }) => check.error(
+            "weak-key",
+            format!("signed with an RSA key of {bits} bits; under {RSA_MIN_BITS_TO_VERIFY} bits a signature proves nothing"),
+        ),
+        Ok(Strength::Weak { bits }) => {
+            let p = part.to_string();
+            check.findings.push(Finding::warning(
+                "weak-key",
+                Some(&p),
+                format!("signed with an RSA key of {bits} bits; new seals need {RSA_MIN_BITS_TO_SIGN}"),
+            ));
+        }
+        _ => {}
     }
 }
