@@ -278,116 +278,28 @@ pub async fn stamp(
     let bytes = body.to_vec();
     let st = state.clone();
     let seal_id = seal.id.clone();
-    let result = web::block(move || -> Result<docseal::Report, docseal::Error> {
-        // A seal the center knows is checked there before the token is touched, and brings
-        // its seal data (GB/T 38540 SESeal): its picture is the one placed.
-        let mut issued: Option<(Vec<u8>, docseal::seal_data::SealData)> = None;
-        let mut approval_required = false;
-        if let (Some(id), Some(c)) = (&seal.center_id, &st.center) {
-            let client = c.lock().map_err(|_| {
-                docseal::Error::SigningFailed("the center client is poisoned".into())
-            })?;
-            match client.check_usable(id) {
-                Err(e) => {
-                    return Err(docseal::Error::CertificateNotValid {
-                        subject: seal.label.clone(),
-                        reason: format!("refused by the seal center: {e}"),
-                    })
-                }
-                Ok(record) => {
-                    approval_required = record.as_ref().is_some_and(|r| r.approval_required());
-                    let der = record.and_then(|r| r.seal_data());
-                    if let Some(der) = der {
-                        let data = docseal::seal_data::SealData::read(&der).map_err(|e| {
-                            docseal::Error::CertificateNotValid {
-                                subject: seal.label.clone(),
-                                reason: e.to_string(),
-                            }
-                        })?;
-                        issued = Some((der, data));
-                    }
-                }
-            }
+    let result = web::block(move || -> Result<docseal::Report, docseal_keeper::Error> {
+        let mut keeper = docseal_keeper::Keeper::open(keeper_setup(&st, &seal, pin)?)?;
+        for n in keeper.notices() {
+            eprintln!("docseal-server: {n}");
         }
-        let source = docseal::keys::Unlock {
-            secret: pin,
-            module: st.pkcs11_module.clone(),
-            ..Default::default()
-        };
-        let key = docseal::keys::load(&seal.key, seal.cert.as_deref(), None, &source);
-        let key = key?;
-        let png = match (&issued, &seal.image) {
-            (Some((_, data)), _) => data.picture().to_vec(),
-            (None, Some(p)) => std::fs::read(p).map_err(|e| docseal::Error::io(p, e))?,
-            (None, None) => {
-                docseal::pictures::render_png(&docseal::pictures::SealSpec::new(&seal.label))?
-            }
-        };
-        let picture = docseal::pictures::SealPicture::from_png(png)?;
-        if let Some((_, data)) = &issued {
-            if !key.chain.first().is_some_and(|c| data.lists(c)) {
-                return Err(docseal::Error::CertificateNotValid {
-                    subject: seal.label.clone(),
-                    reason: "the seal is issued to another certificate than its key's".into(),
-                });
-            }
-        }
-        let size_mm = issued
-            .as_ref()
-            .map(|(_, d)| f64::from(d.size_mm().0))
-            .unwrap_or(42.0);
-        // Last, when nothing else can refuse: the approval for these exact bytes is used, once.
-        let approval = match (&seal.center_id, &st.center) {
-            (Some(id), Some(c)) if approval_required => {
-                let client = c.lock().map_err(|_| {
-                    docseal::Error::SigningFailed("the center client is poisoned".into())
-                })?;
-                let digest = hex(&docseal::DigestAlg::Sha256.digest(&bytes));
-                let taken = client.take_approval(id, None, &digest).map_err(|e| {
-                    docseal::Error::CertificateNotValid {
-                        subject: seal.label.clone(),
-                        reason: e.to_string(),
-                    }
-                })?;
-                Some(taken.signed_property())
-            }
-            _ => None,
-        };
-        let opts = docseal::StampOptions {
-            sign: docseal::SignOptions {
-                signer: key.signer.as_ref(),
-                certs: &key.chain,
-                time: time::OffsetDateTime::now_utc(),
-                comments: "Sealed with docseal",
-                tsa: st.tsa.as_ref(),
-                ltv: st.ltv.as_ref(),
-                seal_data: issued.as_ref().map(|(der, _)| der.as_slice()),
-                approval: approval.as_ref(),
-                slot: None,
-            },
-            picture: &picture,
-            size_mm,
-            offset_mm: (0.0, 0.0),
-            placement,
-            open_pane: into_slot.is_none().then(Default::default),
-            reserve: &[],
+        let how = docseal_keeper::Stamping {
+            open_pane: into_slot.is_none(),
             into_slot: into_slot.as_deref(),
+            ..docseal_keeper::Stamping::at(placement)
         };
-        let sealed = docseal::stamp_bytes(bytes, &opts)?;
-        docseal::write_bytes_atomically(&out, &sealed)?;
-        if let Some(id) = &seal.center_id {
-            report(
-                &st,
-                "stamp",
-                Some(id),
-                &out.display().to_string(),
-                docseal::DigestAlg::Sha256.digest(&sealed),
-                "ok",
-            );
+        let sealed = keeper.stamp(bytes, &how)?;
+        docseal::write_bytes_atomically(&out, &sealed.bytes)?;
+        let name = out
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        if let Some(Err(e)) = keeper.record("stamp", &name, &sealed.bytes, "ok") {
+            eprintln!("docseal-server: report to the seal center: {e}");
         }
         Ok(docseal::verify_bytes(
             &out.display().to_string(),
-            sealed,
+            sealed.bytes,
             &st.verify,
         ))
     })
@@ -411,17 +323,55 @@ pub async fn stamp(
             HttpResponse::Ok().json(serde_json::json!({ "saved_to": report.file, "download": download, "report": report }))
         }
         Ok(Err(e)) => {
-            state.pin_result(
-                &seal_id,
-                matches!(
-                    e,
-                    docseal::Error::WrongPin { .. } | docseal::Error::WrongPassword { .. }
-                ),
+            let wrong_pin = matches!(
+                e.engine(),
+                Some(docseal::Error::WrongPin { .. } | docseal::Error::WrongPassword { .. })
             );
-            error(crate::error::http_status(&e), e.code(), &e.to_string())
+            state.pin_result(&seal_id, wrong_pin);
+            error(crate::error::keeper_status(&e), e.code(), &e.to_string())
         }
         Err(e) => error(500, "internal", &e.to_string()),
     }
+}
+
+/// The keeper's session for one of the configured seals: the PIN only from the request, the
+/// seal center (when the seal is registered there), the TSA and the clock the server started
+/// with.
+fn keeper_setup(
+    st: &AppState,
+    seal: &crate::app::SealConfig,
+    pin: Option<zeroize::Zeroizing<String>>,
+) -> Result<docseal_keeper::Setup, docseal_keeper::Error> {
+    let registered = seal.center_id.clone().filter(|_| st.center.is_some());
+    let center = match (&registered, &st.center) {
+        (Some(_), Some(c)) => Some(Box::new(c.clone()) as Box<dyn docseal_keeper::CenterLink>),
+        _ => None,
+    };
+    let picture = match &seal.image {
+        Some(p) => docseal_keeper::PictureSource::Png(
+            std::fs::read(p).map_err(|e| docseal::Error::io(p, e))?,
+        ),
+        None => docseal_keeper::PictureSource::Drawn(seal.label.clone()),
+    };
+    Ok(docseal_keeper::Setup {
+        seal: registered,
+        center,
+        cert: seal.cert.clone(),
+        picture,
+        stamps: true,
+        tsa: st.tsa.clone(),
+        ltv: st.ltv.clone(),
+        clock: st.clock,
+        client: Some(format!("docseal-server {}", env!("CARGO_PKG_VERSION"))),
+        ..docseal_keeper::Setup::new(
+            Some(seal.key.clone()),
+            docseal::keys::Unlock {
+                secret: pin,
+                module: st.pkcs11_module.clone(),
+                ..Default::default()
+            },
+        )
+    })
 }
 
 #[derive(Deserialize)]

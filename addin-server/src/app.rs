@@ -47,6 +47,8 @@ pub struct AppState {
     pub center: Option<std::sync::Arc<Mutex<docseal_center::client::Client>>>,
     /// The PKCS#11 module for token seals whose URI names none.
     pub pkcs11_module: Option<PathBuf>,
+    /// The signing clock (SOURCE_DATE_EPOCH fixes it, as for the command line).
+    pub clock: docseal_keeper::Clock,
 }
 
 pub fn random_hex(n: usize) -> String {

@@ -63,3 +63,16 @@ pub fn http_status(e: &docseal::Error) -> u16 {
         },
     }
 }
+
+/// The HTTP status for a keeper's error: the engine's as above; the seal center's refusals are
+/// the center's word (403), a center out of reach is a gateway's failure (502).
+pub fn keeper_status(e: &docseal_keeper::Error) -> u16 {
+    use docseal_keeper::Error as K;
+    match e {
+        K::Engine(e) => http_status(e),
+        K::Refused { .. } | K::ApprovalRefused { .. } => 403,
+        K::Center(_) => 502,
+        K::NotTheSealsKey { .. } => 409,
+        K::ApprovalNeedsCenter { .. } | K::ApprovalPerDocument { .. } | K::NoPicture => 400,
+    }
+}

@@ -212,6 +212,7 @@ fn run(a: Args) -> Result<(), ServerError> {
         // The one piece of the environment the server takes for keys: which PKCS#11 module
         // holds the tokens. A PIN only ever comes with the request (DOCSEAL_PIN is ignored).
         pkcs11_module: std::env::var_os("DOCSEAL_PKCS11_MODULE").map(PathBuf::from),
+        clock: docseal_keeper::Clock::from_env()?,
     });
     let config = tls::server_config(&pki)?;
     let limit = a.body_limit_mib << 20;

@@ -598,3 +598,67 @@ fn with_a_seal_center_the_keepers_seals_are_offered_checked_and_reported() {
     drop(s);
     drop(center);
 }
+
+/// The keeper's workflow is written once: the same key, document, placement and
+/// SOURCE_DATE_EPOCH make the same bytes from the pane (docseal-server) and from the command
+/// line (`docseal stamp`), and a different time makes different ones.
+#[test]
+fn a_seal_from_the_pane_and_from_the_command_line_are_the_same_bytes() {
+    let pki = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("server-same-pki-{}", std::process::id()));
+    assert!(Command::new("bash")
+        .arg(repo().join("tests/make-test-pki.sh"))
+        .arg(&pki)
+        .status()
+        .map(|s| s.success())
+        .unwrap_or(false));
+    let (key, cert) = (pki.join("rsa.key"), pki.join("rsa.pem"));
+    let epoch = "1764547200";
+    let s = start(
+        "same-bytes",
+        &[
+            "--seal",
+            key.to_str().unwrap(),
+            "--seal-cert",
+            cert.to_str().unwrap(),
+        ],
+        &[("SOURCE_DATE_EPOCH", epoch.to_string())],
+    );
+    let doc = repo().join("samples/documents/contract.docx");
+    let (code, body) = s.post(
+        &s.own_page(&s.csrf()),
+        &doc,
+        "/api/stamp?name=contract.docx&seal=seal1&place=end",
+    );
+    assert_eq!(code, 200, "{body}");
+    let r: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let from_pane = std::fs::read(r["saved_to"].as_str().unwrap()).unwrap();
+
+    let cli = |out: &Path, epoch: &str| {
+        // The server draws a seal without a picture from its --seal value; so does --name.
+        let o = Command::new(sibling("docseal"))
+            .args(["stamp", doc.to_str().unwrap(), "-o", out.to_str().unwrap()])
+            .args([
+                "--key",
+                key.to_str().unwrap(),
+                "--cert",
+                cert.to_str().unwrap(),
+            ])
+            .args(["--name", key.to_str().unwrap(), "--at-end", "--open-pane"])
+            .env("SOURCE_DATE_EPOCH", epoch)
+            .env_remove("DOCSEAL_PIN")
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        std::fs::read(out).unwrap()
+    };
+    let from_cli = cli(&s.dir.join("from-cli.docx"), epoch);
+    assert!(
+        from_cli == from_pane,
+        "the command line and the pane sealed the same document differently ({} and {} bytes)",
+        from_cli.len(),
+        from_pane.len()
+    );
+    let later = cli(&s.dir.join("later.docx"), "1764550800");
+    assert!(later != from_pane, "the signing time is not in the seal");
+}

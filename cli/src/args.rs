@@ -96,7 +96,7 @@ pub struct StampArgs {
     #[command(flatten)]
     pub place: PlaceArgs,
     /// Purpose shown in Office's signature details.
-    #[arg(long, default_value = "Sealed with docseal")]
+    #[arg(long, default_value = docseal_keeper::DEFAULT_COMMENT)]
     pub comment: String,
     /// Make Word and Excel open the docseal task pane with the sealed document (where the add-in
     /// is installed); the pane's parts are covered by the seal's signature.
@@ -111,7 +111,7 @@ pub struct StampArgs {
     #[arg(long, value_name = "LABEL@TEXT")]
     pub reserve: Vec<String>,
     #[command(flatten)]
-    pub center: crate::reporting::CenterUseArgs,
+    pub center: crate::link::CenterUseArgs,
 }
 
 #[derive(Args, Debug)]
@@ -172,7 +172,7 @@ pub struct PlaceArgs {
     #[arg(long, group = "place")]
     pub at_end: bool,
     /// Size of the seal on the page, in millimetres.
-    #[arg(long, default_value_t = 42.0)]
+    #[arg(long, default_value_t = docseal_keeper::DEFAULT_SIZE_MM)]
     pub size_mm: f64,
     /// Move the seal from its place by X,Y millimetres (right, down).
     #[arg(long, allow_hyphen_values = true)]
@@ -218,13 +218,13 @@ pub struct BatchArgs {
     #[command(flatten)]
     pub tsa: TsaArgs,
     /// Purpose shown in Office's signature details.
-    #[arg(long, default_value = "Sealed with docseal")]
+    #[arg(long, default_value = docseal_keeper::DEFAULT_COMMENT)]
     pub comment: String,
     /// Make Word and Excel open the docseal task pane with the sealed documents.
     #[arg(long)]
     pub open_pane: bool,
     #[command(flatten)]
-    pub center: crate::reporting::CenterUseArgs,
+    pub center: crate::link::CenterUseArgs,
 }
 
 /// An RFC 3161 time-stamp on the seal (XAdES-T), for `sign`, `stamp` and `batch`.
@@ -318,10 +318,10 @@ pub struct SignArgs {
     #[command(flatten)]
     pub key: KeyArgs,
     /// Purpose shown in Office's signature details.
-    #[arg(long, default_value = "Sealed with docseal")]
+    #[arg(long, default_value = docseal_keeper::DEFAULT_COMMENT)]
     pub comment: String,
     #[command(flatten)]
-    pub center: crate::reporting::CenterUseArgs,
+    pub center: crate::link::CenterUseArgs,
 }
 
 #[derive(Args, Debug)]
@@ -377,24 +377,4 @@ pub struct VerifyArgs {
     /// and the signatures removed.
     #[arg(long)]
     pub mark: Option<PathBuf>,
-}
-
-/// The key `--key` names, with the PIN from --pin-file, DOCSEAL_PIN or a prompt.
-pub fn load_key(k: &KeyArgs) -> Result<docseal::keys::LoadedKey, docseal::Error> {
-    load_key_or(k, None)
-}
-
-/// `--key`, or else `fallback` (the token a registered seal's key is on).
-pub fn load_key_or(
-    k: &KeyArgs,
-    fallback: Option<&str>,
-) -> Result<docseal::keys::LoadedKey, docseal::Error> {
-    let pin = crate::unlock::unlock(k.pin_file.clone());
-    let key = k.key.as_deref().or(fallback).ok_or_else(|| {
-        docseal::Error::arg(
-            "--key",
-            "which key signs: a PKCS#12 or PEM file, or a pkcs11: URI (or --seal with a center that knows the seal's token)",
-        )
-    })?;
-    docseal::keys::load(key, k.cert.as_deref(), k.chain.as_deref(), &pin)
 }

@@ -12,9 +12,8 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use crate::args::{BatchArgs, VerifyArgs};
 use docseal::batch::{self, BatchOptions, Mode, Outcome, Status};
 use docseal::Error;
-use docseal::SignOptions;
-use docseal::StampOptions;
 use docseal::{Report, Verdict, VerifyOptions};
+use docseal_keeper::{Keeper, PictureSource, Setup, Stamping};
 
 fn default_jobs() -> usize {
     std::thread::available_parallelism().map_or(2, |n| n.get())
@@ -69,41 +68,41 @@ fn rate(n: usize, started: Instant) -> String {
     format!("in {secs:.1} s, {:.0} files/s", n as f64 / secs.max(1e-6))
 }
 
-pub fn run(a: BatchArgs) -> Result<u8, Error> {
+pub fn run(a: BatchArgs) -> Result<u8, docseal_keeper::Error> {
     let jobs = batch::plan(&a.input, &a.output, a.recursive)?;
     // Everything that can be checked is checked before the PIN is asked for.
-    let mode_picture = if a.sign_only {
-        None
-    } else {
-        Some(crate::stamp::picture(
-            a.image.as_deref(),
-            a.name.as_deref(),
-        )?)
-    };
     let placement = crate::stamp::placement(&a.place)?;
     let offset_mm = crate::stamp::offset(a.place.offset_mm.as_deref())?;
     if let Some(report) = &a.report {
         batch::report::check(report, Some(&a.output))?;
     }
+    let stamps = !a.sign_only;
+    let picture = match stamps {
+        true => crate::stamp::picture_source(a.image.as_deref(), a.name.as_deref())?,
+        false => PictureSource::None,
+    };
     // One PIN entry and one token login for the whole run: a wrong PIN ends it here.
-    let (setup, mut reporter) = crate::key_setup(&a.tsa, &a.center, &a.key)?;
-    let sign = setup.sign_options(&a.comment)?;
-    let stamp;
-    let mode = match &mode_picture {
-        Some(picture) => {
-            stamp = StampOptions {
-                sign: SignOptions { ..sign },
-                picture,
-                size_mm: a.place.size_mm,
-                offset_mm,
-                placement,
-                open_pane: a.open_pane.then(Default::default),
-                reserve: &[],
-                into_slot: None,
-            };
-            Mode::Stamp(&stamp)
-        }
-        None => Mode::Sign(&sign),
+    let mut keeper = Keeper::open(Setup {
+        picture,
+        stamps,
+        size_mm: Some(a.place.size_mm),
+        ..crate::stamp::setup(&a.key, &a.tsa, &a.center, &a.comment)?
+    })?;
+    for n in keeper.notices() {
+        tell!("docseal: {n}");
+    }
+    let how = Stamping {
+        open_pane: a.open_pane,
+        offset_mm,
+        ..Stamping::at(placement)
+    };
+    let (sign, stamp);
+    let mode = if stamps {
+        stamp = keeper.stamp_options(&how)?;
+        Mode::Stamp(&stamp)
+    } else {
+        sign = keeper.sign_options()?;
+        Mode::Sign(&sign)
     };
     std::fs::create_dir_all(&a.output).map_err(|e| Error::io(&a.output, e))?;
     let opts = BatchOptions {
@@ -131,19 +130,15 @@ pub fn run(a: BatchArgs) -> Result<u8, Error> {
         }
     });
     progress.finish();
-    if let Some(r) = &mut reporter {
-        let action = if mode_picture.is_some() {
-            "stamp"
-        } else {
-            "sign"
-        };
-        for o in result
-            .outcomes
-            .iter()
-            .filter(|o| o.status == Status::Sealed)
-        {
-            if let Some(out) = &o.output {
-                r.done(action, out, "ok");
+    let action = if stamps { "stamp" } else { "sign" };
+    for o in result
+        .outcomes
+        .iter()
+        .filter(|o| o.status == Status::Sealed)
+    {
+        if let Some(out) = &o.output {
+            if let Ok(sealed) = std::fs::read(out) {
+                crate::link::record(&mut keeper, action, out, &sealed);
             }
         }
     }

@@ -26,9 +26,8 @@ mod args;
 mod batch;
 mod center;
 mod center_remote;
-mod issued;
+mod link;
 mod out;
-mod reporting;
 mod slot;
 mod stamp;
 mod tokens;
@@ -40,7 +39,6 @@ use std::process::ExitCode;
 
 use args::{Cli, Command, ImageArgs, SignArgs, VerifyArgs};
 use docseal::Error;
-use docseal::SignOptions;
 use docseal::{Cert, Crl, Validator};
 use docseal::{SealStatus, Verdict, VerifyOptions};
 
@@ -52,13 +50,13 @@ pub fn run(args: Vec<OsString>) -> ExitCode {
     };
     finish(match command {
         Command::Sign(a) => sign(a),
-        Command::Verify(a) => verify::<true>(a),
-        Command::Image(a) => image(a),
+        Command::Verify(a) => verify::<true>(a).map_err(Into::into),
+        Command::Image(a) => image(a).map_err(Into::into),
         Command::Stamp(a) => stamp::run(a),
         Command::Batch(a) => batch::run(a),
-        Command::Slot(a) => slot::run(a),
-        Command::Tokens(a) => tokens::run(a),
-        Command::Center(a) => center::run(a),
+        Command::Slot(a) => slot::run(a).map_err(Into::into),
+        Command::Tokens(a) => tokens::run(a).map_err(Into::into),
+        Command::Center(a) => center::run(a).map_err(Into::into),
     })
 }
 
@@ -77,7 +75,7 @@ pub fn run_verify(args: Vec<OsString>) -> ExitCode {
         .try_get_matches_from(args.get(1..).unwrap_or_default())
         .and_then(|m| VerifyArgs::from_arg_matches(&m));
     match parsed {
-        Ok(a) => finish(verify::<false>(a)),
+        Ok(a) => finish(verify::<false>(a).map_err(Into::into)),
         Err(e) => usage_error(e),
     }
 }
@@ -88,7 +86,7 @@ fn usage_error(e: clap::Error) -> ExitCode {
     ExitCode::from(code)
 }
 
-fn finish(result: Result<u8, Error>) -> ExitCode {
+fn finish(result: Result<u8, docseal_keeper::Error>) -> ExitCode {
     match result {
         // What was asked for did not reach standard output whole.
         Ok(_) if out::failed() => ExitCode::from(2),
@@ -100,79 +98,19 @@ fn finish(result: Result<u8, Error>) -> ExitCode {
     }
 }
 
-/// The signing clock: now, or SOURCE_DATE_EPOCH for reproducible output.
-pub(crate) fn now() -> Result<time::OffsetDateTime, Error> {
-    match std::env::var("SOURCE_DATE_EPOCH") {
-        Ok(v) => v
-            .trim()
-            .parse::<i64>()
-            .ok()
-            .and_then(|s| time::OffsetDateTime::from_unix_timestamp(s).ok())
-            .ok_or_else(|| Error::arg(format!("SOURCE_DATE_EPOCH={v:?}"), "not a Unix time")),
-        Err(_) => Ok(time::OffsetDateTime::now_utc()),
-    }
-}
-
-/// What `sign` and `batch` set up before any document: the time-stamp and long-term options
-/// and the key (one PIN entry), which must be the registered seal's when a seal center checks it.
-pub(crate) struct KeySetup {
-    tsa: Option<docseal::TsaRequest>,
-    ltv: Option<docseal::LongTermData>,
-    pub key: docseal::keys::LoadedKey,
-}
-
-impl KeySetup {
-    /// The signature options for this key, signed now, with `comments`.
-    pub fn sign_options<'a>(&'a self, comments: &'a str) -> Result<SignOptions<'a>, Error> {
-        Ok(SignOptions {
-            signer: self.key.signer.as_ref(),
-            certs: &self.key.chain,
-            time: now()?,
-            comments,
-            tsa: self.tsa.as_ref(),
-            ltv: self.ltv.as_ref(),
-            seal_data: None,
-            approval: None,
-            slot: None,
-        })
-    }
-}
-
-/// The key set-up and the seal center's reporter (`--center`), the seal checked before the key.
-pub(crate) fn key_setup(
-    tsa: &args::TsaArgs,
-    center: &reporting::CenterUseArgs,
-    key: &args::KeyArgs,
-) -> Result<(KeySetup, Option<reporting::Reporter>), Error> {
-    let tsa_request = tsa.request()?;
-    let ltv = tsa.long_term()?;
-    let reporter = reporting::before(center)?;
-    let key = args::load_key(key)?;
-    if let Some(r) = &reporter {
-        r.check_key(&key.chain[0])?;
-    }
-    let setup = KeySetup {
-        tsa: tsa_request,
-        ltv,
-        key,
-    };
-    Ok((setup, reporter))
-}
-
-fn sign(a: SignArgs) -> Result<u8, Error> {
+fn sign(a: SignArgs) -> Result<u8, docseal_keeper::Error> {
     docseal::refuse_same_file(&a.input, &a.output)?;
-    let (setup, mut reporter) = key_setup(&a.tsa, &a.center, &a.key)?;
-    let key = &setup.key;
-    let opts = setup.sign_options(&a.comment)?;
-    docseal::sign_file(&a.input, &a.output, &opts)?;
-    if let Some(r) = &mut reporter {
-        r.done("sign", &a.output, "ok");
+    docseal::opc::new_file::refuse_non_file(&a.output)?;
+    let mut keeper =
+        docseal_keeper::Keeper::open(stamp::setup(&a.key, &a.tsa, &a.center, &a.comment)?)?;
+    for n in keeper.notices() {
+        tell!("docseal: {n}");
     }
-    say!(
-        "{}: signed by {}",
-        a.output.display(),
-        key.chain[0].subject()
-    );
+    let bytes = docseal::opc::source::read_document(&a.input, docseal::opc::Limits::default())?;
+    let signed = keeper.sign(bytes)?;
+    docseal::write_bytes_atomically(&a.output, &signed)?;
+    link::record(&mut keeper, "sign", &a.output, &signed);
+    say!("{}: signed by {}", a.output.display(), keeper.signer());
     Ok(0)
 }
 

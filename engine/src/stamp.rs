@@ -141,8 +141,16 @@ pub fn stamp_bytes(
     input: impl Into<crate::opc::package::Bytes>,
     opts: &StampOptions,
 ) -> Result<Vec<u8>> {
+    stamp_to_bytes(input, opts).map(|(bytes, _)| bytes)
+}
+
+/// The sealed package's bytes, and where the seal went.
+pub fn stamp_to_bytes(
+    input: impl Into<crate::opc::package::Bytes>,
+    opts: &StampOptions,
+) -> Result<(Vec<u8>, Placed)> {
     let pkg = Package::from_bytes(input, Limits::default())?;
     let mut edit = PackageEdit::new(&pkg);
-    stamp_package(&mut edit, opts)?;
-    edit.to_bytes()
+    let placed = stamp_package(&mut edit, opts)?;
+    Ok((edit.to_bytes()?, placed))
 }
