@@ -121,7 +121,7 @@ fn invalid_line_image(edit: &PackageEdit, signature: &PartName) -> Option<Vec<u8
 /// Writes a copy of `input` to `output` with every seal the report does not call bound crossed
 /// out and the signatures removed (`verify --mark`); never the input itself.
 pub fn mark_file(input: &std::path::Path, report: &Report, output: &std::path::Path) -> Result<()> {
-    crate::sign::refuse_same_file(input, output)?;
+    crate::opc::new_file::refuse_same_file(input, output)?;
     let pkg = crate::opc::Package::open(input, crate::opc::Limits::default())?;
     let mut edit = PackageEdit::new(&pkg);
     mark(&mut edit, report)?;

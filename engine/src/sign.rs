@@ -3,13 +3,13 @@
 use std::path::Path;
 
 use crate::dsig::{self, SignOptions};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::opc::package::Bytes;
 use crate::opc::{Limits, Package, PackageEdit};
 
 /// Signs `input` into `output`. The output must be a different file; it is written atomically.
 pub fn sign_file(input: &Path, output: &Path, opts: &SignOptions) -> Result<()> {
-    refuse_same_file(input, output)?;
+    crate::opc::new_file::refuse_same_file(input, output)?;
     let pkg = Package::open(input, Limits::default())?;
     let mut edit = PackageEdit::new(&pkg);
     dsig::sign(&mut edit, opts)?;
@@ -24,16 +24,3 @@ pub fn sign_bytes(input: impl Into<Bytes>, opts: &SignOptions) -> Result<Vec<u8>
     edit.to_bytes()
 }
 
-/// Never overwrite an input: a failure half-way would lose the only copy.
-pub fn refuse_same_file(input: &Path, output: &Path) -> Result<()> {
-    let same = match (std::fs::canonicalize(input), std::fs::canonicalize(output)) {
-        (Ok(a), Ok(b)) => a == b,
-        _ => false,
-    };
-    if same {
-        return Err(Error::SameFile {
-            path: output.to_path_buf(),
-        });
-    }
-    Ok(())
-}

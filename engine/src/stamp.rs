@@ -115,7 +115,7 @@ fn stamp_into_slot(edit: &mut PackageEdit, opts: &StampOptions, label: &str) -> 
 }
 
 pub fn stamp_file(input: &Path, output: &Path, opts: &StampOptions) -> Result<Placed> {
-    crate::sign::refuse_same_file(input, output)?;
+    crate::opc::new_file::refuse_same_file(input, output)?;
     let pkg = Package::open(input, Limits::default())?;
     let mut edit = PackageEdit::new(&pkg);
     let placed = stamp_package(&mut edit, opts)?;

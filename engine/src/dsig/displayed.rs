@@ -10,22 +10,7 @@ use quick_xml::events::Event;
 
 use crate::xml::{ns, Scanner};
 
-/// Content types of the Word parts whose text is shown (checked by suffix).
-pub const WORD_TEXT_TYPES: &[&str] = &[
-    "wordprocessingml.document.main+xml",
-    "wordprocessingml.template.main+xml",
-    "document.macroEnabled.main+xml",
-    "template.macroEnabledTemplate.main+xml",
-    "wordprocessingml.header+xml",
-    "wordprocessingml.footer+xml",
-    "wordprocessingml.footnotes+xml",
-    "wordprocessingml.endnotes+xml",
-    "wordprocessingml.comments+xml",
-];
-
-pub fn is_word_text(content_type: &str) -> bool {
-    WORD_TEXT_TYPES.iter().any(|t| content_type.ends_with(t))
-}
+pub use crate::place::main_part::is_word_text;
 
 /// Data store ids Word gives the property parts in `w:dataBinding/@w:storeItemID`.
 pub const STORE_CORE_PROPERTIES: &str = "{6C3C8BC8-F283-45AE-878A-BAB7291924A1}";

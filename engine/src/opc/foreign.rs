@@ -3,7 +3,6 @@
 
 use std::io::Cursor;
 
-use super::package::Package;
 use crate::error::Foreign;
 
 /// The OLE compound file signature (MS-CFB §2.2).
@@ -43,12 +42,8 @@ fn ole_kind(bytes: &[u8]) -> Foreign {
     }
 }
 
-/// An OpenDocument file starts with a stored `mimetype` entry (ODF 1.2 Part 3 §3.3).
-pub fn is_opendocument(pkg: &Package) -> bool {
-    pkg.entries().iter().any(|e| {
-        e.name.as_str() == "/mimetype"
-            && pkg
-                .read_entry(e)
-                .is_ok_and(|b| b.starts_with(b"application/vnd.oasis.opendocument"))
-    })
+/// An OpenDocument file starts with a stored `mimetype` entry (ODF 1.2 Part 3 §3.3) whose
+/// text is one of OASIS's media types: `mimetype` is that entry's content.
+pub fn is_opendocument(mimetype: &[u8]) -> bool {
+    mimetype.starts_with(b"application/vnd.oasis.opendocument")
 }

@@ -5,6 +5,7 @@ pub mod content_types;
 pub mod edit;
 pub mod foreign;
 pub mod limits;
+mod needles;
 pub mod new_file;
 pub mod package;
 pub mod part_name;
@@ -18,12 +19,8 @@ pub mod zip_check;
 
 pub use edit::PackageEdit;
 
-/// Where Office keeps the signature machinery (ECMA-376 Part 2 §13.2.2: the digital signature
-/// origin part and the signature parts it relates to).
-pub const SIGNATURE_DIR: &str = "/_xmlsignatures/";
-pub const ORIGIN_PART: &str = "/_xmlsignatures/origin.sigs";
 pub use limits::Limits;
 pub use package::{Entry, Package, RelsPart};
-pub use part_name::PartName;
+pub use part_name::{PartName, ORIGIN_PART, SIGNATURE_DIR};
 pub use rels::{Relationship, Target};
 pub use write::Changes;

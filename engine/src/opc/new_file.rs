@@ -246,6 +246,20 @@ mod unnamed {
         })
     }
 }
+/// Never overwrite an input: a failure half-way would lose the only copy.
+pub fn refuse_same_file(input: &Path, output: &Path) -> Result<()> {
+    let same = match (std::fs::canonicalize(input), std::fs::canonicalize(output)) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    };
+    if same {
+        return Err(Error::SameFile {
+            path: output.to_path_buf(),
+        });
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {

@@ -4,6 +4,11 @@
 
 use std::fmt;
 
+/// Where Office keeps the signature machinery (ECMA-376 Part 2 §13.2.2: the digital signature
+/// origin part and the signature parts it relates to).
+pub const SIGNATURE_DIR: &str = "/_xmlsignatures/";
+pub const ORIGIN_PART: &str = "/_xmlsignatures/origin.sigs";
+
 /// A validated part name: starts with '/', has no empty, "." or ".." segments, no backslash.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct PartName(String);

@@ -6,6 +6,23 @@ use crate::error::{Error, Result};
 use crate::opc::{PackageEdit, PartName};
 use crate::xml::ns;
 
+/// Content types of the Word parts whose text is shown (checked by suffix).
+pub const WORD_TEXT_TYPES: &[&str] = &[
+    "wordprocessingml.document.main+xml",
+    "wordprocessingml.template.main+xml",
+    "document.macroEnabled.main+xml",
+    "template.macroEnabledTemplate.main+xml",
+    "wordprocessingml.header+xml",
+    "wordprocessingml.footer+xml",
+    "wordprocessingml.footnotes+xml",
+    "wordprocessingml.endnotes+xml",
+    "wordprocessingml.comments+xml",
+];
+
+pub fn is_word_text(content_type: &str) -> bool {
+    WORD_TEXT_TYPES.iter().any(|t| content_type.ends_with(t))
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
     Docx,

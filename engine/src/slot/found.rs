@@ -4,11 +4,21 @@
 use quick_xml::events::Event;
 use sha2::{Digest, Sha256};
 
-use super::{may_hold_slot, NEEDLE, O, V};
 use crate::error::{Error, Result};
 use crate::opc::{PackageEdit, PartName};
-use crate::xml::ns::{R, W};
+use crate::xml::ns::{O, R, V, W};
 use crate::xml::Scanner;
+
+/// The content type of a VML drawing part (ECMA-376 Part 1 §15.2.21 / Part 4 §14).
+pub const CT_VML: &str = "application/vnd.openxmlformats-officedocument.vmlDrawing";
+
+/// The byte string without which a part holds no signature line.
+pub const NEEDLE: &[u8] = b"signatureline";
+
+/// Can a part of this content type hold a signature line? Word's text parts and VML drawings.
+pub fn may_hold_slot(content_type: &str) -> bool {
+    content_type == CT_VML || crate::place::main_part::is_word_text(content_type)
+}
 
 /// A signature line in the document.
 #[derive(Debug, Clone, PartialEq)]

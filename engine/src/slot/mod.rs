@@ -10,24 +10,15 @@ pub mod picture;
 pub mod sheet;
 pub mod word;
 
-pub use found::{find, Slot};
+pub use found::{find, may_hold_slot, Slot, CT_VML, NEEDLE};
 
 use crate::error::{Error, Result};
 use crate::opc::{PackageEdit, PartName};
 use crate::place::{main_part, Kind, Placement};
 
-/// `urn:schemas-microsoft-com:vml` (ECMA-376 Part 4 §14.1).
-pub const V: &str = "urn:schemas-microsoft-com:vml";
-/// `urn:schemas-microsoft-com:office:office` (ECMA-376 Part 4 §14.2).
-pub const O: &str = "urn:schemas-microsoft-com:office:office";
-/// `urn:schemas-microsoft-com:office:excel` (ECMA-376 Part 4 §14.3).
-pub const X: &str = "urn:schemas-microsoft-com:office:excel";
+pub use crate::xml::ns::{O, V, X};
 
-/// The content type of a VML drawing part (ECMA-376 Part 1 §15.2.21 / Part 4 §14).
-pub const CT_VML: &str = "application/vnd.openxmlformats-officedocument.vmlDrawing";
 
-/// The byte string without which a part holds no signature line.
-pub const NEEDLE: &[u8] = b"signatureline";
 
 /// "The signature provider is the default one" ([MS-OI29500] §3.7.1.15): Office draws the line
 /// itself. The East Asian stamp provider's id would need an add-in the reader may not have.
@@ -54,10 +45,6 @@ pub struct AddedSlot {
     pub in_part: PartName,
 }
 
-/// Can a part of this content type hold a signature line? Word's text parts and VML drawings.
-pub fn may_hold_slot(content_type: &str) -> bool {
-    content_type == CT_VML || crate::dsig::displayed::is_word_text(content_type)
-}
 
 /// Adds an empty slot. Refused in a signed document: the slot's markup changes parts every
 /// signature covers ("after the first person signs ... no changes to the file can be made",
@@ -134,7 +121,7 @@ pub fn add_file(
     output: &std::path::Path,
     req: &SlotRequest,
 ) -> Result<AddedSlot> {
-    crate::sign::refuse_same_file(input, output)?;
+    crate::opc::new_file::refuse_same_file(input, output)?;
     let pkg = crate::opc::Package::open(input, crate::opc::Limits::default())?;
     let mut edit = PackageEdit::new(&pkg);
     let added = add(&mut edit, req)?;

@@ -3,7 +3,8 @@
 //! and placed as seals are: centred on a cell, or below the used range.
 
 use super::word::line_shape;
-use super::{CT_VML, O, V, X};
+use super::found::CT_VML;
+use crate::xml::ns::{O, V, X};
 use crate::error::{Error, Result};
 use crate::opc::{PackageEdit, PartName};
 use crate::place::xlsx::{self, sheet_tail, AFTER_DRAWING};

@@ -5,7 +5,8 @@
 //! (ECMA-376 Part 4 §14.2.2.30); [MS-ODRAWXML] §2.2.9.2 allows a DrawingML fallback, which Word
 //! itself does not write in Transitional documents, so neither do we.
 
-use super::{DEFAULT_PROVIDER, O, V};
+use super::DEFAULT_PROVIDER;
+use crate::xml::ns::{O, V};
 use crate::error::Result;
 use crate::opc::{PackageEdit, PartName};
 use crate::place::anchor_xml::WordPosition;

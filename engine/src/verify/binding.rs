@@ -8,9 +8,10 @@ use quick_xml::events::Event;
 use sha2::{Digest, Sha256};
 
 use super::issuance::{self, Issuance, Issued};
-use super::report::{Finding, SealReport, SealStatus};
+use super::finding::Finding;
+use super::report::{SealReport, SealStatus};
 use super::signature::SignatureCheck;
-use crate::dsig::displayed::is_word_text;
+use crate::place::main_part::is_word_text;
 use crate::opc::{rels, Package, PartName};
 use crate::place::marker::{mentions_seal, SealMark};
 use crate::xml::{ns, Scanner};

@@ -6,7 +6,7 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use super::report::Finding;
+use super::finding::Finding;
 use super::signature::SignatureCheck;
 use crate::c14n::rels_transform::Selector;
 use crate::dsig::coverage::{Required, Why};

@@ -5,46 +5,13 @@
 //! seal is not suspended or revoked is the signer certificate's revocation, judged with the
 //! signature.)
 
-use serde::Serialize;
 
-use super::report::Finding;
+use super::finding::Finding;
+pub use super::report::{Issuance, Issued};
 use super::signature::SignatureCheck;
 use crate::datetime::format_time;
 use crate::seal::seseal::SealData;
 use crate::trust::Validator;
-
-/// Whether a seal's picture was issued by a seal center.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Issuance {
-    /// The signature carries seal data from a trusted center that lists the signer and shows
-    /// this picture, valid at the signature's time.
-    Issued,
-    /// No center's seal data: a picture anyone could have scanned or drawn.
-    NotIssued,
-    /// Seal data that does not hold here: another certificate, another picture, outside its
-    /// validity, an untrusted maker or a broken maker signature.
-    Mismatch,
-}
-
-impl Issuance {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Issuance::Issued => "issued",
-            Issuance::NotIssued => "not-issued",
-            Issuance::Mismatch => "mismatch",
-        }
-    }
-}
-
-/// What the seal data says, for the report.
-#[derive(Debug, Clone, Default, Serialize)]
-pub struct Issued {
-    pub issued_by: Option<String>,
-    pub seal_id: Option<String>,
-    pub valid_from: Option<String>,
-    pub valid_to: Option<String>,
-}
 
 /// Judges the seal picture `picture` (its bytes as shown) that `sig` binds. `required`: a
 /// picture no center issued is an error, not a warning.

@@ -4,6 +4,7 @@
 
 pub mod binding;
 pub mod coverage;
+mod finding;
 pub mod issuance;
 mod made_with;
 pub mod report;
@@ -16,7 +17,6 @@ use std::collections::HashMap;
 use std::path::Path;
 use time::OffsetDateTime;
 
-use crate::algorithm::DigestAlg;
 use crate::dsig::displayed;
 use crate::dsig::names::*;
 use crate::error::Result;
@@ -227,7 +227,3 @@ const DISPLAY_BITS: u32 = 0b0011;
 const SEAL_BIT: u32 = 0b0100;
 const SLOT_BIT: u32 = 0b1000;
 
-/// The digest algorithms we accept, with a warning for SHA-1.
-pub(crate) fn digest_alg(uri: &str) -> Option<DigestAlg> {
-    DigestAlg::from_uri(uri)
-}

@@ -3,6 +3,7 @@
 
 use serde::Serialize;
 
+pub use super::finding::{Finding, Severity};
 pub use super::timestamps::TimestampReport;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -25,51 +26,6 @@ impl Verdict {
             Verdict::Invalid => "invalid",
             Verdict::Unsigned => "unsigned",
             Verdict::Error => "error",
-        }
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Severity {
-    Error,
-    Warning,
-    Info,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Finding {
-    pub severity: Severity,
-    /// Stable kebab-case name a program can act on.
-    pub code: &'static str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub part: Option<String>,
-    pub message: String,
-}
-
-impl Finding {
-    pub fn error(code: &'static str, part: Option<&str>, message: impl Into<String>) -> Self {
-        Finding {
-            severity: Severity::Error,
-            code,
-            part: part.map(str::to_string),
-            message: message.into(),
-        }
-    }
-    pub fn warning(code: &'static str, part: Option<&str>, message: impl Into<String>) -> Self {
-        Finding {
-            severity: Severity::Warning,
-            code,
-            part: part.map(str::to_string),
-            message: message.into(),
-        }
-    }
-    pub fn info(code: &'static str, part: Option<&str>, message: impl Into<String>) -> Self {
-        Finding {
-            severity: Severity::Info,
-            code,
-            part: part.map(str::to_string),
-            message: message.into(),
         }
     }
 }
@@ -262,9 +218,9 @@ pub struct SealReport {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub time_source: Option<TimeSource>,
     /// Whether a seal center issued this picture (GB/T 38540 seal data).
-    pub issuance: super::issuance::Issuance,
+    pub issuance: Issuance,
     #[serde(flatten)]
-    pub issued: super::issuance::Issued,
+    pub issued: Issued,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -326,4 +282,37 @@ impl Report {
                 Severity::Info => 2,
             })
     }
+}
+
+/// Whether a seal's picture was issued by a seal center.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Issuance {
+    /// The signature carries seal data from a trusted center that lists the signer and shows
+    /// this picture, valid at the signature's time.
+    Issued,
+    /// No center's seal data: a picture anyone could have scanned or drawn.
+    NotIssued,
+    /// Seal data that does not hold here: another certificate, another picture, outside its
+    /// validity, an untrusted maker or a broken maker signature.
+    Mismatch,
+}
+
+impl Issuance {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Issuance::Issued => "issued",
+            Issuance::NotIssued => "not-issued",
+            Issuance::Mismatch => "mismatch",
+        }
+    }
+}
+
+/// What the seal data says, for the report.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Issued {
+    pub issued_by: Option<String>,
+    pub seal_id: Option<String>,
+    pub valid_from: Option<String>,
+    pub valid_to: Option<String>,
 }

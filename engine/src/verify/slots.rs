@@ -11,7 +11,8 @@
 //! such a line from its signature, and a correct partner's signature is never a broken seal.
 
 use super::issuance::{self, Issuance, Issued};
-use super::report::{Finding, LineReport, SealReport, SealStatus};
+use super::finding::Finding;
+use super::report::{LineReport, SealReport, SealStatus};
 use super::signature::SignatureCheck;
 use crate::dsig::slots::{picture_digest, ReservedSlot};
 use crate::opc::{PackageEdit, PartName};

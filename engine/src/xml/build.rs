@@ -4,7 +4,8 @@
 //! element that first needs it.
 
 use super::scope::Scope;
-use super::{escape_attr, escape_text, ns};
+use super::escape::{escape_attr, escape_text};
+use super::ns;
 
 #[derive(Debug, Clone)]
 pub struct El {

@@ -25,6 +25,13 @@ pub const XML: &str = "http://www.w3.org/XML/1998/namespace";
 pub const CUSTOM_XML_PROPS: &str =
     "http://schemas.openxmlformats.org/officeDocument/2006/customXml";
 
+/// VML, where signature lines live: `urn:schemas-microsoft-com:vml` (ECMA-376 Part 4 §14.1).
+pub const V: &str = "urn:schemas-microsoft-com:vml";
+/// `urn:schemas-microsoft-com:office:office` (ECMA-376 Part 4 §14.2).
+pub const O: &str = "urn:schemas-microsoft-com:office:office";
+/// `urn:schemas-microsoft-com:office:excel` (ECMA-376 Part 4 §14.3).
+pub const X: &str = "urn:schemas-microsoft-com:office:excel";
+
 /// Strict Open XML (ISO/IEC 29500-1 Strict) moves every namespace under purl.oclc.org.
 pub const STRICT_PREFIX: &str = "http://purl.oclc.org/ooxml/";
 
@@ -39,9 +46,9 @@ pub fn usual_prefix(ns: &str) -> &'static str {
         XDR => "xdr",
         R => "r",
         CUSTOM_XML_PROPS => "ds",
-        crate::slot::V => "v",
-        crate::slot::O => "o",
-        crate::slot::X => "x",
+        V => "v",
+        O => "o",
+        X => "x",
         _ => "ns",
     }
 }

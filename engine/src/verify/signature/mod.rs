@@ -4,7 +4,8 @@
 
 use time::OffsetDateTime;
 
-use super::report::{Finding, RevocationReport, SignatureReport, TimeSource};
+use super::finding::{Finding, Severity};
+use super::report::{RevocationReport, SignatureReport, TimeSource};
 use super::timestamps::{self, TimestampCheck, TimestampKind};
 use crate::algorithm::{DigestAlg, SignatureAlg};
 use crate::c14n::rels_transform::{self, Selector};
@@ -246,7 +247,7 @@ impl SignatureCheck {
         !self
             .findings
             .iter()
-            .any(|f| f.severity == super::Severity::Error)
+            .any(|f| f.severity == Severity::Error)
     }
 
     pub fn report(&self) -> SignatureReport {
@@ -482,7 +483,7 @@ pub fn check_xml(pkg: &Package, part: &PartName) -> SignatureCheck {
                 }
             }
         }
-        let Some(dalg) = super::digest_alg(&r.digest_method) else {
+        let Some(dalg) = DigestAlg::from_uri(&r.digest_method) else {
             check.error(
                 "unknown-algorithm",
                 format!("unknown digest algorithm {}", r.digest_method),
@@ -751,7 +752,7 @@ fn manifest_reference(pkg: &Package, check: &mut SignatureCheck, r: &Reference) 
         ));
         return;
     }
-    let Some(alg) = super::digest_alg(&r.digest_method) else {
+    let Some(alg) = DigestAlg::from_uri(&r.digest_method) else {
         check.error(
             "unknown-algorithm",
             format!("unknown digest algorithm {}", r.digest_method),

@@ -8,7 +8,8 @@ use std::borrow::Cow;
 
 use time::OffsetDateTime;
 
-use super::super::report::{Finding, RevocationReport, RevocationStatus, TimeSource};
+use super::super::finding::Finding;
+use super::super::report::{RevocationReport, RevocationStatus, TimeSource};
 use super::super::timestamps::{self, TimestampKind};
 use super::SignatureCheck;
 use crate::datetime::format_time;
