@@ -92,6 +92,7 @@ def modules(crate_dir):
 
 def expand_use(body):
     """`a::{b, c::{d, e}}` -> [a::b, a::c::d, a::c::e] (without `as` renames)."""
+    body = re.sub(r"\s+as\s+[A-Za-z_0-9]+", "", body)
     body = re.sub(r"\s+", "", body)
     depth, start = 0, None
     for i, c in enumerate(body):
@@ -120,7 +121,7 @@ def expand_use(body):
                     if p:
                         out += expand_use(prefix + p + rest)
                 return out
-    return [re.sub(r"as[A-Za-z_0-9]+$", "", body.split("as", 1)[0]) if "as" in body and re.search(r"::[A-Za-z_0-9]+as[A-Za-z_0-9]+$", body) else body]
+    return [body]
 
 
 class Crate:

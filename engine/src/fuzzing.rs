@@ -10,7 +10,7 @@ use std::path::Path;
 use crate::opc::{Limits, Package, PackageEdit};
 use crate::place::{Occurrence, Placement};
 use crate::seal::SealPicture;
-use crate::signer::file::LoadedKey;
+use crate::signer::LoadedKey;
 
 /// The package reader: the archive checks, part names, content types, relationships, and finding
 /// the main part.

@@ -16,9 +16,9 @@ pub use datetime::format_time;
 pub use dsig::{LongTermData, SignOptions};
 pub use error::{Error, ErrorClass, Result};
 pub use mark::mark_file;
+pub use opc::new_file::refuse_same_file;
 pub use opc::write::{write_atomically, write_bytes_atomically};
 pub use place::{Occurrence, Placed, Placement};
-pub use opc::new_file::refuse_same_file;
 pub use sign::{sign_bytes, sign_file};
 pub use stamp::{stamp_bytes, stamp_bytes_to_file, stamp_file, stamp_to_bytes, StampOptions};
 pub use timestamp::{TimeStamper, TsaRequest};
@@ -31,12 +31,12 @@ pub use verify::{
 
 /// Keys: files (PKCS#12, PEM) and tokens (PKCS#11), and seals made on a token.
 pub mod keys {
-    pub use crate::signer::file::LoadedKey;
     pub use crate::signer::keygen::{generate, KeyType, TokenKeyPair};
     pub use crate::signer::load;
     pub use crate::signer::pkcs11::{context, module_path, tokens, TokenRef};
     pub use crate::signer::unlock::{Ask, Unlock};
     pub use crate::signer::uri::Pkcs11Uri;
+    pub use crate::signer::LoadedKey;
     pub use crate::signer::Signer;
 }
 

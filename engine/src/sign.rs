@@ -23,4 +23,3 @@ pub fn sign_bytes(input: impl Into<Bytes>, opts: &SignOptions) -> Result<Vec<u8>
     dsig::sign(&mut edit, opts)?;
     edit.to_bytes()
 }
-

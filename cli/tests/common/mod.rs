@@ -371,7 +371,7 @@ pub fn stamp_with(input: &Path, out: &Path, seal: &Path, place: &[&str]) -> Outp
 }
 
 /// The committed test-only key and certificate (`engine/tests/data`).
-pub fn golden_key() -> docseal::signer::file::LoadedKey {
+pub fn golden_key() -> docseal::keys::LoadedKey {
     let data = repo().join("engine/tests/data");
     docseal::signer::file::load(
         &data.join("golden-key.pem"),

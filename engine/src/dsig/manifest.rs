@@ -14,9 +14,10 @@ use rayon::prelude::*;
 
 use super::coverage;
 use super::displayed::{self, is_word_text, Displays};
+pub use super::facet::Digested;
+use super::facet::{FacetInput, SignedObject};
 use super::names::*;
 use super::xml_out::{escape_attr, Xml};
-use super::{FacetInput, SignedObject};
 use crate::algorithm::DigestAlg;
 use crate::c14n::rels_transform::{self, Selector};
 use crate::error::{Error, Result};
@@ -30,15 +31,6 @@ pub struct PartReference {
     pub relationship_selector: Option<Selector>,
     /// A relationships part signed whole: canonicalised (C14N 1.0), not filtered.
     pub canonical_whole: bool,
-}
-
-/// Digests of every part a Manifest may reference, taken in one streaming pass each (in
-/// parallel); Word's text parts are watched for what would make them display unsigned data, so
-/// that the coverage rule reads again only a part where such markup may be.
-pub struct Digested {
-    digests: HashMap<String, Vec<u8>>,
-    may_display: HashMap<String, bool>,
-    may_hold_slot: HashMap<String, bool>,
 }
 
 impl Digested {

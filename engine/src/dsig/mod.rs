@@ -8,6 +8,7 @@
 pub use crate::algorithm;
 pub mod coverage;
 pub mod displayed;
+mod facet;
 pub mod machinery;
 pub mod manifest;
 pub mod names;
@@ -22,44 +23,15 @@ pub mod xml_out;
 use base64::Engine;
 use time::OffsetDateTime;
 
-use crate::algorithm::{DigestAlg, SignatureAlg};
+use crate::algorithm::SignatureAlg;
 use crate::c14n::{self, Method, XmlDoc};
 use crate::error::{Error, Result};
 use crate::opc::{PackageEdit, PartName};
 use crate::signer::Signer;
 use crate::trust::Cert;
+pub use facet::{Facet, FacetInput, SignedObject};
 use names::*;
 use xml_out::Xml;
-
-/// What a facet sees.
-pub struct FacetInput<'a> {
-    pub edit: &'a PackageEdit<'a>,
-    pub digest: DigestAlg,
-    pub time: OffsetDateTime,
-    pub certs: &'a [Cert],
-    pub comments: &'a str,
-    pub seal_data: Option<&'a [u8]>,
-    pub approval: Option<&'a seal_data::Approval>,
-    /// The slot this signature fills, with its line images.
-    pub slot: Option<&'a slots::SlotFill>,
-    /// Every part the manifest may reference, digested once.
-    pub digested: &'a manifest::Digested,
-    /// The Ids of this signature's elements.
-    pub ids: &'a Ids,
-}
-
-/// A signed `ds:Object` (or the object holding the signed element) and how SignedInfo refers to it.
-pub struct SignedObject {
-    /// The `Id` the SignedInfo reference points at.
-    pub id: String,
-    pub reference_type: &'static str,
-    /// Whether the reference lists an explicit C14N transform (Office does for SignedProperties).
-    pub c14n_transform: bool,
-    pub xml: String,
-}
-
-/// A facet gives its object, or none when the signature has nothing for it.
-pub type Facet = fn(&FacetInput) -> Result<Option<SignedObject>>;
 
 /// The signed facets, in the order their objects and references appear.
 pub const FACETS: &[(&str, Facet)] = &[

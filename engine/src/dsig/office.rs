@@ -1,9 +1,9 @@
 //! `#idOfficeObject`: Office's `SignatureInfoV1` ([MS-OFFCRYPTO] §2.5.2.x, the digsig schema).
 //! Office shows these fields in its signature details; the order is the schema's.
 
+use super::facet::{FacetInput, SignedObject};
 use super::names::*;
 use super::xml_out::Xml;
-use super::{FacetInput, SignedObject};
 use crate::algorithm::DigestAlg;
 use crate::error::Result;
 use base64::Engine;

@@ -5,20 +5,11 @@
 
 use base64::Engine;
 
+pub use super::facet::Approval;
+use super::facet::{FacetInput, SignedObject};
 use super::names::*;
 use super::xml_out::Xml;
-use super::{FacetInput, SignedObject};
 use crate::error::Result;
-
-/// The approval a stamp consumed (a seal whose policy asks for one): who approved the request
-/// and when, signed with the seal so a verifier can say "approved by A at T".
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct Approval {
-    pub request: String,
-    pub approved_by: String,
-    /// RFC 3339.
-    pub approved_at: String,
-}
 
 pub fn seal_data_object(input: &FacetInput) -> Result<Option<SignedObject>> {
     if input.seal_data.is_none() && input.approval.is_none() {

@@ -11,25 +11,15 @@
 use base64::Engine;
 use sha2::{Digest, Sha256};
 
+pub use super::facet::SlotFill;
+use super::facet::{FacetInput, SignedObject};
 use super::names::*;
 use super::xml_out::Xml;
-use super::{FacetInput, SignedObject};
 use crate::error::Result;
 
 pub const SLOTS_ID: &str = "idSealSlots";
 pub const VALID_IMAGE_ID: &str = "idValidSigLnImg";
 pub const INVALID_IMAGE_ID: &str = "idInvalidSigLnImg";
-
-/// The slot a signature fills: the line's id, the seal picture and the two line images (PNG).
-#[derive(Debug, Clone)]
-pub struct SlotFill {
-    pub setup_id: String,
-    /// The seal picture as given (`SignatureImage`): what seal data is compared with.
-    pub seal: Vec<u8>,
-    /// The seal fitted to the slot's shape.
-    pub valid: Vec<u8>,
-    pub invalid: Vec<u8>,
-}
 
 /// A slot as a signature recorded it.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -5,9 +5,9 @@
 use base64::Engine;
 use der::Encode;
 
+use super::facet::{FacetInput, SignedObject};
 use super::names::*;
 use super::xml_out::Xml;
-use super::{FacetInput, SignedObject};
 use crate::algorithm::DigestAlg;
 use crate::error::{Error, Result};
 use crate::trust::Cert;

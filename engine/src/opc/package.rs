@@ -155,7 +155,13 @@ impl Package {
                 });
             }
             let size = f.size();
-            check_sizes(&name, size, f.compressed_size(), &limits, &mut declared_total)?;
+            check_sizes(
+                &name,
+                size,
+                f.compressed_size(),
+                &limits,
+                &mut declared_total,
+            )?;
             let method = deflate_or_stored(&name, f.compression())?;
             let data_start = f.data_start();
             let compressed_size = f.compressed_size();
@@ -500,7 +506,6 @@ pub struct RelsPart {
     pub source: Option<PartName>,
     pub rels: Vec<Relationship>,
 }
-
 
 /// One entry's sizes against the limits: its own, its compression ratio (a ZIP bomb's mark),
 /// and the running total of what the entries say they inflate to.

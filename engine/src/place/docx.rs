@@ -7,10 +7,10 @@
 use quick_xml::events::Event;
 
 use super::anchor_xml::{self, WordPosition};
+use super::measure;
+use super::picture_part::{add_picture, max_object_id, EMU_PER_MM, REL_IMAGE};
+use super::request::{Occurrence, PlaceRequest, Placed, Placement};
 use super::text_map::{self, Paragraph, Segment};
-use super::{
-    add_picture, measure, Occurrence, PlaceRequest, Placed, Placement, EMU_PER_MM, REL_IMAGE,
-};
 use crate::error::{Error, Result};
 use crate::opc::{PackageEdit, PartName};
 use crate::xml::ns::W;
@@ -117,15 +117,15 @@ pub fn place(edit: &mut PackageEdit, main: &PartName, req: &PlaceRequest) -> Res
     Ok(Placed {
         image_part,
         in_part: part,
-        kind: super::Kind::Docx,
+        kind: super::main_part::Kind::Docx,
     })
 }
 
 /// The next free drawing object id across the document's parts (the main part's text given).
 fn next_drawing_id(edit: &PackageEdit, parts: &[PartName], main_xml: &str) -> Result<u32> {
-    let mut max = super::max_object_id(main_xml.as_bytes());
+    let mut max = max_object_id(main_xml.as_bytes());
     for p in &parts[1..] {
-        max = max.max(super::max_object_id(&edit.read(p)?));
+        max = max.max(max_object_id(&edit.read(p)?));
     }
     Ok(max + 1)
 }

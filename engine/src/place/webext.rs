@@ -4,7 +4,7 @@
 //! names the add-in and whose property `Office.AutoShowTaskpaneWithDocument` is true. They are
 //! added before signing, so the seal's signature covers them and nobody can swap the add-in.
 
-use super::Kind;
+use super::main_part::Kind;
 use crate::error::{Error, Result};
 use crate::opc::{PackageEdit, PartName};
 use crate::xml::escape_attr;

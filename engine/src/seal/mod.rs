@@ -2,6 +2,7 @@
 //! transparent one, and checking that a picture is fit to be stamped (PNG with transparency).
 
 pub mod clean;
+pub mod cross_out;
 pub mod draw;
 pub mod picture;
 pub mod seseal;

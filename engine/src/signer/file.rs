@@ -6,8 +6,8 @@ use rsa::pkcs1::DecodeRsaPrivateKey;
 use rsa::RsaPrivateKey;
 use std::path::Path;
 
+use super::key::{add_chain, LoadedKey, Signer};
 use super::unlock::Unlock;
-use super::Signer;
 use crate::algorithm::SignatureAlg;
 use crate::error::{Error, Result};
 use crate::trust::Cert;
@@ -110,12 +110,6 @@ impl FileKey {
     }
 }
 
-/// A loaded key with its certificate chain (leaf first).
-pub struct LoadedKey {
-    pub signer: Box<dyn Signer>,
-    pub chain: Vec<Cert>,
-}
-
 /// Loads `--key` (PKCS#12, or PEM with `--cert`), adds `--chain`, and checks that the leaf
 /// certificate belongs to the key.
 pub fn load(
@@ -136,7 +130,7 @@ pub fn load(
         certs.retain(|x| !loaded.contains(x));
         certs.splice(0..0, loaded);
     }
-    super::add_chain(&mut certs, chain)?;
+    add_chain(&mut certs, chain)?;
     let public = file_key.public_key_der()?;
     // The leaf is the certificate of this key, wherever the file put it.
     let leaf_at = certs

@@ -8,10 +8,10 @@ use cryptoki::object::{Attribute, AttributeType, CertificateType, ObjectClass};
 use der::{Decode, Encode};
 use std::sync::Mutex;
 
+use super::key::Signer;
 use super::pkcs11::{login, p11, Mech, TokenKey};
 use super::unlock::Unlock;
 use super::uri::Pkcs11Uri;
-use super::Signer;
 use crate::algorithm::SignatureAlg;
 use crate::error::{Error, Result};
 

@@ -17,10 +17,9 @@ use cryptoki::slot::Slot;
 use cryptoki::types::AuthPin;
 use sha2::{Digest, Sha256};
 
-use super::file::LoadedKey;
+use super::key::{add_chain, LoadedKey, Signer};
 use super::unlock::Unlock;
 use super::uri::Pkcs11Uri;
-use super::Signer;
 use crate::algorithm::SignatureAlg;
 use crate::error::{Error, Result, TriesLeft};
 use crate::trust::Cert;
@@ -278,7 +277,7 @@ pub fn open(
             vec![Cert::from_der(der)?]
         }
     };
-    super::add_chain(&mut certs, chain)?;
+    add_chain(&mut certs, chain)?;
     let leaf = &certs[0];
     let now = time::OffsetDateTime::now_utc();
     if now > leaf.not_after() {

@@ -7,6 +7,7 @@
 
 pub mod found;
 pub mod picture;
+mod request;
 pub mod sheet;
 pub mod word;
 
@@ -14,28 +15,11 @@ pub use found::{find, may_hold_slot, Slot, CT_VML, NEEDLE};
 
 use crate::error::{Error, Result};
 use crate::opc::{PackageEdit, PartName};
-use crate::place::{main_part, Kind, Placement};
+use crate::place::{main_part, Kind};
 
 pub use crate::xml::ns::{O, V, X};
-
-
-
-/// "The signature provider is the default one" ([MS-OI29500] §3.7.1.15): Office draws the line
-/// itself. The East Asian stamp provider's id would need an add-in the reader may not have.
-pub const DEFAULT_PROVIDER: &str = "{00000000-0000-0000-0000-000000000000}";
-
-/// A slot to add.
-#[derive(Debug, Clone)]
-pub struct SlotRequest {
-    /// The party the slot is for ("Party B"): how `stamp --into-slot` names it.
-    pub label: String,
-    /// Who is expected to seal there ("Northwind Ltd."), shown under the label.
-    pub signer_hint: Option<String>,
-    pub placement: Placement,
-    /// The width and height of the slot (a seal is round: square by default).
-    pub size_mm: (f64, f64),
-    pub offset_mm: (f64, f64),
-}
+pub(crate) use request::checked_label;
+pub use request::{new_line_id, SlotRequest, DEFAULT_PROVIDER};
 
 /// A slot added: its line id and where it went.
 #[derive(Debug, Clone)]
@@ -44,7 +28,6 @@ pub struct AddedSlot {
     pub label: String,
     pub in_part: PartName,
 }
-
 
 /// Adds an empty slot. Refused in a signed document: the slot's markup changes parts every
 /// signature covers ("after the first person signs ... no changes to the file can be made",
@@ -79,40 +62,6 @@ pub fn add(edit: &mut PackageEdit, req: &SlotRequest) -> Result<AddedSlot> {
         label: req.label,
         in_part,
     })
-}
-
-/// A slot's label, trimmed: 1 to 100 characters (Office's `SignatureText` limit). `arg` names
-/// where it came from, for the refusal.
-pub(crate) fn checked_label<'a>(label: &'a str, arg: &str) -> Result<&'a str> {
-    let trimmed = label.trim();
-    if trimmed.is_empty() || trimmed.chars().count() > 100 {
-        return Err(Error::arg(
-            format!("{arg} {label:?}"),
-            "expected a name of 1 to 100 characters",
-        ));
-    }
-    Ok(trimmed)
-}
-
-/// A fresh line id: a random (version 4) GUID in braces and upper case, as Word writes
-/// `o:signatureline/@id` (ST_Guid) — LibreOffice compares `SetupID` with it as a plain string.
-pub fn new_line_id() -> Result<String> {
-    let mut b = [0u8; 16];
-    getrandom::getrandom(&mut b).map_err(|e| Error::Io {
-        path: "(random source)".into(),
-        source: std::io::Error::other(e.to_string()),
-    })?;
-    b[6] = (b[6] & 0x0f) | 0x40;
-    b[8] = (b[8] & 0x3f) | 0x80;
-    let h: String = b.iter().map(|x| format!("{x:02X}")).collect();
-    Ok(format!(
-        "{{{}-{}-{}-{}-{}}}",
-        &h[0..8],
-        &h[8..12],
-        &h[12..16],
-        &h[16..20],
-        &h[20..32]
-    ))
 }
 
 /// Adds a slot to `input`, written to `output` atomically (never the input itself).

@@ -81,6 +81,6 @@ pub fn fill_images(seal_png: &[u8], size_pt: Option<(f64, f64)>) -> Result<(Vec<
         }
         _ => seal_png.to_vec(),
     };
-    let invalid = crate::mark::cross_out(&valid)?;
+    let invalid = crate::seal::cross_out::cross_out(&valid)?;
     Ok((valid, invalid))
 }

@@ -2,13 +2,14 @@
 //! where Excel keeps them, anchored to cells by `x:Anchor` (ECMA-376 Part 4 §14.3.2.1 ClientData)
 //! and placed as seals are: centred on a cell, or below the used range.
 
-use super::word::line_shape;
 use super::found::CT_VML;
-use crate::xml::ns::{O, V, X};
+use super::request::SlotRequest;
+use super::word::line_shape;
 use crate::error::{Error, Result};
 use crate::opc::{PackageEdit, PartName};
 use crate::place::xlsx::{self, sheet_tail, AFTER_DRAWING};
 use crate::place::{add_picture, EMU_PER_MM, REL_IMAGE};
+use crate::xml::ns::{O, V, X};
 use crate::xml::ns::{R, SML};
 use crate::xml::{edit, El, Scope};
 
@@ -20,7 +21,7 @@ const EMU_PER_PT: f64 = 12_700.0;
 pub fn add(
     edit: &mut PackageEdit,
     workbook: &PartName,
-    req: &super::SlotRequest,
+    req: &SlotRequest,
     id: &str,
     png: &[u8],
 ) -> Result<PartName> {

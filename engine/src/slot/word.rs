@@ -5,12 +5,13 @@
 //! (ECMA-376 Part 4 §14.2.2.30); [MS-ODRAWXML] §2.2.9.2 allows a DrawingML fallback, which Word
 //! itself does not write in Transitional documents, so neither do we.
 
-use super::DEFAULT_PROVIDER;
-use crate::xml::ns::{O, V};
+use super::picture;
+use super::request::{checked_label, new_line_id, SlotRequest, DEFAULT_PROVIDER};
 use crate::error::Result;
 use crate::opc::{PackageEdit, PartName};
 use crate::place::anchor_xml::WordPosition;
 use crate::place::{add_picture, docx, EMU_PER_MM, REL_IMAGE};
+use crate::xml::ns::{O, V};
 use crate::xml::ns::{R, W};
 use crate::xml::El;
 
@@ -20,7 +21,7 @@ const EMU_PER_PT: f64 = 12_700.0;
 pub fn add(
     edit: &mut PackageEdit,
     main: &PartName,
-    req: &super::SlotRequest,
+    req: &SlotRequest,
     id: &str,
     png: &[u8],
 ) -> Result<PartName> {
@@ -75,7 +76,7 @@ pub(super) fn line_shape(
     style: &str,
     imagedata: El,
     line_id: &str,
-    req: &super::SlotRequest,
+    req: &SlotRequest,
 ) -> El {
     let mut line = El::new(O, "signatureline")
         .ns_attr(V, "ext", "edit")
@@ -112,15 +113,15 @@ pub(super) fn line_shape(
 /// seal slot here" inserts it into the open document.
 pub fn flat_opc(label: &str, hint: Option<&str>, (w_mm, h_mm): (f64, f64)) -> Result<String> {
     use base64::Engine;
-    let req = super::SlotRequest {
-        label: super::checked_label(label, "label")?.to_string(),
+    let req = SlotRequest {
+        label: checked_label(label, "label")?.to_string(),
         signer_hint: hint.map(str::to_string),
         placement: crate::place::Placement::End,
         size_mm: (w_mm, h_mm),
         offset_mm: (0.0, 0.0),
     };
-    let png = super::picture::placeholder(&req.label, hint, (w_mm, h_mm))?;
-    let id = super::new_line_id()?;
+    let png = picture::placeholder(&req.label, hint, (w_mm, h_mm))?;
+    let id = new_line_id()?;
     let (w, h) = (w_mm * PT_PER_MM, h_mm * PT_PER_MM);
     let style = format!(
         "position:absolute;margin-left:{:.2}pt;margin-top:{:.2}pt;width:{w:.2}pt;height:{h:.2}pt;z-index:251659265;mso-position-horizontal-relative:char;mso-position-vertical-relative:line",

@@ -7,12 +7,12 @@
 use quick_xml::events::Event;
 use sha2::{Digest, Sha256};
 
-use super::issuance::{self, Issuance, Issued};
 use super::finding::Finding;
+use super::issuance::{self, Issuance, Issued};
 use super::report::{SealReport, SealStatus};
 use super::signature::SignatureCheck;
-use crate::place::main_part::is_word_text;
 use crate::opc::{rels, Package, PartName};
+use crate::place::main_part::is_word_text;
 use crate::place::marker::{mentions_seal, SealMark};
 use crate::xml::{ns, Scanner};
 
@@ -100,7 +100,7 @@ pub fn check(
     pkg: &Package,
     checks: &[SignatureCheck],
     no_seal: &dyn Fn(&PartName) -> bool,
-    opts: &super::VerifyOptions,
+    opts: &super::options::VerifyOptions,
     findings: &mut Vec<Finding>,
 ) -> Vec<SealReport> {
     let mut reports = Vec::new();

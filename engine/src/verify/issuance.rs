@@ -5,7 +5,6 @@
 //! seal is not suspended or revoked is the signer certificate's revocation, judged with the
 //! signature.)
 
-
 use super::finding::Finding;
 pub use super::report::{Issuance, Issued};
 use super::signature::SignatureCheck;

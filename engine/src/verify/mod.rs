@@ -7,6 +7,7 @@ pub mod coverage;
 mod finding;
 pub mod issuance;
 mod made_with;
+mod options;
 pub mod report;
 pub mod signature;
 pub mod slots;
@@ -15,30 +16,17 @@ pub mod timestamps;
 use rayon::prelude::*;
 use std::collections::HashMap;
 use std::path::Path;
-use time::OffsetDateTime;
 
 use crate::dsig::displayed;
 use crate::dsig::names::*;
 use crate::error::Result;
-use crate::opc::{Limits, Package, PackageEdit, PartName};
-use crate::trust::Validator;
+use crate::opc::{Package, PackageEdit, PartName};
+pub use options::VerifyOptions;
 pub use report::{
     Finding, LineReport, MadeWith, Report, RevocationReport, RevocationStatus, SealReport,
     SealStatus, Severity, SignatureReport, TimeSource, Verdict,
 };
 use signature::{PartTask, SignatureCheck};
-
-/// What the verifier trusts, and when it judges.
-#[derive(Debug, Clone, Default)]
-pub struct VerifyOptions {
-    pub trust: Validator,
-    /// Judge certificate validity at this time instead of each signature's signing time.
-    pub at: Option<OffsetDateTime>,
-    pub limits: Limits,
-    /// A seal picture that no seal center issued (no GB/T 38540 seal data) is an error, not a
-    /// warning (`--require-issued-seals`; the server when a center is configured).
-    pub require_issued_seals: bool,
-}
 
 /// Verifies a file; unreadable input gives a report with verdict `error`.
 pub fn verify_file(path: &Path, opts: &VerifyOptions) -> Report {
@@ -226,4 +214,3 @@ const WATCH: &[&[u8]] = &[
 const DISPLAY_BITS: u32 = 0b0011;
 const SEAL_BIT: u32 = 0b0100;
 const SLOT_BIT: u32 = 0b1000;
-

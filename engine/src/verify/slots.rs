@@ -10,8 +10,8 @@
 //! that signature holds, which pictures it carries), as information and warnings: Office draws
 //! such a line from its signature, and a correct partner's signature is never a broken seal.
 
-use super::issuance::{self, Issuance, Issued};
 use super::finding::Finding;
+use super::issuance::{self, Issuance, Issued};
 use super::report::{LineReport, SealReport, SealStatus};
 use super::signature::SignatureCheck;
 use crate::dsig::slots::{picture_digest, ReservedSlot};
@@ -22,7 +22,7 @@ pub fn check(
     view: &PackageEdit,
     checks: &[SignatureCheck],
     may_hold: &dyn Fn(&PartName) -> bool,
-    opts: &super::VerifyOptions,
+    opts: &super::options::VerifyOptions,
     findings: &mut Vec<Finding>,
 ) -> (Vec<SealReport>, Vec<LineReport>) {
     let lines = match slot::find(view, may_hold) {

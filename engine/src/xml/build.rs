@@ -3,9 +3,9 @@
 //! its usual prefix (or a fresh one, when that prefix means something else there) declared on the
 //! element that first needs it.
 
-use super::scope::Scope;
 use super::escape::{escape_attr, escape_text};
 use super::ns;
+use super::scope::Scope;
 
 #[derive(Debug, Clone)]
 pub struct El {

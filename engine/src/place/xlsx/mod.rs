@@ -10,7 +10,8 @@ pub mod workbook;
 use quick_xml::events::Event;
 
 use super::anchor_xml::{self, CellAnchor};
-use super::{add_picture, max_object_id, PlaceRequest, Placed, Placement, EMU_PER_MM, REL_IMAGE};
+use super::picture_part::{add_picture, max_object_id, EMU_PER_MM, REL_IMAGE};
+use super::request::{PlaceRequest, Placed, Placement};
 use crate::error::{Error, Result};
 use crate::opc::{PackageEdit, PartName};
 use crate::xml::ns::{R, SML, XDR};
@@ -189,7 +190,7 @@ pub fn place(edit: &mut PackageEdit, workbook: &PartName, req: &PlaceRequest) ->
     Ok(Placed {
         image_part,
         in_part: drawing,
-        kind: super::Kind::Xlsx,
+        kind: super::main_part::Kind::Xlsx,
     })
 }
 

@@ -244,10 +244,7 @@ impl SignatureCheck {
 
     /// Intact: no error finding so far.
     pub fn intact(&self) -> bool {
-        !self
-            .findings
-            .iter()
-            .any(|f| f.severity == Severity::Error)
+        !self.findings.iter().any(|f| f.severity == Severity::Error)
     }
 
     pub fn report(&self) -> SignatureReport {
