@@ -7,14 +7,9 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
 use crate::app::AppState;
+use crate::error::error_response;
 
 pub const OPENAPI: &str = include_str!("openapi.json");
-
-pub fn error(status: u16, code: &str, message: &str) -> HttpResponse {
-    let status = actix_web::http::StatusCode::from_u16(status)
-        .unwrap_or(actix_web::http::StatusCode::BAD_REQUEST);
-    HttpResponse::build(status).json(serde_json::json!({ "error": code, "message": message }))
-}
 
 pub async fn openapi() -> HttpResponse {
     HttpResponse::Ok()
@@ -72,7 +67,7 @@ pub async fn verify(
     .await
     {
         Ok(report) => HttpResponse::Ok().json(report),
-        Err(e) => error(500, "internal", &e.to_string()),
+        Err(e) => error_response(500, "internal", &e.to_string()),
     }
 }
 
@@ -143,10 +138,10 @@ pub async fn request_approval(
         .find(|s| s.id == q.seal)
         .and_then(|s| s.center_id.clone())
     else {
-        return error(404, "unknown-seal", "no seal of the seal center by this id");
+        return error_response(404, "unknown-seal", "no seal of the seal center by this id");
     };
     if state.center.is_none() {
-        return error(
+        return error_response(
             409,
             "no-center",
             "docseal-server runs without a seal center",
@@ -174,8 +169,8 @@ pub async fn request_approval(
     .await;
     match answer {
         Ok(Ok(a)) => HttpResponse::Ok().json(a),
-        Ok(Err(e)) => error(502, e.code(), &e.to_string()),
-        Err(e) => error(500, "internal", &e.to_string()),
+        Ok(Err(e)) => error_response(502, e.code(), &e.to_string()),
+        Err(e) => error_response(500, "internal", &e.to_string()),
     }
 }
 
@@ -187,7 +182,7 @@ fn placement(
     value: Option<String>,
     occurrence: Option<&str>,
 ) -> Result<docseal::Placement, Box<HttpResponse>> {
-    let bad = |why: &str| Box::new(error(400, "bad-placement", why));
+    let bad = |why: &str| Box::new(error_response(400, "bad-placement", why));
     match (place, value) {
         ("text", Some(v)) => Ok(docseal::Placement::Text {
             needle: v,
@@ -249,10 +244,10 @@ pub async fn stamp(
         return *r;
     }
     let Some(seal) = state.seals.iter().find(|s| s.id == q.seal).cloned() else {
-        return error(404, "unknown-seal", "no such seal");
+        return error_response(404, "unknown-seal", "no such seal");
     };
     if let Err(wait) = state.pin_gate(&seal.id) {
-        return error(
+        return error_response(
             429,
             "pin-backoff",
             &format!("three wrong PINs in a row: wait {wait} s before trying this seal again"),
@@ -328,9 +323,9 @@ pub async fn stamp(
                 Some(docseal::Error::WrongPin { .. } | docseal::Error::WrongPassword { .. })
             );
             state.pin_result(&seal_id, wrong_pin);
-            error(crate::error::keeper_status(&e), e.code(), &e.to_string())
+            error_response(crate::error::keeper_status(&e), e.code(), &e.to_string())
         }
-        Err(e) => error(500, "internal", &e.to_string()),
+        Err(e) => error_response(500, "internal", &e.to_string()),
     }
 }
 
@@ -400,8 +395,8 @@ pub async fn slot_ooxml(q: web::Query<SlotQuery>) -> HttpResponse {
         Ok(Ok(xml)) => HttpResponse::Ok()
             .content_type("application/xml; charset=utf-8")
             .body(xml),
-        Ok(Err(e)) => error(crate::error::http_status(&e), e.code(), &e.to_string()),
-        Err(e) => error(500, "internal", &e.to_string()),
+        Ok(Err(e)) => error_response(crate::error::http_status(&e), e.code(), &e.to_string()),
+        Err(e) => error_response(500, "internal", &e.to_string()),
     }
 }
 
@@ -442,8 +437,8 @@ pub async fn slot(
             "saved_to": out.display().to_string(),
             "slot": { "label": q.label, "id": id },
         })),
-        Ok(Err(e)) => error(crate::error::http_status(&e), e.code(), &e.to_string()),
-        Err(e) => error(500, "internal", &e.to_string()),
+        Ok(Err(e)) => error_response(crate::error::http_status(&e), e.code(), &e.to_string()),
+        Err(e) => error_response(500, "internal", &e.to_string()),
     }
 }
 
@@ -451,7 +446,7 @@ pub async fn slot(
 pub async fn download(state: web::Data<AppState>, name: web::Path<String>) -> HttpResponse {
     let name = name.into_inner();
     if name.contains('/') || name.contains('\\') || name.starts_with('.') {
-        return error(404, "not-found", "no such file");
+        return error_response(404, "not-found", "no such file");
     }
     match std::fs::read(state.out_dir.join(&name)) {
         Ok(b) => HttpResponse::Ok()
@@ -461,6 +456,6 @@ pub async fn download(state: web::Data<AppState>, name: web::Path<String>) -> Ht
                 format!("attachment; filename=\"{name}\""),
             ))
             .body(b),
-        Err(_) => error(404, "not-found", "no such file"),
+        Err(_) => error_response(404, "not-found", "no such file"),
     }
 }

@@ -9,8 +9,6 @@ use std::time::{Duration, Instant};
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 
-use crate::api;
-
 /// A seal the keeper can use.
 #[derive(Clone, Debug)]
 pub struct SealConfig {
@@ -95,7 +93,7 @@ impl AppState {
             (None, None) => false,
         };
         if !from_us {
-            return Err(Box::new(api::error(
+            return Err(Box::new(crate::error::error_response(
                 403,
                 "forbidden-origin",
                 "requests must come from the docseal page served by this server",
@@ -108,7 +106,7 @@ impl AppState {
             .unwrap_or("");
         let known = self.csrf.lock().map(|s| s.contains(token)).unwrap_or(false);
         if token.is_empty() || !known {
-            return Err(Box::new(api::error(
+            return Err(Box::new(crate::error::error_response(
                 403,
                 "bad-csrf-token",
                 "missing or unknown CSRF token; reload the page",
@@ -165,7 +163,7 @@ fn serve_file(base: &Path, rel: &str, state: &AppState) -> HttpResponse {
         .any(|s| s == ".." || s.is_empty() && !rel.is_empty())
         || rel.contains('\\')
     {
-        return api::error(404, "not-found", "no such file");
+        return crate::error::error_response(404, "not-found", "no such file");
     }
     let path = base.join(rel);
     match std::fs::read(&path) {
@@ -183,21 +181,21 @@ fn serve_file(base: &Path, rel: &str, state: &AppState) -> HttpResponse {
                 .insert_header(("X-Content-Type-Options", "nosniff"))
                 .body(body)
         }
-        Err(_) => api::error(404, "not-found", "no such file"),
+        Err(_) => crate::error::error_response(404, "not-found", "no such file"),
     }
 }
 
-async fn taskpane(state: web::Data<AppState>, path: web::Path<String>) -> HttpResponse {
+pub async fn taskpane(state: web::Data<AppState>, path: web::Path<String>) -> HttpResponse {
     serve_file(&state.root.join("taskpane"), &path, &state)
 }
 
-async fn manifest_files(state: web::Data<AppState>, path: web::Path<String>) -> HttpResponse {
+pub async fn manifest_files(state: web::Data<AppState>, path: web::Path<String>) -> HttpResponse {
     serve_file(&state.root.join("manifest"), &path, &state)
 }
 
 /// office.js from the npm package @microsoft/office-js when it is installed under taskpane/
 /// (`npm install` there), so the add-in works with no internet; the page falls back to the CDN.
-async fn office_js(state: web::Data<AppState>, path: web::Path<String>) -> HttpResponse {
+pub async fn office_js(state: web::Data<AppState>, path: web::Path<String>) -> HttpResponse {
     serve_file(
         &state
             .root
@@ -205,29 +203,4 @@ async fn office_js(state: web::Data<AppState>, path: web::Path<String>) -> HttpR
         &path,
         &state,
     )
-}
-
-async fn home() -> HttpResponse {
-    HttpResponse::Found()
-        .insert_header((header::LOCATION, "/taskpane/taskpane.html"))
-        .finish()
-}
-
-pub fn routes(cfg: &mut web::ServiceConfig, body_limit: usize) {
-    cfg.app_data(web::PayloadConfig::new(body_limit))
-        .route("/", web::get().to(home))
-        .route("/taskpane/{path:.*}", web::get().to(taskpane))
-        .route("/manifest/{path:.*}", web::get().to(manifest_files))
-        .route("/office/{path:.*}", web::get().to(office_js))
-        .route("/api/openapi.json", web::get().to(api::openapi))
-        .route("/api/seals", web::get().to(api::seals))
-        .route("/api/verify", web::post().to(api::verify))
-        .route("/api/stamp", web::post().to(api::stamp))
-        .route("/api/slot", web::post().to(api::slot))
-        .route("/api/slot-ooxml", web::get().to(api::slot_ooxml))
-        .route(
-            "/api/request-approval",
-            web::post().to(api::request_approval),
-        )
-        .route("/api/download/{name}", web::get().to(api::download));
 }

@@ -20,7 +20,7 @@ fn setup(e: docseal_center::Error) -> ServerError {
 /// other seals, says so, and queues reports.
 pub fn connect(
     url: &str,
-    a: &crate::Args,
+    a: &crate::args::Args,
     dir: &Path,
     seals: &mut Vec<SealConfig>,
     trust: &mut docseal::Validator,
@@ -77,7 +77,7 @@ pub fn connect(
 /// (a suspension shows on the next verification), then the CRL distribution points, fetched at
 /// most every `--crl-max-age` seconds (the center's own host allowed).
 pub fn revocation_sources(
-    a: &crate::Args,
+    a: &crate::args::Args,
     center: Option<&Arc<Mutex<Client>>>,
 ) -> Arc<dyn RevocationSource> {
     let mut allowed = a.crl_allow.clone();

@@ -76,3 +76,11 @@ pub fn keeper_status(e: &docseal_keeper::Error) -> u16 {
         K::ApprovalNeedsCenter { .. } | K::ApprovalPerDocument { .. } | K::NoPicture => 400,
     }
 }
+
+/// The JSON body every refusal carries: a stable `error` code and a `message` for people.
+pub fn error_response(status: u16, code: &str, message: &str) -> actix_web::HttpResponse {
+    let status = actix_web::http::StatusCode::from_u16(status)
+        .unwrap_or(actix_web::http::StatusCode::BAD_REQUEST);
+    actix_web::HttpResponse::build(status)
+        .json(serde_json::json!({ "error": code, "message": message }))
+}

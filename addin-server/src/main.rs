@@ -3,9 +3,11 @@
 
 mod api;
 mod app;
+mod args;
 mod center;
 mod demo;
 mod error;
+mod routes;
 mod tls;
 
 use std::path::PathBuf;
@@ -14,86 +16,8 @@ use std::process::ExitCode;
 use actix_web::{web, App, HttpServer};
 use clap::Parser;
 
+use args::Args;
 use error::ServerError;
-
-#[derive(Parser, Debug)]
-#[command(
-    name = "docseal-server",
-    version,
-    about = "The docseal Office add-in's local HTTPS server"
-)]
-pub(crate) struct Args {
-    /// Port on 127.0.0.1.
-    #[arg(long, default_value_t = 8443)]
-    port: u16,
-    /// Where the local CA, certificates, demo seal and sealed copies live.
-    #[arg(long)]
-    data_dir: Option<PathBuf>,
-    /// Print the add-in manifest for this port and exit.
-    #[arg(long)]
-    manifest: bool,
-    /// Do not open sealed copies with the system's handler.
-    #[arg(long)]
-    no_open: bool,
-    /// Largest request body, in MiB.
-    #[arg(long, default_value_t = 100)]
-    body_limit_mib: usize,
-    /// A seal: --key value for the engine (pkcs11: URI, PKCS#12 or PEM key); repeatable.
-    #[arg(long = "seal")]
-    seals: Vec<String>,
-    /// Certificate for a PEM --seal key.
-    #[arg(long = "seal-cert")]
-    seal_certs: Vec<PathBuf>,
-    /// A trusted seal-center or TSA CA for verification; repeatable.
-    #[arg(long)]
-    trust: Vec<PathBuf>,
-    /// A folder of trusted CA certificates (every .pem, .crt, .cer and .der in it).
-    #[arg(long)]
-    trust_dir: Option<PathBuf>,
-    /// A certificate revocation list from the seal center (PEM or DER); repeatable. Read at start.
-    #[arg(long)]
-    crl: Vec<PathBuf>,
-    /// Fetch no CRL from the certificates' distribution points (and ask no seal center).
-    #[arg(long)]
-    offline: bool,
-    /// Seconds a fetched CRL is used before it is fetched again: the longest a seal suspended at
-    /// its center can still show as good here when no center is connected.
-    #[arg(long, default_value_t = 60)]
-    crl_max_age: u64,
-    /// A host whose CRL distribution points may be fetched although its address is loopback or
-    /// private: HOST or HOST:PORT; repeatable (the --center host is allowed already).
-    #[arg(long = "crl-allow", value_name = "HOST[:PORT]")]
-    crl_allow: Vec<String>,
-    /// Time-stamp every seal at this RFC 3161 authority (XAdES-T); a failing TSA fails the seal.
-    #[arg(long)]
-    tsa: Option<String>,
-    /// The TSA policy OID to ask for.
-    #[arg(long, requires = "tsa")]
-    tsa_policy: Option<String>,
-    /// The time-stamp's hash: sha256 (default) or sha1.
-    #[arg(long, requires = "tsa")]
-    tsa_digest: Option<String>,
-    /// Long-term validation data in every seal (XAdES-X-L): the chain and the --crl lists,
-    /// time-stamped.
-    #[arg(long, requires = "tsa")]
-    ltv: bool,
-    /// Offer a demo seal (a file key made in the data directory, clearly labelled DEMO).
-    #[arg(long)]
-    demo: bool,
-    /// Where taskpane/ and manifest/ are (the repository root).
-    #[arg(long)]
-    static_root: Option<PathBuf>,
-    /// The seal center (https://host:port): its seals for this keeper join the picker, each is
-    /// checked there before use, and stamps and verifications go to its audit log.
-    #[arg(long)]
-    center: Option<String>,
-    /// The center's TLS certificate (tls.pem in its data directory).
-    #[arg(long, requires = "center")]
-    center_ca: Option<PathBuf>,
-    /// The keeper's name at the center (password from DOCSEAL_CENTER_PASSWORD).
-    #[arg(long, requires = "center", default_value = "admin")]
-    center_user: String,
-}
 
 fn data_dir(a: &Args) -> PathBuf {
     a.data_dir.clone().unwrap_or_else(|| {
@@ -250,7 +174,7 @@ fn run(a: Args) -> Result<(), ServerError> {
                     }
                 }
             })
-            .configure(|c| app::routes(c, limit))
+            .configure(|c| routes::routes(c, limit))
     })
     .workers(2)
     // Loopback only: nothing else on the network can reach the keeper's token.

@@ -71,8 +71,8 @@ fn rate(n: usize, started: Instant) -> String {
 pub fn run(a: BatchArgs) -> Result<u8, docseal_keeper::Error> {
     let jobs = batch::plan(&a.input, &a.output, a.recursive)?;
     // Everything that can be checked is checked before the PIN is asked for.
-    let placement = crate::stamp::placement(&a.place)?;
-    let offset_mm = crate::stamp::offset(a.place.offset_mm.as_deref())?;
+    let placement = crate::placing::placement(&a.place)?;
+    let offset_mm = crate::placing::offset(a.place.offset_mm.as_deref())?;
     if let Some(report) = &a.report {
         batch::report::check(report, Some(&a.output))?;
     }

@@ -25,9 +25,9 @@ macro_rules! tell {
 mod args;
 mod batch;
 mod center;
-mod center_remote;
 mod link;
 mod out;
+mod placing;
 mod slot;
 mod stamp;
 mod tokens;

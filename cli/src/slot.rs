@@ -3,7 +3,7 @@
 
 use crate::args::{SlotAddArgs, SlotArgs, SlotCommand, SlotListArgs};
 use docseal::slots::SlotRequest;
-use docseal::{Error, Occurrence, Placement};
+use docseal::Error;
 
 pub fn run(a: SlotArgs) -> Result<u8, Error> {
     match a.command {
@@ -16,9 +16,9 @@ fn add(a: SlotAddArgs) -> Result<u8, Error> {
     let req = SlotRequest {
         label: a.label.clone(),
         signer_hint: a.signer_hint.clone(),
-        placement: crate::stamp::placement(&a.place)?,
+        placement: crate::placing::placement(&a.place)?,
         size_mm: (a.place.size_mm, a.place.size_mm),
-        offset_mm: crate::stamp::offset(a.place.offset_mm.as_deref())?,
+        offset_mm: crate::placing::offset(a.place.offset_mm.as_deref())?,
     };
     let added = docseal::slots::add_file(&a.input, &a.output, &req)?;
     say!(
@@ -57,33 +57,4 @@ fn list(a: SlotListArgs) -> Result<u8, Error> {
         }
     }
     Ok(0)
-}
-
-/// `--reserve LABEL@TEXT` or `LABEL@cell:Sheet1!C5`, as slots of the given size.
-pub fn reservations(specs: &[String], size_mm: f64) -> Result<Vec<SlotRequest>, Error> {
-    specs
-        .iter()
-        .map(|spec| {
-            let (label, at) = spec.split_once('@').ok_or_else(|| {
-                Error::arg(
-                    format!("--reserve {spec:?}"),
-                    "expected LABEL@TEXT or LABEL@cell:Sheet1!C5",
-                )
-            })?;
-            let placement = match at.strip_prefix("cell:") {
-                Some(cell) => Placement::Cell(cell.to_string()),
-                None => Placement::Text {
-                    needle: at.to_string(),
-                    occurrence: Occurrence::First,
-                },
-            };
-            Ok(SlotRequest {
-                label: label.trim().to_string(),
-                signer_hint: None,
-                placement,
-                size_mm: (size_mm, size_mm),
-                offset_mm: (0.0, 0.0),
-            })
-        })
-        .collect()
 }

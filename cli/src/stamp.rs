@@ -1,40 +1,9 @@
 //! `docseal stamp`: place the seal picture, then sign, in one pass.
 
-use crate::args::{KeyArgs, PlaceArgs, StampArgs, TsaArgs};
+use crate::args::{KeyArgs, StampArgs, TsaArgs};
 use crate::link::CenterUseArgs;
 use docseal::Error;
-use docseal::{Occurrence, Placement};
 use docseal_keeper::{Clock, Keeper, PictureSource, Setup, Stamping};
-
-pub fn offset(s: Option<&str>) -> Result<(f64, f64), Error> {
-    let Some(s) = s else { return Ok((0.0, 0.0)) };
-    let bad = || {
-        Error::arg(
-            format!("--offset-mm {s:?}"),
-            "expected X,Y in millimetres, such as 5,-3",
-        )
-    };
-    let (x, y) = s.split_once(',').ok_or_else(bad)?;
-    let offset = (
-        x.trim().parse().map_err(|_| bad())?,
-        y.trim().parse().map_err(|_| bad())?,
-    );
-    // Checked here, before a PIN is asked for or an approval used, not only when placing.
-    docseal::place::check_offset(offset)?;
-    Ok(offset)
-}
-
-/// The placement the options ask for.
-pub fn placement(p: &PlaceArgs) -> Result<Placement, Error> {
-    Ok(match (&p.at_text, &p.at_cell, p.at_end) {
-        (Some(t), _, _) => Placement::Text {
-            needle: t.clone(),
-            occurrence: Occurrence::parse(&p.occurrence)?,
-        },
-        (_, Some(c), _) => Placement::Cell(c.clone()),
-        _ => Placement::End,
-    })
-}
 
 /// Where the picture comes from: a PNG file, or the round seal drawn with a name (an issued
 /// seal brings its own).
@@ -76,9 +45,9 @@ pub fn run(a: StampArgs) -> Result<u8, docseal_keeper::Error> {
     docseal::refuse_same_file(&a.input, &a.output)?;
     docseal::opc::new_file::refuse_non_file(&a.output)?;
     // Everything that can be refused is refused before a PIN is asked for or an approval used.
-    let placement = placement(&a.place)?;
-    let offset_mm = offset(a.place.offset_mm.as_deref())?;
-    crate::slot::reservations(&a.reserve, a.place.size_mm)?;
+    let placement = crate::placing::placement(&a.place)?;
+    let offset_mm = crate::placing::offset(a.place.offset_mm.as_deref())?;
+    crate::placing::reservations(&a.reserve, a.place.size_mm)?;
     let picture = picture_source(a.image.as_deref(), a.name.as_deref())?;
     let mut keeper = Keeper::open(Setup {
         picture,
@@ -91,7 +60,7 @@ pub fn run(a: StampArgs) -> Result<u8, docseal_keeper::Error> {
     }
     // The bytes are read once: an approval is for exactly these.
     let bytes = docseal::opc::source::read_document(&a.input, docseal::opc::Limits::default())?;
-    let reserve = crate::slot::reservations(&a.reserve, keeper.size_mm())?;
+    let reserve = crate::placing::reservations(&a.reserve, keeper.size_mm())?;
     let how = Stamping {
         placement,
         offset_mm,

@@ -1,8 +1,8 @@
 //! `docseal center --center URL …`: the subcommands that work through a running docseal-center.
 
-use crate::center::{
-    print_entries, say, show_seal, since, summary, write_out, CenterArgs, CenterCommand,
-    SealCommand,
+use super::args::{approval_request, since, CenterArgs, CenterCommand, SealCommand};
+use super::present::{
+    list_approvals, print_entries, say, show_approval, show_seal, summary, term, write_out,
 };
 use docseal_center::client::Client;
 use docseal_center::registry::Seal;
@@ -49,9 +49,9 @@ pub fn run(a: &CenterArgs, c: &Client) -> Result<u8, Error> {
                         "{}  {:<9}  {}  ({}, held by {})",
                         s.id,
                         s.status.as_str(),
-                        crate::center::term(&s.name),
-                        crate::center::term(&s.kind),
-                        crate::center::term(&s.holder)
+                        term(&s.name),
+                        term(&s.kind),
+                        term(&s.holder)
                     );
                 }
             }
@@ -74,9 +74,9 @@ pub fn run(a: &CenterArgs, c: &Client) -> Result<u8, Error> {
             &serde_json::json!({"approval": approval}),
         )?)?,
         CenterCommand::Request { seal, doc, reason } => {
-            let req = crate::center::approval_request(seal, doc, reason.clone())?;
+            let req = approval_request(seal, doc, reason.clone())?;
             let v = c.post("/api/approvals", &serde_json::to_value(&req).unwrap_or_default())?;
-            crate::center::show_approval(a, &approval_of(v)?);
+            show_approval(a, &approval_of(v)?);
             return Ok(0);
         }
         CenterCommand::Approve { request, reason } | CenterCommand::Reject { request, reason } => {
@@ -85,7 +85,7 @@ pub fn run(a: &CenterArgs, c: &Client) -> Result<u8, Error> {
                 &format!("/api/approvals/{}/{verb}", segment(request)?),
                 &serde_json::json!({"reason": reason}),
             )?;
-            crate::center::show_approval(a, &approval_of(v)?);
+            show_approval(a, &approval_of(v)?);
             return Ok(0);
         }
         CenterCommand::Approvals { status } => {
@@ -95,7 +95,7 @@ pub fn run(a: &CenterArgs, c: &Client) -> Result<u8, Error> {
             };
             let list: Vec<docseal_center::approvals::Approval> = serde_json::from_value(c.get(&path)?)
                 .map_err(|e| Error::Store(format!("the center's answer: {e}")))?;
-            crate::center::list_approvals(a, &list);
+            list_approvals(a, &list);
             return Ok(0);
         }
         CenterCommand::Crl { output } => {
