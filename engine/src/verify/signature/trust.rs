@@ -11,7 +11,7 @@ use time::OffsetDateTime;
 use super::super::finding::Finding;
 use super::super::report::{RevocationReport, RevocationStatus, TimeSource};
 use super::super::timestamps::{self, TimestampKind};
-use super::SignatureCheck;
+use super::check::SignatureCheck;
 use crate::datetime::format_time;
 use crate::trust::{Cert, PathCheck, Revocation, Status, Validator};
 
