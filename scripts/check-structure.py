@@ -21,7 +21,10 @@ CRATES = ["engine/src", "keeper/src", "center/src", "cli/src", "addin-server/src
 MAX_FILE_LINES = 600
 MAX_FN_LINES = 120
 # Table-like code, named: (file, function) allowed over the limit, and why.
-ALLOWED = {}
+ALLOWED = {
+    # One arm per error variant: the words each error says, a table.
+    ("engine/src/error/message.rs", "fmt"): "table",
+}
 
 ITEM = re.compile(
     r"^\s*(?:pub(?:\([^)]*\))?\s+)?(?:async\s+|const\s+|unsafe\s+|extern\s+\"[^\"]*\"\s+)*"

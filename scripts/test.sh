@@ -8,6 +8,8 @@ export PATH="$HOME/.cargo/bin:$PATH"
 # Incremental caches only help a second build in the same tree; CI builds once.
 [ -n "${CI:-}" ] && export CARGO_INCREMENTAL=0
 log=$(mktemp)
+# The structure first: no import circle, no file over 600 lines, no function over 120.
+python3 scripts/check-structure.py || exit 1
 # Build every test binary first, so that a build failure (a full disk, say) is reported as such
 # instead of as seventeen browser tests that cannot find the server.
 if ! cargo test --workspace --locked --no-run 2>&1 | tee "$log"; then

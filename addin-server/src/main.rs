@@ -47,16 +47,7 @@ fn run(a: Args) -> Result<(), ServerError> {
         .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(".."));
     let manifest_path = root.join("manifest/manifest.xml");
     if a.manifest {
-        let xml = std::fs::read_to_string(&manifest_path)
-            .map_err(|e| ServerError::io(&manifest_path, e))?;
-        print!(
-            "{}",
-            xml.replace(
-                "https://localhost:8443",
-                &format!("https://localhost:{}", a.port)
-            )
-        );
-        return Ok(());
+        return print_manifest(&manifest_path, a.port);
     }
     let dir = data_dir(&a);
     let pki = tls::ensure(&dir.join("tls"))?;
@@ -67,20 +58,8 @@ fn run(a: Args) -> Result<(), ServerError> {
     let out_dir = dir.join("sealed");
     std::fs::create_dir_all(&out_dir).map_err(|e| ServerError::io(&out_dir, e))?;
 
-    let mut seals = Vec::new();
+    let mut seals = configured_seals(&a);
     let mut trust = docseal::Validator::default();
-    for (i, key) in a.seals.iter().enumerate() {
-        seals.push(app::SealConfig {
-            id: format!("seal{}", i + 1),
-            label: key.clone(),
-            key: key.clone(),
-            cert: a.seal_certs.get(i).cloned(),
-            image: None,
-            demo: false,
-            center_id: None,
-            approval_required: false,
-        });
-    }
     let center = match &a.center {
         Some(url) => Some(std::sync::Arc::new(std::sync::Mutex::new(center::connect(
             url, &a, &dir, &mut seals, &mut trust,
@@ -93,15 +72,7 @@ fn run(a: Args) -> Result<(), ServerError> {
         trust.anchors.extend(docseal::Cert::load_file(&d.ca)?);
         seals.push(d.seal);
     }
-    for t in &a.trust {
-        trust.anchors.extend(docseal::Cert::load_file(t)?);
-    }
-    if let Some(d) = &a.trust_dir {
-        trust.anchors.extend(docseal::Cert::load_dir(d)?);
-    }
-    for c in &a.crl {
-        trust.crls.push(docseal::Crl::load_file(c)?);
-    }
+    add_trust(&a, &mut trust)?;
     let tsa = a
         .tsa
         .as_deref()
@@ -184,4 +155,49 @@ fn run(a: Args) -> Result<(), ServerError> {
     actix_web::rt::System::new()
         .block_on(server)
         .map_err(|e| ServerError::Setup(e.to_string()))
+}
+
+/// `--manifest`: the add-in manifest with this server's port.
+fn print_manifest(path: &std::path::Path, port: u16) -> Result<(), ServerError> {
+    let xml = std::fs::read_to_string(path).map_err(|e| ServerError::io(path, e))?;
+    print!(
+        "{}",
+        xml.replace(
+            "https://localhost:8443",
+            &format!("https://localhost:{port}")
+        )
+    );
+    Ok(())
+}
+
+/// The seals `--seal` (and `--seal-cert`) name, in order: seal1, seal2, …
+fn configured_seals(a: &Args) -> Vec<app::SealConfig> {
+    a.seals
+        .iter()
+        .enumerate()
+        .map(|(i, key)| app::SealConfig {
+            id: format!("seal{}", i + 1),
+            label: key.clone(),
+            key: key.clone(),
+            cert: a.seal_certs.get(i).cloned(),
+            image: None,
+            demo: false,
+            center_id: None,
+            approval_required: false,
+        })
+        .collect()
+}
+
+/// `--trust`, `--trust-dir` and `--crl`, read at start.
+fn add_trust(a: &Args, trust: &mut docseal::Validator) -> Result<(), ServerError> {
+    for t in &a.trust {
+        trust.anchors.extend(docseal::Cert::load_file(t)?);
+    }
+    if let Some(d) = &a.trust_dir {
+        trust.anchors.extend(docseal::Cert::load_dir(d)?);
+    }
+    for c in &a.crl {
+        trust.crls.push(docseal::Crl::load_file(c)?);
+    }
+    Ok(())
 }

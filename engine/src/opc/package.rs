@@ -181,23 +181,7 @@ impl Package {
                 crc32: f.crc32(),
             });
         }
-        let mut listed: Vec<super::zip_check::CentralEntry> = central
-            .iter()
-            .map(
-                |(name, header_start, data_start, method, crc32, compressed_size, size)| {
-                    super::zip_check::CentralEntry {
-                        name,
-                        header_start: *header_start,
-                        data_start: *data_start,
-                        method: *method,
-                        crc32: *crc32,
-                        compressed_size: *compressed_size,
-                        size: *size,
-                    }
-                },
-            )
-            .collect();
-        super::zip_check::check(&bytes, &mut listed)?;
+        check_central_directory(&bytes, &central)?;
         let mut pkg = Package {
             bytes,
             entries,
@@ -557,4 +541,28 @@ fn deflate_or_stored(name: &PartName, method: zip::CompressionMethod) -> Result<
             method: other.to_u16(),
         }),
     }
+}
+
+/// What the central directory lists, field by field.
+type Listed = (Vec<u8>, u64, u64, u16, u32, u64, u64);
+
+/// The central directory against the local headers and the data (`zip_check`).
+fn check_central_directory(bytes: &[u8], central: &[Listed]) -> Result<()> {
+    let mut listed: Vec<super::zip_check::CentralEntry> = central
+        .iter()
+        .map(
+            |(name, header_start, data_start, method, crc32, compressed_size, size)| {
+                super::zip_check::CentralEntry {
+                    name,
+                    header_start: *header_start,
+                    data_start: *data_start,
+                    method: *method,
+                    crc32: *crc32,
+                    compressed_size: *compressed_size,
+                    size: *size,
+                }
+            },
+        )
+        .collect();
+    super::zip_check::check(bytes, &mut listed)
 }

@@ -160,34 +160,7 @@ pub fn check(b: &[u8], entries: &mut [CentralEntry]) -> Result<()> {
             .ok_or_else(|| bad("its data runs past the end of the file"))?;
         let mut next = data_end;
         if flags & 0x0008 != 0 {
-            // Sizes and CRC follow the data in a descriptor (§4.3.9), with or without its signature,
-            // 4-byte or (for ZIP64 entries) 8-byte sizes.
-            let d = data_end as usize;
-            let sig = usize::from(u32_at(b, d) == Some(DESCRIPTOR)) * 4;
-            let wide = zip64_sizes(extra).is_some()
-                || e.compressed_size >= 0xFFFF_FFFF
-                || e.size >= 0xFFFF_FFFF;
-            let (crc, csize, size, len) = if wide {
-                (
-                    u32_at(b, d + sig),
-                    u64_at(b, d + sig + 4),
-                    u64_at(b, d + sig + 12),
-                    sig + 20,
-                )
-            } else {
-                (
-                    u32_at(b, d + sig),
-                    u32_at(b, d + sig + 4).map(u64::from),
-                    u32_at(b, d + sig + 8).map(u64::from),
-                    sig + 12,
-                )
-            };
-            if (crc, csize, size) != (Some(e.crc32), Some(e.compressed_size), Some(e.size)) {
-                return Err(bad(
-                    "its data descriptor and the central directory disagree on CRC or sizes",
-                ));
-            }
-            next += len as u64;
+            next += descriptor_len(b, data_end, extra, e)?;
         } else {
             let crc = u32_at(b, h + 14);
             let (mut csize, mut size) = (
@@ -221,4 +194,38 @@ pub fn check(b: &[u8], entries: &mut [CentralEntry]) -> Result<()> {
         ));
     }
     Ok(())
+}
+
+/// The length of the data descriptor after an entry's data (APPNOTE §4.3.9), checked against
+/// the central directory: sizes and CRC with or without the descriptor's signature, 4-byte or
+/// (for ZIP64 entries) 8-byte sizes.
+fn descriptor_len(b: &[u8], data_end: u64, extra: &[u8], e: &CentralEntry) -> Result<u64> {
+    // Sizes and CRC follow the data in a descriptor (§4.3.9), with or without its signature,
+    // 4-byte or (for ZIP64 entries) 8-byte sizes.
+    let d = data_end as usize;
+    let sig = usize::from(u32_at(b, d) == Some(DESCRIPTOR)) * 4;
+    let wide =
+        zip64_sizes(extra).is_some() || e.compressed_size >= 0xFFFF_FFFF || e.size >= 0xFFFF_FFFF;
+    let (crc, csize, size, len) = if wide {
+        (
+            u32_at(b, d + sig),
+            u64_at(b, d + sig + 4),
+            u64_at(b, d + sig + 12),
+            sig + 20,
+        )
+    } else {
+        (
+            u32_at(b, d + sig),
+            u32_at(b, d + sig + 4).map(u64::from),
+            u32_at(b, d + sig + 8).map(u64::from),
+            sig + 12,
+        )
+    };
+    if (crc, csize, size) != (Some(e.crc32), Some(e.compressed_size), Some(e.size)) {
+        return Err(refuse(
+            e.name,
+            "its data descriptor and the central directory disagree on CRC or sizes",
+        ));
+    }
+    Ok(len as u64)
 }

@@ -4,7 +4,8 @@
 //! `pkcs11:` URI and `docseal tokens` find the pair.
 
 use cryptoki::mechanism::Mechanism;
-use cryptoki::object::{Attribute, AttributeType, CertificateType, ObjectClass};
+use cryptoki::object::{Attribute, AttributeType, CertificateType, ObjectClass, ObjectHandle};
+use cryptoki::session::Session;
 use der::{Decode, Encode};
 use std::sync::Mutex;
 
@@ -144,7 +145,34 @@ pub fn generate(
     let (public, private) = session
         .generate_key_pair(&mechanism, &public_template, &common(true))
         .map_err(|e| p11("generating the key pair", e))?;
-    let spki_der = match key_type {
+    let spki_der = public_key_der(&session, public, key_type)?;
+    let (alg, mech) = match key_type {
+        KeyType::Ec => (SignatureAlg::ECDSA_SHA256, Mech::Ecdsa),
+        KeyType::Rsa => (SignatureAlg::RSA_SHA256, Mech::Sha256RsaPkcs),
+    };
+    Ok(TokenKeyPair {
+        spki_der,
+        id,
+        label: label.to_string(),
+        signer: TokenKey {
+            ctx,
+            slot: token.slot,
+            key: private,
+            alg,
+            mech,
+            pool: Mutex::new(vec![session]),
+            returned: std::sync::Condvar::new(),
+        },
+    })
+}
+
+fn der_err(e: der::Error) -> Error {
+    Error::UnsupportedKey(format!("public key encoding: {e}"))
+}
+
+/// The public half of a key pair just made on the token, as SubjectPublicKeyInfo DER.
+fn public_key_der(session: &Session, public: ObjectHandle, key_type: KeyType) -> Result<Vec<u8>> {
+    Ok(match key_type {
         KeyType::Ec => {
             let point = session
                 .get_attributes(public, &[AttributeType::EcPoint])
@@ -200,27 +228,5 @@ pub fn generate(
             .as_bytes()
             .to_vec()
         }
-    };
-    let (alg, mech) = match key_type {
-        KeyType::Ec => (SignatureAlg::ECDSA_SHA256, Mech::Ecdsa),
-        KeyType::Rsa => (SignatureAlg::RSA_SHA256, Mech::Sha256RsaPkcs),
-    };
-    Ok(TokenKeyPair {
-        spki_der,
-        id,
-        label: label.to_string(),
-        signer: TokenKey {
-            ctx,
-            slot: token.slot,
-            key: private,
-            alg,
-            mech,
-            pool: Mutex::new(vec![session]),
-            returned: std::sync::Condvar::new(),
-        },
     })
-}
-
-fn der_err(e: der::Error) -> Error {
-    Error::UnsupportedKey(format!("public key encoding: {e}"))
 }

@@ -299,40 +299,7 @@ pub fn open(
         });
     }
 
-    let mechanisms = ctx
-        .get_mechanism_list(token.slot)
-        .map_err(|e| p11("listing mechanisms", e))?;
-    let spki_alg = leaf
-        .parsed()
-        .tbs_certificate
-        .subject_public_key_info
-        .algorithm
-        .oid;
-    let (alg, mech) = if spki_alg == const_oid::db::rfc5912::RSA_ENCRYPTION {
-        if mechanisms.contains(&MechanismType::SHA256_RSA_PKCS) {
-            (SignatureAlg::RSA_SHA256, Mech::Sha256RsaPkcs)
-        } else if mechanisms.contains(&MechanismType::RSA_PKCS) {
-            (SignatureAlg::RSA_SHA256, Mech::RsaPkcsDigestInfo)
-        } else {
-            return Err(Error::UnsupportedKey(format!(
-                "token {:?} offers neither CKM_SHA256_RSA_PKCS nor CKM_RSA_PKCS",
-                token.label
-            )));
-        }
-    } else if spki_alg == const_oid::db::rfc5912::ID_EC_PUBLIC_KEY {
-        if !mechanisms.contains(&MechanismType::ECDSA) {
-            return Err(Error::UnsupportedKey(format!(
-                "token {:?} does not offer CKM_ECDSA",
-                token.label
-            )));
-        }
-        (SignatureAlg::ECDSA_SHA256, Mech::Ecdsa)
-    } else {
-        return Err(Error::UnsupportedKey(format!(
-            "the key on token {:?} is neither RSA nor EC",
-            token.label
-        )));
-    };
+    let (alg, mech) = signing_mechanism(&ctx, &token, leaf)?;
     let signer = TokenKey {
         ctx,
         slot: token.slot,
@@ -438,5 +405,44 @@ impl Signer for TokenKey {
             self.returned.notify_one();
         }
         result.map_err(|e| p11("signing on the token", e))
+    }
+}
+
+/// How the token signs for this certificate's key: SHA-256 with RSA done on the token, else
+/// the DigestInfo signed raw (PKCS#11 v2.40 §2.1.6 CKM_RSA_PKCS), or ECDSA over our digest.
+fn signing_mechanism(ctx: &Pkcs11, token: &TokenRef, leaf: &Cert) -> Result<(SignatureAlg, Mech)> {
+    let mechanisms = ctx
+        .get_mechanism_list(token.slot)
+        .map_err(|e| p11("listing mechanisms", e))?;
+    let spki_alg = leaf
+        .parsed()
+        .tbs_certificate
+        .subject_public_key_info
+        .algorithm
+        .oid;
+    if spki_alg == const_oid::db::rfc5912::RSA_ENCRYPTION {
+        if mechanisms.contains(&MechanismType::SHA256_RSA_PKCS) {
+            Ok((SignatureAlg::RSA_SHA256, Mech::Sha256RsaPkcs))
+        } else if mechanisms.contains(&MechanismType::RSA_PKCS) {
+            Ok((SignatureAlg::RSA_SHA256, Mech::RsaPkcsDigestInfo))
+        } else {
+            Err(Error::UnsupportedKey(format!(
+                "token {:?} offers neither CKM_SHA256_RSA_PKCS nor CKM_RSA_PKCS",
+                token.label
+            )))
+        }
+    } else if spki_alg == const_oid::db::rfc5912::ID_EC_PUBLIC_KEY {
+        if !mechanisms.contains(&MechanismType::ECDSA) {
+            return Err(Error::UnsupportedKey(format!(
+                "token {:?} does not offer CKM_ECDSA",
+                token.label
+            )));
+        }
+        Ok((SignatureAlg::ECDSA_SHA256, Mech::Ecdsa))
+    } else {
+        Err(Error::UnsupportedKey(format!(
+            "the key on token {:?} is neither RSA nor EC",
+            token.label
+        )))
     }
 }

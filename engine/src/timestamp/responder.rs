@@ -174,35 +174,7 @@ fn grant(tsa: &Tsa, request: &[u8], now: OffsetDateTime) -> Result<(ContentInfo,
 
     let alg = tsa.signer.algorithm();
     let digest = alg.digest();
-    // RFC 5652 §5.3/§11: contentType and messageDigest are required with signed attributes;
-    // RFC 5816 §2.2.1: ESSCertIDv2 names the signing certificate (SHA-256, the default).
-    let signing_certificate = SigningCertificateV2 {
-        certs: vec![EssCertIdV2 {
-            hash_algorithm: None,
-            cert_hash: OctetString::new(DigestAlg::Sha256.digest(cert.der())).map_err(system)?,
-            issuer_serial: None,
-        }],
-        policies: None,
-    };
-    let attrs: SetOfVec<Attribute> = SetOfVec::try_from(vec![
-        attribute(ID_CONTENT_TYPE, Any::encode_from(&ID_CT_TST_INFO))?,
-        attribute(
-            ID_SIGNING_TIME,
-            Any::encode_from(
-                &x509_cert::time::Time::try_from(std::time::SystemTime::from(seconds))
-                    .map_err(system)?,
-            ),
-        )?,
-        attribute(
-            ID_MESSAGE_DIGEST,
-            Any::encode_from(&OctetString::new(digest.digest(&tst_der)).map_err(system)?),
-        )?,
-        attribute(
-            ID_SIGNING_CERTIFICATE_V2,
-            Any::encode_from(&signing_certificate),
-        )?,
-    ])
-    .map_err(system)?;
+    let attrs = signed_attributes(cert, &tst_der, digest, seconds)?;
     // §5.4: the signature covers the DER of the attributes as a SET OF.
     let signed = attrs.to_der().map_err(system)?;
     let value = tsa
@@ -289,4 +261,42 @@ fn algorithm(oid: ObjectIdentifier) -> AlgorithmIdentifierOwned {
         oid,
         parameters: None,
     }
+}
+
+/// The signed attributes of the token's SignerInfo.
+fn signed_attributes(
+    cert: &crate::trust::Cert,
+    tst_der: &[u8],
+    digest: DigestAlg,
+    seconds: OffsetDateTime,
+) -> Result<SetOfVec<Attribute>, Refusal> {
+    // RFC 5652 §5.3/§11: contentType and messageDigest are required with signed attributes;
+    // RFC 5816 §2.2.1: ESSCertIDv2 names the signing certificate (SHA-256, the default).
+    let signing_certificate = SigningCertificateV2 {
+        certs: vec![EssCertIdV2 {
+            hash_algorithm: None,
+            cert_hash: OctetString::new(DigestAlg::Sha256.digest(cert.der())).map_err(system)?,
+            issuer_serial: None,
+        }],
+        policies: None,
+    };
+    SetOfVec::try_from(vec![
+        attribute(ID_CONTENT_TYPE, Any::encode_from(&ID_CT_TST_INFO))?,
+        attribute(
+            ID_SIGNING_TIME,
+            Any::encode_from(
+                &x509_cert::time::Time::try_from(std::time::SystemTime::from(seconds))
+                    .map_err(system)?,
+            ),
+        )?,
+        attribute(
+            ID_MESSAGE_DIGEST,
+            Any::encode_from(&OctetString::new(digest.digest(tst_der)).map_err(system)?),
+        )?,
+        attribute(
+            ID_SIGNING_CERTIFICATE_V2,
+            Any::encode_from(&signing_certificate),
+        )?,
+    ])
+    .map_err(system)
 }

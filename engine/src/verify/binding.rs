@@ -84,8 +84,11 @@ pub fn find_seals(pkg: &Package, no_seal: &dyn Fn(&PartName) -> bool) -> Vec<Fou
     out
 }
 
+/// A picture's size and RGBA pixels.
+type Pixels = (u32, u32, Vec<u8>);
+
 /// The pixels of a PNG, hashed: the same seal re-encoded still matches.
-fn pixel_hash(png: &[u8]) -> Option<(u32, u32, Vec<u8>)> {
+fn pixel_hash(png: &[u8]) -> Option<Pixels> {
     let img = image::load_from_memory_with_format(png, image::ImageFormat::Png)
         .ok()?
         .to_rgba8();
@@ -187,40 +190,54 @@ pub fn check(
         });
     }
 
-    // Unmarked pictures showing a bound seal's pixels: the seal placed again, without a signature.
-    if !bound_pixels.is_empty() {
-        let seal_images: Vec<String> = seals
-            .iter()
-            .filter_map(|s| s.image_part.as_ref().map(PartName::key))
-            .collect();
-        for e in pkg.entries() {
-            if seal_images.contains(&e.name.key()) || pkg.content_type(&e.name) != Some("image/png")
-            {
-                continue;
-            }
-            let Some(h) = pkg.read_entry(e).ok().and_then(|b| pixel_hash(&b)) else {
-                continue;
-            };
-            if let Some((_, holder)) = bound_pixels.iter().find(|(b, _)| *b == h) {
-                findings.push(Finding::error(
-                    "copied-seal",
-                    Some(e.name.as_str()),
-                    format!("copied seal: {} shows the seal of {holder} but no signature binds it there", e.name),
-                ));
-                reports.push(SealReport {
-                    image_part: e.name.to_string(),
-                    in_part: String::new(),
-                    signature: None,
-                    status: SealStatus::Copied,
-                    slot: None,
-                    signer: None,
-                    signed_at: None,
-                    time_source: None,
-                    issuance: Issuance::NotIssued,
-                    issued: Issued::default(),
-                });
-            }
+    reports.extend(pixel_copies(pkg, &seals, &bound_pixels, findings));
+    reports
+}
+
+/// Unmarked pictures showing a bound seal's pixels: the seal placed again, without a signature.
+fn pixel_copies(
+    pkg: &Package,
+    seals: &[FoundSeal],
+    bound_pixels: &[(Pixels, String)],
+    findings: &mut Vec<Finding>,
+) -> Vec<SealReport> {
+    let mut copies = Vec::new();
+    if bound_pixels.is_empty() {
+        return copies;
+    }
+    let seal_images: Vec<String> = seals
+        .iter()
+        .filter_map(|s| s.image_part.as_ref().map(PartName::key))
+        .collect();
+    for e in pkg.entries() {
+        if seal_images.contains(&e.name.key()) || pkg.content_type(&e.name) != Some("image/png") {
+            continue;
+        }
+        let Some(h) = pkg.read_entry(e).ok().and_then(|b| pixel_hash(&b)) else {
+            continue;
+        };
+        if let Some((_, holder)) = bound_pixels.iter().find(|(b, _)| *b == h) {
+            findings.push(Finding::error(
+                "copied-seal",
+                Some(e.name.as_str()),
+                format!(
+                    "copied seal: {} shows the seal of {holder} but no signature binds it there",
+                    e.name
+                ),
+            ));
+            copies.push(SealReport {
+                image_part: e.name.to_string(),
+                in_part: String::new(),
+                signature: None,
+                status: SealStatus::Copied,
+                slot: None,
+                signer: None,
+                signed_at: None,
+                time_source: None,
+                issuance: Issuance::NotIssued,
+                issued: Issued::default(),
+            });
         }
     }
-    reports
+    copies
 }

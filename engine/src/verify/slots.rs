@@ -110,33 +110,7 @@ pub fn check(
         };
         reports.push(report(s, Some(c), status, issuance, issued));
     }
-    // A signature naming a line the document does not have: docseal's seal was copied from
-    // another document, or its slot removed; another signer's line may simply not be drawn.
-    for c in checks {
-        let Some(id) = c.setup_id() else { continue };
-        if lines.iter().any(|s| s.id == id) {
-            continue;
-        }
-        if c.is_docseal() {
-            findings.push(Finding::error(
-                "slot-missing",
-                Some(c.part().as_str()),
-                format!(
-                    "{} fills a seal slot {id} that this document does not have: the seal was copied from another document, or its slot removed",
-                    c.part()
-                ),
-            ));
-        } else {
-            findings.push(Finding::warning(
-                "signature-line-missing",
-                Some(c.part().as_str()),
-                format!(
-                    "{} was made on a signature line {id} that this document does not show",
-                    c.part()
-                ),
-            ));
-        }
-    }
+    missing_lines(checks, &lines, findings);
     let line_reports = foreign
         .iter()
         .map(|s| foreign_line(s, checks, findings))
@@ -398,4 +372,34 @@ fn shows(line: &[u8], seal: &[u8]) -> bool {
             p[3] == 0
         }
     })
+}
+
+/// A signature naming a line the document does not have: docseal's seal was copied from
+/// another document, or its slot removed; another signer's line may simply not be drawn.
+fn missing_lines(checks: &[SignatureCheck], lines: &[Slot], findings: &mut Vec<Finding>) {
+    for c in checks {
+        let Some(id) = c.setup_id() else { continue };
+        if lines.iter().any(|s| s.id == id) {
+            continue;
+        }
+        if c.is_docseal() {
+            findings.push(Finding::error(
+                "slot-missing",
+                Some(c.part().as_str()),
+                format!(
+                    "{} fills a seal slot {id} that this document does not have: the seal was copied from another document, or its slot removed",
+                    c.part()
+                ),
+            ));
+        } else {
+            findings.push(Finding::warning(
+                "signature-line-missing",
+                Some(c.part().as_str()),
+                format!(
+                    "{} was made on a signature line {id} that this document does not show",
+                    c.part()
+                ),
+            ));
+        }
+    }
 }

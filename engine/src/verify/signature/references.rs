@@ -146,21 +146,21 @@ fn record_object(
     id: &str,
     signed: &mut Signed,
 ) {
-    signed.manifest_objects.extend(parse::package_object(&node));
-    signed.seal_data.extend(parse::seal_data(&node));
-    if let Some(a) = parse::approval(&node) {
+    signed.manifest_objects.extend(parse::package_object(node));
+    signed.seal_data.extend(parse::seal_data(node));
+    if let Some(a) = parse::approval(node) {
         check.approval = Some(a);
     }
-    if let Some(id) = parse::setup_id(&node) {
+    if let Some(id) = parse::setup_id(node) {
         check.setup_id = Some(id);
-        check.signature_image = parse::signature_image(&node);
-        check.signature_text = parse::signature_info(&node, "SignatureText");
+        check.signature_image = parse::signature_image(node);
+        check.signature_text = parse::signature_info(node, "SignatureText");
     }
-    if let Some(v) = parse::signature_info(&node, "OfficeVersion") {
+    if let Some(v) = parse::signature_info(node, "OfficeVersion") {
         check.made_with.office_version = Some(v);
-        check.made_with.application_version = parse::signature_info(&node, "ApplicationVersion");
+        check.made_with.application_version = parse::signature_info(node, "ApplicationVersion");
     }
-    if let Some(list) = parse::slot_list(&node) {
+    if let Some(list) = parse::slot_list(node) {
         check.reserved = Some(list);
     }
     if is_line_image(id, crate::dsig::slots::VALID_IMAGE_ID) {
