@@ -6,7 +6,7 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use docseal::trust::{Lookup, RevocationSource, Status};
+use docseal::{Lookup, RevocationSource, Status};
 
 use crate::app::SealConfig;
 use crate::error::ServerError;
@@ -135,7 +135,7 @@ impl RevocationSource for CenterStatus {
         };
         match answer {
             Ok(Some(s)) => {
-                let revoked = s.lost_since().map(|at| docseal::trust::Revocation {
+                let revoked = s.lost_since().map(|at| docseal::Revocation {
                     subject: signer.subject(),
                     at: time::OffsetDateTime::from_unix_timestamp(at)
                         .unwrap_or(time::OffsetDateTime::UNIX_EPOCH),

@@ -88,7 +88,7 @@ impl rcgen::SigningKey for CaKey {
                 if std::ptr::eq(t.alg, &rcgen::PKCS_ECDSA_P256_SHA256) {
                     // A token's CKM_ECDSA gives r‖s; X.509 and CRLs want Ecdsa-Sig-Value
                     // (RFC 3279 §2.2.3).
-                    return docseal::crypto::ecdsa_der(&sig).ok_or(rcgen::Error::RemoteKeyError);
+                    return docseal::keys::ecdsa_der(&sig).ok_or(rcgen::Error::RemoteKeyError);
                 }
                 Ok(sig)
             }
@@ -341,7 +341,7 @@ impl Ca {
         params.distinguished_name = dn;
         params.key_usages = vec![KeyUsagePurpose::DigitalSignature];
         // SEQUENCE { OBJECT IDENTIFIER seal-making } (its arc is too long for const-oid).
-        let oid = docseal::trust::ID_KP_SEAL_MAKING_DER;
+        let oid = docseal::keys::ID_KP_SEAL_MAKING_DER;
         let mut purposes = vec![0x30, (oid.len() + 2) as u8, 0x06, oid.len() as u8];
         purposes.extend_from_slice(oid);
         let mut eku = rcgen::CustomExtension::from_oid_content(&[2, 5, 29, 37], purposes);

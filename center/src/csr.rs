@@ -30,7 +30,7 @@ impl rcgen::SigningKey for OnToken<'_> {
             .map_err(|_| rcgen::Error::RemoteKeyError)?;
         if std::ptr::eq(self.alg, &rcgen::PKCS_ECDSA_P256_SHA256) {
             // CKM_ECDSA gives r‖s; X.509 wants Ecdsa-Sig-Value (RFC 3279 §2.2.3).
-            return docseal::crypto::ecdsa_der(&sig).ok_or(rcgen::Error::RemoteKeyError);
+            return docseal::keys::ecdsa_der(&sig).ok_or(rcgen::Error::RemoteKeyError);
         }
         Ok(sig)
     }

@@ -100,13 +100,13 @@ fn finish(result: Result<u8, docseal_keeper::Error>) -> ExitCode {
 
 fn sign(a: SignArgs) -> Result<u8, docseal_keeper::Error> {
     docseal::refuse_same_file(&a.input, &a.output)?;
-    docseal::opc::new_file::refuse_non_file(&a.output)?;
+    docseal::refuse_non_file(&a.output)?;
     let mut keeper =
         docseal_keeper::Keeper::open(stamp::setup(&a.key, &a.tsa, &a.center, &a.comment)?)?;
     for n in keeper.notices() {
         tell!("docseal: {n}");
     }
-    let bytes = docseal::opc::source::read_document(&a.input, docseal::opc::Limits::default())?;
+    let bytes = docseal::read_document(&a.input, docseal::Limits::default())?;
     let signed = keeper.sign(bytes)?;
     docseal::write_bytes_atomically(&a.output, &signed)?;
     link::record(&mut keeper, "sign", &a.output, &signed);
@@ -128,7 +128,7 @@ fn verify<const MARK: bool>(a: VerifyArgs) -> Result<u8, Error> {
                     allowed: a.crl_allow.clone(),
                     ..Default::default()
                 },
-            )) as std::sync::Arc<dyn docseal::trust::RevocationSource>
+            )) as std::sync::Arc<dyn docseal::RevocationSource>
         }),
         ..Validator::default()
     };

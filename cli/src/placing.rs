@@ -21,7 +21,7 @@ pub fn offset(s: Option<&str>) -> Result<(f64, f64), Error> {
         y.trim().parse().map_err(|_| bad())?,
     );
     // Checked here, before a PIN is asked for or an approval used, not only when placing.
-    docseal::place::check_offset(offset)?;
+    docseal::check_offset(offset)?;
     Ok(offset)
 }
 

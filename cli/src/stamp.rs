@@ -43,7 +43,7 @@ pub fn setup(
 
 pub fn run(a: StampArgs) -> Result<u8, docseal_keeper::Error> {
     docseal::refuse_same_file(&a.input, &a.output)?;
-    docseal::opc::new_file::refuse_non_file(&a.output)?;
+    docseal::refuse_non_file(&a.output)?;
     // Everything that can be refused is refused before a PIN is asked for or an approval used.
     let placement = crate::placing::placement(&a.place)?;
     let offset_mm = crate::placing::offset(a.place.offset_mm.as_deref())?;
@@ -59,7 +59,7 @@ pub fn run(a: StampArgs) -> Result<u8, docseal_keeper::Error> {
         tell!("docseal: {n}");
     }
     // The bytes are read once: an approval is for exactly these.
-    let bytes = docseal::opc::source::read_document(&a.input, docseal::opc::Limits::default())?;
+    let bytes = docseal::read_document(&a.input, docseal::Limits::default())?;
     let reserve = crate::placing::reservations(&a.reserve, keeper.size_mm())?;
     let how = Stamping {
         placement,

@@ -5,24 +5,23 @@
 //! package in → (place picture) → signature facets → signer → package out; and for checking:
 //! package in → parse signatures → references and coverage → trust → report.
 
-#![warn(missing_docs)]
-
-// The façade: what the command line, the add-in server and the seal center use — sign, stamp,
-// verify, keys and seal pictures. Everything below it is the engine's inside: public so that the
-// integration tests, fuzzers and benchmarks can reach it, hidden from the documentation, and
-// free to change.
+// The façade: what the command line, the keeper's session, the add-in server and the seal
+// center use — sign, stamp, verify, keys and seal pictures. Everything below it is the
+// engine's inside, free to change: crate-private unless the `testing` feature opens it.
 pub use algorithm::DigestAlg;
 pub use datetime::format_time;
 pub use dsig::{LongTermData, SignOptions};
 pub use error::{Error, ErrorClass, Result};
 pub use mark::mark_file;
-pub use opc::new_file::refuse_same_file;
+pub use opc::new_file::{refuse_non_file, refuse_same_file};
+pub use opc::source::read_document;
 pub use opc::write::{write_atomically, write_bytes_atomically};
-pub use place::{Occurrence, Placed, Placement};
+pub use opc::Limits;
+pub use place::{check_offset, Occurrence, Placed, Placement};
 pub use sign::{sign_bytes, sign_file};
 pub use stamp::{stamp_bytes, stamp_bytes_to_file, stamp_file, stamp_to_bytes, StampOptions};
 pub use timestamp::{TimeStamper, TsaRequest};
-pub use trust::{Cert, Crl, Lookup, RevocationSource, Validator};
+pub use trust::{Cert, Crl, Lookup, Revocation, RevocationSource, Status, Validator};
 pub use verify::signature::parse_time;
 pub use verify::{
     verify_bytes, verify_file, LineReport, MadeWith, Report, SealStatus, Severity, SignatureReport,
@@ -31,6 +30,7 @@ pub use verify::{
 
 /// Keys: files (PKCS#12, PEM) and tokens (PKCS#11), and seals made on a token.
 pub mod keys {
+    pub use crate::crypto::ecdsa_der;
     pub use crate::signer::keygen::{generate, KeyType, TokenKeyPair};
     pub use crate::signer::load;
     pub use crate::signer::pkcs11::{context, module_path, tokens, TokenRef};
@@ -38,6 +38,7 @@ pub mod keys {
     pub use crate::signer::uri::Pkcs11Uri;
     pub use crate::signer::LoadedKey;
     pub use crate::signer::Signer;
+    pub use crate::trust::ID_KP_SEAL_MAKING_DER;
 }
 
 /// Time-stamps: answering RFC 3161 requests (the seal center's own TSA).
@@ -67,45 +68,30 @@ pub mod seal_data {
     pub use crate::seal::seseal::{make, NewSeal, SealData, SealDataProblem};
 }
 
-#[doc(hidden)]
-pub mod algorithm;
 /// Whole folders: `docseal batch` and `verify --recursive`.
 pub mod batch;
-#[doc(hidden)]
-pub mod c14n;
-#[doc(hidden)]
-pub mod crypto;
-#[doc(hidden)]
-pub mod datetime;
-#[doc(hidden)]
-pub mod dsig;
-#[doc(hidden)]
-pub mod error;
-#[doc(hidden)]
+/// Entry points for fuzzers and the fuzz tests: the same calls a harness drives.
+#[cfg(feature = "testing")]
 pub mod fuzzing;
 mod key_policy;
-#[doc(hidden)]
-pub mod mark;
-#[doc(hidden)]
-pub mod opc;
-#[doc(hidden)]
-pub mod place;
-#[doc(hidden)]
-pub mod seal;
-#[doc(hidden)]
-pub mod sign;
-#[doc(hidden)]
-pub mod signer;
-#[doc(hidden)]
-pub mod slot;
-#[doc(hidden)]
-pub mod stamp;
-#[doc(hidden)]
-pub mod timestamp;
 mod tlv;
-#[doc(hidden)]
-pub mod trust;
-#[doc(hidden)]
-pub mod verify;
-#[doc(hidden)]
-pub mod xml;
+
+/// The engine's inside: reachable from outside only with the `testing` feature (the
+/// integration tests, fuzzers and benchmarks); to everyone else the façade above is the wall.
+macro_rules! inside {
+    ($($name:ident),* $(,)?) => {
+        $(
+            #[cfg(feature = "testing")]
+            #[doc(hidden)]
+            pub mod $name;
+            #[cfg(not(feature = "testing"))]
+            #[allow(unreachable_pub)]
+            pub(crate) mod $name;
+        )*
+    };
+}
+
+inside!(
+    algorithm, c14n, crypto, datetime, dsig, error, mark, opc, place, seal, sign, signer, slot,
+    stamp, timestamp, trust, verify, xml,
+);

@@ -17,8 +17,8 @@ use std::collections::HashMap;
 use std::sync::{mpsc, Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use docseal::trust::{Lookup, RevocationSource};
 use docseal::{Cert, Crl};
+use docseal::{Lookup, RevocationSource};
 
 use crate::vetted::{Allowed, VettedResolver};
 

@@ -17,7 +17,6 @@ use std::collections::{BTreeMap, BTreeSet};
 use super::displayed::{self, Displays, STORE_CORE_PROPERTIES, STORE_EXTENDED_PROPERTIES};
 use super::names::*;
 use crate::error::Result;
-use crate::opc::edit::is_archiver_leftover;
 use crate::opc::{content_types, PackageEdit, PartName, Relationship, RelsPart, Target};
 use crate::xml::{ns, Scanner};
 
@@ -248,12 +247,4 @@ fn custom_xml_stores(edit: &PackageEdit, all_rels: &[RelsPart]) -> Vec<(String, 
         }
     }
     out
-}
-
-/// Entries the coverage rule ignores that a verifier may still want to mention.
-pub fn ignored(edit: &PackageEdit) -> Vec<PartName> {
-    edit.names()
-        .into_values()
-        .filter(|n| is_archiver_leftover(n) || !is_machinery(n) && !edit.is_part(n))
-        .collect()
 }

@@ -40,13 +40,6 @@ pub struct Displays {
 }
 
 impl Displays {
-    pub fn merge(&mut self, other: Displays) {
-        if self.property_field.is_none() {
-            self.property_field = other.property_field;
-        }
-        self.stores.extend(other.stores);
-        self.any_store |= other.any_store;
-    }
 
     pub fn is_empty(&self) -> bool {
         self.property_field.is_none() && self.stores.is_empty() && !self.any_store

@@ -5,7 +5,6 @@
 //! added afterwards, then the post-sign list (`POST_SIGN`: time-stamps and long-term data).
 //! The two lists *are* the signature Office writes:
 
-pub use crate::algorithm;
 pub mod coverage;
 pub mod displayed;
 mod facet;

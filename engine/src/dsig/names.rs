@@ -5,7 +5,6 @@ pub const NS_DSIG: &str = "http://www.w3.org/2000/09/xmldsig#";
 pub const NS_MDSSI: &str = "http://schemas.openxmlformats.org/package/2006/digital-signature";
 pub const NS_OFFICE_DIGSIG: &str = "http://schemas.microsoft.com/office/2006/digsig";
 pub const NS_XADES: &str = "http://uri.etsi.org/01903/v1.3.2#";
-pub const NS_XADES_141: &str = "http://uri.etsi.org/01903/v1.4.1#";
 
 pub const C14N_10: &str = "http://www.w3.org/TR/2001/REC-xml-c14n-20010315";
 pub const RELATIONSHIP_TRANSFORM: &str =
@@ -65,7 +64,6 @@ pub use crate::opc::{ORIGIN_PART, SIGNATURE_DIR};
 pub fn looks_like_signature(name: &crate::opc::PartName) -> bool {
     name.key().starts_with(SIGNATURE_DIR) && name.key().ends_with(".xml") && !name.is_rels()
 }
-pub const ORIGIN_RELS_PART: &str = "/_xmlsignatures/_rels/origin.sigs.rels";
 
 pub const CT_ORIGIN: &str = "application/vnd.openxmlformats-package.digital-signature-origin";
 pub const CT_SIGNATURE: &str =

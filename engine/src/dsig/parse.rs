@@ -20,7 +20,6 @@ pub enum Transform {
 #[derive(Clone)]
 pub struct Reference {
     pub uri: String,
-    pub ref_type: Option<String>,
     pub transforms: Vec<Transform>,
     pub digest_method: String,
     pub digest_value: Option<Vec<u8>>,
@@ -297,7 +296,6 @@ pub fn reference(r: &Node) -> Reference {
         .unwrap_or_default();
     Reference {
         uri: r.get_attribute_no_ns("URI").unwrap_or_default(),
-        ref_type: r.get_attribute_no_ns("Type"),
         transforms,
         digest_method: child(r, NS_DSIG, "DigestMethod")
             .and_then(|d| d.get_attribute_no_ns("Algorithm"))

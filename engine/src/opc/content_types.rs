@@ -87,10 +87,6 @@ impl ContentTypes {
             .map(String::as_str)
     }
 
-    pub fn has_default(&self, ext: &str) -> bool {
-        self.defaults.contains_key(&ext.to_ascii_lowercase())
-    }
-
     /// How to give `part` the type `content_type` in this package's style: nothing when a Default
     /// already does; a Default for an extension the package does not use yet (as Office writes
     /// `png`, `rels`, `sigs`); otherwise an Override, which changes no other part's type — the

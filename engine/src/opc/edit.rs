@@ -69,10 +69,6 @@ impl<'a> PackageEdit<'a> {
         self.content_types.of(name)
     }
 
-    pub fn content_types(&self) -> &ContentTypes {
-        &self.content_types
-    }
-
     /// Does the package hold a signature part already?
     pub fn is_signed(&self) -> bool {
         self.names().values().any(|n| {

@@ -23,4 +23,3 @@ pub use limits::Limits;
 pub use package::{Entry, Package, RelsPart};
 pub use part_name::{PartName, ORIGIN_PART, SIGNATURE_DIR};
 pub use rels::{Relationship, Target};
-pub use write::Changes;

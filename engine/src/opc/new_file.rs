@@ -24,6 +24,7 @@ pub struct Staged {
 }
 
 impl Staged {
+    #[cfg(any(test, feature = "testing"))]
     /// The name the file gets when committed.
     pub fn path(&self) -> &Path {
         &self.path

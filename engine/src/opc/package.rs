@@ -271,6 +271,7 @@ impl Package {
     }
 
     /// Up to `n` inflated bytes from the start of a part.
+    #[cfg(any(test, feature = "testing"))]
     pub fn peek(&self, entry: &Entry, n: usize) -> Result<Vec<u8>> {
         self.peek_with(&mut flate2::Decompress::new(false), entry, n)
             .map(std::borrow::Cow::into_owned)
@@ -468,6 +469,7 @@ impl Package {
         self.read_entry(entry)
     }
 
+    #[cfg(any(test, feature = "testing"))]
     /// Reads an XML part as text without a second parse: DTDs were refused when the package was
     /// opened, and the callers read it with a streaming parser that keeps no stack. For the big
     /// parts (a 20 MB sheet) that placement edits.

@@ -17,11 +17,11 @@ pub mod xlsx;
 
 use crate::error::{Error, Result};
 use crate::opc::PackageEdit;
-pub use main_part::{main_part, template_to_document, Kind, MainPart};
+pub use main_part::{main_part, template_to_document, Kind};
 pub use marker::SealMark;
 pub use picture_part::EMU_PER_MM;
 pub(crate) use picture_part::{add_picture, REL_IMAGE};
-pub use request::{check_offset, Occurrence, PlaceRequest, Placed, Placement, MAX_OFFSET_MM};
+pub use request::{check_offset, Occurrence, PlaceRequest, Placed, Placement};
 
 /// Places the seal; refuses a document that is already signed (the picture would break it).
 pub fn place(edit: &mut PackageEdit, req: &PlaceRequest) -> Result<Placed> {

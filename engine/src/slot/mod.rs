@@ -11,15 +11,14 @@ mod request;
 pub mod sheet;
 pub mod word;
 
-pub use found::{find, may_hold_slot, Slot, CT_VML, NEEDLE};
+pub use found::{find, may_hold_slot, Slot, NEEDLE};
 
 use crate::error::{Error, Result};
 use crate::opc::{PackageEdit, PartName};
 use crate::place::{main_part, Kind};
 
-pub use crate::xml::ns::{O, V, X};
 pub(crate) use request::checked_label;
-pub use request::{new_line_id, SlotRequest, DEFAULT_PROVIDER};
+pub use request::{new_line_id, SlotRequest};
 
 /// A slot added: its line id and where it went.
 #[derive(Debug, Clone)]

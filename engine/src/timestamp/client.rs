@@ -12,7 +12,7 @@ use der::{Decode, Encode};
 use x509_cert::spki::AlgorithmIdentifier;
 use x509_tsp::{MessageImprint, TimeStampReq, TimeStampResp, TspVersion};
 
-use super::token::{self, Timestamp};
+use super::token;
 use crate::algorithm::DigestAlg;
 use crate::error::{Error, Result};
 
@@ -83,10 +83,9 @@ impl TsaRequest {
     }
 }
 
-/// A checked token and its DER.
+/// A checked token's DER.
 pub struct Granted {
     pub der: Vec<u8>,
-    pub timestamp: Timestamp,
 }
 
 /// Time-stamps `data` (the canonical bytes XAdES says to time-stamp).
@@ -156,7 +155,6 @@ pub fn request(req: &TsaRequest, data: &[u8]) -> Result<Granted> {
     }
     Ok(Granted {
         der: token_der,
-        timestamp,
     })
 }
 

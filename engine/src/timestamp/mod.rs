@@ -10,4 +10,3 @@ pub mod responder;
 pub mod token;
 
 pub use client::{TimeStamper, TsaRequest};
-pub use token::{Timestamp, TokenProblem};

@@ -23,8 +23,8 @@ use crate::error::Result;
 use crate::opc::{Package, PackageEdit, PartName};
 pub use options::VerifyOptions;
 pub use report::{
-    Finding, LineReport, MadeWith, Report, RevocationReport, RevocationStatus, SealReport,
-    SealStatus, Severity, SignatureReport, TimeSource, Verdict,
+    Finding, LineReport, MadeWith, Report, SealStatus, Severity, SignatureReport, TimeSource,
+    Verdict,
 };
 use signature::{PartTask, SignatureCheck};
 

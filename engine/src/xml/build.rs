@@ -48,11 +48,6 @@ impl El {
         self
     }
 
-    pub fn children(mut self, cs: impl IntoIterator<Item = El>) -> El {
-        self.children.extend(cs.into_iter().map(Node::El));
-        self
-    }
-
     pub fn text(mut self, t: impl Into<String>) -> El {
         self.children.push(Node::Text(t.into()));
         self

@@ -23,13 +23,6 @@ pub struct Located {
 }
 
 impl Located {
-    /// Offset just past the element (its end tag, or its empty-element tag).
-    pub fn end(&self, text: &str) -> usize {
-        match self.end_start {
-            Some(e) => e + text[e..].find('>').map_or(0, |i| i + 1),
-            None => self.start_end,
-        }
-    }
 }
 
 fn bad(part: &str, e: quick_xml::Error) -> Error {

@@ -69,15 +69,6 @@ impl<'a> Scanner<'a> {
         &self.scope
     }
 
-    /// The bindings in scope after the current item: what a resumed scan needs.
-    pub fn scope_after(&self) -> Scope {
-        let mut s = self.scope.clone();
-        if self.pop_pending {
-            s.pop();
-        }
-        s
-    }
-
     /// Does this start tag name the element `{ns}local`?
     pub fn is(&self, e: &BytesStart, ns: &str, local: &str) -> bool {
         e.local_name().as_ref() == local.as_bytes()
@@ -125,6 +116,7 @@ pub fn attr_in(scope: &Scope, e: &BytesStart, ns: Option<&str>, local: &str) -> 
     None
 }
 
+#[cfg(any(test, feature = "testing"))]
 /// The expanded name of an element as "{ns}local", for comparing trees up to prefixes.
 pub fn expanded(scope: &Scope, qname: &[u8]) -> String {
     let (_, local) = split(qname);

@@ -95,6 +95,7 @@ impl Scope {
             .find(|p| self.uri(p) == Some(uri))
     }
 
+    #[cfg(any(test, feature = "testing"))]
     /// Every prefix in force (the innermost binding of each) and its URI, the `xml` prefix left
     /// out: what a fragment cut from here needs declared to mean the same.
     pub fn in_force(&self) -> Vec<(&str, &str)> {
