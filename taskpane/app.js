@@ -73,10 +73,22 @@
     try {
       const { seals } = await docsealApi.seals();
       const sel = el("seal");
+      // Each seal by its name, its picture beside the list: what a stamp with it places.
       sel.replaceChildren(...seals.map((s) => Object.assign(document.createElement("option"), { value: s.id, textContent: s.label })));
+      const byId = new Map(seals.map((s) => [s.id, s]));
       // A seal whose policy asks for approval offers the request beside it.
       const needs = new Set(seals.filter((s) => s.approval_required).map((s) => s.id));
-      const toggle = () => { el("approval-box").hidden = !needs.has(sel.value); };
+      const toggle = () => {
+        el("approval-box").hidden = !needs.has(sel.value);
+        const s = byId.get(sel.value), img = el("seal-picture");
+        // Shown once it has loaded: no empty frame while it comes, none for a picture that fails.
+        img.hidden = true;
+        if (s) {
+          img.onload = () => { img.hidden = false; };
+          img.alt = t("pane.sealPicture", { name: s.label });
+          img.src = s.picture;
+        }
+      };
       sel.addEventListener("change", toggle);
       toggle();
     } catch (e) {

@@ -15,12 +15,36 @@ const docsealBanner = (() => {
     if (docsealI18n.lang() === "en" || !docsealI18n.has("finding." + f.code)) return f.message;
     return t("finding." + f.code, { part: f.part || "" });
   }
+  // What a part of the package is to the person reading: the document's text, a picture, its
+  // layout, its properties (ECMA-376 Part 1 §11 and §12 name the parts; the paths are Office's).
+  function kindOf(part) {
+    const p = (part || "").toLowerCase();
+    if (/\/media\/|\.(png|jpe?g|gif|bmp|emf|wmf|tiff?)$/.test(p)) return "picture";
+    if (/^\/word\/(document|header\d*|footer\d*|footnotes|endnotes|comments)\.xml$/.test(p)) return "text";
+    if (/^\/xl\/(worksheets\/|sharedstrings\.xml)/.test(p)) return "cells";
+    if (/^\/docprops\//.test(p) || /customxml\//.test(p)) return "properties";
+    if (/\.rels$/.test(p)) return "links";
+    return "layout";
+  }
+  /** A change in words: "the document's text was changed after sealing", "a picture was added". */
+  function change(f) {
+    const how = { "digest-mismatch": "changed", "unsigned-part": "added", "part-missing": "removed" }[f && f.code];
+    if (!how || !f.part) return null;
+    return t("change." + kindOf(f.part) + "." + how);
+  }
+  // Times in the reader's time zone and language; the UTC time the report gives goes to Details.
+  function local(iso) {
+    const d = new Date(iso || "");
+    if (!iso || isNaN(d)) return iso || "?";
+    return new Intl.DateTimeFormat(docsealI18n.lang(), { dateStyle: "medium", timeStyle: "short" }).format(d);
+  }
   // What proves the seal's time: a trusted time-stamp (RFC 3161), or only the signer's clock.
-  function when(s) {
+  function when(s, utc) {
+    const time = (x) => (utc ? x : local(x));
     if (s.time_source === "timestamp" && s.timestamp) {
-      return t("when.proven", { time: s.best_time, tsa: cn(s.timestamp.tsa) || "TSA" });
+      return t("when.proven", { time: time(s.best_time), tsa: cn(s.timestamp.tsa) || "TSA" });
     }
-    return t("when.claimed", { time: s.signed_at || "?" });
+    return t("when.claimed", { time: time(s.signed_at) });
   }
   /** Removes the notes an earlier banner left ("covered: do not save"). */
   function clearNotes() {
@@ -51,7 +75,7 @@ const docsealBanner = (() => {
         const later = (s.findings || []).find((f) => f.code === "revoked-after-signing");
         line = when(s) + (sigs.length > 1 ? t("banner.valid.more", { n: sigs.length }) : "") + t("banner.valid.unchanged") +
           (later ? t("banner.valid.lostLater") : "") +
-          (s.approval ? t("banner.valid.approved", { by: s.approval.approved_by, at: s.approval.approved_at }) : "") +
+          (s.approval ? t("banner.valid.approved", { by: s.approval.approved_by, at: local(s.approval.approved_at) }) : "") +
           (slotLine ? " " + slotLine : "");
       }
       // Intact and trusted, but nobody answered whether the seal was reported lost (a CRL past
@@ -83,7 +107,9 @@ const docsealBanner = (() => {
       const copied = errors.find((f) => f.code === "copied-seal");
       const changed = errors.find((f) => f.code !== "seal-not-bound") || errors[0];
       title = copied ? t("banner.copied.title") : t("banner.modified.title");
-      line = say(copied || changed) || t("banner.modified.line");
+      // What changed, in words; the part itself is named in Details.
+      const words = copied ? null : [...new Set(errors.map(change).filter(Boolean))];
+      line = words && words.length ? words.join(" ") : say(copied || changed) || t("banner.modified.line");
     } else if (report.verdict === "error") {
       colour = "red"; title = t("banner.error.title"); line = say(errors[0]);
     }
@@ -96,7 +122,7 @@ const docsealBanner = (() => {
     const list = document.createElement("ul");
     for (const s of sigs) {
       const li = document.createElement("li");
-      li.textContent = t(s.intact ? "details.intact" : "details.broken") + " — " + signer(s) + " — " + when(s) + " — " + (s.algorithm || "");
+      li.textContent = t(s.intact ? "details.intact" : "details.broken") + " — " + signer(s) + " — " + when(s, true) + " — " + (s.algorithm || "");
       list.appendChild(li);
     }
     for (const s of report.seals || []) {

@@ -24,11 +24,33 @@ pub async fn seals(state: web::Data<AppState>) -> HttpResponse {
         .map(|s| {
             serde_json::json!({
                 "id": s.id, "label": s.label, "demo": s.demo, "token": s.key.starts_with("pkcs11:"),
-                "picture": s.image.is_some(), "approval_required": s.approval_required,
+                "picture": format!("/api/seals/{}/picture", s.id),
+                "approval_required": s.approval_required,
             })
         })
         .collect();
     HttpResponse::Ok().json(serde_json::json!({ "seals": list }))
+}
+
+/// A seal's picture for the picker: the one the center issued or the keeper configured, else
+/// the round seal drawn with its name — what a stamp with it would place.
+pub async fn seal_picture(state: web::Data<AppState>, id: web::Path<String>) -> HttpResponse {
+    let Some(seal) = state.seals.iter().find(|s| s.id == *id).cloned() else {
+        return error_response(404, "unknown-seal", "no such seal");
+    };
+    let png = web::block(move || match &seal.image {
+        Some(p) => std::fs::read(p).map_err(|e| docseal::Error::io(p, e)),
+        None => docseal::pictures::render_png(&docseal::pictures::SealSpec::new(&seal.label)),
+    })
+    .await;
+    match png {
+        Ok(Ok(png)) => HttpResponse::Ok()
+            .content_type("image/png")
+            .insert_header(("Cache-Control", "private, max-age=3600"))
+            .body(png),
+        Ok(Err(e)) => error_response(crate::error::http_status(&e), e.code(), &e.to_string()),
+        Err(e) => error_response(500, "internal", &e.to_string()),
+    }
 }
 
 #[derive(Deserialize)]

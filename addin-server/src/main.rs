@@ -170,14 +170,15 @@ fn print_manifest(path: &std::path::Path, port: u16) -> Result<(), ServerError> 
     Ok(())
 }
 
-/// The seals `--seal` (and `--seal-cert`) name, in order: seal1, seal2, …
+/// The seals `--seal` (and `--seal-cert`) name, in order: seal1, seal2, …, each called by what
+/// a person would call it (its certificate's common name), never by its key's URI or path.
 fn configured_seals(a: &Args) -> Vec<app::SealConfig> {
     a.seals
         .iter()
         .enumerate()
         .map(|(i, key)| app::SealConfig {
             id: format!("seal{}", i + 1),
-            label: key.clone(),
+            label: seal_name(key, a.seal_certs.get(i).map(PathBuf::as_path)),
             key: key.clone(),
             cert: a.seal_certs.get(i).cloned(),
             image: None,
@@ -200,4 +201,31 @@ fn add_trust(a: &Args, trust: &mut docseal::Validator) -> Result<(), ServerError
         trust.crls.push(docseal::Crl::load_file(c)?);
     }
     Ok(())
+}
+
+/// A configured seal's name: its certificate's common name (the `--seal-cert` file, or the
+/// certificate beside the key on its token, read without a PIN); else the key object's label or
+/// the key file's name.
+fn seal_name(key: &str, cert: Option<&std::path::Path>) -> String {
+    let from_cert = match cert {
+        Some(c) => docseal::Cert::load_file(c)
+            .ok()
+            .and_then(|l| l.into_iter().next()),
+        None => docseal::keys::Pkcs11Uri::parse(key).ok().and_then(|uri| {
+            let module = std::env::var_os("DOCSEAL_PKCS11_MODULE").map(PathBuf::from);
+            docseal::keys::public_certificate(&uri, module.as_deref())
+                .ok()
+                .flatten()
+        }),
+    };
+    if let Some(c) = from_cert {
+        return c.common_name();
+    }
+    match docseal::keys::Pkcs11Uri::parse(key) {
+        Ok(uri) => uri.object.or(uri.token).unwrap_or_else(|| key.to_string()),
+        Err(_) => std::path::Path::new(key)
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_else(|| key.to_string()),
+    }
 }

@@ -20,6 +20,7 @@ pub fn routes(cfg: &mut web::ServiceConfig, body_limit: usize) {
         .route("/office/{path:.*}", web::get().to(app::office_js))
         .route("/api/openapi.json", web::get().to(api::openapi))
         .route("/api/seals", web::get().to(api::seals))
+        .route("/api/seals/{id}/picture", web::get().to(api::seal_picture))
         .route("/api/verify", web::post().to(api::verify))
         .route("/api/stamp", web::post().to(api::stamp))
         .route("/api/slot", web::post().to(api::slot))

@@ -3,7 +3,9 @@
 // session's CSRF token with every change; the server also refuses changes from another origin.
 "use strict";
 
-const state = { token: null, csrf: null, name: null, role: null, expires: 0, strings: {}, audit: [] };
+const state = { token: null, csrf: null, name: null, role: null, may: [], expires: 0, strings: {}, audit: [] };
+/** Whether this user's role may call METHOD PATH: the server's own route table (`/api/permissions`). */
+const may = (method, path) => state.may.includes(`${method} ${path}`);
 const $ = (id) => document.getElementById(id);
 
 // ---- language -------------------------------------------------------------------------------
@@ -55,9 +57,18 @@ function showWho() {
   $("who").hidden = false;
   $("who-text").textContent = t("who", { name: state.name, role: t(`role.${state.role}`) });
 }
+/** Tabs and forms this role may use; the rest is not shown (the server refuses it anyway). */
+function showAllowed() {
+  $("tab-users").hidden = !may("GET", "/api/users");
+  $("tab-audit").hidden = !may("GET", "/api/audit");
+  $("add-form").hidden = !may("POST", "/api/seals");
+  $("enroll-form").hidden = !may("POST", "/api/seals/enroll");
+  const addUser = $("user-form");
+  if (addUser) addUser.hidden = !may("POST", "/api/users");
+}
 function logout(message) {
   if (state.token) fetch("/api/logout", { method: "POST", headers: { authorization: `Bearer ${state.token}`, "x-csrf-token": state.csrf || "" } }).catch(() => {});
-  Object.assign(state, { token: null, csrf: null, name: null, role: null, expires: 0 });
+  Object.assign(state, { token: null, csrf: null, name: null, role: null, may: [], expires: 0 });
   sessionStorage.removeItem("docseal-admin");
   $("app-view").hidden = true;
   $("who").hidden = true;
@@ -65,12 +76,15 @@ function logout(message) {
   $("login-error").textContent = message || "";
   $("login-name").focus();
 }
-function enter(session) {
+async function enter(session) {
   Object.assign(state, session);
   sessionStorage.setItem("docseal-admin", JSON.stringify(session));
+  // What this role may call, from the server's own route table: the page shows nothing more.
+  try { state.may = await api("GET", "/api/permissions"); } catch { state.may = []; }
   $("login-view").hidden = true;
   $("app-view").hidden = false;
   showWho();
+  showAllowed();
   selectTab("tab-seals");
   refresh();
   // Log out when the session expires, not at the next click.
@@ -83,7 +97,7 @@ $("login-form").addEventListener("submit", async (ev) => {
   try {
     const r = await api("POST", "/api/login", { name: $("login-name").value, password: $("login-password").value });
     $("login-password").value = "";
-    enter({ token: r.token, csrf: r.csrf, name: r.name, role: r.role, expires: r.expires_at });
+    await enter({ token: r.token, csrf: r.csrf, name: r.name, role: r.role, expires: r.expires_at });
     say(t("status.welcome", { name: r.name }));
   } catch (e) {
     $("login-error").textContent = explain(e);
@@ -93,7 +107,7 @@ $("login-form").addEventListener("submit", async (ev) => {
 $("logout").addEventListener("click", () => logout(t("status.loggedOut")));
 
 // ---- tabs: arrow keys move between them (WAI-ARIA tabs pattern) ------------------------------
-const tabs = () => [...document.querySelectorAll('[role="tab"]')];
+const tabs = () => [...document.querySelectorAll('[role="tab"]')].filter((tab) => !tab.hidden);
 function selectTab(id) {
   for (const tab of tabs()) {
     const on = tab.id === id;
@@ -161,10 +175,11 @@ async function showSeals() {
       try { await api("POST", `/api/seals/${encodeURIComponent(s.id)}/${verb}`, body ?? {}); say(t(`done.${verb}`, { name: s.name })); await showSeals(); }
       catch (e) { say(explain(e)); }
     };
-    if (s.status === "active") actions.append(button(t("action.suspend"), async () => { const r = await ask(t("ask.suspend", { name: s.name }), "reason"); if (r) act("suspend", { reason: r }); }));
-    if (s.status === "suspended") actions.append(button(t("action.reinstate"), () => act("reinstate")));
-    if (s.status !== "revoked") actions.append(button(t("action.revoke"), async () => { const r = await ask(t("ask.revoke", { name: s.name }), "reason"); if (r) act("revoke", { reason: r }); }));
-    actions.append(button(policy ? t("action.noApproval") : t("action.requireApproval"), () => act("policy", { approval: policy ? "none" : "required" })));
+    // Only what this role may do: a button the server would refuse is not shown.
+    if (s.status === "active" && may("POST", "/api/seals/{id}/suspend")) actions.append(button(t("action.suspend"), async () => { const r = await ask(t("ask.suspend", { name: s.name }), "reason"); if (r) act("suspend", { reason: r }); }));
+    if (s.status === "suspended" && may("POST", "/api/seals/{id}/reinstate")) actions.append(button(t("action.reinstate"), () => act("reinstate")));
+    if (s.status !== "revoked" && may("POST", "/api/seals/{id}/revoke")) actions.append(button(t("action.revoke"), async () => { const r = await ask(t("ask.revoke", { name: s.name }), "reason"); if (r) act("revoke", { reason: r }); }));
+    if (may("POST", "/api/seals/{id}/policy")) actions.append(button(policy ? t("action.noApproval") : t("action.requireApproval"), () => act("policy", { approval: policy ? "none" : "required" })));
     for (const b of actions.querySelectorAll("button")) b.setAttribute("aria-label", `${b.textContent}: ${s.name}`);
   }
 }
@@ -187,7 +202,8 @@ async function showApprovals() {
       try { await api("POST", `/api/approvals/${encodeURIComponent(a.id)}/${verb}`, { reason: reason || null }); say(t(`done.${verb}`, { id: a.id })); await showApprovals(); }
       catch (e) { say(explain(e)); }
     };
-    actions.append(button(t("action.approve"), () => decide("approve")), button(t("action.reject"), () => decide("reject")));
+    // An approver decides others' requests, never their own (the center refuses that too).
+    if (may("POST", "/api/approvals/{id}/{verb}") && a.requester !== state.name) actions.append(button(t("action.approve"), () => decide("approve")), button(t("action.reject"), () => decide("reject")));
     for (const b of actions.querySelectorAll("button")) b.setAttribute("aria-label", `${b.textContent}: ${a.id}`);
   }
 }

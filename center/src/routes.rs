@@ -58,6 +58,7 @@ macro_rules! api {
 api! {
     "/api/login" { post Access::Public => login }
     "/api/logout" { post Access::Session => logout }
+    "/api/permissions" { get Access::Session => permissions }
     "/api/users" {
         get Access::Roles(READERS) => users,
         post Access::Roles(ADMIN) => add_user,
@@ -107,4 +108,23 @@ pub fn access_of(method: &str, pattern: &str) -> Option<Access> {
         .iter()
         .find(|r| r.method.eq_ignore_ascii_case(method) && r.path == pattern)
         .map(|r| r.access)
+}
+
+/// What `role` may call, as "METHOD /path/{pattern}" lines: the admin page hides what the table
+/// would refuse, read from the same table the server enforces.
+pub fn allowed_for(role: crate::registry::Role) -> Vec<String> {
+    ROUTES
+        .iter()
+        .filter(|r| match r.access {
+            Access::Public | Access::Session => true,
+            Access::Roles(roles) => roles.contains(&role),
+        })
+        .map(|r| format!("{} {}", r.method.to_ascii_uppercase(), r.path))
+        .collect()
+}
+
+/// `GET /api/permissions`: what the session's role may call ([`allowed_for`]).
+async fn permissions(req: actix_web::HttpRequest) -> Result<actix_web::HttpResponse, crate::Error> {
+    let a = auth::actor(&req)?;
+    Ok(actix_web::HttpResponse::Ok().json(allowed_for(a.role)))
 }

@@ -301,6 +301,7 @@ fn the_table_is_the_policy_written_in_the_design_note() {
     let expected = "\
 post /api/login : public
 post /api/logout : any session
+get /api/permissions : any session
 get /api/users : admin auditor
 post /api/users : admin
 get /admin : public
@@ -344,4 +345,35 @@ async fn every_route_answers_every_role_as_the_table_says_on_sqlite() {
 async fn every_route_answers_every_role_as_the_table_says_on_postgres() {
     let pg = Postgres::start("roles");
     matrix(&scratch("roles-pg"), Some(pg.url.clone())).await;
+}
+
+/// The admin page's list of what a role may call is the table itself: an approver may decide
+/// approvals and read seals, and may not suspend, revoke, add users or read the audit log.
+#[test]
+fn each_role_is_told_what_it_may_call() {
+    let approver = docseal_center::routes::allowed_for(Role::Approver);
+    for line in [
+        "GET /api/seals",
+        "POST /api/approvals/{id}/{verb}",
+        "GET /api/permissions",
+    ] {
+        assert!(approver.contains(&line.to_string()), "{line}: {approver:?}");
+    }
+    for line in [
+        "POST /api/seals/{id}/suspend",
+        "POST /api/seals/{id}/revoke",
+        "POST /api/users",
+        "GET /api/audit",
+    ] {
+        assert!(
+            !approver.contains(&line.to_string()),
+            "{line}: {approver:?}"
+        );
+    }
+    let admin = docseal_center::routes::allowed_for(Role::Administrator);
+    assert_eq!(
+        admin.len(),
+        ROUTES.len(),
+        "the administrator may call every route"
+    );
 }

@@ -33,7 +33,7 @@ pub mod keys {
     pub use crate::crypto::ecdsa_der;
     pub use crate::signer::keygen::{generate, KeyType, TokenKeyPair};
     pub use crate::signer::load;
-    pub use crate::signer::pkcs11::{context, module_path, tokens, TokenRef};
+    pub use crate::signer::pkcs11::{context, module_path, public_certificate, tokens, TokenRef};
     pub use crate::signer::unlock::{Ask, Unlock};
     pub use crate::signer::uri::Pkcs11Uri;
     pub use crate::signer::LoadedKey;

@@ -261,6 +261,17 @@ test("an approver approves the keeper's request in Chinese", async () => {
   await page.screenshot({ path: join(artifacts, "login-zh.png") });
   await login(page, "approver1", KEEPER_PW);
   await page.waitForSelector("#app-view:not([hidden])");
+  // An approver's page shows only what an approver may do: the seals without a button to
+  // suspend, revoke, reinstate or change them, no forms to add or enroll seals, and no users
+  // or audit tabs (the server would refuse them: the page reads the server's own route table).
+  await page.locator("#seal-rows tr", { hasText: "Example Trading Co. Ltd." }).waitFor();
+  assert.equal(await page.locator("#seal-rows button").count(), 0, "no seal action for an approver");
+  assert.equal(await page.isVisible("#add-form"), false);
+  assert.equal(await page.isVisible("#enroll-form"), false);
+  assert.equal(await page.isVisible("#tab-users"), false);
+  assert.equal(await page.isVisible("#tab-audit"), false);
+  await page.waitForFunction(() => [...document.querySelectorAll("#seal-rows img")].every((i) => i.complete && i.naturalWidth > 0));
+  await page.screenshot({ path: join(artifacts, "approver-seals-zh.png") });
   await page.click("#tab-approvals");
   const row = page.locator("#approval-rows tr", { hasText: requestId });
   await row.waitFor();
@@ -273,14 +284,20 @@ test("an approver approves the keeper's request in Chinese", async () => {
   const decided = list.find((a) => a.id === requestId);
   assert.equal(decided.status, "approved");
   assert.equal(decided.decided_by, "approver1");
-  // An approver may not change the registry: the API says so, in Chinese on the page.
+  // An approver may not change the registry: the page offers no button for it, and the API
+  // refuses the call the button would have made.
   await page.click("#tab-seals");
   await page.waitForSelector("#seal-rows tr");
-  await page.locator("#seal-rows tr").first().getByRole("button", { name: /^吊销/ }).click();
-  await page.click("#ask-ok");
-  await page.waitForFunction(() => /无权/.test(document.querySelector("#status").textContent));
+  const refused = await page.evaluate(async (id) => {
+    const s = JSON.parse(sessionStorage.getItem("docseal-admin"));
+    const r = await fetch(`/api/seals/${encodeURIComponent(id)}/revoke`, { method: "POST",
+      headers: { authorization: `Bearer ${s.token}`, "x-csrf-token": s.csrf, "content-type": "application/json" },
+      body: JSON.stringify({ reason: "lost" }) });
+    return r.status;
+  }, sealId);
+  assert.equal(refused, 403);
   await page.screenshot({ path: join(artifacts, "seals-zh.png") });
-  for (const tab of ["users", "audit", "crl"]) {
+  for (const tab of ["crl"]) {
     await page.click(`#tab-${tab}`);
     await page.waitForTimeout(200);
     await page.screenshot({ path: join(artifacts, `${tab}-zh.png`) });
@@ -413,4 +430,17 @@ test("a keeper requests approval from the task pane, an approver approves it on 
   await other.context().close();
   const used = JSON.parse(center("admin", ADMIN_PW, ["--json", "approvals"])).find((a) => a.id === req);
   assert.equal(used.status, "used");
+});
+
+test("an approver's page in English offers only the approver's buttons", async () => {
+  const page = await open("en-US");
+  await login(page, "approver1", KEEPER_PW);
+  await page.waitForSelector("#app-view:not([hidden])");
+  await page.locator("#seal-rows tr", { hasText: "Example Trading Co. Ltd." }).waitFor();
+  assert.equal(await page.locator("#seal-rows button").count(), 0);
+  const tabs = await page.locator('[role="tab"]:visible').allTextContents();
+  assert.deepEqual(tabs.map((x) => x.trim()), ["Seals", "Approvals", "CRL"]);
+  await page.waitForFunction(() => [...document.querySelectorAll("#seal-rows img")].every((i) => i.complete && i.naturalWidth > 0));
+  await page.screenshot({ path: join(artifacts, "approver-seals-en.png") });
+  await page.context().close();
 });

@@ -84,7 +84,8 @@ async function signCli(input, output, key, cert, extra = []) {
 const url = (at = port) => `https://127.0.0.1:${at}/taskpane/taskpane.html`;
 
 async function page() {
-  const ctx = await browser.newContext({ ignoreHTTPSErrors: true, viewport: { width: 380, height: 720 } });
+  // The keeper's own time zone: the pane shows times there, the UTC time in Details.
+  const ctx = await browser.newContext({ ignoreHTTPSErrors: true, viewport: { width: 380, height: 720 }, timezoneId: "Asia/Shanghai" });
   return ctx.newPage();
 }
 
@@ -153,6 +154,9 @@ test("a sealed document shows the green banner with the signer", async () => {
   await p.screenshot({ path: join(artifacts, "banner-green.png") });
   assert.match(b.cls, /green/, JSON.stringify(b));
   assert.match(b.title, /Sealed by docseal golden test seal/);
+  // A local time in words, not the report's UTC stamp; the UTC time stays in Details.
+  assert.doesNotMatch(b.text, /\d{4}-\d\d-\d\dT\d\d:\d\d/, JSON.stringify(b));
+  assert.match(await p.textContent("#details"), /\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ/);
 });
 
 test("a tampered document shows red with the reason", async () => {
@@ -167,9 +171,12 @@ for i in src.infolist():
 dst.close()`, join(repo, "samples/stamped/contract.sealed.docx"), tampered]);
   const p = await officePage(readFileSync(tampered), "");
   const b = await banner(p);
+  await p.waitForFunction(() => { const i = document.getElementById("seal-picture"); return !i.hidden && i.complete && i.naturalWidth > 0; });
   await p.screenshot({ path: join(artifacts, "banner-red.png") });
   assert.match(b.cls, /red/, JSON.stringify(b));
-  assert.match(b.text, /changed after sealing/);
+  // The change in words; the part it happened in is named in Details.
+  assert.equal(b.text, "The document's text was changed after sealing.", JSON.stringify(b));
+  assert.match(await p.textContent("#details"), /\/word\/document\.xml/);
 });
 
 test("an unsealed document is grey", async () => {
@@ -188,6 +195,11 @@ test("sealing through the pane with the token writes a copy LibreOffice accepts;
   const p = await officePage(readFileSync(original), original);
   await banner(p);
   await p.waitForFunction(() => document.querySelectorAll("#seal option").length > 0);
+  // The picker names the seal by its certificate, never by its token URI, and shows its picture.
+  const names = await p.locator("#seal option").allTextContents();
+  assert.deepEqual(names, ["Example Trading Co. Ltd. Official Seal"]);
+  await p.waitForFunction(() => { const i = document.getElementById("seal-picture"); return !i.hidden && i.complete && i.naturalWidth > 0; });
+  await p.locator("#seal-form").screenshot({ path: join(artifacts, "picker-en.png") });
   await p.fill("#keyword", "Example Trading Co. Ltd.");
   await p.fill("#pin", "000000");
   await p.click("#seal-button");
@@ -489,7 +501,7 @@ test("a red banner covers the copied seals in the open document and says not to 
 test("in Chinese Office the pane speaks Chinese: labels and the valid, modified, copied and revoked banners", async () => {
   const cases = [
     ["valid", readFileSync(join(repo, "samples/stamped/contract.sealed.docx")), /green/, /^由 docseal golden test seal .*盖章$/, /盖章时间 .*此后未被修改/],
-    ["modified", readFileSync(join(work, "tampered.docx")), /red/, /^盖章后被修改$/, /在盖章后被修改/],
+    ["modified", readFileSync(join(work, "tampered.docx")), /red/, /^盖章后被修改$/, /^盖章后文档的文字被修改。$/],
     ["copied", copiedSeal(), /red/, /^复制的印章——在此无效$/, /复制/],
     ["revoked", await signCli(join(repo, "samples/documents/contract.docx"), join(work, "lost-zh.docx"), "ec.key", "ec.pem"), /amber/, /^印章已挂失（已吊销）$/, /签章者自称/],
   ];
@@ -503,6 +515,11 @@ test("in Chinese Office the pane speaks Chinese: labels and the valid, modified,
     assert.equal((await p.textContent("#seal-form h2")).trim(), "为此文档盖章");
     assert.equal((await p.textContent("#seal-button")).trim(), "盖章");
     await p.screenshot({ path: join(artifacts, `banner-${name}-zh.png`) });
+    if (name === "valid") {
+      await p.waitForFunction(() => { const i = document.getElementById("seal-picture"); return !i.hidden && i.complete && i.naturalWidth > 0; });
+      assert.doesNotMatch(await p.textContent("#seal"), /pkcs11:/);
+      await p.locator("#seal-form").screenshot({ path: join(artifacts, "picker-zh.png") });
+    }
     await p.context().close();
   }
 });

@@ -446,3 +446,36 @@ fn signing_mechanism(ctx: &Pkcs11, token: &TokenRef, leaf: &Cert) -> Result<(Sig
         )))
     }
 }
+
+/// The certificate stored beside the key a URI names, read without logging in (certificates
+/// are public objects, PKCS#11 v2.40 §4.6): what a picker shows before anyone types a PIN.
+/// `Ok(None)` when the token holds no such certificate.
+pub fn public_certificate(uri: &Pkcs11Uri, module: Option<&Path>) -> Result<Option<Cert>> {
+    let ctx = context(&module_path(uri.module_path.as_deref(), module))?;
+    let Some(token) = tokens(&ctx)?.into_iter().find(|t| {
+        uri.token.as_ref().is_none_or(|l| *l == t.label)
+            && uri.serial.as_ref().is_none_or(|s| *s == t.serial)
+    }) else {
+        return Ok(None);
+    };
+    let session = ctx
+        .open_ro_session(token.slot)
+        .map_err(|e| p11("opening a session", e))?;
+    let mut template = vec![Attribute::Class(ObjectClass::CERTIFICATE)];
+    if let Some(o) = &uri.object {
+        template.push(Attribute::Label(o.as_bytes().to_vec()));
+    }
+    if let Some(id) = &uri.id {
+        template.push(Attribute::Id(id.clone()));
+    }
+    let found = session
+        .find_objects(&template)
+        .map_err(|e| p11("finding the certificate", e))?;
+    match found
+        .first()
+        .and_then(|c| attr_bytes(&session, *c, AttributeType::Value))
+    {
+        Some(der) => Cert::from_der(der).map(Some),
+        None => Ok(None),
+    }
+}

@@ -105,6 +105,17 @@ impl Cert {
     pub fn subject(&self) -> String {
         super::dn::text(&self.parsed.tbs_certificate.subject)
     }
+    /// The subject's common name (the last CN, as RFC 4514 strings list them most specific
+    /// first), or the whole subject when it has none: what a person calls the seal.
+    pub fn common_name(&self) -> String {
+        let subject = self.subject();
+        subject
+            .split(',')
+            .find_map(|p| p.trim().strip_prefix("CN="))
+            .map(str::to_string)
+            .unwrap_or(subject)
+    }
+
     pub fn issuer(&self) -> String {
         super::dn::text(&self.parsed.tbs_certificate.issuer)
     }
