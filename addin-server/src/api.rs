@@ -122,7 +122,7 @@ fn report(
 ) {
     let Some(c) = &st.center else { return };
     let Ok(mut client) = c.lock() else { return };
-    let Ok(mut r) = docseal_center::client::Report::new(action, outcome) else {
+    let Ok(mut r) = docseal_center_client::client::Report::new(action, outcome) else {
         return;
     };
     r.event.seal_id = seal.cloned();
@@ -170,7 +170,7 @@ pub async fn request_approval(
         );
     }
     let st = state.clone();
-    let request = docseal_center::approvals::NewRequest {
+    let request = docseal_center_client::approvals::NewRequest {
         seal_id: id,
         document: Path::new(&q.name)
             .file_name()
@@ -181,10 +181,12 @@ pub async fn request_approval(
     };
     let answer = web::block(move || {
         let Some(c) = &st.center else {
-            return Err(docseal_center::Error::Unreachable("no center".into()));
+            return Err(docseal_center_client::Error::Unreachable(
+                "no center".into(),
+            ));
         };
         let client = c.lock().map_err(|_| {
-            docseal_center::Error::Unreachable("the center client is poisoned".into())
+            docseal_center_client::Error::Unreachable("the center client is poisoned".into())
         })?;
         client.request_approval(&request)
     })

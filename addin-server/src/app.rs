@@ -42,7 +42,7 @@ pub struct AppState {
     pub backoff: Mutex<HashMap<String, (u32, Option<Instant>)>>,
     /// The seal center: seals are checked there before use, and stamps and verifications are
     /// reported to its audit log (through the journal).
-    pub center: Option<std::sync::Arc<Mutex<docseal_center::client::Client>>>,
+    pub center: Option<std::sync::Arc<Mutex<docseal_center_client::client::Client>>>,
     /// The PKCS#11 module for token seals whose URI names none.
     pub pkcs11_module: Option<PathBuf>,
     /// The signing clock (SOURCE_DATE_EPOCH fixes it, as for the command line).

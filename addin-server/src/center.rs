@@ -1,6 +1,6 @@
 //! docseal-server with `--center`: the keeper's seals come from the seal center (name, picture,
 //! where the key is), its CA joins the trusted anchors, and the API checks and reports through
-//! a center client (`docseal_center::client`).
+//! a center client (`docseal_center_client::client`).
 
 use std::path::Path;
 use std::sync::{Arc, Mutex};
@@ -10,9 +10,9 @@ use docseal::{Lookup, RevocationSource, Status};
 
 use crate::app::SealConfig;
 use crate::error::ServerError;
-use docseal_center::client::{self, Client};
+use docseal_center_client::client::{self, Client};
 
-fn setup(e: docseal_center::Error) -> ServerError {
+fn setup(e: docseal_center_client::Error) -> ServerError {
     ServerError::Setup(format!("seal center: {e}"))
 }
 
@@ -129,7 +129,7 @@ impl RevocationSource for CenterStatus {
         };
         let answer = match self.client.lock() {
             Ok(c) => c.status(&signer.fingerprint_sha256(), self.budget),
-            Err(_) => Err(docseal_center::Error::Unreachable(
+            Err(_) => Err(docseal_center_client::Error::Unreachable(
                 "the center client is poisoned".into(),
             )),
         };
@@ -140,7 +140,9 @@ impl RevocationSource for CenterStatus {
                     at: time::OffsetDateTime::from_unix_timestamp(at)
                         .unwrap_or(time::OffsetDateTime::UNIX_EPOCH),
                     reason: Some(match s.status {
-                        docseal_center::registry::Status::Suspended => "certificateHold".into(),
+                        docseal_center_client::registry::Status::Suspended => {
+                            "certificateHold".into()
+                        }
                         _ => s.reason.clone().unwrap_or_else(|| "unspecified".into()),
                     }),
                 });

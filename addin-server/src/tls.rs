@@ -19,7 +19,7 @@ pub struct LocalPki {
 /// A private key: mode 0600 from its creation (not made readable, then narrowed) and whole or
 /// absent (a start killed half-way must not leave a key that fails every later start).
 pub(crate) fn write_private(path: &Path, text: &str) -> Result<(), ServerError> {
-    docseal_center::files::create_private(path, text.as_bytes())
+    docseal_center_client::files::create_private(path, text.as_bytes())
         .map_err(|e| ServerError::Setup(e.to_string()))
 }
 

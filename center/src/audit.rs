@@ -3,87 +3,22 @@
 //! and, for a local store, in the data directory — so that a deleted tail is caught as surely
 //! as an edited row.
 
-use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
 use crate::ca::Ca;
 use crate::error::{Error, Result};
 use crate::store::Store;
+pub use docseal_center_client::audit::{
+    entry_hash, hex, when, Entry, Event, Filter, Head, Verified, GENESIS,
+};
 
-/// What happened, as the caller tells it. A client may leave out what it does not know (its
-/// `actor` is the session's, whatever it says).
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-#[serde(default)]
-pub struct Event {
-    pub actor: String,
-    pub action: String,
-    pub seal_id: Option<String>,
-    pub document: Option<String>,
-    pub document_sha256: Option<String>,
-    pub outcome: String,
-    pub client: Option<String>,
-    pub detail: Option<String>,
-}
-
-/// A row of the log.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Entry {
-    pub seq: i64,
-    pub at: i64,
-    #[serde(flatten)]
-    pub event: Event,
-    pub prev_hash: String,
-    pub hash: String,
-}
-
-/// The signed head: the last row's number and hash when it was written.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Head {
-    pub seq: i64,
-    pub hash: String,
-    pub at: i64,
-    /// The CA's signature over [`Head::message`], base64.
-    pub signature: String,
-}
-
-pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
-
-impl Head {
-    fn message(seq: i64, hash: &str, at: i64) -> Vec<u8> {
-        format!("docseal audit head\n{seq}\n{hash}\n{at}\n").into_bytes()
-    }
-
-    pub fn signed_by(&self, ca: &Ca) -> bool {
-        use base64::Engine;
-        base64::engine::general_purpose::STANDARD
-            .decode(&self.signature)
-            .is_ok_and(|sig| ca.verify(&Head::message(self.seq, &self.hash, self.at), &sig))
-    }
-}
-
-/// The hash that chains a row to the one before: SHA-256 over the row's fields and the previous
-/// hash, as a JSON array (one unambiguous encoding of strings and absent values).
-pub fn entry_hash(seq: i64, at: i64, e: &Event, prev_hash: &str) -> String {
-    let fields = serde_json::json!([
-        seq,
-        at,
-        e.actor,
-        e.action,
-        e.seal_id,
-        e.document,
-        e.document_sha256,
-        e.outcome,
-        e.client,
-        e.detail,
-        prev_hash
-    ]);
-    hex(&Sha256::digest(fields.to_string().as_bytes()))
-}
-
-pub fn hex(b: &[u8]) -> String {
-    b.iter().map(|x| format!("{x:02x}")).collect()
+/// Whether the CA signed this head.
+pub fn signed_by(head: &Head, ca: &Ca) -> bool {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD
+        .decode(&head.signature)
+        .is_ok_and(|sig| ca.verify(&Head::message(head.seq, &head.hash, head.at), &sig))
 }
 
 /// Takes the log's write lock for the caller's transaction: a write to the head row, so that
@@ -130,7 +65,7 @@ pub async fn check_anchors(
         });
     }
     for a in anchors {
-        if !a.signed_by(ca) {
+        if !signed_by(a, ca) {
             return Err(Error::AuditBroken {
                 seq: a.seq,
                 reason: "a head kept outside the database is not signed by the center".into(),
@@ -168,12 +103,6 @@ async fn row_hash(conn: &mut AnyConnection, store: &Store, seq: i64) -> Result<O
             .map(|r| r.try_get(0))
             .transpose()?,
     )
-}
-
-pub fn when(at: i64) -> String {
-    time::OffsetDateTime::from_unix_timestamp(at)
-        .map(docseal::format_time)
-        .unwrap_or_else(|_| at.to_string())
 }
 
 /// Appends `event` inside the caller's transaction and signs the new head, after checking the
@@ -250,13 +179,6 @@ pub async fn append(
     ))
 }
 
-/// Which rows to list.
-#[derive(Debug, Clone, Default)]
-pub struct Filter {
-    pub seal_id: Option<String>,
-    pub since: Option<i64>,
-}
-
 const COLUMNS: &str = "seq, at, actor, action, seal_id, document, document_sha256, outcome, client, detail, prev_hash, hash";
 
 fn entry(r: &AnyRow) -> Result<Entry> {
@@ -310,14 +232,6 @@ pub async fn head_in(conn: &mut AnyConnection) -> Result<Option<Head>> {
     })
 }
 
-/// What a full check of the log found.
-#[derive(Debug, Clone, Serialize)]
-pub struct Verified {
-    pub rows: i64,
-    pub head_seq: i64,
-    pub head_hash: String,
-}
-
 /// Walks the whole chain from the first row and checks it against every signed head given
 /// (the store's own and the data directory's copy). Names the first row that does not hold.
 pub async fn verify(store: &Store, ca: &Ca, heads: &[Head]) -> Result<Verified> {
@@ -346,7 +260,7 @@ pub async fn verify(store: &Store, ca: &Ca, heads: &[Head]) -> Result<Verified> 
     }
     let last = rows.last().map(|r| r.seq).unwrap_or(0);
     for h in heads {
-        if !h.signed_by(ca) {
+        if !signed_by(h, ca) {
             return Err(Error::AuditBroken {
                 seq: h.seq,
                 reason: "the head's signature is not the center's".into(),

@@ -45,12 +45,7 @@ pub fn bearer(req: &HttpRequest) -> Result<&str, Error> {
         .ok_or(Error::BadLogin)
 }
 
-/// The session's CSRF token: derived from the bearer token, so the server keeps no second
-/// secret, and a page that can read it could read the bearer token too.
-pub fn csrf_token(bearer: &str) -> String {
-    use sha2::{Digest, Sha256};
-    crate::audit::hex(&Sha256::digest(format!("docseal-csrf:{bearer}").as_bytes()))
-}
+pub use docseal_center_client::csrf::csrf_token;
 
 /// The user the route's middleware let through (see [`authorize`]).
 pub fn actor(req: &HttpRequest) -> Result<Actor, Error> {
@@ -134,14 +129,16 @@ pub async fn authorize(
         return next.call(req).await;
     }
     let Some(center) = req.app_data::<web::Data<Arc<Center>>>().cloned() else {
-        return Ok(req.error_response(Error::Store("the center is not set up".into())));
+        return Ok(req.error_response(crate::http_error::ApiError(Error::Store(
+            "the center is not set up".into(),
+        ))));
     };
     match admit(&center, req.request(), access).await {
         Ok(actor) => {
             req.extensions_mut().insert(actor);
             next.call(req).await
         }
-        Err(e) => Ok(req.error_response(e)),
+        Err(e) => Ok(req.error_response(crate::http_error::ApiError(e))),
     }
 }
 

@@ -120,7 +120,9 @@ impl Ca {
     /// twenty years, allowed to sign certificates and CRLs and nothing below a seal.
     pub fn create(name: &str, key_type: KeyType) -> Result<Ca> {
         let key = match key_type {
-            KeyType::Ec => KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256)?,
+            KeyType::Ec => {
+                KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).map_err(ca_error)?
+            }
             KeyType::Rsa => rsa_3072()?,
         };
         Ca::self_signed(name, CaKey::File(Box::new(key)))
@@ -172,7 +174,7 @@ impl Ca {
                 "the key on the token does not belong to the CA certificate".into(),
             ));
         }
-        Issuer::from_ca_cert_pem(cert_pem, &ca.key)?;
+        Issuer::from_ca_cert_pem(cert_pem, &ca.key).map_err(ca_error)?;
         Ok(ca)
     }
 
@@ -191,7 +193,7 @@ impl Ca {
         params.not_before = now - Duration::minutes(5);
         params.not_after = now + Duration::days(365 * 20);
         params.serial_number = Some(random_serial()?);
-        let cert = params.self_signed(&key)?;
+        let cert = params.self_signed(&key).map_err(ca_error)?;
         Ok(Ca {
             cert_pem: cert.pem(),
             cert_der: cert.der().to_vec(),
@@ -214,7 +216,7 @@ impl Ca {
             ));
         }
         // An issuer is only accepted if rcgen can read it as one.
-        Issuer::from_ca_cert_pem(cert_pem, &key)?;
+        Issuer::from_ca_cert_pem(cert_pem, &key).map_err(ca_error)?;
         Ok(Ca {
             cert_pem: cert_pem.to_string(),
             cert_der: cert.der().to_vec(),
@@ -250,7 +252,7 @@ impl Ca {
     }
 
     fn issuer(&self) -> Result<Issuer<'static, &CaKey>> {
-        Ok(Issuer::from_ca_cert_pem(&self.cert_pem, &self.key)?)
+        Issuer::from_ca_cert_pem(&self.cert_pem, &self.key).map_err(ca_error)
     }
 
     /// A seal certificate for the public key `spki_der`: keyUsage digitalSignature and
@@ -293,7 +295,10 @@ impl Ca {
         params.not_before = now - Duration::minutes(5);
         params.not_after = now + Duration::days(valid_days);
         params.serial_number = Some(random_serial()?);
-        Ok(params.signed_by(&public, &self.issuer()?)?.pem())
+        Ok(params
+            .signed_by(&public, &self.issuer()?)
+            .map_err(ca_error)?
+            .pem())
     }
 
     /// The certificate of the center's time-stamp authority for `spki_der`: extended key usage
@@ -325,7 +330,10 @@ impl Ca {
         params.not_before = now - Duration::minutes(5);
         params.not_after = now + Duration::days(365 * 10);
         params.serial_number = Some(random_serial()?);
-        Ok(params.signed_by(&public, &self.issuer()?)?.pem())
+        Ok(params
+            .signed_by(&public, &self.issuer()?)
+            .map_err(ca_error)?
+            .pem())
     }
 
     /// The certificate of the center's seal maker for `spki_der`: key usage digitalSignature,
@@ -355,7 +363,10 @@ impl Ca {
         params.not_before = now - Duration::minutes(5);
         params.not_after = now + Duration::days(365 * 10);
         params.serial_number = Some(random_serial()?);
-        Ok(params.signed_by(&public, &self.issuer()?)?.pem())
+        Ok(params
+            .signed_by(&public, &self.issuer()?)
+            .map_err(ca_error)?
+            .pem())
     }
 
     /// A CRL numbered `number` listing `revoked`, valid for two days; the center issues one on
@@ -371,13 +382,17 @@ impl Ca {
             revoked_certs: revoked,
             key_identifier_method: rcgen::KeyIdMethod::Sha256,
         };
-        Ok(params.signed_by(&self.issuer()?)?.der().to_vec())
+        Ok(params
+            .signed_by(&self.issuer()?)
+            .map_err(ca_error)?
+            .der()
+            .to_vec())
     }
 
     /// Signs `message` with the CA key (the algorithm of the CA certificate).
     pub fn sign(&self, message: &[u8]) -> Result<Vec<u8>> {
         use rcgen::SigningKey;
-        Ok(self.key.sign(message)?)
+        self.key.sign(message).map_err(ca_error)
     }
 
     /// The X.509 algorithm of [`Ca::sign`]'s signatures.
@@ -416,7 +431,7 @@ fn rsa_3072() -> Result<KeyPair> {
         &rustls_pki_types::PrivatePkcs8KeyDer::from(der.as_bytes()),
         &rcgen::PKCS_RSA_SHA256,
     )
-    .map_err(Into::into)
+    .map_err(ca_error)
 }
 
 /// The operating system's random source, for the rsa crate's key generation.
@@ -448,3 +463,8 @@ impl rsa::rand_core::RngCore for OsRandom {
 }
 
 impl rsa::rand_core::CryptoRng for OsRandom {}
+
+/// An rcgen failure as the center's error.
+pub(crate) fn ca_error(e: rcgen::Error) -> Error {
+    Error::Crypto(format!("certificate authority: {e}"))
+}

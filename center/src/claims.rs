@@ -4,9 +4,9 @@
 //! A claim is a row with a unique key, inserted (and so decided by the store, across center
 //! instances) before the token is touched, and removed when the enrolment ends either way.
 
-use crate::clock::now;
 use crate::error::{Error, Result};
 use crate::store::Store;
+use docseal_center_client::clock::now;
 
 /// A claim older than this was left by a center that stopped mid-enrolment: it may be taken.
 const STALE_AFTER: i64 = 15 * 60;

@@ -16,18 +16,14 @@ pub mod auth;
 pub mod ca;
 mod center;
 mod claims;
-pub mod client;
-mod clock;
 mod csr;
-pub mod error;
-pub mod files;
+mod http_error;
 mod logins;
 pub mod maker;
 mod throttle;
 pub use throttle::ClientLimit;
 pub mod names;
 pub mod password;
-pub mod registry;
 pub mod routes;
 pub mod server;
 pub mod store;
@@ -39,3 +35,6 @@ pub use center::{
     now, Center, Config, Enrollment, InitOptions, NewSeal, ADMIN, CRL_FILE, HEAD_FILE,
 };
 pub use error::{Error, Result};
+// What the center shares with its clients lives in docseal-center-client; the center's own code
+// reaches it under the same names.
+pub use docseal_center_client::{client, error, files, registry};

@@ -16,12 +16,12 @@ use sqlx::Row;
 
 use crate::audit::Event;
 use crate::center::{off_thread, Center};
-use crate::clock::now;
 use crate::error::{Error, Result};
 use crate::names;
 use crate::password;
 use crate::registry::{Actor, Role};
 use crate::throttle::{wait_after, ClientLimit, FREE_FAILURES};
+use docseal_center_client::clock::now;
 
 /// Every failed login answers no sooner than this after it arrived: longer than the slowest
 /// honest path (Argon2, the audit row and its flush), so the two kinds of failure cannot be told

@@ -28,7 +28,8 @@ impl Maker {
         let (cert, key) = (dir.join(CERT_FILE), dir.join(KEY_FILE));
         if !cert.exists() || !key.exists() {
             use rcgen::PublicKeyData;
-            let pair = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256)?;
+            let pair = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256)
+                .map_err(crate::ca::ca_error)?;
             let pem = ca.issue_maker(
                 &pair.subject_public_key_info(),
                 &format!("{ca_name} Seal Maker"),
@@ -59,7 +60,7 @@ impl Maker {
         use rcgen::SigningKey;
         Ok((
             const_oid::db::rfc5912::ECDSA_WITH_SHA_256,
-            self.key.sign(tbs)?,
+            self.key.sign(tbs).map_err(crate::ca::ca_error)?,
         ))
     }
 }

@@ -124,7 +124,9 @@ pub fn allowed_for(role: crate::registry::Role) -> Vec<String> {
 }
 
 /// `GET /api/permissions`: what the session's role may call ([`allowed_for`]).
-async fn permissions(req: actix_web::HttpRequest) -> Result<actix_web::HttpResponse, crate::Error> {
+async fn permissions(
+    req: actix_web::HttpRequest,
+) -> Result<actix_web::HttpResponse, crate::http_error::ApiError> {
     let a = auth::actor(&req)?;
     Ok(actix_web::HttpResponse::Ok().json(allowed_for(a.role)))
 }

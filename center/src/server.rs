@@ -5,54 +5,18 @@
 //! verifier fetching it must not need the center's TLS certificate first (RFC 5280 §4.2.1.13
 //! distribution points are usually http: for this reason).
 
-use actix_web::http::StatusCode;
-use actix_web::{web, HttpRequest, HttpResponse, ResponseError};
+use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 use std::sync::Arc;
 
 use crate::audit::Filter;
 use crate::auth::{actor, bearer, csrf_token};
 use crate::error::Error;
+pub use crate::http_error::ApiError;
 use crate::registry::{Reason, Role};
 use crate::Center;
 
 pub const SESSION_HOURS: i64 = 8;
-
-impl ResponseError for Error {
-    fn status_code(&self) -> StatusCode {
-        match self {
-            Error::BadLogin => StatusCode::UNAUTHORIZED,
-            Error::Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,
-            Error::Forbidden(_) | Error::CsrfRefused(_) => StatusCode::FORBIDDEN,
-            Error::NoSuchSeal(_) | Error::NoSuchUser(_) => StatusCode::NOT_FOUND,
-            Error::BadTransition { .. } | Error::SealNotActive { .. } => StatusCode::CONFLICT,
-            Error::Invalid(_) => StatusCode::BAD_REQUEST,
-            Error::Unreachable(_) => StatusCode::SERVICE_UNAVAILABLE,
-            // The request named a token this host cannot use: the request's problem.
-            Error::Token { .. } => StatusCode::UNPROCESSABLE_ENTITY,
-            _ => StatusCode::INTERNAL_SERVER_ERROR,
-        }
-    }
-
-    fn error_response(&self) -> HttpResponse {
-        let mut body = serde_json::json!({"error": self.code(), "message": self.to_string()});
-        // What a client acts on beyond the code: which row broke, how long to wait.
-        match self {
-            Error::AuditBroken { seq, reason } => {
-                body["seq"] = (*seq).into();
-                body["reason"] = reason.as_str().into();
-            }
-            Error::Throttled { seconds } => body["seconds"] = (*seconds).into(),
-            Error::Token { cause, .. } => body["cause"] = (*cause).into(),
-            _ => {}
-        }
-        let mut r = HttpResponse::build(self.status_code());
-        if let Error::Throttled { seconds } = self {
-            r.insert_header(("retry-after", seconds.to_string()));
-        }
-        r.json(body)
-    }
-}
 
 type Shared = web::Data<Arc<Center>>;
 
@@ -66,7 +30,7 @@ pub(crate) async fn login(
     c: Shared,
     req: HttpRequest,
     body: web::Json<Login>,
-) -> Result<HttpResponse, Error> {
+) -> Result<HttpResponse, ApiError> {
     let a = c
         .login_from(&body.name, &body.password, req.peer_addr().map(|p| p.ip()))
         .await?;
@@ -76,13 +40,13 @@ pub(crate) async fn login(
     })))
 }
 
-pub(crate) async fn logout(c: Shared, req: HttpRequest) -> Result<HttpResponse, Error> {
+pub(crate) async fn logout(c: Shared, req: HttpRequest) -> Result<HttpResponse, ApiError> {
     actor(&req)?;
     c.close_session(bearer(&req)?).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
-pub(crate) async fn users(c: Shared, req: HttpRequest) -> Result<HttpResponse, Error> {
+pub(crate) async fn users(c: Shared, req: HttpRequest) -> Result<HttpResponse, ApiError> {
     actor(&req)?;
     Ok(HttpResponse::Ok().json(c.users().await?))
 }
@@ -98,7 +62,7 @@ pub(crate) async fn add_user(
     c: Shared,
     req: HttpRequest,
     body: web::Json<NewUser>,
-) -> Result<HttpResponse, Error> {
+) -> Result<HttpResponse, ApiError> {
     let a = actor(&req)?;
     let role = Role::parse(&body.role)?;
     Ok(HttpResponse::Ok().json(c.add_user(&a, &body.name, role, &body.password).await?))
@@ -159,7 +123,7 @@ fn shown(s: &crate::registry::Seal, with_seal_data: bool) -> serde_json::Value {
     v
 }
 
-pub(crate) async fn seals(c: Shared, req: HttpRequest) -> Result<HttpResponse, Error> {
+pub(crate) async fn seals(c: Shared, req: HttpRequest) -> Result<HttpResponse, ApiError> {
     let a = actor(&req)?;
     let all = c.seals().await?;
     // A keeper's picker shows the seals they keep.
@@ -175,7 +139,7 @@ pub(crate) async fn seal(
     c: Shared,
     req: HttpRequest,
     id: web::Path<String>,
-) -> Result<HttpResponse, Error> {
+) -> Result<HttpResponse, ApiError> {
     let a = actor(&req)?;
     Ok(HttpResponse::Ok().json(public(&c.seal_for(&a, &id).await?)))
 }
@@ -187,7 +151,7 @@ pub(crate) async fn status(
     c: Shared,
     req: HttpRequest,
     fingerprint: web::Path<String>,
-) -> Result<HttpResponse, Error> {
+) -> Result<HttpResponse, ApiError> {
     actor(&req)?;
     let s = c.seal_by_fingerprint(&fingerprint).await?;
     Ok(HttpResponse::Ok().json(serde_json::json!({
@@ -197,7 +161,7 @@ pub(crate) async fn status(
         "reason": s.status_reason,
         "revoked_at": s.revoked_at,
         "serial": s.serial_hex,
-        "checked_at": crate::now(),
+        "checked_at": docseal_center_client::clock::now(),
     })))
 }
 
@@ -211,7 +175,7 @@ pub(crate) async fn picture(
     c: Shared,
     req: HttpRequest,
     id: web::Path<String>,
-) -> Result<HttpResponse, Error> {
+) -> Result<HttpResponse, ApiError> {
     use base64::Engine;
     let a = actor(&req)?;
     let s = c.seal_for(&a, &id).await?;
@@ -229,7 +193,7 @@ pub(crate) async fn usable(
     c: Shared,
     req: HttpRequest,
     id: web::Path<String>,
-) -> Result<HttpResponse, Error> {
+) -> Result<HttpResponse, ApiError> {
     let a = actor(&req)?;
     c.seal_for(&a, &id).await?;
     Ok(HttpResponse::Ok().json(shown(&c.check_usable(&id).await?, true)))
@@ -245,7 +209,7 @@ pub(crate) async fn suspend(
     req: HttpRequest,
     id: web::Path<String>,
     body: web::Json<WithReason>,
-) -> Result<HttpResponse, Error> {
+) -> Result<HttpResponse, ApiError> {
     let a = actor(&req)?;
     let s = c.suspend(&a, &id, Reason::parse(&body.reason)?).await?;
     Ok(HttpResponse::Ok().json(public(&s)))
@@ -256,7 +220,7 @@ pub(crate) async fn revoke(
     req: HttpRequest,
     id: web::Path<String>,
     body: web::Json<WithReason>,
-) -> Result<HttpResponse, Error> {
+) -> Result<HttpResponse, ApiError> {
     let a = actor(&req)?;
     let s = c.revoke(&a, &id, Reason::parse(&body.reason)?).await?;
     Ok(HttpResponse::Ok().json(public(&s)))
@@ -266,7 +230,7 @@ pub(crate) async fn reinstate(
     c: Shared,
     req: HttpRequest,
     id: web::Path<String>,
-) -> Result<HttpResponse, Error> {
+) -> Result<HttpResponse, ApiError> {
     let a = actor(&req)?;
     Ok(HttpResponse::Ok().json(public(&c.reinstate(&a, &id).await?)))
 }
@@ -292,7 +256,7 @@ pub(crate) async fn add_seal(
     c: Shared,
     req: HttpRequest,
     body: web::Json<AddBody>,
-) -> Result<HttpResponse, Error> {
+) -> Result<HttpResponse, ApiError> {
     use base64::Engine;
     let a = actor(&req)?;
     let b = body.into_inner();
@@ -340,7 +304,7 @@ pub(crate) async fn enroll(
     c: Shared,
     req: HttpRequest,
     body: web::Json<EnrollBody>,
-) -> Result<HttpResponse, Error> {
+) -> Result<HttpResponse, ApiError> {
     let a = actor(&req)?;
     let b = body.into_inner();
     let enrollment = crate::Enrollment {
@@ -383,15 +347,15 @@ pub(crate) async fn policy(
     req: HttpRequest,
     id: web::Path<String>,
     body: web::Json<Policy>,
-) -> Result<HttpResponse, Error> {
+) -> Result<HttpResponse, ApiError> {
     let a = actor(&req)?;
     let required = match body.approval.as_str() {
         "required" => true,
         "none" => false,
         other => {
-            return Err(Error::Invalid(format!(
-                "approval is required or none, not {other:?}"
-            )))
+            return Err(
+                Error::Invalid(format!("approval is required or none, not {other:?}")).into(),
+            )
         }
     };
     c.set_approval_policy(&a, &id, required).await?;
@@ -402,7 +366,7 @@ pub(crate) async fn request_approval(
     c: Shared,
     req: HttpRequest,
     body: web::Json<crate::approvals::NewRequest>,
-) -> Result<HttpResponse, Error> {
+) -> Result<HttpResponse, ApiError> {
     let a = actor(&req)?;
     Ok(HttpResponse::Ok().json(c.request_approval(&a, body.into_inner()).await?))
 }
@@ -416,7 +380,7 @@ pub(crate) async fn approvals(
     c: Shared,
     req: HttpRequest,
     q: web::Query<StatusQuery>,
-) -> Result<HttpResponse, Error> {
+) -> Result<HttpResponse, ApiError> {
     let a = actor(&req)?;
     Ok(HttpResponse::Ok().json(c.approvals(&a, q.status.as_deref()).await?))
 }
@@ -432,13 +396,13 @@ pub(crate) async fn decide(
     req: HttpRequest,
     path: web::Path<(String, String)>,
     body: web::Json<Decision>,
-) -> Result<HttpResponse, Error> {
+) -> Result<HttpResponse, ApiError> {
     let a = actor(&req)?;
     let (id, verb) = path.into_inner();
     let approve = match verb.as_str() {
         "approve" => true,
         "reject" => false,
-        other => return Err(Error::Invalid(format!("approve or reject, not {other:?}"))),
+        other => return Err(Error::Invalid(format!("approve or reject, not {other:?}")).into()),
     };
     Ok(HttpResponse::Ok().json(c.decide(&a, &id, approve, body.reason.clone()).await?))
 }
@@ -455,7 +419,7 @@ pub(crate) async fn consume(
     req: HttpRequest,
     id: web::Path<String>,
     body: web::Json<Consume>,
-) -> Result<HttpResponse, Error> {
+) -> Result<HttpResponse, ApiError> {
     let a = actor(&req)?;
     Ok(HttpResponse::Ok().json(
         c.consume_approval(&a, &id, &body.seal_id, &body.document_sha256)
@@ -468,7 +432,7 @@ pub(crate) async fn report(
     c: Shared,
     req: HttpRequest,
     body: web::Json<ReportBody>,
-) -> Result<HttpResponse, Error> {
+) -> Result<HttpResponse, ApiError> {
     let a = actor(&req)?;
     if !matches!(
         body.report.event.action.as_str(),
@@ -477,7 +441,8 @@ pub(crate) async fn report(
         return Err(Error::Invalid(format!(
             "a client reports stamp, sign or verify, not {:?}",
             body.report.event.action
-        )));
+        ))
+        .into());
     }
     let body = body.into_inner();
     let (seq, head) = c
@@ -509,7 +474,7 @@ pub(crate) async fn audit(
     c: Shared,
     req: HttpRequest,
     q: web::Query<AuditQuery>,
-) -> Result<HttpResponse, Error> {
+) -> Result<HttpResponse, ApiError> {
     actor(&req)?;
     let rows = c
         .audit(&Filter {
@@ -544,7 +509,7 @@ pub(crate) async fn audit_verify(
     c: Shared,
     req: HttpRequest,
     q: web::Query<SeenHead>,
-) -> Result<HttpResponse, Error> {
+) -> Result<HttpResponse, ApiError> {
     actor(&req)?;
     Ok(HttpResponse::Ok().json(c.verify_audit(q.into_inner().head().as_ref()).await?))
 }
@@ -556,7 +521,7 @@ pub(crate) async fn ca(c: Shared) -> HttpResponse {
         .body(c.ca().cert_pem().to_string())
 }
 
-pub(crate) async fn crl(c: Shared) -> Result<HttpResponse, Error> {
+pub(crate) async fn crl(c: Shared) -> Result<HttpResponse, ApiError> {
     Ok(HttpResponse::Ok()
         .content_type("application/pkix-crl")
         .body(c.crl().await?))
@@ -569,7 +534,7 @@ pub(crate) async fn tsa(
     c: Shared,
     req: HttpRequest,
     body: web::Bytes,
-) -> Result<HttpResponse, Error> {
+) -> Result<HttpResponse, ApiError> {
     let kind = req
         .headers()
         .get("content-type")
@@ -578,7 +543,8 @@ pub(crate) async fn tsa(
     if !kind.starts_with("application/timestamp-query") {
         return Err(Error::Invalid(
             "a time-stamp request is sent as application/timestamp-query".into(),
-        ));
+        )
+        .into());
     }
     let answer = c
         .tsa()

@@ -153,7 +153,7 @@ impl Store {
                 &self.sql("INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)"),
             )
             .bind(*version)
-            .bind(crate::now())
+            .bind(docseal_center_client::clock::now())
             .execute(&mut *tx)
             .await?;
             tx.commit().await?;

@@ -21,8 +21,8 @@ pub fn ensure(dir: &Path, names: &[String]) -> Result<(PathBuf, PathBuf)> {
     }
     let mut all = vec!["localhost".to_string(), "127.0.0.1".to_string()];
     all.extend(names.iter().cloned());
-    let k = KeyPair::generate()?;
-    let mut p = CertificateParams::new(all)?;
+    let k = KeyPair::generate().map_err(crate::ca::ca_error)?;
+    let mut p = CertificateParams::new(all).map_err(crate::ca::ca_error)?;
     p.distinguished_name
         .push(DnType::CommonName, "docseal seal center");
     p.key_usages = vec![KeyUsagePurpose::DigitalSignature];
@@ -30,7 +30,7 @@ pub fn ensure(dir: &Path, names: &[String]) -> Result<(PathBuf, PathBuf)> {
     let now = time::OffsetDateTime::now_utc();
     p.not_before = now - time::Duration::minutes(5);
     p.not_after = now + time::Duration::days(825);
-    let c = p.self_signed(&k)?;
+    let c = p.self_signed(&k).map_err(crate::ca::ca_error)?;
     files::create_private(&key, k.serialize_pem().as_bytes())?;
     files::create_private(&cert, c.pem().as_bytes())?;
     Ok((cert, key))

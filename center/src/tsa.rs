@@ -50,7 +50,8 @@ impl Tsa {
         match place.uri {
             None => {
                 use rcgen::PublicKeyData;
-                let key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256)?;
+                let key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256)
+                    .map_err(crate::ca::ca_error)?;
                 let cert = ca.issue_tsa(&key.subject_public_key_info(), &name, crl_url)?;
                 files::create_private(&dir.join(KEY_FILE), key.serialize_pem().as_bytes())?;
                 files::create_private(&dir.join(CERT_FILE), cert.as_bytes())

@@ -76,7 +76,7 @@ fn crl_text(dir: &Path, der: &[u8]) -> String {
 }
 
 fn serial_of(pem: &str) -> String {
-    docseal::trust::Cert::load_all(pem.as_bytes()).unwrap()[0].serial_hex()
+    docseal::Cert::load_all(pem.as_bytes()).unwrap()[0].serial_hex()
 }
 
 async fn lifecycle(dir: &Path, database: Option<String>, key_type: KeyType) {
@@ -99,7 +99,7 @@ async fn lifecycle(dir: &Path, database: Option<String>, key_type: KeyType) {
         .await
         .unwrap();
     // The seal id is in the certificate's subject, and the CRL distribution point is there.
-    let cert = docseal::trust::Cert::load_all(a.cert_pem.as_bytes()).unwrap();
+    let cert = docseal::Cert::load_all(a.cert_pem.as_bytes()).unwrap();
     assert!(cert[0].subject().contains(&a.id), "{}", cert[0].subject());
     assert!(crl_text(dir, &center.crl().await.unwrap()).contains("No Revoked Certificates"));
 

@@ -11,10 +11,10 @@ pub enum Error {
     /// The seal center refused the seal: unknown, suspended or revoked.
     Refused {
         seal: String,
-        reason: docseal_center::Error,
+        reason: docseal_center_client::Error,
     },
     /// The seal center could not be used before anything was touched (address, TLS, login).
-    Center(docseal_center::Error),
+    Center(docseal_center_client::Error),
     /// The key is not the one the seal was registered or issued with.
     NotTheSealsKey {
         seal: String,

@@ -2,7 +2,7 @@
 //! and which is signed into the signature, and the token its key is on.
 
 use docseal::seal_data::SealData;
-use docseal_center::registry::Seal;
+use docseal_center_client::registry::Seal;
 
 use crate::error::{Error, Mismatch, Result};
 
@@ -24,7 +24,7 @@ impl IssuedSeal {
         };
         let data = SealData::read(&der).map_err(|e| Error::Refused {
             seal: seal.id.clone(),
-            reason: docseal_center::Error::Invalid(format!("its seal data: {e}")),
+            reason: docseal_center_client::Error::Invalid(format!("its seal data: {e}")),
         })?;
         Ok(Some(IssuedSeal {
             id: seal.id.clone(),

@@ -4,9 +4,9 @@
 
 use std::sync::{Arc, Mutex};
 
-use docseal_center::client::{Client, Report};
-use docseal_center::registry::Seal;
-use docseal_center::Error as CenterError;
+use docseal_center_client::client::{Client, Report};
+use docseal_center_client::registry::Seal;
+use docseal_center_client::Error as CenterError;
 
 /// How a use was recorded.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -19,7 +19,7 @@ use docseal::keys::{LoadedKey, Unlock};
 use docseal::pictures::SealPicture;
 use docseal::slots::SlotRequest;
 use docseal::{LongTermData, Placed, Placement, SignOptions, StampOptions, TsaRequest};
-use docseal_center::client::Report;
+use docseal_center_client::client::Report;
 
 use crate::clock::Clock;
 use crate::error::{Error, Mismatch, Result};
@@ -358,12 +358,14 @@ impl Keeper {
         let Some(link) = self.center.as_mut() else {
             return Err(Error::ApprovalNeedsCenter { seal });
         };
-        let digest = docseal_center::audit::hex(&docseal::DigestAlg::Sha256.digest(bytes));
+        let digest = docseal_center_client::audit::hex(&docseal::DigestAlg::Sha256.digest(bytes));
         link.take_approval(&seal, self.approval.as_deref(), &digest)
             .map(Some)
             .map_err(|e| match e {
-                docseal_center::Error::Forbidden(reason)
-                | docseal_center::Error::Invalid(reason) => Error::ApprovalRefused { seal, reason },
+                docseal_center_client::Error::Forbidden(reason)
+                | docseal_center_client::Error::Invalid(reason) => {
+                    Error::ApprovalRefused { seal, reason }
+                }
                 other => refusal(&issued_id(&self.issued), other),
             })
     }
@@ -376,14 +378,14 @@ impl Keeper {
         document: &str,
         sealed: &[u8],
         outcome: &str,
-    ) -> Option<std::result::Result<Recorded, docseal_center::Error>> {
+    ) -> Option<std::result::Result<Recorded, docseal_center_client::Error>> {
         let (Some(seal), Some(link)) = (&self.seal, self.center.as_mut()) else {
             return None;
         };
         let report = Report::new(action, outcome).map(|mut r| {
             r.event.seal_id = Some(seal.clone());
             r.event.document = Some(document.to_string());
-            r.event.document_sha256 = Some(docseal_center::audit::hex(
+            r.event.document_sha256 = Some(docseal_center_client::audit::hex(
                 &docseal::DigestAlg::Sha256.digest(sealed),
             ));
             if let Some(c) = &self.client {
@@ -400,14 +402,13 @@ fn issued_id(issued: &Option<IssuedSeal>) -> String {
 }
 
 /// The center's answer about a seal: a refusal of the seal itself, or a center out of use.
-fn refusal(seal: &str, e: docseal_center::Error) -> Error {
+fn refusal(seal: &str, e: docseal_center_client::Error) -> Error {
     match e {
-        docseal_center::Error::SealNotActive { .. } | docseal_center::Error::NoSuchSeal(_) => {
-            Error::Refused {
-                seal: seal.to_string(),
-                reason: e,
-            }
-        }
+        docseal_center_client::Error::SealNotActive { .. }
+        | docseal_center_client::Error::NoSuchSeal(_) => Error::Refused {
+            seal: seal.to_string(),
+            reason: e,
+        },
         other => Error::Center(other),
     }
 }

@@ -7,7 +7,6 @@ use std::path::{Path, PathBuf};
 use crate::anchor::Anchor;
 use crate::audit::{self, Event, Head};
 use crate::ca::{Ca, KeyType};
-use crate::clock::now;
 use crate::error::{Error, Result};
 use crate::files;
 use crate::maker::Maker;
@@ -17,6 +16,7 @@ use crate::registry::Role;
 use crate::store::Store;
 use crate::throttle::Logins;
 use crate::tsa::{KeyPlace, Tsa};
+use docseal_center_client::clock::now;
 
 pub const CONFIG_FILE: &str = "center.json";
 pub const DB_FILE: &str = "center.db";

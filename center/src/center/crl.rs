@@ -5,9 +5,9 @@ use base64::Engine;
 use sqlx::Row;
 
 use super::core::{Center, B64};
-use crate::clock::now;
 use crate::error::{Error, Result};
 use crate::registry::{Reason, Seal, Status, SEAL_COLUMNS};
+use docseal_center_client::clock::now;
 
 impl Center {
     /// Signs a new CRL inside the caller's transaction (every change of revocation state).
@@ -40,7 +40,7 @@ impl Center {
                         .as_deref()
                         .map(Reason::parse)
                         .transpose()?
-                        .map(Reason::crl_reason)
+                        .map(crl_reason)
                         .unwrap_or(rcgen::RevocationReason::Unspecified),
                     s.revoked_at.unwrap_or(s.status_at),
                 ),
@@ -97,4 +97,12 @@ fn unhex(s: &str) -> Result<Vec<u8>> {
                 .ok_or_else(|| Error::Store(format!("bad serial {s:?}")))
         })
         .collect()
+}
+
+/// The CRL reason code of a permanent revocation (RFC 5280 §5.3.1).
+fn crl_reason(reason: Reason) -> rcgen::RevocationReason {
+    match reason {
+        Reason::Lost | Reason::Stolen => rcgen::RevocationReason::KeyCompromise,
+        Reason::Retired => rcgen::RevocationReason::CessationOfOperation,
+    }
 }

@@ -3,9 +3,9 @@
 
 use super::core::Center;
 use crate::audit::Event;
-use crate::clock::now;
 use crate::error::{Error, Result};
 use crate::registry::{Actor, Reason, Role, Seal, Status};
+use docseal_center_client::clock::now;
 
 impl Center {
     /// Reports a seal lost or stolen: suspended at once, on the CRL with reason certificateHold

@@ -12,5 +12,5 @@ mod users;
 
 pub(crate) use self::core::off_thread;
 pub use self::core::{Center, Config, InitOptions, ADMIN, CRL_FILE, HEAD_FILE};
-pub use crate::clock::now;
+pub use docseal_center_client::clock::now;
 pub use seals::{Enrollment, NewSeal};

@@ -9,12 +9,12 @@ use std::path::Path;
 use super::core::{first_cn, off_thread, Center, Config, B64, CONFIG_FILE, DB_FILE};
 use crate::audit::{self, Event};
 use crate::ca::SealSubject;
-use crate::clock::now;
 use crate::error::{Error, Result};
 use crate::files;
 use crate::names;
 use crate::registry::{Actor, Role, Seal, Status, SEAL_COLUMNS};
 use crate::store::Store;
+use docseal_center_client::clock::now;
 
 pub struct NewSeal {
     pub cert_pem: String,

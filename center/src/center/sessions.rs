@@ -5,9 +5,9 @@ use sqlx::Row;
 
 use super::core::Center;
 use crate::audit::{self};
-use crate::clock::now;
 use crate::error::{Error, Result};
 use crate::registry::{Actor, Role};
+use docseal_center_client::clock::now;
 
 impl Center {
     /// A session for `actor`: a random bearer token, kept only as its SHA-256, valid `hours`.

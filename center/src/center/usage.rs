@@ -5,9 +5,9 @@ use sqlx::Row;
 
 use super::core::Center;
 use crate::audit::{self, Event, Head};
-use crate::clock::now;
 use crate::error::{Error, Result};
 use crate::registry::{Actor, Role};
+use docseal_center_client::clock::now;
 
 impl Center {
     /// Appends a client's report (a stamp, a verification) to the audit log, once per
@@ -27,7 +27,7 @@ impl Center {
                 "a report needs an event id of 1 to 100 characters".into(),
             ));
         }
-        if seen.is_some_and(|h| !h.signed_by(&self.ca)) {
+        if seen.is_some_and(|h| !crate::audit::signed_by(h, &self.ca)) {
             return Err(Error::Invalid(
                 "the audit head the client sent is not signed by this center".into(),
             ));

@@ -4,11 +4,11 @@ use sqlx::Row;
 
 use super::core::Center;
 use crate::audit::Event;
-use crate::clock::now;
 use crate::error::{Error, Result};
 use crate::names;
 use crate::password;
 use crate::registry::{Actor, Role, User};
+use docseal_center_client::clock::now;
 
 impl Center {
     pub async fn add_user(

@@ -1,4 +1,4 @@
-//! The one error type of the seal center. Each variant names a condition a caller can act on;
+//! The one error type of the seal center, shared by its server and its clients. Each variant names a condition a caller can act on;
 //! `code()` gives the stable name the CLI prints and the API returns.
 
 use std::fmt;
@@ -127,11 +127,5 @@ impl std::error::Error for Error {}
 impl From<sqlx::Error> for Error {
     fn from(e: sqlx::Error) -> Error {
         Error::Store(e.to_string())
-    }
-}
-
-impl From<rcgen::Error> for Error {
-    fn from(e: rcgen::Error) -> Error {
-        Error::Crypto(format!("certificate authority: {e}"))
     }
 }

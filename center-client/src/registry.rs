@@ -63,14 +63,6 @@ impl Reason {
             ))),
         }
     }
-
-    /// The CRL reason code of a permanent revocation (RFC 5280 §5.3.1).
-    pub fn crl_reason(self) -> rcgen::RevocationReason {
-        match self {
-            Reason::Lost | Reason::Stolen => rcgen::RevocationReason::KeyCompromise,
-            Reason::Retired => rcgen::RevocationReason::CessationOfOperation,
-        }
-    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -196,7 +196,7 @@ impl Client {
         if let Some(t) = &self.token {
             req = req
                 .header("authorization", &format!("Bearer {t}"))
-                .header("x-csrf-token", &crate::auth::csrf_token(t));
+                .header("x-csrf-token", &crate::csrf::csrf_token(t));
         }
         let body = serde_json::to_vec(body).map_err(|e| Error::Invalid(e.to_string()))?;
         self.answer(
@@ -452,7 +452,7 @@ impl Journal {
             )
             .bind(&r.event_id)
             .bind(body)
-            .bind(crate::now())
+            .bind(crate::clock::now())
             .execute(&self.pool),
         )?;
         Ok(())
