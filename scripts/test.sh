@@ -14,6 +14,9 @@ python3 scripts/check-structure.py || exit 1
 # its inside (the tests' dev-dependency turns it on for test builds only).
 cargo check --workspace --locked --lib --bins 2>&1 | tail -1
 [ "${PIPESTATUS[0]}" -eq 0 ] || { echo "tests: a front end reaches inside the engine (see above)" >&2; exit 1; }
+# The engine without PKCS#11 (no cryptoki): a verifier or a file-key signer needs no token library.
+cargo check -p docseal --locked --no-default-features 2>&1 | tail -1
+[ "${PIPESTATUS[0]}" -eq 0 ] || { echo "tests: the engine does not build without its pkcs11 feature" >&2; exit 1; }
 # Build every test binary first, so that a build failure (a full disk, say) is reported as such
 # instead of as seventeen browser tests that cannot find the server.
 if ! cargo test --workspace --locked --no-run 2>&1 | tee "$log"; then

@@ -31,8 +31,10 @@ pub use verify::{
 /// Keys: files (PKCS#12, PEM) and tokens (PKCS#11), and seals made on a token.
 pub mod keys {
     pub use crate::crypto::ecdsa_der;
+    #[cfg(feature = "pkcs11")]
     pub use crate::signer::keygen::{generate, KeyType, TokenKeyPair};
     pub use crate::signer::load;
+    #[cfg(feature = "pkcs11")]
     pub use crate::signer::pkcs11::{context, module_path, public_certificate, tokens, TokenRef};
     pub use crate::signer::unlock::{Ask, Unlock};
     pub use crate::signer::uri::Pkcs11Uri;

@@ -4,7 +4,9 @@
 
 pub mod file;
 mod key;
+#[cfg(feature = "pkcs11")]
 pub mod keygen;
+#[cfg(feature = "pkcs11")]
 pub mod pkcs11;
 pub mod unlock;
 pub mod uri;
@@ -20,7 +22,14 @@ pub fn load(
     pin: &unlock::Unlock,
 ) -> Result<LoadedKey> {
     if key.starts_with("pkcs11:") {
-        pkcs11::open(&uri::Pkcs11Uri::parse(key)?, cert, chain, pin)
+        let uri = uri::Pkcs11Uri::parse(key)?;
+        #[cfg(feature = "pkcs11")]
+        return pkcs11::open(&uri, cert, chain, pin);
+        #[cfg(not(feature = "pkcs11"))]
+        return Err(crate::error::Error::arg(
+            format!("--key {:?}", uri.token.unwrap_or_default()),
+            "this docseal was built without PKCS#11 tokens (the pkcs11 feature)",
+        ));
     } else {
         file::load(std::path::Path::new(key), cert, chain, pin)
     }
